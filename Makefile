@@ -1,0 +1,57 @@
+# Evaluation workbench: two commands do everything on a fresh machine.
+#   make demo   create .venv, install, register the `evaluation` kernel, run the main job on data_samples/
+#   make test   install what the tests need (incl. Debian's chromium) and run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KERNEL := evaluation
+PORT ?= 8866
+
+.PHONY: help install kernel samples demo test test-fast chromium dashboard bench clean
+
+help:
+	@echo "make demo       - set up .venv and run every sample evaluation (snapshots/)"
+	@echo "make test       - install test needs and run the whole test suite"
+	@echo "make dashboard  - serve notebooks/dashboards/ with Voila on 127.0.0.1:$(PORT)"
+	@echo "make bench      - run the benchmark suite (BENCHMARKS.md)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (evaluation)"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+kernel: $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (evaluation)"
+
+samples: $(STAMP)
+	$(PY) -m evaluation samples --if-missing
+
+demo: samples
+	$(VENV)/bin/evaluation run --all
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) chromium
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not browser and not notebook"
+
+dashboard: samples
+	$(VENV)/bin/evaluation dashboard --port $(PORT)
+
+bench: samples chromium
+	$(PY) -m evaluation.bench
+
+clean:
+	rm -rf $(VENV) snapshots .pytest_cache
