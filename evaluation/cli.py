@@ -1,0 +1,69 @@
+"""Command line: ``evaluation samples | summary | run | dashboard``.
+
+A thin layer over package functions that any scheduler can call (papermill's habit).
+Each sub-command imports its module lazily so ``evaluation --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="evaluation", description="Utvärderingsverkstad / evaluation workbench")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("samples", help="(re)generate the synthetic samples in data_samples/")
+    s.add_argument("--out", default="data_samples", help="output folder (default data_samples)")
+    s.add_argument("--seed", type=int, default=None, help="random seed (default: the committed one)")
+    s.add_argument("--if-missing", action="store_true", help="only generate when files are missing")
+
+    m = sub.add_parser("summary", help="load and validate every sample, print a Swedish summary table")
+    m.add_argument("--data", default="data_samples", help="data folder (default data_samples)")
+    m.add_argument("--lang", default="sv", choices=["sv", "en"])
+
+    r = sub.add_parser("run", help="execute parametrized notebooks into an evaluation snapshot")
+    r.add_argument("runfiles", nargs="*", help="run files (parametrized_runs/*.yaml)")
+    r.add_argument("--all", action="store_true", help="every run file in parametrized_runs/")
+    r.add_argument("--jobs", type=int, default=1, help="parallel processes (one kernel each)")
+    r.add_argument("--out", default=None, help="snapshot folder (default snapshots/<UTC timestamp>)")
+    r.add_argument("--timeout", type=float, default=600, help="execution timeout per cell, seconds")
+    r.add_argument("--retry-failed", metavar="SNAPSHOT", default=None,
+                   help="rerun only the failed runs of this snapshot, into it")
+    r.add_argument("--executor", choices=["local", "dask"], default="local")
+    r.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
+    r.add_argument("--runs-dir", default="parametrized_runs", help=argparse.SUPPRESS)
+
+    d = sub.add_parser("dashboard", help="serve notebooks/dashboards/ with Voilà on 127.0.0.1")
+    d.add_argument("--port", type=int, default=8866)
+    d.add_argument("--token", default=None, help="require this token (default: none on 127.0.0.1)")
+    d.add_argument("--data", default="data_samples", help="data folder the dashboards may read")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "samples":
+        from . import samples
+
+        return samples.cli(args)
+    if args.command == "summary":
+        from . import io
+
+        return io.summary_cli(args)
+    if args.command == "run":
+        from . import runs
+
+        return runs.cli(args)
+    if args.command == "dashboard":
+        from . import dashboards
+
+        return dashboards.cli(args)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
