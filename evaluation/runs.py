@@ -1,0 +1,677 @@
+"""Parametrized notebook runs into immutable evaluation snapshots (papermill batch runner).
+
+A **run file** (``parametrized_runs/*.yaml``) names one förbund/project and period and the
+notebooks to execute with their parameters::
+
+    name: norrdal-2025                  # run-file id (folder names are derived from it)
+    titel: Samordningsförbundet Norrdal, 2025
+    data_dir: data_samples              # relative to the project root (parent of parametrized_runs/)
+    parameters:                         # shared by every notebook of the file
+      forbund: "Norrdal"
+    notebooks:
+      - notebook: notebooks/deltagarfloden.ipynb
+        parameters: {period_start: "2025-01-01", period_end: "2025-12-31"}
+      - notebook: notebooks/kasam_fore_efter.ipynb
+
+Each (run file × notebook) is one **run**. A snapshot folder holds one sub-folder per run with the
+executed notebook (``notebook.ipynb``), a code-free HTML report (``rapport.html``), the notebook's
+headline results (``results.json``), its parameters (``parameters.json``) and a log (``run.log``),
+plus the snapshot's ``manifest.json`` (see :func:`build_manifest`).
+
+Guarantees
+----------
+* Parameters are validated before execution against the notebook's ``parameters`` cell
+  (``papermill.inspect_notebook``): unknown names and wrong types are errors
+  (:class:`ParameterError`), not papermill's warning.
+* A fixed kernel name (``evaluation``) and an execution timeout are always passed.
+* Atomicity: a snapshot is built in ``<root>/.<id>.partial`` and renamed to ``<root>/<id>`` when
+  every run has finished; each run folder is written aside (``.staging``) and renamed into place.
+  A complete snapshot (every run ``ok``) is made read-only and refuses a retry.
+* Failures are isolated: a failing or timed-out notebook is recorded with its error summary and
+  partial notebook; the others finish; the exit code is non-zero. ``--retry-failed SNAPSHOT`` reruns
+  only the failed runs into the same snapshot (earlier attempts kept under ``.attempts/``).
+* Privacy gate: after each run the run folder is scanned for personnummer
+  (:func:`evaluation.privacy.scan_outputs`); a hit fails the run, removes its HTML and results and
+  clears the outputs of its notebook.
+
+The executor is a plain function, :func:`execute_run`, so the same code runs serially, in a
+``ProcessPoolExecutor`` (``--jobs N``, one kernel per process) or on a Dask cluster
+(``--executor dask``), producing the same layout (NOTES.md §6).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from . import __version__
+
+__all__ = [
+    "KERNEL_NAME",
+    "RunSpec",
+    "RunRecord",
+    "RunFileError",
+    "ParameterError",
+    "SnapshotError",
+    "load_runfile",
+    "validate_parameters",
+    "execute_run",
+    "run_snapshot",
+    "retry_failed",
+    "build_manifest",
+    "render_html",
+    "cli",
+]
+
+KERNEL_NAME = "evaluation"
+DEFAULT_TIMEOUT = 600.0
+MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
+
+
+class RunFileError(ValueError):
+    """A run file is malformed (names the file and the key)."""
+
+
+class ParameterError(ValueError):
+    """A run passes a parameter the notebook does not declare, or of the wrong type."""
+
+
+class SnapshotError(RuntimeError):
+    """A snapshot cannot be created or retried as asked."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+    """One notebook execution: which notebook, with which parameters, into which folder name."""
+
+    name: str
+    runfile: str
+    notebook: str
+    parameters: dict[str, Any]
+    data_dir: str
+    title: str = ""
+
+    @property
+    def folder(self) -> str:
+        return self.name.replace("/", "__")
+
+
+@dataclasses.dataclass
+class RunRecord:
+    """What happened in one run (one entry of the manifest)."""
+
+    name: str
+    runfile: str
+    notebook: str
+    parameters: dict[str, Any]
+    status: str  # ok | failed | timeout | privacy
+    duration_s: float
+    error: str = ""
+    attempt: int = 1
+    folder: str = ""
+    files: list[str] = dataclasses.field(default_factory=list)
+    input_files: list[str] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# --------------------------------------------------------------------------- run files
+def project_root(runfile: Path) -> Path:
+    """Project root of a run file: the parent of its ``parametrized_runs`` folder.
+
+    Examples
+    --------
+    >>> project_root(Path("/srv/proj/parametrized_runs/a.yaml")).as_posix()
+    '/srv/proj'
+    """
+    runfile = Path(runfile).resolve()
+    return runfile.parent.parent if runfile.parent.name == "parametrized_runs" else runfile.parent
+
+
+def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
+    """Read a run file into its :class:`RunSpec` list (one per notebook).
+
+    Relative ``data_dir`` and notebook paths are resolved against the project root. Unknown
+    top-level keys, a missing ``notebooks`` list, a notebook that does not exist, or non-mapping
+    ``parameters`` raise :class:`RunFileError` naming the file and key.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp()); (root / "parametrized_runs").mkdir(); (root / "nb.ipynb").write_text("{}")
+    >>> _ = (root / "parametrized_runs/x.yaml").write_text("name: x\\nnotebooks:\\n  - notebook: nb.ipynb\\n")
+    >>> [s.name for s in load_runfile(root / "parametrized_runs/x.yaml")]
+    ['x/nb']
+    """
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RunFileError(f"{path}: cannot read run file: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise RunFileError(f"{path}: a run file is a YAML mapping with 'name' and 'notebooks'")
+    allowed = {"name", "titel", "title", "data_dir", "parameters", "notebooks", "beskrivning", "description"}
+    unknown = sorted(set(doc) - allowed)
+    if unknown:
+        raise RunFileError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
+    name = str(doc.get("name") or path.stem)
+    root = project_root(path)
+    data_dir = Path(doc.get("data_dir", "data_samples"))
+    data_dir = data_dir if data_dir.is_absolute() else (root / data_dir)
+    shared = doc.get("parameters") or {}
+    if not isinstance(shared, dict):
+        raise RunFileError(f"{path}: 'parameters' must be a mapping of name: value")
+    notebooks = doc.get("notebooks")
+    if not isinstance(notebooks, list) or not notebooks:
+        raise RunFileError(f"{path}: 'notebooks' must be a non-empty list of {{notebook: path, parameters: {{...}}}}")
+    specs = []
+    for i, entry in enumerate(notebooks):
+        if isinstance(entry, str):
+            entry = {"notebook": entry}
+        if not isinstance(entry, dict) or "notebook" not in entry:
+            raise RunFileError(f"{path}: notebooks[{i}] needs a 'notebook' key")
+        extra = sorted(set(entry) - {"notebook", "parameters", "name"})
+        if extra:
+            raise RunFileError(f"{path}: notebooks[{i}] has unknown key(s) {extra}")
+        nb = Path(entry["notebook"])
+        nb = nb if nb.is_absolute() else root / nb
+        if not nb.exists():
+            raise RunFileError(f"{path}: notebooks[{i}]: notebook {entry['notebook']} does not exist")
+        params = dict(shared)
+        own = entry.get("parameters") or {}
+        if not isinstance(own, dict):
+            raise RunFileError(f"{path}: notebooks[{i}].parameters must be a mapping")
+        params.update(own)
+        params = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in params.items()}
+        specs.append(RunSpec(name=f"{name}/{entry.get('name') or nb.stem}", runfile=str(path.resolve()),
+                             notebook=str(nb.resolve()), parameters=params, data_dir=str(data_dir.resolve()),
+                             title=str(doc.get("titel") or doc.get("title") or name)))
+    return specs
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "list": (list, tuple),
+    "dict": (dict,),
+}
+
+
+def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any]) -> None:
+    """Check parameter names and types against the notebook's ``parameters`` cell.
+
+    The cell's typed lines (``name: type = value  # help``) are read with
+    ``papermill.inspect_notebook``. Unknown names and values of the wrong type raise
+    :class:`ParameterError` listing every problem (papermill itself only warns). ``bool`` is not
+    accepted for ``int``/``float``; an ``int`` is accepted for ``float``.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook()
+    >>> cell = nbformat.v4.new_code_cell("min_n: int = 5  # smallest cell")
+    >>> cell.metadata["tags"] = ["parameters"]; nb.cells = [cell]
+    >>> nb.metadata["kernelspec"] = {"name": "evaluation", "language": "python", "display_name": "py"}
+    >>> p = Path(tempfile.mkdtemp()) / "nb.ipynb"; nbformat.write(nb, p)
+    >>> validate_parameters(p, {"min_n": 3})
+    >>> validate_parameters(p, {"min_m": 3})
+    Traceback (most recent call last):
+    ...
+    evaluation.runs.ParameterError: ...: unknown parameter 'min_m' (declared: min_n)
+    """
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(notebook))
+    if not declared:
+        raise ParameterError(f"{notebook}: no cell tagged 'parameters' with typed lines 'name: type = value'")
+    problems = []
+    for key, value in parameters.items():
+        if key not in declared:
+            problems.append(f"unknown parameter {key!r} (declared: {', '.join(sorted(declared))})")
+            continue
+        tname = (declared[key].get("inferred_type_name") or "").strip()
+        base = tname.split("[")[0].replace("typing.", "").lower()
+        optional = "none" in tname.lower() or "optional" in tname.lower()
+        if value is None:
+            if not optional:
+                problems.append(f"parameter {key!r} is None but declared {tname}")
+            continue
+        types = _TYPES.get(base)
+        if types is None:
+            continue  # undeclared/complex type: papermill translates it
+        if isinstance(value, bool) and bool not in types:
+            problems.append(f"parameter {key!r} must be {tname}, got bool {value!r}")
+        elif not isinstance(value, types):
+            problems.append(f"parameter {key!r} must be {tname}, got {type(value).__name__} {value!r}")
+    if problems:
+        raise ParameterError(f"{notebook}: " + "; ".join(problems))
+
+
+# --------------------------------------------------------------------------- executing
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def input_hashes(paths: Iterable[str | os.PathLike]) -> dict[str, str]:
+    """sha256 of every file under the given files/folders (hidden files skipped), by absolute path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.csv"; _ = p.write_text("x\\n")
+    >>> list(input_hashes([p]).values())[0][:12]
+    '9a271f2a9163'
+    """
+    out: dict[str, str] = {}
+    for p in paths:
+        p = Path(p)
+        files = [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else []
+        for f in files:
+            if any(part.startswith(".") for part in f.relative_to(p.parent if p.is_file() else p).parts):
+                continue
+            out[str(f.resolve())] = _sha256(f)
+    return out
+
+
+def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, title: str = "") -> Path:
+    """Write the code-free HTML report of an executed notebook.
+
+    Uses nbconvert's ``HTMLExporter`` with inputs and prompts excluded (``--no-input --no-prompt``),
+    cells tagged ``hide`` or ``parameters``/``injected-parameters`` removed, and the document
+    language set to Swedish. Plots are visible offline because notebooks use the
+    ``plotly_mimetype+notebook`` renderer (:func:`evaluation.figures.setup`).
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook(); nb.cells = [nbformat.v4.new_markdown_cell("# Rubrik")]
+    >>> d = Path(tempfile.mkdtemp()); nbformat.write(nb, d / "n.ipynb")
+    >>> "Rubrik" in render_html(d / "n.ipynb", d / "n.html").read_text()
+    True
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.TagRemovePreprocessor.remove_cell_tags = {"hide", "parameters", "injected-parameters"}
+    cfg.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=cfg)
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    resources = {"metadata": {"name": title or Path(notebook_path).stem}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = body.replace("<html>", '<html lang="sv">', 1)
+    out = Path(html_path)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def _error_summary(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    # papermill errors carry the cell traceback; keep the exception line(s)
+    tail = [line for line in text if line.strip()][-3:]
+    return f"{type(exc).__name__}: " + " | ".join(tail)[:800]
+
+
+def _clear_outputs(nb_path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.read(str(nb_path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.write(nb, str(nb_path))
+
+
+def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEOUT,
+                kernel_name: str = KERNEL_NAME, attempt: int = 1) -> dict[str, Any]:
+    """Execute one run into ``<staging_root>/<folder>`` and return its :class:`RunRecord` as dict.
+
+    Never raises for a notebook error: the record says ``failed`` / ``timeout`` / ``privacy`` with an
+    error summary, and the partial notebook is kept. Parameter problems are recorded as ``failed``
+    before any kernel starts. This is the function every executor (serial, processes, Dask) calls.
+    """
+    import papermill as pm
+
+    from . import privacy
+
+    folder = Path(staging_root) / spec.folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    params = dict(spec.parameters)
+    params.setdefault("data_dir", spec.data_dir)
+    params["results_path"] = str(folder / "results.json")
+    (folder / "parameters.json").write_text(json.dumps({k: v for k, v in params.items() if k != "results_path"},
+                                                       ensure_ascii=False, indent=2), encoding="utf-8")
+    logger = logging.getLogger("papermill")
+    handler = logging.FileHandler(folder / "run.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    status, error = "ok", ""
+    t0 = time.perf_counter()
+    nb_out = folder / "notebook.ipynb"
+    try:
+        validate_parameters(spec.notebook, params)
+        pm.execute_notebook(
+            spec.notebook, str(nb_out), parameters=params, kernel_name=kernel_name,
+            cwd=str(Path(spec.notebook).parent), execution_timeout=timeout, progress_bar=False,
+            log_output=True, request_save_on_cell_execute=False, start_timeout=120,
+        )
+    except ParameterError as exc:
+        status, error = "failed", f"ParameterError: {exc}"
+    except BaseException as exc:  # noqa: BLE001 - isolate every notebook failure
+        name = type(exc).__name__
+        timed_out = "Timeout" in name or "timed out" in str(exc).lower() or "timeout" in str(exc).lower()[:200]
+        status = "timeout" if timed_out else "failed"
+        error = _error_summary(exc)
+        logger.error("run %s %s: %s", spec.name, status, traceback.format_exc())
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    if status == "ok":
+        try:
+            render_html(nb_out, folder / "rapport.html", title=spec.title)
+        except Exception as exc:  # noqa: BLE001
+            status, error = "failed", f"HTML report: {_error_summary(exc)}"
+    hits = privacy.scan_outputs(folder)
+    if len(hits):
+        status = "privacy"
+        where = sorted(set(Path(f).name for f in hits["file"]))
+        error = f"personnummer found in outputs ({', '.join(where)}); HTML and results removed, outputs cleared"
+        for name in ("rapport.html", "results.json"):
+            (folder / name).unlink(missing_ok=True)
+        if nb_out.exists():
+            _clear_outputs(nb_out)
+        for f in folder.iterdir():  # the log may echo cell output
+            if f.suffix in {".log", ".txt"}:
+                f.write_text(privacy.mask_text(f.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
+    record = RunRecord(
+        name=spec.name, runfile=spec.runfile, notebook=spec.notebook,
+        parameters={k: v for k, v in params.items() if k != "results_path"},
+        status=status, duration_s=round(time.perf_counter() - t0, 3), error=error, attempt=attempt,
+        folder=spec.folder, files=sorted(p.name for p in folder.iterdir()),
+    )
+    return record.to_dict()
+
+
+# --------------------------------------------------------------------------- snapshots
+def _git_commit(cwd: Path) -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return "unknown"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def build_manifest(snapshot_id: str, records: list[dict], specs: list[RunSpec], created: str,
+                   status: str) -> dict[str, Any]:
+    """The snapshot manifest: runs, inputs with sha256, package version, git commit.
+
+    Keys: ``snapshot``, ``created`` and ``completed`` (UTC ISO), ``status`` (``complete`` when
+    every run is ok, else ``incomplete``), ``package_version``, ``git_commit`` (``-dirty`` when the
+    work tree had uncommitted changes), ``python``, ``runs`` (one :class:`RunRecord` dict each:
+    name, runfile, notebook, parameters, status, duration_s, error, attempt, folder, files,
+    input_files) and ``inputs`` (absolute path -> sha256 of every data file, notebook and run file).
+    """
+    inputs: dict[str, str] = {}
+    by_name = {s.name: s for s in specs}
+    for rec in records:
+        spec = by_name.get(rec["name"])
+        if spec is None:
+            continue
+        hashes = input_hashes([spec.data_dir, spec.notebook, spec.runfile])
+        rec["input_files"] = sorted(hashes)
+        inputs.update(hashes)
+    root = project_root(Path(specs[0].runfile)) if specs else Path.cwd()
+    return {
+        "snapshot": snapshot_id,
+        "created": created,
+        "completed": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "status": status,
+        "package_version": __version__,
+        "git_commit": _git_commit(root),
+        "python": sys.version.split()[0],
+        "kernel": KERNEL_NAME,
+        "runs": sorted(records, key=lambda r: r["name"]),
+        "inputs": dict(sorted(inputs.items())),
+    }
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _set_readonly(folder: Path) -> None:
+    for p in sorted(folder.rglob("*"), reverse=True):
+        mode = p.stat().st_mode
+        p.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    folder.chmod(folder.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float, executor: str,
+                 scheduler: str | None, attempts: dict[str, int] | None = None,
+                 progress: bool = True) -> list[dict]:
+    from tqdm.auto import tqdm
+
+    attempts = attempts or {}
+    bar = tqdm(total=len(specs), desc="Körningar", unit="körning", disable=not progress, file=sys.stderr)
+    records: list[dict] = []
+    try:
+        if executor == "dask":
+            from distributed import Client, LocalCluster, as_completed
+
+            cluster = None
+            if scheduler:
+                client = Client(scheduler)
+            else:
+                cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+            try:
+                futures = [client.submit(execute_run, s, str(staging), timeout, KERNEL_NAME,
+                                         attempts.get(s.name, 1), pure=False) for s in specs]
+                for fut in as_completed(futures):
+                    records.append(fut.result())
+                    bar.update(1)
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+        elif jobs > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor, as_completed as done
+
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+                futs = [pool.submit(execute_run, s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1))
+                        for s in specs]
+                for fut in done(futs):
+                    records.append(fut.result())
+                    bar.update(1)
+        else:
+            for s in specs:
+                records.append(execute_run(s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1)))
+                bar.update(1)
+    finally:
+        bar.close()
+    return records
+
+
+def _move_runs_into_place(staging: Path, target: Path, records: list[dict]) -> None:
+    for rec in records:
+        src = staging / rec["folder"]
+        dst = target / rec["folder"]
+        if dst.exists():
+            attempts = target / ".attempts"
+            attempts.mkdir(exist_ok=True)
+            os.rename(dst, attempts / f"{rec['folder']}.attempt{rec['attempt'] - 1}")
+        os.rename(src, dst)
+
+
+def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | None = None, jobs: int = 1,
+                 timeout: float = DEFAULT_TIMEOUT, executor: str = "local", scheduler: str | None = None,
+                 progress: bool = True, root: str | os.PathLike = "snapshots") -> tuple[Path, dict]:
+    """Execute every notebook of the run files into a new snapshot; return (folder, manifest).
+
+    Parameters
+    ----------
+    runfiles : list of paths
+        Run files (``parametrized_runs/*.yaml``).
+    out : path, optional
+        Snapshot folder; default ``<root>/<UTC timestamp>`` (e.g. ``snapshots/20260115T020000Z``).
+        It must not exist yet.
+    jobs : int
+        Parallel processes (one kernel per process); with ``executor="dask"`` the number of workers
+        of the ``LocalCluster``.
+    timeout : float
+        Execution timeout per cell, seconds (always passed to papermill).
+    executor : {"local", "dask"}
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``); default a ``LocalCluster``.
+
+    Examples
+    --------
+    ``run_snapshot(["parametrized_runs/norrdal_2025.yaml"], jobs=2)`` executes that file's notebooks
+    into ``snapshots/<timestamp>/norrdal-2025__deltagarfloden/`` etc. and writes ``manifest.json``.
+    """
+    specs: list[RunSpec] = []
+    for rf in runfiles:
+        specs.extend(load_runfile(rf))
+    names = [s.name for s in specs]
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        raise RunFileError(f"run names occur twice: {dups}; give the run files distinct 'name's")
+    created = dt.datetime.now(dt.timezone.utc)
+    snap_id = created.strftime("%Y%m%dT%H%M%SZ")
+    target = Path(out) if out else Path(root) / snap_id
+    if target.exists():
+        raise SnapshotError(f"{target} exists already; a snapshot is never modified (use --retry-failed)")
+    snap_id = target.name
+    partial = target.parent / f".{target.name}.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    staging = partial / ".staging"
+    staging.mkdir(parents=True)
+    (partial / "runfiles").mkdir()
+    for rf in runfiles:
+        shutil.copy2(rf, partial / "runfiles" / Path(rf).name)
+    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, progress=progress)
+    _move_runs_into_place(staging, partial, records)
+    shutil.rmtree(staging)
+    status = "complete" if all(r["status"] == "ok" for r in records) else "incomplete"
+    manifest = build_manifest(snap_id, records, specs, created.isoformat(timespec="seconds"), status)
+    _write_json_atomic(partial / MANIFEST, manifest)
+    os.rename(partial, target)
+    if status == "complete":
+        _set_readonly(target)
+    return target, manifest
+
+
+def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT,
+                 executor: str = "local", scheduler: str | None = None, progress: bool = True) -> tuple[Path, dict]:
+    """Rerun only the failed runs of an incomplete snapshot, into the same snapshot.
+
+    Earlier attempts are kept under ``<snapshot>/.attempts/``; the manifest is rewritten atomically
+    with the new records (``attempt`` incremented). A complete snapshot raises
+    :class:`SnapshotError`: it is never modified.
+    """
+    target = Path(snapshot)
+    manifest_path = target / MANIFEST
+    if not manifest_path.exists():
+        raise SnapshotError(f"{target}: no {MANIFEST}; is this a snapshot folder?")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("status") == "complete":
+        raise SnapshotError(f"{target} is complete; a complete snapshot is never modified")
+    failed = [r for r in manifest["runs"] if r["status"] != "ok"]
+    specs: list[RunSpec] = []
+    for rf in sorted({r["runfile"] for r in failed}):
+        specs.extend(s for s in load_runfile(rf) if s.name in {r["name"] for r in failed})
+    attempts = {r["name"]: int(r.get("attempt", 1)) + 1 for r in failed}
+    staging = target / ".staging"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress)
+    _move_runs_into_place(staging, target, records)
+    shutil.rmtree(staging)
+    by_name = {r["name"]: r for r in manifest["runs"]}
+    by_name.update({r["name"]: r for r in records})
+    all_records = list(by_name.values())
+    all_specs = []
+    for rf in sorted({r["runfile"] for r in all_records}):
+        all_specs.extend(load_runfile(rf))
+    status = "complete" if all(r["status"] == "ok" for r in all_records) else "incomplete"
+    new = build_manifest(manifest["snapshot"], all_records, all_specs, manifest["created"], status)
+    new["retried"] = manifest.get("retried", []) + [new["completed"]]
+    _write_json_atomic(manifest_path, new)
+    if status == "complete":
+        _set_readonly(target)
+    return target, new
+
+
+# --------------------------------------------------------------------------- CLI
+def _print_summary(target: Path, manifest: dict) -> None:
+    width = max((len(r["name"]) for r in manifest["runs"]), default=10)
+    print(f"\nÖgonblicksbild / snapshot: {target}")
+    print(f"{'Körning'.ljust(width)}  {'Status':8}  {'Tid (s)':>8}  Fel")
+    for r in manifest["runs"]:
+        print(f"{r['name'].ljust(width)}  {r['status']:8}  {r['duration_s']:8.1f}  {r['error'][:100]}")
+    ok = sum(r["status"] == "ok" for r in manifest["runs"])
+    print(f"{ok} av {len(manifest['runs'])} körningar klara; status: {manifest['status']}")
+
+
+def cli(args) -> int:
+    """``evaluation run``: see :func:`evaluation.cli.build_parser` for the arguments."""
+    if args.retry_failed:
+        target, manifest = retry_failed(args.retry_failed, jobs=args.jobs, timeout=args.timeout,
+                                        executor=args.executor, scheduler=args.scheduler)
+    else:
+        runfiles = list(args.runfiles)
+        if args.all:
+            runfiles += sorted(str(p) for p in Path(args.runs_dir).glob("*.yaml"))
+        if not runfiles:
+            print("Inga körfiler: ange RUNFILE ... eller --all", file=sys.stderr)
+            return 2
+        try:
+            target, manifest = run_snapshot(runfiles, out=args.out, jobs=args.jobs, timeout=args.timeout,
+                                            executor=args.executor, scheduler=args.scheduler)
+        except (RunFileError, SnapshotError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    _print_summary(target, manifest)
+    return 0 if manifest["status"] == "complete" else 1
