@@ -1,4 +1,4 @@
-"""Command line: ``evaluation samples | summary | run | dashboard``.
+"""Command line: ``evaluation samples | summary | key | scan | run | dashboard``.
 
 A thin layer over package functions that any scheduler can call (papermill's habit).
 Each sub-command imports its module lazily so ``evaluation --help`` stays fast.
@@ -37,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
     r.add_argument("--runs-dir", default="parametrized_runs", help=argparse.SUPPRESS)
 
+    k = sub.add_parser("key", help="show where the pseudonymisation key is; --init creates it on first use")
+    k.add_argument("--init", action="store_true", help="create the key file if none is configured")
+    k.add_argument("--path", default=None, help="key file (default ~/.config/evaluation/pseudonym.key)")
+
+    sc = sub.add_parser("scan", help="fail when any output file contains a valid personnummer")
+    sc.add_argument("folders", nargs="+", help="folders to scan (ipynb, html, json, csv, ...)")
+
     d = sub.add_parser("dashboard", help="serve notebooks/dashboards/ with Voilà on 127.0.0.1")
     d.add_argument("--port", type=int, default=8866)
     d.add_argument("--token", default=None, help="require this token (default: none on 127.0.0.1)")
@@ -58,6 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         from . import runs
 
         return runs.cli(args)
+    if args.command == "key":
+        from . import privacy
+
+        return privacy.key_cli(args)
+    if args.command == "scan":
+        from . import privacy
+
+        found = 0
+        for folder in args.folders:
+            hits = privacy.scan_outputs(folder)
+            found += len(hits)
+            for _, hit in hits.iterrows():
+                print(f"{hit['file']}: {hit['location']}: {hit['kind']} {hit['masked']}")
+        print(f"{found} personnummer/samordningsnummer hittade" if found else "Inga personnummer hittade")
+        return 1 if found else 0
     if args.command == "dashboard":
         from . import dashboards
 

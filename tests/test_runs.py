@@ -1,0 +1,175 @@
+"""The papermill batch runner: validation, isolation of failures, retry, manifest, atomicity, privacy gate."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+from evaluation import runs, snapshots
+
+pytestmark = pytest.mark.notebook
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+# A checksum-valid but fictitious personnummer (Skatteverket test-number style), planted on purpose.
+PLANTED = "19811228-9874"
+
+
+def _project(tmp_path: Path, data: str = "id,varde\n1,2\n3,4\n") -> Path:
+    root = tmp_path / "proj"
+    (root / "parametrized_runs").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    (root / "data").mkdir()
+    (root / "data" / "data.csv").write_text(data, encoding="utf-8")
+    for nb in FIXTURES.glob("*.ipynb"):
+        shutil.copy(nb, root / "notebooks" / nb.name)
+    return root
+
+
+def _runfile(root: Path, name: str, notebooks: list, params: dict | None = None) -> Path:
+    doc = {"name": name, "titel": f"Test {name}", "data_dir": "data", "parameters": params or {},
+           "notebooks": notebooks}
+    path = root / "parametrized_runs" / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_unknown_parameter_is_rejected_before_execution(tmp_path):
+    root = _project(tmp_path)
+    with pytest.raises(runs.ParameterError, match="unknown parameter 'antl'"):
+        runs.validate_parameters(root / "notebooks" / "ok.ipynb", {"antl": 3})
+
+
+def test_wrong_parameter_type_is_rejected_with_the_declared_type(tmp_path):
+    root = _project(tmp_path)
+    with pytest.raises(runs.ParameterError, match=r"'antal' must be int, got str '3'"):
+        runs.validate_parameters(root / "notebooks" / "ok.ipynb", {"antal": "3"})
+    with pytest.raises(runs.ParameterError, match="must be int, got bool"):
+        runs.validate_parameters(root / "notebooks" / "ok.ipynb", {"antal": True})
+
+
+def test_runfile_errors_name_the_file_and_key(tmp_path):
+    root = _project(tmp_path)
+    bad = root / "parametrized_runs" / "bad.yaml"
+    bad.write_text("name: bad\nnotebook: x\n", encoding="utf-8")
+    with pytest.raises(runs.RunFileError, match=r"bad.yaml: unknown key\(s\) \['notebook'\]"):
+        runs.load_runfile(bad)
+    missing = _runfile(root, "missing", [{"notebook": "notebooks/nope.ipynb"}])
+    with pytest.raises(runs.RunFileError, match="missing.yaml: notebooks\\[0\\]: notebook notebooks/nope.ipynb does not exist"):
+        runs.load_runfile(missing)
+
+
+def test_batch_with_failing_and_timing_out_runs_isolates_them_and_retry_reruns_only_those(tmp_path):
+    root = _project(tmp_path)
+    rf = _runfile(root, "batch", [
+        {"notebook": "notebooks/ok.ipynb", "parameters": {"antal": 7}},
+        {"notebook": "notebooks/fail.ipynb"},
+        {"notebook": "notebooks/slow.ipynb"},
+        {"notebook": "notebooks/ok.ipynb", "name": "typfel", "parameters": {"antal": "sju"}},
+    ])
+    target, manifest = runs.run_snapshot([rf], out=tmp_path / "snaps" / "s1", timeout=4, progress=False)
+    status = {r["name"]: r for r in manifest["runs"]}
+    assert status["batch/ok"]["status"] == "ok"
+    assert status["batch/fail"]["status"] == "failed"
+    assert "avsiktligt fel i testet" in status["batch/fail"]["error"]
+    assert status["batch/slow"]["status"] == "timeout"
+    assert status["batch/typfel"]["status"] == "failed"
+    assert "ParameterError" in status["batch/typfel"]["error"]
+    assert manifest["status"] == "incomplete"
+    # the partial notebook of the failure is kept, its HTML/results are not produced
+    assert (target / "batch__fail" / "notebook.ipynb").exists()
+    assert not (target / "batch__fail" / "rapport.html").exists()
+    # the good run has everything, and its results are the notebook's values
+    ok = target / "batch__ok"
+    assert {"notebook.ipynb", "rapport.html", "results.json", "parameters.json", "run.log"} <= {p.name for p in ok.iterdir()}
+    assert json.loads((ok / "results.json").read_text()) == {"antal": 7, "rader": 3, "forbund": ""}
+    html = (ok / "rapport.html").read_text(encoding="utf-8")
+    assert "Testrapport" in html and 'lang="sv"' in html
+    assert "evaluation.results.save" not in html, "code must not be visible in the report"
+    assert "plotly" in html.lower() and '"type":"bar"' in html.replace(" ", "")
+    # CLI exit code is non-zero for an incomplete snapshot
+    # retry: fix the notebooks on disk, rerun only failed runs into the same snapshot
+    shutil.copy(root / "notebooks" / "ok.ipynb", root / "notebooks" / "fail.ipynb")
+    shutil.copy(root / "notebooks" / "ok.ipynb", root / "notebooks" / "slow.ipynb")
+    ok_mtime = (ok / "results.json").stat().st_mtime_ns
+    rf.write_text(rf.read_text().replace("antal: sju", "antal: 8"), encoding="utf-8")
+    target2, manifest2 = runs.retry_failed(target, timeout=30, progress=False)
+    assert target2 == target
+    st = {r["name"]: r for r in manifest2["runs"]}
+    assert all(r["status"] == "ok" for r in st.values()), st
+    assert st["batch/fail"]["attempt"] == 2 and st["batch/ok"]["attempt"] == 1
+    assert (ok / "results.json").stat().st_mtime_ns == ok_mtime, "successful runs are not rerun"
+    assert (target / ".attempts" / "batch__fail.attempt1" / "notebook.ipynb").exists()
+    assert manifest2["status"] == "complete"
+    # a complete snapshot is read-only and refuses another retry
+    assert not os.access(target / "manifest.json", os.W_OK) or os.geteuid() == 0
+    assert not (target / "manifest.json").stat().st_mode & stat.S_IWUSR
+    with pytest.raises(runs.SnapshotError, match="never modified"):
+        runs.retry_failed(target, progress=False)
+
+
+def test_manifest_records_parameters_hashes_version_and_commit(tmp_path):
+    root = _project(tmp_path)
+    rf = _runfile(root, "norrdal", [{"notebook": "notebooks/ok.ipynb"}], params={"forbund": "Norrdal"})
+    target, manifest = runs.run_snapshot([rf], out=tmp_path / "snaps" / "s2", timeout=60, progress=False)
+    assert manifest["status"] == "complete"
+    run = manifest["runs"][0]
+    assert run["parameters"]["forbund"] == "Norrdal"
+    assert run["parameters"]["data_dir"] == str((root / "data").resolve())
+    assert run["duration_s"] > 0
+    data_file = str((root / "data" / "data.csv").resolve())
+    expected = hashlib.sha256((root / "data" / "data.csv").read_bytes()).hexdigest()
+    assert manifest["inputs"][data_file] == expected
+    assert data_file in run["input_files"]
+    assert str((root / "notebooks" / "ok.ipynb").resolve()) in manifest["inputs"]
+    assert manifest["package_version"] == __import__("evaluation").__version__
+    assert manifest["git_commit"]  # 'unknown' outside a git work tree is still recorded
+    assert (target / "runfiles" / "norrdal.yaml").exists()
+    json.loads((target / "norrdal__ok" / "parameters.json").read_text())
+    # history reads the results back
+    hist = snapshots.history(tmp_path / "snaps")
+    row = hist[(hist["key"] == "antal")]
+    assert row["value_num"].tolist() == [3.0] and row["forbund"].tolist() == ["Norrdal"]
+
+
+def test_existing_snapshot_is_never_overwritten_and_partial_folders_are_invisible(tmp_path):
+    root = _project(tmp_path)
+    rf = _runfile(root, "x", [{"notebook": "notebooks/ok.ipynb"}])
+    (tmp_path / "snaps" / "s3").mkdir(parents=True)
+    with pytest.raises(runs.SnapshotError, match="exists already"):
+        runs.run_snapshot([rf], out=tmp_path / "snaps" / "s3", progress=False)
+    (tmp_path / "snaps" / ".s4.partial").mkdir()
+    (tmp_path / "snaps" / ".s4.partial" / "manifest.json").write_text("{}")
+    assert snapshots.list_snapshots(tmp_path / "snaps") == []
+
+
+def test_personnummer_planted_in_a_sample_stops_its_run(tmp_path):
+    root = _project(tmp_path, data=f"id,anteckning\n1,kontakt {PLANTED}\n")
+    rf = _runfile(root, "leak", [{"notebook": "notebooks/leak.ipynb"}, {"notebook": "notebooks/ok.ipynb"}])
+    target, manifest = runs.run_snapshot([rf], out=tmp_path / "snaps" / "s5", timeout=60, progress=False)
+    st = {r["name"]: r for r in manifest["runs"]}
+    assert st["leak/leak"]["status"] == "privacy"
+    assert st["leak/ok"]["status"] == "ok"
+    folder = target / "leak__leak"
+    assert not (folder / "rapport.html").exists() and not (folder / "results.json").exists()
+    everything = "".join(p.read_text(encoding="utf-8", errors="replace") for p in target.rglob("*") if p.is_file())
+    assert PLANTED not in everything and PLANTED.replace("-", "")[2:] not in everything
+
+
+def test_parallel_jobs_and_dask_localcluster_produce_the_same_layout(tmp_path):
+    root = _project(tmp_path)
+    rf = _runfile(root, "par", [{"notebook": "notebooks/ok.ipynb", "parameters": {"antal": 1}},
+                                {"notebook": "notebooks/ok.ipynb", "name": "tva", "parameters": {"antal": 2}}])
+    t_proc, m_proc = runs.run_snapshot([rf], out=tmp_path / "snaps" / "proc", jobs=2, timeout=60, progress=False)
+    t_dask, m_dask = runs.run_snapshot([rf], out=tmp_path / "snaps" / "dask", jobs=2, timeout=60,
+                                       executor="dask", progress=False)
+    layout = lambda t: sorted(str(p.relative_to(t)) for p in t.rglob("*") if p.is_file())  # noqa: E731
+    assert layout(t_proc) == layout(t_dask)
+    for t in (t_proc, t_dask):
+        assert json.loads((t / "par__tva" / "results.json").read_text())["antal"] == 2
+    assert [r["status"] for r in m_dask["runs"]] == ["ok", "ok"]
