@@ -1,0 +1,1416 @@
+"""Participant flows and outcomes: inskrivning → avslut, exit categories, försörjning, time, return.
+
+Answers the styrelse's first question, "how many came in, how many left, to what, and did they stay
+out of public support?", from an episode export (:data:`evaluation.schemas.EPISODES`) and its journey
+events (:data:`evaluation.schemas.EVENTS`), in the form of the SUS standard report (now Uppföljning
+Finsam) with the finer exit categories of Team Work (seed 003) and Vuxenteamen (seed 002), times and
+return (rundgång). An aggregate-only mode reproduces and checks reported tables (DOMAIN.md §3, §9).
+
+Rules chosen here (and why)
+---------------------------
+Unit of record
+    One row per episode (deltagare × insats). Episodes ended with ``felregistrering`` (SUS: registered
+    by mistake) are dropped by :func:`prepare_episodes`. **Anonymous participants** (``anonym``) are
+    counted in every episode-level measure but never linked: they are not de-duplicated into persons
+    (each anonymous episode counts as one person) and a later episode is never taken as their return.
+Multi-valued försörjning (``"a|b"``)
+    *Per source* (``forsorjning_fore`` / ``forsorjning_efter`` rows of :func:`outcome_report`): a
+    person is counted once under every source they have, so shares can add up to more than 100 %; the
+    base is the persons with at least one recorded source. *Huvudsaklig försörjning* (one source per
+    person, used by the transition matrix and the Sankey): the first source in
+    :data:`HUVUDSAKLIG_ORDNING`. Public support comes first, försörjningsstöd before everything else:
+    a person on ``lon|forsorjningsstod`` is still (partly) dependent on försörjningsstöd, the measure
+    Finsam and Team Work care about (Vuxenteamen: "helt eller delvis beroende av försörjningsstöd").
+    *Försörjningsgrupp* (offentlig / egen / ingen / okand): ``offentlig`` if any source is public
+    (vokabular.yaml ``offentlig: true``; SUS "offentlig försörjning"), else ``egen`` if any source is
+    own (``egen: true``: wages, subsidised work and studies, NNS), else ``ingen`` for
+    ``ingen_ersattning``, else ``okand`` (unknown or missing).
+Exit ≠ self-sufficiency
+    Every exit carries two separate flags: ``avslut_innebar_egen`` (ja / nej / okant, what the exit
+    category implies, ``avslutsorsaker.csv``) and ``egen_forsorjning_efter`` (ja / nej / okant, from the
+    recorded ``forsorjning_efter``: ja when the försörjningsgrupp after is ``egen``). They are never
+    merged; e.g. Team Work's *Rätt myndighet* can still be on försörjningsstöd.
+Waiting periods
+    An exit whose category has ``vantetid_manader`` > 0 (Team Work *Arbete ≥ 3 mån*, *Avbruten kontakt*
+    "avvakta 3 månader", prison and sick leave ≥ 3 mån) is ``obekraftad`` until ``reference_date`` ≥
+    ``avslutsdatum`` + that many calendar months, then ``bekraftad``; categories without a waiting
+    period are ``bekraftad`` at exit; open episodes are ``pagaende``.
+Time
+    Days between inskrivning and avslut; months = days / 30.4375 (365.25 / 12). Open episodes are
+    right-censored at ``reference_date``. Time to exit (any cause) uses the Kaplan–Meier estimator
+    (statsmodels ``SurvfuncRight``). **Exit categories compete**: the default for per-category curves is
+    the Aalen–Johansen cumulative incidence (statsmodels ``CumIncidenceRight``), which sums to the
+    overall 1 − KM; the alternative ``method="km_censor"`` treats other exits as censored
+    (cause-specific 1 − KM), which overstates each category when exits compete (Putter, Fiocco & Geskus
+    2007, *Stat Med* 26:2389).
+Milestones
+    First date of each event per episode. A step is *on time* when it happened within the deadline
+    (default 35 days = "inom fem veckor", seed 003); an episode still without the step is *late* when
+    the deadline has passed by ``reference_date`` and *pending* (left out of the denominator) otherwise.
+Monthly statistics
+    ``aktiva``: episodes active on at least one day of the month; ``aktiva_vid_manadsslut``: active on
+    its last day; ``nya``: inskrivna in the month; ``avslutade``: ended in the month, also per category.
+Return (rundgång)
+    Exit cohort = episodes ended in a date window; returned = an ``aterkontakt`` or
+    ``forsorjningsstod_ater`` event after avslut and on or before the review date, or (non-anonymous
+    only, optional) a new episode of the same deltagare in that interval. Wilson 95 % CI (statsmodels).
+
+Suppression: board-facing tables go through :mod:`evaluation.disclosure` (``suppress_rows`` on
+long tables, also on their base; ``suppress_table`` with secondary suppression on crosstabs).
+
+Notebook ``notebooks/deltagarfloden.ipynb`` records (``results.json`` keys, see :func:`headline`)
+-----------------------------------------------------------------------------------------------
+``antal_episoder``, ``antal_deltagare`` (persons: linked non-anonymous + anonymous episodes),
+``antal_anonyma``, ``inskrivna_i_perioden``, ``avslutade_i_perioden``, ``pagaende_vid_referensdatum``,
+``avslut_per_kategori`` ({huvudkategori: n}), ``avslut_obekraftade`` (n exits in their waiting
+period), ``egen_forsorjning_efter_andel`` (share of closed episodes with egen försörjning after, base
+= those with a known group), ``offentlig_fore_andel`` / ``offentlig_efter_andel``,
+``paborjat_eller_okat_andel``, ``tid_medel_manader`` / ``tid_median_manader`` (closed episodes),
+``km_median_manader`` (KM median time to exit incl. open, None if not reached),
+``handlingsplan_i_tid_andel``, ``aterkomst_andel`` / ``aterkomst_kohort`` and, when reported figures
+are checked, ``rapporterat_kontroller_ok`` (bool) and ``rapporterat_avvikelser`` (n failed checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .figures import COLORS, apply_layout
+from .labels import t
+from .schemas import split_multi
+from .vocabulary import exit_reasons, vocabulary
+from .vocabulary import label as vlabel
+
+__all__ = [
+    "HUVUDSAKLIG_ORDNING",
+    "DAYS_PER_MONTH",
+    "FlowsError",
+    "prepare_episodes",
+    "count_participants",
+    "forsorjningsgrupp",
+    "huvudsaklig_forsorjning",
+    "classify_exits",
+    "outcome_report",
+    "forsorjning_transitions",
+    "exit_summary",
+    "time_in_insats",
+    "kaplan_meier",
+    "exit_incidence",
+    "milestones",
+    "milestone_summary",
+    "monthly_flows",
+    "return_rate",
+    "check_parts",
+    "aggregate_outcomes",
+    "check_reported",
+    "headline",
+    "figure_sankey",
+    "figure_exits",
+    "figure_kaplan_meier",
+    "figure_monthly",
+]
+
+#: Precedence of försörjning sources for the *huvudsaklig* (main) source of a person: public support
+#: first with försörjningsstöd on top, then own income, then no income, then unknown.
+HUVUDSAKLIG_ORDNING: tuple[str, ...] = (
+    "forsorjningsstod", "sjukersattning", "sjukpenning", "rehabiliteringspenning", "aktivitetsstod",
+    "a_kassa", "annan_ersattning", "lon", "subventionerad_anstallning", "studiemedel",
+    "ingen_ersattning", "okand",
+)
+
+#: Average month length in days (365.25 / 12) used to turn days into months.
+DAYS_PER_MONTH = 365.25 / 12
+
+_GROUPS = ("offentlig", "egen", "ingen", "okand")
+_TOTAL = "totalt"
+
+
+class FlowsError(ValueError):
+    """Input that the flow analysis cannot use; the message says what to fix."""
+
+
+# --------------------------------------------------------------------------------------------
+# preparation
+# --------------------------------------------------------------------------------------------
+
+def _ts(value, name: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise FlowsError(f"{name} must be a date like '2026-01-15', got {value!r}") from exc
+    if pd.isna(ts):
+        raise FlowsError(f"{name} must be a date like '2026-01-15', got {value!r}")
+    return ts.normalize()
+
+
+def _require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise FlowsError(f"{what} lacks columns {missing}; load it with evaluation.io so it follows "
+                         f"the schema in evaluation/schemas.py")
+
+
+def _selected(value) -> list[str] | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+def prepare_episodes(episodes: pd.DataFrame, forbund=None, insats=None) -> pd.DataFrame:
+    """Select episodes and drop registration errors.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        Episodes in the :data:`evaluation.schemas.EPISODES` schema.
+    forbund, insats : str, list of str or None
+        Keep only these (comma-separated string or list); ``None`` or ``""`` keeps all.
+
+    Returns
+    -------
+    DataFrame
+        A copy without episodes ended as ``felregistrering`` (SUS stödblankett 9449), dates as
+        ``datetime64``, ``anonym`` filled with False.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p1", "p2"],
+    ...     "forbund": ["X", "X"], "insats": ["I", "I"], "inskrivningsdatum": ["2024-01-01"] * 2,
+    ...     "avslutsdatum": [None, "2024-02-01"], "avslutsorsak": [None, "felregistrering"]})
+    >>> list(prepare_episodes(ep)["episod_id"])
+    ['a']
+    """
+    _require(episodes, ["episod_id", "deltagare_id", "forbund", "insats", "inskrivningsdatum",
+                        "avslutsdatum", "avslutsorsak"], "episodes")
+    df = episodes.copy()
+    df["inskrivningsdatum"] = pd.to_datetime(df["inskrivningsdatum"])
+    df["avslutsdatum"] = pd.to_datetime(df["avslutsdatum"])
+    if "anonym" not in df.columns:
+        df["anonym"] = False
+    df["anonym"] = df["anonym"].fillna(False).astype(bool)
+    for col in ("kon", "sysselsattning_fore", "sysselsattning_efter", "forsorjning_fore",
+                "forsorjning_efter"):
+        if col not in df.columns:
+            df[col] = pd.Series(pd.NA, index=df.index, dtype="str")
+    for col in ("omfattning_fore", "omfattning_efter"):
+        if col not in df.columns:
+            df[col] = np.nan
+    keep = df["avslutsorsak"].fillna("") != "felregistrering"
+    for col, sel in (("forbund", _selected(forbund)), ("insats", _selected(insats))):
+        if sel is not None:
+            keep &= df[col].isin(sel)
+    return df.loc[keep].reset_index(drop=True)
+
+
+def count_participants(episodes: pd.DataFrame) -> dict[str, int]:
+    """Count episodes and persons; anonymous participants are counted but not linked.
+
+    Returns
+    -------
+    dict
+        ``antal_episoder``; ``antal_deltagare`` = distinct ``deltagare_id`` among non-anonymous
+        episodes + number of anonymous episodes (each is one person, as they cannot be linked);
+        ``antal_anonyma`` = anonymous episodes.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"deltagare_id": ["p1", "p1", "x", "y"], "anonym": [False, False, True, True]})
+    >>> count_participants(ep)
+    {'antal_episoder': 4, 'antal_deltagare': 3, 'antal_anonyma': 2}
+    """
+    anon = episodes["anonym"].fillna(False).astype(bool) if "anonym" in episodes else \
+        pd.Series(False, index=episodes.index)
+    linked = episodes.loc[~anon, "deltagare_id"].nunique()
+    return {"antal_episoder": int(len(episodes)), "antal_deltagare": int(linked + anon.sum()),
+            "antal_anonyma": int(anon.sum())}
+
+
+def _flags() -> tuple[set[str], set[str]]:
+    voc = vocabulary("forsorjning")
+    public = {c for c, v in voc.items() if v.get("offentlig") is True}
+    own = {c for c, v in voc.items() if v.get("egen") is True}
+    return public, own
+
+
+def forsorjningsgrupp(value) -> str:
+    """Classify a (multi-valued) försörjning cell as offentlig / egen / ingen / okand.
+
+    ``offentlig`` if any source is public support (SUS "offentlig försörjning"), else ``egen`` if any
+    source is own income (wages, subsidised work, studiemedel: NNS counts subsidised work and studies
+    as egen försörjning), else ``ingen`` for ``ingen_ersattning``, else ``okand``.
+
+    Examples
+    --------
+    >>> forsorjningsgrupp("lon|forsorjningsstod"), forsorjningsgrupp("studiemedel")
+    ('offentlig', 'egen')
+    >>> forsorjningsgrupp(None), forsorjningsgrupp("ingen_ersattning")
+    ('okand', 'ingen')
+    """
+    public, own = _flags()
+    parts = set(split_multi(value))
+    if parts & public:
+        return "offentlig"
+    if parts & own:
+        return "egen"
+    if "ingen_ersattning" in parts:
+        return "ingen"
+    return "okand"
+
+
+def huvudsaklig_forsorjning(value) -> str:
+    """Return the main försörjning source of a multi-valued cell (first in :data:`HUVUDSAKLIG_ORDNING`).
+
+    Missing cells give ``"okand"``.
+
+    Examples
+    --------
+    >>> huvudsaklig_forsorjning("lon|forsorjningsstod")
+    'forsorjningsstod'
+    >>> huvudsaklig_forsorjning("studiemedel|a_kassa")
+    'a_kassa'
+    """
+    parts = split_multi(value)
+    for code in HUVUDSAKLIG_ORDNING:
+        if code in parts:
+            return code
+    return "okand"
+
+
+def _egen_flag(value) -> str:
+    g = forsorjningsgrupp(value)
+    return "ja" if g == "egen" else ("nej" if g in ("offentlig", "ingen") else "okant")
+
+
+def classify_exits(episodes: pd.DataFrame, reference_date) -> pd.DataFrame:
+    """Add exit category, self-sufficiency flags and waiting-period status to each episode.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        Episodes (EPISODES schema), e.g. from :func:`prepare_episodes`.
+    reference_date : date-like
+        Date of the data extract; outcomes are judged as of this day.
+
+    Returns
+    -------
+    DataFrame
+        The episodes plus ``avslutad`` (bool), ``taxonomi``, ``avslutskategori`` (huvudkategori of
+        ``avslutsorsaker.csv``, ``"saknas"`` for a closed episode without reason, NA when open),
+        ``sus_kategori``, ``avslut_innebar_egen`` (ja / nej / okant, implied by the category),
+        ``egen_forsorjning_efter`` (ja / nej / okant, from ``forsorjning_efter``),
+        ``forsorjningsgrupp_fore`` / ``_efter``, ``vantetid_manader``, ``bekraftas_datum`` (avslut +
+        waiting months) and ``utfallsstatus`` (pagaende / obekraftad / bekraftad).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a"], "deltagare_id": ["p"], "forbund": ["X"], "insats": ["I"],
+    ...     "inskrivningsdatum": ["2025-01-01"], "avslutsdatum": ["2025-11-01"],
+    ...     "avslutsorsak": ["tw_arbete"], "forsorjning_efter": ["lon"]})
+    >>> r = classify_exits(prepare_episodes(ep), "2026-01-15")
+    >>> r.loc[0, ["avslutskategori", "utfallsstatus", "egen_forsorjning_efter"]].tolist()
+    ['arbete', 'obekraftad', 'ja']
+    """
+    ref = _ts(reference_date, "reference_date")
+    df = prepare_episodes(episodes)
+    reasons = exit_reasons()
+    unknown = sorted(set(df["avslutsorsak"].dropna()) - set(reasons.index))
+    if unknown:
+        raise FlowsError(f"unknown avslutsorsak {unknown}; allowed codes are in "
+                         f"evaluation/data/avslutsorsaker.csv (map them at import)")
+    closed = df["avslutsdatum"].notna() & (df["avslutsdatum"] <= ref)
+    df["avslutad"] = closed
+    code = df["avslutsorsak"].where(closed)
+    df["taxonomi"] = code.map(reasons["taxonomi"])
+    df["avslutskategori"] = code.map(reasons["huvudkategori"])
+    df.loc[closed & code.isna(), "avslutskategori"] = "saknas"
+    df["sus_kategori"] = code.map(reasons["sus_kategori"])
+    df["avslut_innebar_egen"] = code.map(reasons["egen_forsorjning"]).replace("", "okant")
+    df.loc[closed & code.isna(), "avslut_innebar_egen"] = "okant"
+    df["egen_forsorjning_efter"] = df["forsorjning_efter"].map(_egen_flag).where(closed)
+    df["forsorjningsgrupp_fore"] = df["forsorjning_fore"].map(forsorjningsgrupp)
+    df["forsorjningsgrupp_efter"] = df["forsorjning_efter"].map(forsorjningsgrupp).where(closed)
+    wait = code.map(reasons["vantetid_manader"]).fillna(0).astype(int)
+    df["vantetid_manader"] = wait.where(closed)
+    confirm = pd.Series(pd.NaT, index=df.index, dtype=df["avslutsdatum"].dtype)
+    for months in sorted(set(wait[closed])):
+        rows = closed & (wait == months)
+        confirm[rows] = df.loc[rows, "avslutsdatum"] + pd.DateOffset(months=int(months))
+    df["bekraftas_datum"] = confirm
+    status = np.where(~closed, "pagaende", np.where(confirm <= ref, "bekraftad", "obekraftad"))
+    df["utfallsstatus"] = pd.Series(status, index=df.index, dtype="str")
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# standard outcome report (SUS style)
+# --------------------------------------------------------------------------------------------
+
+def _in_period(dates: pd.Series, start, end) -> pd.Series:
+    keep = dates.notna()
+    if start not in (None, ""):
+        keep &= dates >= _ts(start, "period_start")
+    if end not in (None, ""):
+        keep &= dates <= _ts(end, "period_end")
+    return keep
+
+
+def _count_rows(sub: pd.DataFrame, matt: str, cats: Sequence[str], values: pd.Series,
+                base_mask: pd.Series | None = None) -> list[dict]:
+    base = int(base_mask.sum()) if base_mask is not None else len(sub)
+    rows = []
+    for cat in cats:
+        n = int((values == cat).sum())
+        rows.append({"matt": matt, "kategori": cat, "n": n, "bas": base,
+                     "andel": n / base if base else np.nan})
+    return rows
+
+
+def _report_block(sub: pd.DataFrame) -> list[dict]:
+    rows: list[dict] = [{"matt": "avslutade", "kategori": "alla", "n": len(sub), "bas": len(sub),
+                         "andel": 1.0 if len(sub) else np.nan}]
+    syss = list(vocabulary("sysselsattning")) + ["saknas"]
+    for when in ("fore", "efter"):
+        rows += _count_rows(sub, f"sysselsattning_{when}", syss,
+                            sub[f"sysselsattning_{when}"].fillna("saknas"))
+    for when in ("fore", "efter"):
+        lists = sub[f"forsorjning_{when}"].map(split_multi)
+        has_any = lists.map(bool)
+        base = int(has_any.sum())
+        for code in vocabulary("forsorjning"):
+            n = int(lists.map(lambda parts, c=code: c in parts).sum())
+            rows.append({"matt": f"forsorjning_{when}", "kategori": code, "n": n, "bas": base,
+                         "andel": n / base if base else np.nan})
+        rows += _count_rows(sub, f"forsorjningsgrupp_{when}", _GROUPS,
+                            sub[f"forsorjningsgrupp_{when}"])
+    fore, efter = sub["omfattning_fore"].astype(float), sub["omfattning_efter"].astype(float)
+    known = fore.notna() & efter.notna()
+    started = known & (fore == 0) & (efter > 0)
+    increased = known & (fore > 0) & (efter > fore)
+    base = int(known.sum())
+    for cat, mask in (("paborjat", started), ("okat", increased), ("paborjat_eller_okat", started | increased)):
+        n = int(mask.sum())
+        rows.append({"matt": "omfattning", "kategori": cat, "n": n, "bas": base,
+                     "andel": n / base if base else np.nan})
+    cats = [c for c in dict.fromkeys(exit_reasons()["huvudkategori"])] + ["saknas"]
+    rows += _count_rows(sub, "avslutskategori", cats, sub["avslutskategori"])
+    sus = [c for c in dict.fromkeys(exit_reasons()["sus_kategori"]) if c]
+    rows += _count_rows(sub, "avslut_sus", sus, sub["sus_kategori"])
+    rows += _count_rows(sub, "avslut_innebar_egen", ["ja", "nej", "okant"], sub["avslut_innebar_egen"])
+    rows += _count_rows(sub, "egen_forsorjning_efter", ["ja", "nej", "okant"], sub["egen_forsorjning_efter"])
+    rows += _count_rows(sub, "utfallsstatus", ["bekraftad", "obekraftad"], sub["utfallsstatus"])
+    return rows
+
+
+def _suppress_long(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    from . import disclosure
+
+    cell = disclosure.suppress_rows(df, n_col="n", value_cols=["n", "andel"], min_n=min_n)
+    base = disclosure.suppress_rows(df, n_col="bas", value_cols=["bas", "n", "andel"], min_n=min_n)
+    out = cell.copy()
+    for col in ("n", "andel", "bas"):
+        out[col] = cell[col].where(~base["undertryckt"], np.nan)
+    out["undertryckt"] = cell["undertryckt"] | base["undertryckt"]
+    return out
+
+
+def outcome_report(episodes: pd.DataFrame, reference_date, period_start=None, period_end=None,
+                   by: Sequence[str] = ("forbund", "insats"), split_kon: bool = True,
+                   min_n: int | None = 5) -> pd.DataFrame:
+    """Standard outcome report (SUS style) for episodes ended in a period, split by kön.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        Episodes (EPISODES schema).
+    reference_date : date-like
+        Extract date (waiting periods are judged against it).
+    period_start, period_end : date-like or None
+        Window on ``avslutsdatum`` (inclusive); ``None`` = open-ended.
+    by : sequence of str
+        Grouping columns (default förbund and insats).
+    split_kon : bool
+        Also report each kön (``kon``); the all-kön rows have ``kon = "totalt"``.
+    min_n : int or None
+        Small-cell threshold for :func:`evaluation.disclosure.suppress_rows`, applied to ``n`` and to
+        the base ``bas`` (a whole group with base < min_n is hidden); ``None`` = no suppression
+        (internal use only).
+
+    Returns
+    -------
+    DataFrame
+        Long table with columns ``*by, kon, matt, kategori, n, bas, andel`` (+ ``undertryckt``).
+        ``matt``: ``avslutade``; ``sysselsattning_fore`` / ``_efter`` (SUS categories + saknas);
+        ``forsorjning_fore`` / ``_efter`` (per source, base = persons with a recorded source; shares
+        may sum > 1); ``forsorjningsgrupp_fore`` / ``_efter``; ``omfattning`` (``paborjat``: 0 % →
+        > 0 %, ``okat``: more % of 40 h than before; base = both known); ``avslutskategori``;
+        ``avslut_sus``; ``avslut_innebar_egen``; ``egen_forsorjning_efter``; ``utfallsstatus``.
+        Shares are fractions (0–1).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p", "q"], "forbund": ["X"] * 2,
+    ...     "insats": ["I"] * 2, "kon": ["kvinna", "man"], "inskrivningsdatum": ["2024-01-01"] * 2,
+    ...     "avslutsdatum": ["2024-06-01"] * 2, "avslutsorsak": ["studier", "forvarvsarbete"],
+    ...     "forsorjning_fore": ["forsorjningsstod"] * 2, "forsorjning_efter": ["studiemedel", "lon"]})
+    >>> r = outcome_report(ep, "2025-01-01", min_n=None)
+    >>> r.query("kon == 'totalt' and matt == 'forsorjningsgrupp_efter' and kategori == 'egen'")["n"].item()
+    2.0
+    """
+    df = classify_exits(episodes, reference_date)
+    df = df.loc[df["avslutad"] & _in_period(df["avslutsdatum"], period_start, period_end)]
+    by = list(by)
+    rows = []
+    groups = df.groupby(by, sort=True, dropna=False) if by else [((), df)]
+    for key, sub in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        parts = [(_TOTAL, sub)]
+        if split_kon:
+            parts += [(k, s) for k, s in sub.groupby(sub["kon"].fillna("saknas"), sort=True)]
+        for kon, s in parts:
+            for r in _report_block(s):
+                rows.append({**dict(zip(by, key)), "kon": kon, **r})
+    out = pd.DataFrame(rows, columns=[*by, "kon", "matt", "kategori", "n", "bas", "andel"])
+    out["n"] = out["n"].astype(float)
+    out["bas"] = out["bas"].astype(float)
+    if min_n:
+        out = _suppress_long(out, min_n)
+    return out
+
+
+def forsorjning_transitions(episodes: pd.DataFrame, reference_date, period_start=None, period_end=None,
+                            rule: str = "huvudsaklig") -> pd.DataFrame:
+    """Transition matrix of försörjning before → after for episodes ended in a period.
+
+    Parameters
+    ----------
+    rule : {"huvudsaklig", "grupp"}
+        ``huvudsaklig``: one main source per person (:func:`huvudsaklig_forsorjning`); ``grupp``:
+        offentlig / egen / ingen / okand (:func:`forsorjningsgrupp`). Each person counts once.
+
+    Returns
+    -------
+    DataFrame
+        Counts, index = before (name ``fore``), columns = after (name ``efter``), only categories
+        that occur. Pass it to :func:`evaluation.disclosure.suppress_table` before showing it.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p", "q"], "forbund": ["X"] * 2,
+    ...     "insats": ["I"] * 2, "inskrivningsdatum": ["2024-01-01"] * 2,
+    ...     "avslutsdatum": ["2024-06-01"] * 2, "avslutsorsak": ["studier", "forvarvsarbete"],
+    ...     "forsorjning_fore": ["forsorjningsstod", "forsorjningsstod|a_kassa"],
+    ...     "forsorjning_efter": ["studiemedel", "lon"]})
+    >>> forsorjning_transitions(ep, "2025-01-01").loc["forsorjningsstod"].to_dict()
+    {'lon': 1, 'studiemedel': 1}
+    """
+    if rule not in ("huvudsaklig", "grupp"):
+        raise FlowsError("rule must be 'huvudsaklig' or 'grupp'")
+    df = classify_exits(episodes, reference_date)
+    df = df.loc[df["avslutad"] & _in_period(df["avslutsdatum"], period_start, period_end)]
+    fn = huvudsaklig_forsorjning if rule == "huvudsaklig" else forsorjningsgrupp
+    order = list(HUVUDSAKLIG_ORDNING) if rule == "huvudsaklig" else list(_GROUPS)
+    fore = df["forsorjning_fore"].map(fn).rename("fore")
+    efter = df["forsorjning_efter"].map(fn).rename("efter")
+    tab = pd.crosstab(fore, efter)
+    tab = tab.reindex(index=[c for c in order if c in tab.index],
+                      columns=[c for c in order if c in tab.columns])
+    return tab.astype(int)
+
+
+def exit_summary(episodes: pd.DataFrame, reference_date, period_start=None, period_end=None,
+                 by: Sequence[str] = (), level: str = "avslutskategori", min_n: int | None = 5) -> pd.DataFrame:
+    """Exits per category, with confirmed/unconfirmed status and the two self-sufficiency flags apart.
+
+    Parameters
+    ----------
+    level : {"avslutskategori", "avslutsorsak", "sus_kategori"}
+        Main category (huvudkategori), the source code, or the SUS crosswalk.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, kategori, n, andel, bekraftad, obekraftad, avslut_innebar_egen_ja,
+        egen_forsorjning_efter_ja, egen_forsorjning_efter_kand`` (+ ``undertryckt``); ``andel`` is the
+        share of all exits in the group.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p", "q"], "forbund": ["X"] * 2,
+    ...     "insats": ["I"] * 2, "inskrivningsdatum": ["2024-01-01"] * 2,
+    ...     "avslutsdatum": ["2025-12-01", "2024-06-01"], "avslutsorsak": ["tw_arbete", "tw_arbete"]})
+    >>> exit_summary(ep, "2026-01-15", min_n=None)[["kategori", "n", "bekraftad", "obekraftad"]].values.tolist()
+    [['arbete', 2, 1, 1]]
+    """
+    df = classify_exits(episodes, reference_date)
+    df = df.loc[df["avslutad"] & _in_period(df["avslutsdatum"], period_start, period_end)].copy()
+    col = level if level != "avslutsorsak" else "avslutsorsak"
+    df["kategori"] = df[col].fillna("saknas").replace("", "saknas")
+    by = list(by)
+    g = df.groupby([*by, "kategori"], sort=True)
+    out = pd.DataFrame({
+        "n": g.size(),
+        "bekraftad": g["utfallsstatus"].apply(lambda s: int((s == "bekraftad").sum())),
+        "obekraftad": g["utfallsstatus"].apply(lambda s: int((s == "obekraftad").sum())),
+        "avslut_innebar_egen_ja": g["avslut_innebar_egen"].apply(lambda s: int((s == "ja").sum())),
+        "egen_forsorjning_efter_ja": g["egen_forsorjning_efter"].apply(lambda s: int((s == "ja").sum())),
+        "egen_forsorjning_efter_kand": g["egen_forsorjning_efter"].apply(lambda s: int((s != "okant").sum())),
+    }).reset_index()
+    totals = out.groupby(by)["n"].transform("sum") if by else out["n"].sum()
+    out.insert(len(by) + 2, "andel", out["n"] / totals)
+    out = out.sort_values([*by, "n"], ascending=[True] * len(by) + [False], kind="stable").reset_index(drop=True)
+    if min_n:
+        from . import disclosure
+
+        value_cols = ["n", "andel", "bekraftad", "obekraftad", "avslut_innebar_egen_ja",
+                      "egen_forsorjning_efter_ja", "egen_forsorjning_efter_kand"]
+        out = disclosure.suppress_rows(out.astype({c: float for c in value_cols}), n_col="n",
+                                       value_cols=value_cols, min_n=min_n)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# time
+# --------------------------------------------------------------------------------------------
+
+def _durations(df: pd.DataFrame, ref: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    end = df["avslutsdatum"].where(df["avslutad"], ref)
+    days = (end - df["inskrivningsdatum"]).dt.days.to_numpy(dtype=float)
+    return days, df["avslutad"].to_numpy(dtype=int)
+
+
+def time_in_insats(episodes: pd.DataFrame, reference_date, by: Sequence[str] = (), period_start=None,
+                   period_end=None, min_n: int | None = 5) -> pd.DataFrame:
+    """Time in insats for closed episodes: mean and median (days and months).
+
+    Parameters
+    ----------
+    by : sequence of str
+        Grouping columns, e.g. ``("insats",)`` or ``("avslutskategori",)`` (columns added by
+        :func:`classify_exits` may be used).
+    period_start, period_end : date-like or None
+        Window on ``avslutsdatum``.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, n, medel_dagar, median_dagar, medel_manader, median_manader`` (months = days /
+        30.4375). Closed episodes only: the mean of closed episodes under-estimates time in insats
+        when many are still open; see :func:`kaplan_meier`.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p", "q"], "forbund": ["X"] * 2,
+    ...     "insats": ["I"] * 2, "inskrivningsdatum": ["2024-01-01"] * 2,
+    ...     "avslutsdatum": ["2024-01-11", "2024-01-31"], "avslutsorsak": ["studier"] * 2})
+    >>> time_in_insats(ep, "2025-01-01", min_n=None)[["n", "medel_dagar", "median_dagar"]].values.tolist()
+    [[2.0, 20.0, 20.0]]
+    """
+    ref = _ts(reference_date, "reference_date")
+    df = classify_exits(episodes, ref)
+    df = df.loc[df["avslutad"] & _in_period(df["avslutsdatum"], period_start, period_end)].copy()
+    df["dagar"] = (df["avslutsdatum"] - df["inskrivningsdatum"]).dt.days.astype(float)
+    by = list(by)
+    if by:
+        g = df.groupby(by, sort=True)["dagar"]
+        out = pd.DataFrame({"n": g.size(), "medel_dagar": g.mean(), "median_dagar": g.median()}).reset_index()
+    else:
+        out = pd.DataFrame({"n": [len(df)], "medel_dagar": [df["dagar"].mean()],
+                            "median_dagar": [df["dagar"].median()]})
+    out["n"] = out["n"].astype(float)
+    out["medel_manader"] = out["medel_dagar"] / DAYS_PER_MONTH
+    out["median_manader"] = out["median_dagar"] / DAYS_PER_MONTH
+    if min_n:
+        from . import disclosure
+
+        out = disclosure.suppress_rows(out, n_col="n", value_cols=None, min_n=min_n)
+    return out
+
+
+def kaplan_meier(episodes: pd.DataFrame, reference_date, by: str | None = None) -> pd.DataFrame:
+    """Kaplan–Meier curve of time to exit (any cause), open episodes censored at ``reference_date``.
+
+    Uses :class:`statsmodels.duration.survfunc.SurvfuncRight` (Kaplan & Meier 1958, *JASA* 53:457).
+    Episodes that start after ``reference_date`` are left out.
+
+    Parameters
+    ----------
+    by : str or None
+        Column to stratify on (e.g. ``"insats"``, ``"kon"``); one curve per value.
+
+    Returns
+    -------
+    DataFrame
+        ``grupp, dagar, manader, andel_kvar`` (S(t), share still in the insats), ``andel_avslutade``
+        (1 − S(t)), ``se``, ``i_risk``, ``handelser``; a first row at day 0 with S = 1. The median
+        (first t with S(t) ≤ 0.5) is in ``attrs["median_dagar"]`` per group (NaN when not reached).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": list("abc"), "deltagare_id": list("pqr"), "forbund": ["X"] * 3,
+    ...     "insats": ["I"] * 3, "inskrivningsdatum": ["2024-01-01"] * 3,
+    ...     "avslutsdatum": ["2024-01-11", None, "2024-01-31"], "avslutsorsak": ["studier", None, "studier"]})
+    >>> km = kaplan_meier(ep, "2024-01-21")
+    >>> km["andel_kvar"].round(3).tolist()
+    [1.0, 0.667]
+    """
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    ref = _ts(reference_date, "reference_date")
+    df = classify_exits(episodes, ref)
+    df = df.loc[df["inskrivningsdatum"] <= ref]
+    frames, medians = [], {}
+    groups = [(_TOTAL, df)] if by is None else list(df.groupby(df[by].fillna("saknas"), sort=True))
+    for name, sub in groups:
+        if sub.empty:
+            continue
+        days, status = _durations(sub, ref)
+        sf = SurvfuncRight(days, status)
+        cur = pd.DataFrame({"grupp": name, "dagar": sf.surv_times, "andel_kvar": sf.surv_prob,
+                            "se": sf.surv_prob_se, "i_risk": sf.n_risk, "handelser": sf.n_events})
+        start = pd.DataFrame({"grupp": [name], "dagar": [0.0], "andel_kvar": [1.0], "se": [0.0],
+                              "i_risk": [len(sub)], "handelser": [0.0]})
+        frames.append(pd.concat([start, cur], ignore_index=True) if len(cur) else start)
+        below = sf.surv_times[sf.surv_prob <= 0.5]
+        medians[name] = float(below[0]) if len(below) else np.nan
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["grupp", "dagar", "andel_kvar", "se", "i_risk", "handelser"])
+    out = out[out["dagar"] > 0].pipe(lambda d: pd.concat([out[out["dagar"] == 0].drop_duplicates("grupp"), d]))
+    out = out.sort_values(["grupp", "dagar"], kind="stable").reset_index(drop=True)
+    out["manader"] = out["dagar"] / DAYS_PER_MONTH
+    out["andel_avslutade"] = 1 - out["andel_kvar"]
+    out = out[["grupp", "dagar", "manader", "andel_kvar", "andel_avslutade", "se", "i_risk", "handelser"]]
+    out.attrs["median_dagar"] = medians
+    return out
+
+
+def exit_incidence(episodes: pd.DataFrame, reference_date, method: str = "aalen_johansen",
+                   confirmed_only: bool = False) -> pd.DataFrame:
+    """Cumulative share exited to each exit category over time, with open episodes censored.
+
+    Parameters
+    ----------
+    method : {"aalen_johansen", "km_censor"}
+        ``aalen_johansen`` (default): cumulative incidence with competing exits
+        (:class:`statsmodels.duration.survfunc.CumIncidenceRight`); the categories add up to the
+        overall 1 − KM. ``km_censor``: per category 1 − KM with the other exits treated as censored
+        (cause-specific; overstates each category when exits compete, Putter et al. 2007).
+    confirmed_only : bool
+        If True, exits still in their waiting period (``obekraftad``) are censored at their exit date
+        instead of counted as their category.
+
+    Returns
+    -------
+    DataFrame
+        ``kategori, dagar, manader, kumulativ_andel`` (long; a step function per category starting
+        at 0 on day 0).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": list("abcd"), "deltagare_id": list("pqrs"), "forbund": ["X"] * 4,
+    ...     "insats": ["I"] * 4, "inskrivningsdatum": ["2024-01-01"] * 4,
+    ...     "avslutsdatum": ["2024-01-11", "2024-01-21", None, "2024-01-31"],
+    ...     "avslutsorsak": ["studier", "forvarvsarbete", None, "studier"]})
+    >>> ci = exit_incidence(ep, "2024-12-31")
+    >>> ci.groupby("kategori")["kumulativ_andel"].max().to_dict()
+    {'forvarvsarbete': 0.25, 'studier': 0.5}
+    """
+    from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
+
+    if method not in ("aalen_johansen", "km_censor"):
+        raise FlowsError("method must be 'aalen_johansen' or 'km_censor'")
+    ref = _ts(reference_date, "reference_date")
+    df = classify_exits(episodes, ref)
+    df = df.loc[df["inskrivningsdatum"] <= ref]
+    days, closed = _durations(df, ref)
+    cat = df["avslutskategori"].where(df["avslutad"].astype(bool))
+    if confirmed_only:
+        cat = cat.where(df["utfallsstatus"] != "obekraftad")
+    cats = sorted(cat.dropna().unique())
+    if not cats:
+        return pd.DataFrame(columns=["kategori", "dagar", "manader", "kumulativ_andel"])
+    status = cat.map({c: i + 1 for i, c in enumerate(cats)}).fillna(0).astype(int).to_numpy()
+    frames = []
+    if method == "aalen_johansen":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ci = CumIncidenceRight(days, status)
+        for i, c in enumerate(cats):
+            frames.append(pd.DataFrame({"kategori": c, "dagar": ci.times, "kumulativ_andel": ci.cinc[i]}))
+    else:
+        for i, c in enumerate(cats):
+            sf = SurvfuncRight(days, (status == i + 1).astype(int))
+            frames.append(pd.DataFrame({"kategori": c, "dagar": sf.surv_times,
+                                        "kumulativ_andel": 1 - sf.surv_prob}))
+    out = pd.concat([pd.DataFrame({"kategori": cats, "dagar": 0.0, "kumulativ_andel": 0.0})] + frames,
+                    ignore_index=True)
+    out = out.sort_values(["kategori", "dagar"], kind="stable").reset_index(drop=True)
+    out["manader"] = out["dagar"] / DAYS_PER_MONTH
+    return out[["kategori", "dagar", "manader", "kumulativ_andel"]]
+
+
+# --------------------------------------------------------------------------------------------
+# journey milestones
+# --------------------------------------------------------------------------------------------
+
+def milestones(events: pd.DataFrame, reference_date, steps: Sequence[tuple[str, str, int | None]] = (
+        ("samtycke", "forsta_mote", None), ("forsta_mote", "handlingsplan", 35))) -> pd.DataFrame:
+    """Per-episode time between journey events and whether each step was on time.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events (EVENTS schema: ``episod_id, datum, handelse``).
+    reference_date : date-like
+        Extract date: a step not yet taken is *late* once the deadline has passed by this day.
+    steps : sequence of (from_event, to_event, deadline_days or None)
+        Default: samtycke → första möte (no deadline) and första möte → handlingsplan within 35 days
+        ("inom fem veckor efter att teamet har haft sitt första möte", Team Work, seed 003; the
+        holiday exception is not modelled; "Dag 1-30" would be ``30``).
+
+    Returns
+    -------
+    DataFrame
+        One row per episode × step having the from-event: ``episod_id, steg, fran_datum, till_datum,
+        dagar, frist_dagar, status`` with status ``i_tid`` / ``sen`` (after the deadline or still
+        missing after it) / ``vantar`` (missing, deadline not yet passed) / ``klar`` (no deadline).
+        The first occurrence of each event is used; a to-event before the from-event is ignored.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"episod_id": ["a", "a", "b"], "handelse": ["forsta_mote", "handlingsplan",
+    ...     "forsta_mote"], "datum": pd.to_datetime(["2024-01-01", "2024-02-05", "2024-01-01"])})
+    >>> milestones(ev, "2024-03-01", steps=[("forsta_mote", "handlingsplan", 35)])["status"].tolist()
+    ['i_tid', 'sen']
+    """
+    ref = _ts(reference_date, "reference_date")
+    _require(events, ["episod_id", "datum", "handelse"], "events")
+    ev = events.assign(datum=pd.to_datetime(events["datum"]))
+    rows = []
+    for frm, to, deadline in steps:
+        a = ev[ev["handelse"] == frm].groupby("episod_id")["datum"].min().rename("fran_datum")
+        b_all = ev[ev["handelse"] == to][["episod_id", "datum"]].merge(a.reset_index(), on="episod_id")
+        b = b_all[b_all["datum"] >= b_all["fran_datum"]].groupby("episod_id")["datum"].min().rename("till_datum")
+        d = pd.concat([a, b], axis=1, join="outer").loc[a.index].reset_index()
+        d["steg"] = f"{frm}->{to}"
+        d["dagar"] = (d["till_datum"] - d["fran_datum"]).dt.days.astype(float)
+        d["frist_dagar"] = np.nan if deadline is None else float(deadline)
+        if deadline is None:
+            status = np.where(d["till_datum"].notna(), "klar", "vantar")
+        else:
+            passed = (ref - d["fran_datum"]).dt.days > deadline
+            status = np.where(d["till_datum"].notna(),
+                              np.where(d["dagar"] <= deadline, "i_tid", "sen"),
+                              np.where(passed, "sen", "vantar"))
+        d["status"] = pd.Series(status, index=d.index, dtype="str")
+        rows.append(d)
+    cols = ["episod_id", "steg", "fran_datum", "till_datum", "dagar", "frist_dagar", "status"]
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+    return out[cols].sort_values(["steg", "episod_id"], kind="stable").reset_index(drop=True)
+
+
+def milestone_summary(milestone_rows: pd.DataFrame, min_n: int | None = 5) -> pd.DataFrame:
+    """Summarise :func:`milestones`: n, median and mean days, share on time.
+
+    ``andel_i_tid`` = i_tid / (i_tid + sen); episodes still *vantar* are left out of the base.
+
+    Returns
+    -------
+    DataFrame
+        ``steg, n, median_dagar, medel_dagar, frist_dagar, i_tid, sen, vantar, andel_i_tid``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"steg": ["x"] * 3, "dagar": [10.0, 40.0, np.nan], "frist_dagar": [35.0] * 3,
+    ...     "status": ["i_tid", "sen", "sen"]})
+    >>> milestone_summary(rows, min_n=None)[["n", "median_dagar", "andel_i_tid"]].round(3).values.tolist()
+    [[2.0, 25.0, 0.333]]
+    """
+    rows = []
+    for steg, s in milestone_rows.groupby("steg", sort=False):
+        done = s["dagar"].dropna()
+        i_tid, sen, vantar = (int((s["status"] == k).sum()) for k in ("i_tid", "sen", "vantar"))
+        rows.append({"steg": steg, "n": float(len(done)), "median_dagar": done.median(),
+                     "medel_dagar": done.mean(), "frist_dagar": s["frist_dagar"].iloc[0],
+                     "i_tid": i_tid, "sen": sen, "vantar": vantar,
+                     "andel_i_tid": i_tid / (i_tid + sen) if (i_tid + sen) else np.nan})
+    out = pd.DataFrame(rows, columns=["steg", "n", "median_dagar", "medel_dagar", "frist_dagar", "i_tid",
+                                      "sen", "vantar", "andel_i_tid"])
+    if min_n and len(out):
+        from . import disclosure
+
+        out = disclosure.suppress_rows(out, n_col="n", value_cols=["n", "median_dagar", "medel_dagar"],
+                                       min_n=min_n)
+        base = out["i_tid"] + out["sen"]
+        small = (base > 0) & (base < min_n)
+        out.loc[small, ["i_tid", "sen", "andel_i_tid"]] = np.nan
+        out["undertryckt"] = out["undertryckt"] | small
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# monthly statistics
+# --------------------------------------------------------------------------------------------
+
+def monthly_flows(episodes: pd.DataFrame, reference_date, period_start=None, period_end=None,
+                  by: Sequence[str] = ()) -> pd.DataFrame:
+    """Monthly statistics: active, new and ended episodes, ended per exit category.
+
+    The coordinator's monthly report of Team Work (seed 003: "hur många team som är igång samt hur
+    många team har avslutats samt till vilken avslutskategori").
+
+    Parameters
+    ----------
+    period_start, period_end : date-like or None
+        First and last month (default: first inskrivning to ``reference_date``).
+    by : sequence of str
+        Optional grouping columns (e.g. ``("insats",)``).
+
+    Returns
+    -------
+    DataFrame
+        ``*by, manad`` (``"YYYY-MM"``), ``aktiva`` (active at least one day of the month),
+        ``aktiva_vid_manadsslut``, ``nya``, ``avslutade`` and one ``avslutade_<huvudkategori>`` column
+        per category that occurs. Counts of episodes; not suppressed (operational report, apply
+        :func:`evaluation.disclosure.suppress_rows` per column before a board sees it).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p", "q"], "forbund": ["X"] * 2,
+    ...     "insats": ["I"] * 2, "inskrivningsdatum": ["2024-01-15", "2024-02-01"],
+    ...     "avslutsdatum": ["2024-02-10", None], "avslutsorsak": ["studier", None]})
+    >>> m = monthly_flows(ep, "2024-03-31")
+    >>> m[["manad", "aktiva", "aktiva_vid_manadsslut", "nya", "avslutade"]].values.tolist()
+    [['2024-01', 1, 1, 1, 0], ['2024-02', 2, 1, 1, 1], ['2024-03', 1, 1, 0, 0]]
+    """
+    ref = _ts(reference_date, "reference_date")
+    df = classify_exits(episodes, ref)
+    if df.empty:
+        return pd.DataFrame(columns=[*by, "manad", "aktiva", "aktiva_vid_manadsslut", "nya", "avslutade"])
+    start = _ts(period_start, "period_start") if period_start not in (None, "") else df["inskrivningsdatum"].min()
+    end = _ts(period_end, "period_end") if period_end not in (None, "") else ref
+    months = pd.period_range(start.to_period("M"), end.to_period("M"), freq="M")
+    cats = sorted(df["avslutskategori"].dropna().unique())
+    end_eff = df["avslutsdatum"].where(df["avslutad"])
+    by = list(by)
+    groups = df.groupby(by, sort=True) if by else [((), df)]
+    rows = []
+    for key, sub in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        ins, ut = sub["inskrivningsdatum"], end_eff.loc[sub.index]
+        for m in months:
+            m0, m1 = m.start_time.normalize(), m.end_time.normalize()
+            row = {**dict(zip(by, key)), "manad": str(m),
+                   "aktiva": int(((ins <= m1) & (ut.isna() | (ut >= m0))).sum()),
+                   "aktiva_vid_manadsslut": int(((ins <= m1) & (ut.isna() | (ut > m1))).sum()),
+                   "nya": int(ins.between(m0, m1).sum()),
+                   "avslutade": int(ut.between(m0, m1).sum())}
+            for c in cats:
+                row[f"avslutade_{c}"] = int((ut.between(m0, m1) & (sub["avslutskategori"] == c)).sum())
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# return (rundgång)
+# --------------------------------------------------------------------------------------------
+
+def return_rate(episodes: pd.DataFrame, events: pd.DataFrame | None, exit_from, exit_to, review_date,
+                return_events: Sequence[str] = ("aterkontakt", "forsorjningsstod_ater"),
+                count_new_episode: bool = True, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Share of an exit cohort that came back (rundgång) by a review date.
+
+    Parameters
+    ----------
+    episodes, events : DataFrame
+        Episodes and events (``events`` may be None: only new episodes then count).
+    exit_from, exit_to : date-like
+        Exit window (inclusive) defining the cohort (Vuxenteamen: January–April 2000).
+    review_date : date-like
+        Review date (Vuxenteamen: January 2001); returns after it are not counted.
+    return_events : sequence of str
+        Event codes that mean a return.
+    count_new_episode : bool
+        Also count a new episode of the same deltagare starting after the exit (non-anonymous only:
+        anonymous participants are not linked).
+    by : sequence of str
+
+    Returns
+    -------
+    DataFrame
+        ``*by, kohort, ater, andel, ki_lag, ki_hog`` plus one ``ater_<event>`` column per return
+        event and ``ater_ny_episod``. A person counts once in ``ater`` even with several kinds of
+        return. Wilson 95 % CI (``statsmodels.stats.proportion.proportion_confint``).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p", "q"], "forbund": ["X"] * 2,
+    ...     "insats": ["I"] * 2, "inskrivningsdatum": ["2024-01-01"] * 2,
+    ...     "avslutsdatum": ["2024-02-01", "2024-03-01"], "avslutsorsak": ["studier"] * 2})
+    >>> ev = pd.DataFrame({"episod_id": ["a"], "datum": pd.to_datetime(["2024-06-01"]),
+    ...     "handelse": ["aterkontakt"]})
+    >>> r = return_rate(ep, ev, "2024-01-01", "2024-04-30", "2024-12-31")
+    >>> int(r["kohort"].item()), int(r["ater"].item()), r["andel"].item()
+    (2, 1, 0.5)
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    review = _ts(review_date, "review_date")
+    df = prepare_episodes(episodes)
+    cohort = df.loc[_in_period(df["avslutsdatum"], exit_from, exit_to)].copy()
+    flags = {}
+    if events is not None and len(events):
+        ev = events.assign(datum=pd.to_datetime(events["datum"]))
+        for code in return_events:
+            hit = ev[ev["handelse"] == code].merge(cohort[["episod_id", "avslutsdatum"]], on="episod_id")
+            hit = hit[(hit["datum"] > hit["avslutsdatum"]) & (hit["datum"] <= review)]
+            flags[f"ater_{code}"] = cohort["episod_id"].isin(hit["episod_id"])
+    else:
+        for code in return_events:
+            flags[f"ater_{code}"] = pd.Series(False, index=cohort.index)
+    if count_new_episode:
+        later = df[~df["anonym"]][["deltagare_id", "inskrivningsdatum"]]
+        pairs = cohort[~cohort["anonym"]][["episod_id", "deltagare_id", "avslutsdatum"]].merge(later, on="deltagare_id")
+        pairs = pairs[(pairs["inskrivningsdatum"] > pairs["avslutsdatum"]) & (pairs["inskrivningsdatum"] <= review)]
+        flags["ater_ny_episod"] = cohort["episod_id"].isin(pairs["episod_id"])
+    for k, v in flags.items():
+        cohort[k] = v.to_numpy() if isinstance(v, pd.Series) else v
+    flag_cols = list(flags)
+    cohort["ater"] = cohort[flag_cols].any(axis=1) if flag_cols else False
+    by = list(by)
+    agg = {"kohort": ("episod_id", "size"), "ater": ("ater", "sum"), **{c: (c, "sum") for c in flag_cols}}
+    out = cohort.groupby(by, sort=True).agg(**agg).reset_index() if by else \
+        pd.DataFrame({k: [cohort[c].sum() if f == "sum" else len(cohort)] for k, (c, f) in agg.items()})
+    out["kohort"] = out["kohort"].astype(int)
+    out["ater"] = out["ater"].astype(int)
+    out["andel"] = np.where(out["kohort"] > 0, out["ater"] / out["kohort"].where(out["kohort"] > 0, 1), np.nan)
+    lo, hi = proportion_confint(out["ater"], out["kohort"].where(out["kohort"] > 0, 1), method="wilson")
+    out["ki_lag"] = np.where(out["kohort"] > 0, lo, np.nan)
+    out["ki_hog"] = np.where(out["kohort"] > 0, hi, np.nan)
+    return out[[*by, "kohort", "ater", "andel", "ki_lag", "ki_hog", *flag_cols]]
+
+
+# --------------------------------------------------------------------------------------------
+# aggregate-only mode
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Check:
+    kontroll: str
+    delar: str
+    summa_delar: float
+    angiven_summa: float
+    differens: float
+    ok: bool
+    kommentar: str
+
+
+def check_parts(name: str, parts: Mapping[str, float], total: float | None = None, tolerance: float = 0.0,
+                residual_label: str = "ej_redovisat", unit: str = "antal") -> tuple[pd.DataFrame, dict]:
+    """Check that reported parts add up to their total; show the gap as a residual category.
+
+    Parameters
+    ----------
+    name : str
+        Name of the check (e.g. ``"ej_offentlig_forsorjning"``).
+    parts : mapping
+        ``{category: value}`` as reported.
+    total : float or None
+        Stated total; for ``unit="procent"`` the default total is 100.
+    tolerance : float
+        Allowed absolute difference (rounding of printed percentages).
+    residual_label : str
+        Category given to ``total − sum(parts)`` when positive.
+    unit : {"antal", "procent"}
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Table ``kategori, varde, andel`` (``andel`` = value / total, a fraction) with a residual row
+        when the parts fall short and a ``summa`` row; and the check as a dict ``kontroll, delar,
+        summa_delar, angiven_summa, differens, ok, kommentar``. The sum is never silently fixed.
+
+    Examples
+    --------
+    >>> tab, chk = check_parts("forsorjning_start", {"a": 48, "b": 16, "c": 27}, unit="procent")
+    >>> tab.set_index("kategori")["varde"].to_dict()
+    {'a': 48.0, 'b': 16.0, 'c': 27.0, 'ej_redovisat': 9.0, 'summa': 100.0}
+    >>> chk["ok"], chk["differens"]
+    (False, -9.0)
+    """
+    if total is None:
+        if unit != "procent":
+            total = float(sum(parts.values()))
+        else:
+            total = 100.0
+    total = float(total)
+    s = float(sum(float(v) for v in parts.values()))
+    diff = s - total
+    ok = abs(diff) <= tolerance
+    rows = [{"kategori": k, "varde": float(v)} for k, v in parts.items()]
+    comment = ""
+    if diff < -tolerance:
+        rows.append({"kategori": residual_label, "varde": -diff})
+        comment = f"delarna summerar till {s:g}, {-diff:g} under angiven summa {total:g}: visas som {residual_label}"
+    elif diff > tolerance:
+        comment = f"delarna summerar till {s:g}, {diff:g} över angiven summa {total:g}"
+    rows.append({"kategori": "summa", "varde": total})
+    tab = pd.DataFrame(rows)
+    tab["andel"] = tab["varde"] / total if total else np.nan
+    chk = _Check(name, " + ".join(f"{float(v):g}" for v in parts.values()), s, total, diff, ok, comment)
+    return tab, chk.__dict__.copy()
+
+
+def aggregate_outcomes(avslutade: float, ej_offentlig: Mapping[str, float], arbete: Mapping[str, float] | None = None,
+                       ater: tuple[float, float] | None = None, forsorjning_start: Mapping[str, float] | None = None,
+                       stated: Mapping[str, float] | None = None, tolerance_procent: float = 0.5) -> dict:
+    """Outcomes from reported aggregates only (no individual data), with consistency checks.
+
+    Reproduces a reported outcome table such as Vuxenteamen's (seed 002, T5–T8): no public support at
+    exit as the sum of its parts and a share of all leavers; work as the sum of unsubsidised and
+    subsidised work; return share of a follow-up cohort; income at start with its residual.
+
+    Parameters
+    ----------
+    avslutade : number
+        All leavers (denominator).
+    ej_offentlig : mapping
+        Parts of "ej i behov av offentlig försörjning vid avslut" (e.g. arbete utan offentligt stöd,
+        egenfinansierade studier, okänt men ej aktuell).
+    arbete : mapping or None
+        Parts of "gick ut till arbete" (e.g. utan stöd + subventionerat).
+    ater : (returned, cohort) or None
+        Rundgång follow-up.
+    forsorjning_start : mapping or None
+        Income at start in percent; the gap to 100 is shown as ``ej_redovisat``.
+    stated : mapping or None
+        Totals and percentages as printed, checked against the computed ones: keys
+        ``ej_offentlig`` (count), ``ej_offentlig_procent``, ``arbete`` (count), ``ater_procent``.
+    tolerance_procent : float
+        Allowed difference in percentage points for printed (rounded) percentages.
+
+    Returns
+    -------
+    dict
+        ``resultat`` (DataFrame ``matt, n, bas, andel``), ``forsorjning_start`` (table from
+        :func:`check_parts` or None), ``kontroller`` (DataFrame of checks, see :func:`check_parts`)
+        and ``ok`` (all checks pass). Shares are fractions. Exit ≠ self-sufficiency: work counts and
+        no-public-support counts stay separate rows.
+
+    Examples
+    --------
+    >>> r = aggregate_outcomes(975, {"arbete_utan_stod": 422, "studier": 111, "okant_ej_aktuell": 133})
+    >>> r["resultat"].set_index("matt").loc["ej_offentlig_forsorjning", ["n", "bas"]].tolist()
+    [666.0, 975.0]
+    """
+    avslutade = float(avslutade)
+    stated = dict(stated or {})
+    rows, checks = [], []
+    n_ej = float(sum(ej_offentlig.values()))
+    rows.append({"matt": "ej_offentlig_forsorjning", "n": n_ej, "bas": avslutade, "andel": n_ej / avslutade})
+    _, c = check_parts("ej_offentlig_forsorjning", ej_offentlig, stated.get("ej_offentlig", n_ej))
+    checks.append(c)
+    checks.append(check_parts("ej_offentlig_inom_avslutade", {"ej_offentlig_forsorjning": n_ej,
+                              "ovriga": avslutade - n_ej}, avslutade)[1] | (
+        {"ok": n_ej <= avslutade, "kommentar": "" if n_ej <= avslutade else "delen är större än totalen"}))
+    if "ej_offentlig_procent" in stated:
+        pct = 100 * n_ej / avslutade
+        d = pct - float(stated["ej_offentlig_procent"])
+        checks.append({"kontroll": "ej_offentlig_procent", "delar": f"100 × {n_ej:g} / {avslutade:g}",
+                       "summa_delar": pct, "angiven_summa": float(stated["ej_offentlig_procent"]),
+                       "differens": d, "ok": abs(d) <= tolerance_procent,
+                       "kommentar": "" if abs(d) <= tolerance_procent else "angiven procent stämmer inte"})
+    if arbete is not None:
+        n_arb = float(sum(arbete.values()))
+        rows.append({"matt": "arbete", "n": n_arb, "bas": avslutade, "andel": n_arb / avslutade})
+        for k, v in arbete.items():
+            rows.append({"matt": f"arbete.{k}", "n": float(v), "bas": n_arb, "andel": float(v) / n_arb})
+        checks.append(check_parts("arbete", arbete, stated.get("arbete", n_arb))[1])
+    for k, v in ej_offentlig.items():
+        rows.append({"matt": f"ej_offentlig_forsorjning.{k}", "n": float(v), "bas": n_ej,
+                     "andel": float(v) / n_ej if n_ej else np.nan})
+    if ater is not None:
+        n_at, kohort = (float(x) for x in ater)
+        rows.append({"matt": "ater", "n": n_at, "bas": kohort, "andel": n_at / kohort})
+        ok = 0 <= n_at <= kohort
+        checks.append({"kontroll": "ater_inom_kohort", "delar": f"{n_at:g}", "summa_delar": n_at,
+                       "angiven_summa": kohort, "differens": n_at - kohort, "ok": ok,
+                       "kommentar": "" if ok else "fler återkomna än kohorten"})
+        if "ater_procent" in stated:
+            pct = 100 * n_at / kohort
+            d = pct - float(stated["ater_procent"])
+            checks.append({"kontroll": "ater_procent", "delar": f"100 × {n_at:g} / {kohort:g}",
+                           "summa_delar": pct, "angiven_summa": float(stated["ater_procent"]),
+                           "differens": d, "ok": abs(d) <= tolerance_procent,
+                           "kommentar": "" if abs(d) <= tolerance_procent else "angiven procent stämmer inte"})
+    start_tab = None
+    if forsorjning_start is not None:
+        start_tab, c = check_parts("forsorjning_start", forsorjning_start, 100.0, unit="procent")
+        checks.append(c)
+    kontroller = pd.DataFrame(checks, columns=["kontroll", "delar", "summa_delar", "angiven_summa",
+                                               "differens", "ok", "kommentar"])
+    return {"resultat": pd.DataFrame(rows, columns=["matt", "n", "bas", "andel"]),
+            "forsorjning_start": start_tab, "kontroller": kontroller, "ok": bool(kontroller["ok"].all())}
+
+
+_TOTAL_NAMES = {"summa", "totalt", "total", "sum", "alla"}
+
+
+def check_reported(reported: pd.DataFrame, tolerance_procent: float = 0.5) -> pd.DataFrame:
+    """Check a long-form reported table (``rapporterat/*.csv``): do the parts add up?
+
+    Within each ``kalla, tabell, matt, period, enhet`` group, the rows whose ``kategori`` is not a
+    total (``summa``, ``totalt``, ``total``, ``alla``) are the parts. If a total row exists, the
+    parts must add up to it (exactly for counts, within ``tolerance_procent`` for percent); percent
+    groups without a total must add up to 100, and a shortfall is reported as ``ej_redovisat``.
+    Groups with a single part are skipped (nothing to add).
+
+    Parameters
+    ----------
+    reported : DataFrame
+        Columns ``kalla, tabell, matt, kategori, period, varde, enhet`` (REPORTED schema; missing
+        ``matt``/``period``/``enhet`` are treated as empty).
+
+    Returns
+    -------
+    DataFrame
+        One row per checked group: ``kalla, tabell, matt, period, enhet`` plus the check fields of
+        :func:`check_parts`.
+
+    Examples
+    --------
+    >>> rep = pd.DataFrame({"kalla": ["002"] * 4, "tabell": ["T5"] * 4, "kategori": ["a", "b", "c", "summa"],
+    ...     "varde": [422, 111, 133, 666], "enhet": ["antal"] * 4})
+    >>> check_reported(rep)[["kontroll", "ok"]].values.tolist()
+    [['002 T5', True]]
+    """
+    df = reported.copy()
+    for col in ("matt", "period", "enhet"):
+        if col not in df.columns:
+            df[col] = ""
+    df[["matt", "period", "enhet"]] = df[["matt", "period", "enhet"]].fillna("").astype(str)
+    df["varde"] = pd.to_numeric(df["varde"], errors="coerce")
+    keys = ["kalla", "tabell", "matt", "period", "enhet"]
+    rows = []
+    for key, g in df.groupby(keys, sort=False, dropna=False):
+        is_total = g["kategori"].astype(str).str.strip().str.lower().isin(_TOTAL_NAMES)
+        parts = g.loc[~is_total & g["varde"].notna()]
+        if len(parts) < 2:
+            continue
+        percent = str(key[4]).strip().lower() in ("procent", "%", "andel_procent")
+        total = g.loc[is_total, "varde"].dropna()
+        if total.empty and not percent:
+            continue
+        stated = float(total.iloc[0]) if len(total) else 100.0
+        tol = tolerance_procent if percent else 0.0
+        name = " ".join(str(k) for k in key[:4] if str(k))
+        _, chk = check_parts(name, dict(zip(parts["kategori"].astype(str), parts["varde"])), stated,
+                             tolerance=tol, unit="procent" if percent else "antal")
+        rows.append({**dict(zip(keys, key)), **chk})
+    return pd.DataFrame(rows, columns=[*keys, "kontroll", "delar", "summa_delar", "angiven_summa",
+                                       "differens", "ok", "kommentar"])
+
+
+# --------------------------------------------------------------------------------------------
+# headline
+# --------------------------------------------------------------------------------------------
+
+def _share(report: pd.DataFrame, matt: str, kategori: str, by_total: bool = True) -> float | None:
+    r = report[(report["matt"] == matt) & (report["kategori"] == kategori) & (report["kon"] == _TOTAL)]
+    if r.empty:
+        return None
+    n, bas = r["n"].sum(), r["bas"].sum()
+    return float(n / bas) if bas else None
+
+
+def headline(episodes: pd.DataFrame, events: pd.DataFrame | None, reference_date, period_start=None,
+             period_end=None, plan_deadline_days: int = 35, return_window: tuple | None = None,
+             review_date=None) -> dict:
+    """Headline results of the flow analysis (the keys recorded by the notebook; see module docstring).
+
+    Computed without suppression on all selected episodes (totals, not small cells); shares are
+    fractions. ``egen_forsorjning_efter_andel`` uses as base the closed episodes whose group after is
+    known; ``offentlig_*_andel`` all closed episodes in the period.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b"], "deltagare_id": ["p", "q"], "forbund": ["X"] * 2,
+    ...     "insats": ["I"] * 2, "inskrivningsdatum": ["2024-01-01"] * 2,
+    ...     "avslutsdatum": ["2024-02-01", None], "avslutsorsak": ["studier", None],
+    ...     "forsorjning_efter": ["studiemedel", None]})
+    >>> h = headline(ep, None, "2024-12-31")
+    >>> h["avslutade_i_perioden"], h["egen_forsorjning_efter_andel"]
+    (1, 1.0)
+    """
+    ref = _ts(reference_date, "reference_date")
+    df = classify_exits(episodes, ref)
+    h: dict = dict(count_participants(df))
+    h["inskrivna_i_perioden"] = int(_in_period(df["inskrivningsdatum"], period_start, period_end).sum())
+    closed = df[df["avslutad"] & _in_period(df["avslutsdatum"], period_start, period_end)]
+    h["avslutade_i_perioden"] = int(len(closed))
+    h["pagaende_vid_referensdatum"] = int((~df["avslutad"] & (df["inskrivningsdatum"] <= ref)).sum())
+    h["avslut_per_kategori"] = {str(k): int(v) for k, v in closed["avslutskategori"].value_counts().sort_index().items()}
+    h["avslut_obekraftade"] = int((closed["utfallsstatus"] == "obekraftad").sum())
+    known = closed["egen_forsorjning_efter"] != "okant"
+    h["egen_forsorjning_efter_andel"] = float((closed["egen_forsorjning_efter"] == "ja").sum() / known.sum()) \
+        if known.sum() else None
+    for when in ("fore", "efter"):
+        h[f"offentlig_{when}_andel"] = float((closed[f"forsorjningsgrupp_{when}"] == "offentlig").mean()) \
+            if len(closed) else None
+    fore, efter = closed["omfattning_fore"].astype(float), closed["omfattning_efter"].astype(float)
+    both = fore.notna() & efter.notna()
+    up = both & (((fore == 0) & (efter > 0)) | ((fore > 0) & (efter > fore)))
+    h["paborjat_eller_okat_andel"] = float(up.sum() / both.sum()) if both.sum() else None
+    days = (closed["avslutsdatum"] - closed["inskrivningsdatum"]).dt.days
+    h["tid_medel_manader"] = float(days.mean() / DAYS_PER_MONTH) if len(days) else None
+    h["tid_median_manader"] = float(days.median() / DAYS_PER_MONTH) if len(days) else None
+    km = kaplan_meier(df, ref)
+    med = km.attrs["median_dagar"].get(_TOTAL, np.nan)
+    h["km_median_manader"] = None if pd.isna(med) else float(med / DAYS_PER_MONTH)
+    h["handlingsplan_i_tid_andel"] = None
+    if events is not None and len(events):
+        ev = events[events["episod_id"].isin(df["episod_id"])]
+        ms = milestones(ev, ref, steps=[("forsta_mote", "handlingsplan", plan_deadline_days)])
+        summ = milestone_summary(ms, min_n=None)
+        if len(summ):
+            v = summ["andel_i_tid"].iloc[0]
+            h["handlingsplan_i_tid_andel"] = None if pd.isna(v) else float(v)
+    h["aterkomst_andel"], h["aterkomst_kohort"] = None, 0
+    if return_window is not None and review_date:
+        rr = return_rate(df, events, return_window[0], return_window[1], review_date)
+        h["aterkomst_kohort"] = int(rr["kohort"].iloc[0])
+        h["aterkomst_andel"] = None if pd.isna(rr["andel"].iloc[0]) else float(rr["andel"].iloc[0])
+    return h
+
+
+# --------------------------------------------------------------------------------------------
+# figures
+# --------------------------------------------------------------------------------------------
+
+def _cat_label(code: str, lang: str) -> str:
+    key = f"flows.kategori.{code}"
+    try:
+        return t(key, lang)
+    except KeyError:
+        return str(code)
+
+
+def _forsorjning_label(code: str, lang: str) -> str:
+    if code in _GROUPS:
+        return _cat_label(f"grupp_{code}", lang)
+    try:
+        return vlabel("forsorjning", code, lang)
+    except KeyError:
+        return str(code)
+
+
+def figure_sankey(transitions: pd.DataFrame, lang: str = "sv", min_n: int = 5) -> go.Figure:
+    """Sankey diagram of försörjning before → after from :func:`forsorjning_transitions`.
+
+    Flows with fewer than ``min_n`` persons are left out (small-cell suppression; the title notes it).
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame([[6, 5]], index=pd.Index(["forsorjningsstod"], name="fore"),
+    ...     columns=pd.Index(["lon", "studiemedel"], name="efter"))
+    >>> len(figure_sankey(tab).data[0].link.value)
+    2
+    """
+    fore = list(transitions.index)
+    efter = list(transitions.columns)
+    labels = [f"{_forsorjning_label(c, lang)} ({t('flows.fore', lang).lower()})" for c in fore] + \
+             [f"{_forsorjning_label(c, lang)} ({t('flows.efter', lang).lower()})" for c in efter]
+    src, tgt, val = [], [], []
+    hidden = 0
+    for i, a in enumerate(fore):
+        for j, b in enumerate(efter):
+            v = int(transitions.loc[a, b])
+            if v == 0:
+                continue
+            if v < min_n:
+                hidden += v
+                continue
+            src.append(i)
+            tgt.append(len(fore) + j)
+            val.append(v)
+    colors = [COLORS[i % len(COLORS)] for i in range(len(labels))]
+    fig = go.Figure(go.Sankey(node=dict(label=labels, color=colors, pad=15),
+                              link=dict(source=src, target=tgt, value=val)))
+    title = t("flows.fig.sankey", lang)
+    if hidden:
+        title += f" ({t('flows.fig.dolda', lang, n=min_n)})"
+    return apply_layout(fig, title, 500)
+
+
+def figure_exits(summary: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Bar chart of exits per category from :func:`exit_summary`, confirmed and unconfirmed stacked.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"kategori": ["arbete"], "n": [7.0], "bekraftad": [5.0], "obekraftad": [2.0]})
+    >>> [tr.name for tr in figure_exits(s).data]
+    ['Bekräftat', 'Obekräftat (väntetid pågår)']
+    """
+    s = summary.dropna(subset=["n"])
+    x = [_cat_label(k, lang) for k in s["kategori"]]
+    fig = go.Figure([
+        go.Bar(name=t("flows.bekraftad", lang), x=x, y=s["bekraftad"], marker_color=COLORS[0]),
+        go.Bar(name=t("flows.obekraftad", lang), x=x, y=s["obekraftad"], marker_color=COLORS[1]),
+    ])
+    fig.update_layout(barmode="stack", yaxis_title=t("n", lang))
+    return apply_layout(fig, t("flows.fig.avslut", lang), 450)
+
+
+def figure_kaplan_meier(km: pd.DataFrame, incidence: pd.DataFrame | None = None, lang: str = "sv") -> go.Figure:
+    """Kaplan–Meier step curves (share still in insats) and, optionally, cumulative incidence per category.
+
+    Examples
+    --------
+    >>> km = pd.DataFrame({"grupp": ["totalt"] * 2, "manader": [0.0, 1.0], "andel_kvar": [1.0, 0.5]})
+    >>> len(figure_kaplan_meier(km).data)
+    1
+    """
+    fig = go.Figure()
+    for i, (name, g) in enumerate(km.groupby("grupp", sort=False)):
+        fig.add_trace(go.Scatter(x=g["manader"], y=g["andel_kvar"], mode="lines", line_shape="hv",
+                                 name=f"{t('flows.kvar', lang)}: {_cat_label(str(name), lang)}",
+                                 line=dict(color=COLORS[i % len(COLORS)])))
+    if incidence is not None:
+        for i, (name, g) in enumerate(incidence.groupby("kategori", sort=False)):
+            fig.add_trace(go.Scatter(x=g["manader"], y=g["kumulativ_andel"], mode="lines", line_shape="hv",
+                                     name=f"{t('flows.avslutad_till', lang)}: {_cat_label(str(name), lang)}",
+                                     line=dict(dash="dot", color=COLORS[(i + 1) % len(COLORS)])))
+    fig.update_layout(xaxis_title=t("flows.manader", lang), yaxis_title=t("andel", lang),
+                      yaxis=dict(range=[0, 1.02], tickformat=".0%"))
+    return apply_layout(fig, t("flows.fig.km", lang), 480)
+
+
+def figure_monthly(monthly: pd.DataFrame, lang: str = "sv", min_n: int = 0) -> go.Figure:
+    """Inflow/outflow chart: new (up) and ended (down) bars per month with the active line.
+
+    ``min_n`` > 0 hides monthly counts below it (shown as gaps).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"manad": ["2024-01"], "aktiva": [3], "nya": [2], "avslutade": [1]})
+    >>> [tr.type for tr in figure_monthly(m).data]
+    ['bar', 'bar', 'scatter']
+    """
+    m = monthly.copy()
+    if min_n:
+        for col in ("aktiva", "nya", "avslutade"):
+            m[col] = m[col].where((m[col] == 0) | (m[col] >= min_n))
+    fig = go.Figure([
+        go.Bar(name=t("flows.nya", lang), x=m["manad"], y=m["nya"], marker_color=COLORS[2]),
+        go.Bar(name=t("flows.avslutade", lang), x=m["manad"], y=-m["avslutade"], marker_color=COLORS[3],
+               customdata=m["avslutade"], hovertemplate="%{customdata}"),
+        go.Scatter(name=t("flows.aktiva", lang), x=m["manad"], y=m["aktiva"], mode="lines+markers",
+                   line=dict(color=COLORS[0])),
+    ])
+    fig.update_layout(barmode="relative", yaxis_title=t("n", lang), xaxis_title=t("flows.manad", lang))
+    return apply_layout(fig, t("flows.fig.manad", lang), 450)
