@@ -1,0 +1,888 @@
+"""Personnummer and samordningsnummer: detection, masking, keyed pseudonyms, output scanning.
+
+Swedish identity numbers (Skatteverket, *Personnumret i folkbokföringen*, SKV 704) have the form
+``YYMMDD-NNNC`` (10 digits) or ``YYYYMMDD-NNNC`` (12 digits):
+
+* ``YYMMDD`` / ``YYYYMMDD`` the birth date; a **samordningsnummer** (coordination number, for
+  people who are not or have not been folkbokförda) adds 60 to the day (``811288`` = born 28 Dec);
+* ``NNN`` a serial number (the last of its digits is odd for men, even for women);
+* ``C`` a check digit by the Luhn (mod 10) algorithm over the ten digits ``YYMMDDNNN``;
+* the separator is ``-``, changed to ``+`` in the year the person turns 100
+  (folkbokföringslagen 1991:481, 18 §). Exports also write the number with no separator or a space.
+
+Checksums of personnummer are validated with python-stdnum (:mod:`stdnum.se.personnummer`);
+python-stdnum 2.2 rejects samordningsnummer, so those are checked here by subtracting 60 from
+the day, checking the date, and applying :mod:`stdnum.luhn` to the ten digits.
+
+Pseudonyms are keyed HMAC-SHA256 (RFC 2104) over the canonical 12-digit form, so that
+``8112289874``, ``811228-9874`` and ``198112289874`` map to the same pseudonym, while nobody
+without the key can recompute or test a guess. The key lives outside the repository
+(environment variable ``EVALUATION_PSEUDONYM_KEY`` or a key file, see :func:`load_key`) and is
+never printed, logged or written into any output.
+
+The numbers used in examples and tests are fictitious test numbers (e.g. ``811228-9874``,
+``890102-3286`` from python-stdnum's documentation).
+
+Examples
+--------
+>>> is_personnummer("811228-9874")
+True
+>>> is_personnummer("811228-9875")          # wrong check digit
+False
+>>> normalise("811228-9874")
+'198112289874'
+>>> mask_text("Deltagare 811228-9874 ringde.")
+'Deltagare [personnummer] ringde.'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+from stdnum import luhn
+from stdnum.se import personnummer as _stdnum_pnr
+
+__all__ = [
+    "Match",
+    "MissingKeyError",
+    "KeyLocationError",
+    "InvalidIdentifierError",
+    "PersonnummerLeakError",
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "DEFAULT_KEY_FILE",
+    "find_personnummer",
+    "identifier_kind",
+    "is_personnummer",
+    "normalise",
+    "mask_value",
+    "mask_text",
+    "mask_series",
+    "validate_identifiers",
+    "load_key",
+    "init_key",
+    "key_location",
+    "add_key_arguments",
+    "key_cli",
+    "pseudonymise",
+    "scan_outputs",
+    "assert_no_personnummer",
+    "SCAN_EXTENSIONS",
+]
+
+KEY_ENV = "EVALUATION_PSEUDONYM_KEY"
+KEY_FILE_ENV = "EVALUATION_KEY_FILE"
+DEFAULT_KEY_FILE = Path("~/.config/evaluation/pseudonym.key")
+_MIN_KEY_BYTES = 16
+
+# Separators seen in exports and documents: hyphen, plus (100+ years), space, and the typographic
+# dashes word processors substitute for a hyphen (treated as "-").
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_SEP_CLASS = "[-+ " + _DASHES + "]"
+# A candidate: 6 or 8 digits, an optional separator, 4 digits, not inside a longer digit run.
+_CANDIDATE = re.compile(r"(?<!\d)(\d{6}|\d{8})(" + _SEP_CLASS + r"?)(\d{4})(?!\d)")
+_VALUE = re.compile(r"^\s*(\d{6}|\d{8})\s*(" + _SEP_CLASS + r"?)\s*(\d{4})\s*$")
+
+
+class MissingKeyError(RuntimeError):
+    """No pseudonymisation key is configured; the message says how to set one."""
+
+
+class KeyLocationError(RuntimeError):
+    """The key file lies inside this project's git work tree (it must live outside it)."""
+
+
+class InvalidIdentifierError(ValueError):
+    """Values that should be personnummer/samordningsnummer are not (positions, masked values)."""
+
+    def __init__(self, message: str, positions: list):
+        super().__init__(message)
+        self.positions = positions
+
+
+class PersonnummerLeakError(AssertionError):
+    """Output files contain valid personnummer/samordningsnummer (listed masked)."""
+
+    def __init__(self, message: str, findings: pd.DataFrame):
+        super().__init__(message)
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class Match:
+    """A personnummer or samordningsnummer found in a text.
+
+    Attributes
+    ----------
+    start, end : int
+        Character offsets in the text (``text[start:end]`` is the number as written).
+    kind : {"personnummer", "samordningsnummer"}
+    masked : str
+        The number as written with everything but the birth year replaced by ``*``
+        (``811228-9874`` -> ``81****-****``); safe to print in a report.
+    normalised : str
+        Canonical 12 digits ``YYYYMMDDNNNC`` (not for printing; use it for keyed hashing only).
+    """
+
+    start: int
+    end: int
+    kind: str
+    masked: str
+    normalised: str
+
+    def __repr__(self) -> str:  # never show the full number
+        return f"Match(start={self.start}, end={self.end}, kind={self.kind!r}, masked={self.masked!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# parsing and validation
+# --------------------------------------------------------------------------------------------
+
+
+def _today(reference_date) -> _dt.date:
+    if reference_date is None:
+        return _dt.date.today()
+    return pd.Timestamp(reference_date).date()
+
+
+def _parse(date_part: str, sep: str, serial: str, reference_date=None) -> tuple[str, str] | None:
+    """Return ``(canonical12, kind)`` for a candidate or ``None`` when it is not a valid number."""
+    sep = "-" if sep in _DASHES else sep
+    month = int(date_part[-4:-2])
+    day = int(date_part[-2:])
+    kind = "personnummer"
+    if day > 60:
+        kind = "samordningsnummer"
+        day -= 60
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    ref = _today(reference_date)
+    if len(date_part) == 8:
+        year = int(date_part[:4])
+        if year < 1800:
+            return None
+        try:
+            born = _dt.date(year, month, day)
+        except ValueError:
+            return None
+        if born > ref:
+            return None
+    else:
+        # Century inference (Skatteverket): the most recent century in which the birth date is not
+        # in the future; "+" means the person is 100 or older, i.e. one century earlier.
+        yy = int(date_part[:2])
+        year = (ref.year // 100) * 100 + yy
+        try:
+            born = _dt.date(year, month, day)
+            if born > ref:
+                year -= 100
+                born = _dt.date(year, month, day)
+        except ValueError:
+            # e.g. 29 February in a non-leap candidate year: try the previous century once
+            if year > ref.year:
+                year -= 100
+            try:
+                born = _dt.date(year, month, day)
+            except ValueError:
+                return None
+            if born > ref:
+                return None
+        if sep == "+":
+            year -= 100
+            try:
+                _dt.date(year, month, day)
+            except ValueError:
+                return None
+    canonical = f"{year:04d}{date_part[-4:]}{serial}"
+    ten = canonical[2:]
+    if kind == "personnummer":
+        if not _stdnum_pnr.is_valid(f"{canonical[:8]}-{serial}"):
+            return None
+    elif not luhn.is_valid(ten):
+        return None
+    return canonical, kind
+
+
+def _mask(text: str) -> str:
+    """Keep the birth year (2 or 4 digits) and the separator; star every other digit."""
+    keep = 4 if len(re.sub(r"\D", "", text)) == 12 else 2
+    out, seen = [], 0
+    for ch in text:
+        if ch.isdigit():
+            out.append(ch if seen < keep else "*")
+            seen += 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _coerce(value) -> str | None:
+    """Turn a cell value into a string to parse; ``None`` for missing values."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        s = str(int(value))
+        # an integer column loses the leading zero of people born 2000-2009 (e.g. 0501011234)
+        return s.zfill(10) if len(s) == 9 else s
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+        f = float(value)
+        if not f.is_integer():
+            return str(value)
+        s = str(int(f))
+        return s.zfill(10) if len(s) == 9 else s
+    return str(value)
+
+
+def _parse_value(value, reference_date=None) -> tuple[str, str] | None:
+    s = _coerce(value)
+    if s is None:
+        return None
+    m = _VALUE.match(s)
+    if not m:
+        return None
+    return _parse(m.group(1), m.group(2), m.group(3), reference_date)
+
+
+def find_personnummer(text: str, reference_date=None) -> list[Match]:
+    """Find every valid personnummer and samordningsnummer in a text.
+
+    A candidate is 6 or 8 digits (the birth date), an optional separator (``-``, ``+``, a space
+    or a typographic dash) and 4 digits, **not** preceded or followed by another digit (so parts of
+    a 16-digit card number or a long id are not candidates). A candidate counts only when its
+    date is a real calendar date (day + 60 for samordningsnummer), not in the future, and its
+    Luhn check digit is right (personnummer via :mod:`stdnum.se.personnummer`, samordningsnummer
+    via :mod:`stdnum.luhn`). ISO dates (``2024-01-31``) never match the pattern; phone numbers
+    that happen to pass all checks (about one in ten of those shaped like a date) are reported:
+    a scanner errs on the side of reporting.
+
+    Parameters
+    ----------
+    text : str
+        Any text (free-text notes, a CSV line, notebook JSON).
+    reference_date : date-like, optional
+        "Today" for century inference of 10-digit forms and the not-in-the-future check;
+        defaults to today.
+
+    Returns
+    -------
+    list of Match
+        In text order; ``Match.masked`` is safe to print.
+
+    Examples
+    --------
+    >>> [m.masked for m in find_personnummer("pnr 811228-9874, tel 0701234567, id 8112289874123456")]
+    ['81****-****']
+    >>> find_personnummer("samordningsnr 19811288-9871")[0].kind
+    'samordningsnummer'
+    """
+    if not isinstance(text, str) or len(text) < 10:
+        return []
+    out: list[Match] = []
+    for m in _CANDIDATE.finditer(text):
+        parsed = _parse(m.group(1), m.group(2), m.group(3), reference_date)
+        if parsed is None:
+            continue
+        canonical, kind = parsed
+        out.append(Match(m.start(), m.end(), kind, _mask(m.group(0)), canonical))
+    return out
+
+
+def identifier_kind(value, reference_date=None) -> str | None:
+    """Return ``"personnummer"``, ``"samordningsnummer"`` or ``None`` for a single value.
+
+    The whole value (after trimming) must be the number; see :func:`find_personnummer` for text.
+
+    Examples
+    --------
+    >>> identifier_kind("811228-9874"), identifier_kind("811288-9871"), identifier_kind("hej")
+    ('personnummer', 'samordningsnummer', None)
+    """
+    parsed = _parse_value(value, reference_date)
+    return None if parsed is None else parsed[1]
+
+
+def is_personnummer(value, reference_date=None, *, samordningsnummer: bool = True) -> bool:
+    """Whether ``value`` is a valid personnummer (or, by default, samordningsnummer).
+
+    Accepts 10 or 12 digits with or without separator (``-``, ``+``, space); integers are
+    accepted too (a 9-digit integer is read as a 10-digit number that lost its leading zero).
+
+    Parameters
+    ----------
+    value : str or int
+    reference_date : date-like, optional
+        "Today" for century inference; defaults to today.
+    samordningsnummer : bool, default True
+        Also accept samordningsnummer (day + 60).
+
+    Examples
+    --------
+    >>> is_personnummer("198112289874"), is_personnummer("811228 9874"), is_personnummer(8112289874)
+    (True, True, True)
+    >>> is_personnummer("811228-9875"), is_personnummer("2024-01-31")
+    (False, False)
+    >>> is_personnummer("811288-9871"), is_personnummer("811288-9871", samordningsnummer=False)
+    (True, False)
+    """
+    kind = identifier_kind(value, reference_date)
+    if kind is None:
+        return False
+    return samordningsnummer or kind == "personnummer"
+
+
+def normalise(value, reference_date=None) -> str:
+    """Canonical 12-digit form ``YYYYMMDDNNNC`` of a personnummer or samordningsnummer.
+
+    10-digit forms get their century by Skatteverket's rule: the most recent century in which
+    the birth date is not after ``reference_date``; the separator ``+`` (100 years or older)
+    moves it one century back. A 10-digit form *without* separator cannot show ``+``, so people
+    aged 100+ written that way get the wrong century (their 12-digit form is unambiguous).
+    Samordningsnummer keep their day + 60.
+
+    Parameters
+    ----------
+    value : str or int
+    reference_date : date-like, optional
+        Defaults to today.
+
+    Returns
+    -------
+    str
+        12 digits.
+
+    Raises
+    ------
+    InvalidIdentifierError
+        When the value is not a valid number (the message shows it masked).
+
+    Examples
+    --------
+    >>> normalise("811228-9874"), normalise("811228+9874"), normalise("19811228-9874")
+    ('198112289874', '188112289874', '198112289874')
+    >>> normalise("0501011234", reference_date="2026-01-15")  # doctest: +SKIP
+    '200501011234'
+    """
+    parsed = _parse_value(value, reference_date)
+    if parsed is None:
+        raise InvalidIdentifierError(
+            f"not a valid personnummer/samordningsnummer: {mask_value(value)!r}", positions=[]
+        )
+    return parsed[0]
+
+
+def mask_value(value) -> str:
+    """Masked display of a value that may contain a number: digits after the birth year become ``*``.
+
+    For messages about invalid values: every digit run of 6 or more digits is masked.
+
+    Examples
+    --------
+    >>> mask_value("811228-9874"), mask_value("19811228-9874"), mask_value("abc")
+    ('81****-****', '1981****-****', 'abc')
+    """
+    s = _coerce(value)
+    if s is None:
+        return ""
+    if _VALUE.match(s):
+        return _mask(s.strip())
+    return re.sub(r"\d{6,}", lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), s)
+
+
+def mask_text(text, replacement: str = "[personnummer]", reference_date=None):
+    """Replace every valid personnummer/samordningsnummer in ``text`` by ``replacement``.
+
+    Non-strings (``None``, ``NaN``) are returned unchanged. Samordningsnummer get the same
+    replacement (a reader needs to know that an identity number was there, not which kind).
+
+    Examples
+    --------
+    >>> mask_text("Ring 811228-9874 eller 19890102-3286, ärende 2024-01-31.")
+    'Ring [personnummer] eller [personnummer], ärende 2024-01-31.'
+    >>> mask_text("fel kontrollsiffra 811228-9875")
+    'fel kontrollsiffra 811228-9875'
+    """
+    if not isinstance(text, str):
+        return text
+    matches = find_personnummer(text, reference_date)
+    if not matches:
+        return text
+    parts, pos = [], 0
+    for m in matches:
+        parts.append(text[pos : m.start])
+        parts.append(replacement)
+        pos = m.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+_QUICK = re.compile(r"\d{6}")
+
+
+def mask_series(series: pd.Series, replacement: str = "[personnummer]", reference_date=None) -> pd.Series:
+    """:func:`mask_text` over a text column; same index, missing values stay missing.
+
+    Only cells that contain six consecutive digits are parsed (a vectorised pre-filter), so
+    long free-text columns are cheap. Non-string cells are turned into strings first only when
+    they are numbers (an integer column of personnummer is masked too).
+
+    Examples
+    --------
+    >>> s = pd.Series(["ring 811228-9874", None, "inget"])
+    >>> out = mask_series(s)
+    >>> out[0], bool(pd.isna(out[1])), out[2]
+    ('ring [personnummer]', True, 'inget')
+    """
+    if not isinstance(series, pd.Series):
+        series = pd.Series(series)
+    out = series.copy()
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        as_text = series.map(_coerce)
+        hit = as_text.map(lambda v: v is not None and identifier_kind(v, reference_date) is not None)
+        if hit.any():
+            out = out.astype(object)
+            out[hit] = replacement
+        return out
+    text = series.astype(object)
+    is_str = text.map(lambda v: isinstance(v, str))
+    candidates = is_str & text.where(is_str, "").astype(str).str.contains(_QUICK, regex=True)
+    if candidates.any():
+        masked = text[candidates].map(lambda v: mask_text(v, replacement, reference_date))
+        changed = masked != text[candidates]
+        if changed.any():
+            if not (out.dtype == object or pd.api.types.is_string_dtype(out.dtype)):
+                out = out.astype(object)
+            out.loc[masked.index[changed]] = masked[changed]
+    return out
+
+
+def validate_identifiers(values: pd.Series, reference_date=None, *, missing_ok: bool = True) -> pd.Series:
+    """Per-row validity of an identifier column (for the import report).
+
+    Parameters
+    ----------
+    values : Series
+        Personnummer/samordningsnummer as text or integers.
+    reference_date : date-like, optional
+        Defaults to today.
+    missing_ok : bool, default True
+        Missing values count as valid (nothing to pseudonymise; whether the column is required is
+        the schema's business). With ``False`` they count as invalid.
+
+    Returns
+    -------
+    Series of bool
+        Same index; ``True`` where the value is a valid number (or missing and ``missing_ok``).
+
+    Examples
+    --------
+    >>> validate_identifiers(pd.Series(["811228-9874", "811228-9875", None])).tolist()
+    [True, False, True]
+    """
+    values = pd.Series(values)
+    return values.map(
+        lambda v: (missing_ok if _coerce(v) is None else _parse_value(v, reference_date) is not None)
+    ).astype(bool)
+
+
+# --------------------------------------------------------------------------------------------
+# key handling
+# --------------------------------------------------------------------------------------------
+
+
+def _missing_key_message() -> str:
+    return (
+        "No pseudonymisation key is configured, so identifiers cannot be pseudonymised.\n"
+        "Set one in either of these ways (the key must live outside the repository):\n"
+        "  1. run `evaluation key --init` once: it creates "
+        f"{DEFAULT_KEY_FILE} (32 random bytes, hex, readable only by you);\n"
+        f"  2. export {KEY_ENV}=<64 hex characters>  (e.g. from a password manager);\n"
+        f"  3. export {KEY_FILE_ENV}=/path/outside/the/repo/pseudonym.key  (an existing key file).\n"
+        "Use the same key for every import that must link the same people; keep it secret and backed up."
+    )
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def _git_work_tree(path: Path) -> Path | None:
+    """The root of the git work tree containing ``path`` (``.git`` dir or file), if any."""
+    for parent in [path, *path.parents]:
+        if (parent / ".git").exists():
+            return parent
+    return None
+
+
+def _inside_project(path: Path) -> bool:
+    """Whether ``path`` lies inside a git work tree of this project (a checkout of the workbench)."""
+    path = path.expanduser().resolve()
+    root = _git_work_tree(path.parent)
+    if root is None:
+        return False
+    if root == _git_work_tree(_project_root()):
+        return True
+    # another clone or worktree of the workbench
+    return (root / "evaluation" / "privacy.py").exists() and (root / "pyproject.toml").exists()
+
+
+def key_location(path=None) -> tuple[str, Path | None]:
+    """Where the key comes from: ``("env", None)``, ``("file", path)`` or ``("none", default path)``.
+
+    Order: an explicit ``path``; the environment variable ``EVALUATION_PSEUDONYM_KEY``; the file
+    named by ``EVALUATION_KEY_FILE``; the default ``~/.config/evaluation/pseudonym.key``.
+
+    Examples
+    --------
+    >>> key_location("/tmp/x.key")
+    ('file', PosixPath('/tmp/x.key'))
+    """
+    if path is not None:
+        return "file", Path(path).expanduser()
+    if os.environ.get(KEY_ENV):
+        return "env", None
+    if os.environ.get(KEY_FILE_ENV):
+        return "file", Path(os.environ[KEY_FILE_ENV]).expanduser()
+    default = DEFAULT_KEY_FILE.expanduser()
+    return ("file" if default.exists() else "none"), default
+
+
+def _decode_key(text: str, source: str) -> bytes:
+    text = text.strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise ValueError(f"the key in {source} is not a hex string (expected 64 hex characters)") from None
+    if len(key) < _MIN_KEY_BYTES:
+        raise ValueError(
+            f"the key in {source} is too short ({len(key)} bytes; at least {_MIN_KEY_BYTES}, 32 recommended)"
+        )
+    return key
+
+
+def _refuse_inside_project(path: Path) -> None:
+    if _inside_project(path):
+        raise KeyLocationError(
+            f"refusing key file {path}: it lies inside a git work tree of this project, where it could be "
+            f"committed. Move it outside the repository (default {DEFAULT_KEY_FILE}) and point "
+            f"{KEY_FILE_ENV} at it, or run `evaluation key --init`."
+        )
+
+
+def load_key(path=None) -> bytes:
+    """Load the pseudonymisation key (never printed, logged or written anywhere).
+
+    Sources in order: an explicit key file ``path``; the environment variable
+    ``EVALUATION_PSEUDONYM_KEY`` (hex); the key file named by ``EVALUATION_KEY_FILE``; the default
+    key file ``~/.config/evaluation/pseudonym.key``. A key file must hold a hex string (at least
+    16 bytes; :func:`init_key` writes 32 random bytes) and must lie outside any git work tree
+    of this project.
+
+    Raises
+    ------
+    MissingKeyError
+        Nothing is configured; the message says how to set a key.
+    KeyLocationError
+        The key file lies inside the repository.
+
+    Examples
+    --------
+    >>> import os, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "k.key"; _ = p.write_text("00" * 32)
+    >>> len(load_key(p))
+    32
+    """
+    source, file = key_location(path)
+    if source == "env":
+        return _decode_key(os.environ[KEY_ENV], f"${KEY_ENV}")
+    if source == "none" or file is None or not file.exists():
+        msg = _missing_key_message()
+        if file is not None and source == "file":
+            msg = f"key file {file} does not exist.\n" + msg
+        raise MissingKeyError(msg)
+    _refuse_inside_project(file)
+    return _decode_key(file.read_text(encoding="ascii", errors="replace"), f"key file {file}")
+
+
+def init_key(path=None) -> Path:
+    """Create the key file on first use (32 random bytes as hex, mode 600); never overwrite.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Key file; default ``$EVALUATION_KEY_FILE`` or ``~/.config/evaluation/pseudonym.key``.
+
+    Returns
+    -------
+    Path
+        The key file (existing or new).
+
+    Raises
+    ------
+    KeyLocationError
+        The path lies inside a git work tree of this project.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = init_key(pathlib.Path(tempfile.mkdtemp()) / "sub" / "k.key")
+    >>> oct(p.stat().st_mode & 0o777), len(p.read_text().strip())
+    ('0o600', 64)
+    """
+    if path is None:
+        path = os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE
+    path = Path(path).expanduser()
+    _refuse_inside_project(path)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # created concurrently: keep theirs
+        return path
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def add_key_arguments(parser) -> None:
+    """Add the arguments of ``evaluation key`` to an argparse (sub)parser: ``--init``, ``--path``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_key_arguments(p)
+    >>> p.parse_args(["--init"]).init
+    True
+    """
+    parser.add_argument("--init", action="store_true", help="create the key file if it does not exist")
+    parser.add_argument(
+        "--path", default=None, help=f"key file (default ${KEY_FILE_ENV} or {DEFAULT_KEY_FILE})"
+    )
+
+
+def key_cli(args) -> int:
+    """``evaluation key [--init] [--path FILE]``: say where the key is (never the key itself).
+
+    Expects an argparse namespace with ``init`` (bool) and ``path`` (str or None), see
+    :func:`add_key_arguments`. Returns the exit code: 0 when a key is usable, 1 otherwise.
+    """
+    init = bool(getattr(args, "init", False))
+    path = getattr(args, "path", None)
+    try:
+        if init and not (path is None and os.environ.get(KEY_ENV)):
+            target = Path(path).expanduser() if path else None
+            existed = target.exists() if target else key_location()[1] is not None and key_location()[1].exists()
+            created = init_key(path)
+            print(("Nyckelfil finns redan (skrivs aldrig över): " if existed else "Skapade nyckelfil: ") + str(created))
+            if path is None and not os.environ.get(KEY_FILE_ENV) and created != DEFAULT_KEY_FILE.expanduser():
+                print(f"Sätt {KEY_FILE_ENV}={created} så att importen hittar den.")
+            elif path is not None:
+                print(f"Sätt {KEY_FILE_ENV}={created} så att importen hittar den.")
+        source, file = key_location(path)
+        if source == "env":
+            load_key()
+            print(f"Nyckeln läses från miljövariabeln {KEY_ENV}.")
+            return 0
+        load_key(file if path else None)
+        print(f"Nyckeln läses från filen {file}.")
+        return 0
+    except (MissingKeyError, KeyLocationError, ValueError) as exc:
+        print(str(exc))
+        return 1
+
+
+# --------------------------------------------------------------------------------------------
+# pseudonyms
+# --------------------------------------------------------------------------------------------
+
+
+def pseudonymise(
+    values: pd.Series, key: bytes | None = None, prefix: str = "D", reference_date=None
+) -> pd.Series:
+    """Replace personnummer/samordningsnummer by keyed pseudonyms ``<prefix>-<16 hex>``.
+
+    Method: HMAC-SHA256 (RFC 2104, :mod:`hmac`) with the secret key over the ASCII canonical
+    12-digit form (:func:`normalise`), truncated to the first 16 hex characters (64 bits:
+    collisions are negligible for registers of thousands of people, about n^2 / 2^65). The same
+    person gets the same pseudonym in every import made with the same key, whatever the format
+    of the number; without the key nobody can recompute it or test a guess.
+
+    Parameters
+    ----------
+    values : Series
+        Identifiers (text or integers). Missing values stay missing.
+    key : bytes, optional
+        Default :func:`load_key` (raises :class:`MissingKeyError` when none is configured).
+    prefix : str, default "D"
+        Pseudonym prefix ("D" for deltagare).
+    reference_date : date-like, optional
+        "Today" for century inference of 10-digit forms.
+
+    Returns
+    -------
+    Series of str
+        Same index.
+
+    Raises
+    ------
+    InvalidIdentifierError
+        Some non-missing values are not valid numbers; the message names their positions (index
+        labels) and shows them masked; ``.positions`` lists the labels. Use
+        :func:`validate_identifiers` first to report per row instead.
+
+    Examples
+    --------
+    >>> key = bytes(32)
+    >>> p = pseudonymise(pd.Series(["8112289874", "811228-9874", "198112289874", None]), key=key)
+    >>> p.iloc[0] == p.iloc[1] == p.iloc[2], p.iloc[0][:2], len(p.iloc[0]), pd.isna(p.iloc[3])
+    (True, 'D-', 18, True)
+    """
+    values = pd.Series(values)
+    parsed = values.map(lambda v: None if _coerce(v) is None else _parse_value(v, reference_date))
+    missing = values.map(lambda v: _coerce(v) is None)
+    bad = parsed.isna() & ~missing
+    if bad.any():
+        labels = list(values.index[bad])
+        shown = ", ".join(f"{lab}: {mask_value(values[lab])!r}" for lab in labels[:20])
+        more = f" (and {len(labels) - 20} more)" if len(labels) > 20 else ""
+        raise InvalidIdentifierError(
+            f"{len(labels)} value(s) are not valid personnummer/samordningsnummer at positions {shown}{more}",
+            positions=labels,
+        )
+    if key is None:
+        key = load_key()
+    out = [
+        pd.NA
+        if p is None
+        else f"{prefix}-" + hmac.new(key, p[0].encode("ascii"), hashlib.sha256).hexdigest()[:16]
+        for p in parsed
+    ]
+    return pd.Series(out, index=values.index, dtype="str", name=values.name)
+
+
+# --------------------------------------------------------------------------------------------
+# output scanner
+# --------------------------------------------------------------------------------------------
+
+SCAN_EXTENSIONS = (".ipynb", ".html", ".htm", ".json", ".csv", ".tsv", ".txt", ".md")
+
+
+def _scan_lines(text: str, reference_date=None) -> Iterable[tuple[int, int, Match]]:
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        for m in find_personnummer(line, reference_date):
+            yield lineno, m.start + 1, m
+
+
+def _scan_notebook(text: str, reference_date=None) -> list[tuple[str, Match]]:
+    try:
+        nb = json.loads(text)
+        cells = nb.get("cells", [])
+    except (ValueError, AttributeError):
+        return [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
+    found: list[tuple[str, Match]] = []
+    for i, cell in enumerate(cells, start=1):
+        for part, content in (("källkod", cell.get("source", "")), ("utdata", cell.get("outputs", []))):
+            blob = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+            if isinstance(content, list) and all(isinstance(x, str) for x in content):
+                blob = "".join(content)
+            for ln, _col, m in _scan_lines(blob, reference_date):
+                found.append((f"cell {i} ({part}), rad {ln}", m))
+        rest = {k: v for k, v in cell.items() if k not in ("source", "outputs")}
+        for _ln, _col, m in _scan_lines(json.dumps(rest, ensure_ascii=False), reference_date):
+            found.append((f"cell {i} (metadata)", m))
+    meta = {k: v for k, v in nb.items() if k != "cells"}
+    for _ln, _col, m in _scan_lines(json.dumps(meta, ensure_ascii=False), reference_date):
+        found.append(("notebook-metadata", m))
+    # Anything the structured walk could miss (escaped text, odd layouts): scan the raw JSON text.
+    if len(found) < len(find_personnummer(text, reference_date)):
+        seen = {m.masked for _, m in found}
+        for ln, col, m in _scan_lines(text, reference_date):
+            if m.masked not in seen:
+                found.append((f"rad {ln}, kol {col}", m))
+    return found
+
+
+def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_date=None) -> pd.DataFrame:
+    """Scan a folder of outputs (recursively) for valid personnummer/samordningsnummer.
+
+    Files with the given extensions (default ipynb, html, htm, json, csv, tsv, txt, md) are read
+    as UTF-8 (undecodable bytes replaced, digits survive any encoding). Notebooks are scanned
+    cell by cell, sources *and* outputs *and* metadata, then as raw JSON text so nothing is missed.
+
+    Parameters
+    ----------
+    folder : path-like
+        A folder (or a single file).
+    extensions : iterable of str
+        File suffixes to scan, with dot.
+    reference_date : date-like, optional
+        "Today" for century inference.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``file`` (path relative to ``folder``), ``location`` (``rad 3, kol 14`` or
+        ``cell 2 (utdata), rad 1``), ``kind``, ``masked``; one row per occurrence, empty when clean.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.csv").write_text("id;pnr\\n1;811228-9874\\n")
+    >>> scan_outputs(d)[["file", "location", "masked"]].values.tolist()
+    [['a.csv', 'rad 2, kol 3', '81****-****']]
+    """
+    folder = Path(folder)
+    exts = {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}
+    files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+    rows = []
+    for f in files:
+        if f.suffix.lower() not in exts:
+            continue
+        text = f.read_text(encoding="utf-8", errors="replace")
+        rel = f.name if folder.is_file() else f.relative_to(folder).as_posix()
+        if f.suffix.lower() == ".ipynb":
+            hits = _scan_notebook(text, reference_date)
+        else:
+            hits = [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
+        rows.extend({"file": rel, "location": loc, "kind": m.kind, "masked": m.masked} for loc, m in hits)
+    return pd.DataFrame(rows, columns=["file", "location", "kind", "masked"]).astype(str)
+
+
+def assert_no_personnummer(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_date=None) -> None:
+    """Raise :class:`PersonnummerLeakError` when any output file holds a valid number.
+
+    The message lists file, location and the masked number (never the full number); the
+    findings are on the exception as ``.findings``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "ok.md").write_text("inga nummer 2024-01-31")
+    >>> assert_no_personnummer(d)
+    """
+    found = scan_outputs(folder, extensions, reference_date)
+    if found.empty:
+        return
+    lines = [f"  {r.file} [{r.location}]: {r.kind} {r.masked}" for r in found.head(50).itertuples()]
+    more = f"\n  ... and {len(found) - 50} more" if len(found) > 50 else ""
+    raise PersonnummerLeakError(
+        f"{len(found)} personnummer/samordningsnummer found in outputs under {folder}:\n"
+        + "\n".join(lines)
+        + more
+        + "\nRemove them (pseudonymise identifiers at import, mask free text with "
+        "evaluation.privacy.mask_text) and rerun.",
+        found,
+    )
