@@ -1,0 +1,1039 @@
+"""KASAM (Sense of Coherence, SOC-29 / SOC-13) and other Likert instruments: scoring,
+reliability, reliable change, norms, aggregate-only consistency checks and figures.
+
+Scoring keys come from :mod:`evaluation.instruments` (key tables in
+``evaluation/data/instrument/*.yaml``); item wordings are copyrighted and not shipped.
+Scores are for research and evaluation of groups, **never diagnosis** (DOMAIN.md §4.1).
+
+Missing-item rule (default, configurable with ``max_missing_share``): a subscale is prorated
+(mean of its answered items × its number of items) when at most ``floor(0.2 × k)`` of its
+``k`` items are missing, otherwise it is missing; the total is the sum of the subscales and is
+missing when any subscale is. With no published rule for SOC (DOMAIN.md §4.1: "prorating at
+≤ 10–20 % missing is common"), 20 % is the documented choice. For SOC-29 this allows 2 missing
+items in begriplighet (11 items) and hanterbarhet (10), 1 in meningsfullhet (8); for SOC-13 1 in
+begriplighet (5) and none in hanterbarhet (4) and meningsfullhet (4).
+
+Headline results recorded by ``notebooks/kasam_fore_efter.ipynb`` (``results.json`` keys)
+-----------------------------------------------------------------------------------------
+``form``, ``formversion``
+    Instrument and language version scored.
+``design``, ``design_skal``
+    ``"paired"``/``"unpaired"`` for the participants and why.
+``n_par``, ``n_exkluderade``
+    Respondents with a total at both waves; respondents excluded (a wave or the total missing).
+``medel_fore``, ``medel_efter``, ``diff``, ``ki_lag``, ``ki_hog``, ``t``, ``df``, ``p``
+    Paired t-test of the total (after − before, 95 % CI).
+``cohen_dz``, ``p_wilcoxon``, ``rank_biserial``
+    Effect size d_z = mean(diff)/SD(diff); Wilcoxon signed-rank p and matched-pairs rank-biserial.
+``alpha_fore``, ``alpha_fore_ki_lag``, ``alpha_fore_ki_hog``, ``alpha_efter``
+    Cronbach's α (listwise) of the total at each wave.
+``rci_troskel``
+    Points of change needed for reliable change (1.96 · √2 · SD₁ · √(1 − α)).
+``andel_forbattrad``, ``andel_oforandrad``, ``andel_forsamrad``, ``n_rci``
+    Shares (0–1) reliably improved / unchanged / deteriorated among ``n_rci`` paired respondents.
+``norm_diff``, ``norm_std_diff``, ``norm_p``
+    Baseline mean minus the Swedish norm (151), standardised by the norm SD (18), one-sample t p.
+``personal_design``, ``personal_n``, ``personal_diff``, ``personal_ki_lag``, ``personal_ki_hog``,
+``personal_p``, ``personal_hedges_g``
+    Staff comparison between their first and last wave (Welch when unpaired).
+``vagen_ut_avvikelser``
+    Number of deviations found by :func:`check_reported` in the Vägen ut figures (when present).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evaluation import instruments
+from evaluation.labels import t as _t
+
+__all__ = [
+    "ScoringError",
+    "SCALES",
+    "ID_COLUMNS",
+    "score",
+    "item_matrix",
+    "reliability",
+    "item_rest",
+    "rci_threshold",
+    "reliable_change",
+    "reliable_change_summary",
+    "compare_norm",
+    "bands",
+    "band_table",
+    "check_reported",
+    "reported_summary",
+    "infer_form",
+    "figure_paired",
+    "figure_distributions",
+    "figure_subscales",
+]
+
+#: Subscale names of KASAM, in the conventional order.
+SCALES = ("begriplighet", "hanterbarhet", "meningsfullhet")
+
+#: Columns carried from the survey into the scored output when present.
+ID_COLUMNS = ("respondent_id", "respondentgrupp", "forbund", "insats", "episod_id", "kon", "vag",
+              "tidpunkt", "datum")
+
+
+class ScoringError(ValueError):
+    """Item data cannot be scored (missing columns, non-numeric or out-of-range values).
+
+    Out-of-range values are import errors: correct them in the source file or the mapping,
+    then import and score again.
+    """
+
+
+# --------------------------------------------------------------------------------------- scoring
+def _numeric_items(df: pd.DataFrame, ins: instruments.Instrument) -> np.ndarray:
+    cols = ins.columns
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ScoringError(f"form {ins.name!r} needs item columns {missing} which are not in the data; "
+                           f"check the form or rename the columns to {ins.prefix}_<item>")
+    try:
+        return df[cols].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    except (TypeError, ValueError) as exc:
+        bad = [c for c in cols if not (pd.api.types.is_numeric_dtype(df[c]) or df[c].isna().all())]
+        raise ScoringError(f"item columns {bad} are not numeric; convert them at import ({exc})") from None
+
+
+def _check_range(x: np.ndarray, df: pd.DataFrame, ins: instruments.Instrument,
+                 miss: np.ndarray | None = None) -> None:
+    if miss is None:
+        miss = np.isnan(x)
+    if miss.all():
+        return
+    # fast path (one pass each): all answered values whole numbers within [low, high]
+    lo, hi = np.fmin.reduce(x, axis=None), np.fmax.reduce(x, axis=None)  # fmin/fmax skip NaN
+    if lo >= ins.low and hi <= ins.high:
+        frac = np.floor(x)
+        np.subtract(x, frac, out=frac)  # NaN stays NaN (nonzero), whole numbers give 0
+        if np.count_nonzero(frac) == np.count_nonzero(miss):
+            return
+    ok = miss | ((x >= ins.low) & (x <= ins.high) & (x == np.floor(x)))
+    rows, cols = np.nonzero(~ok)
+    cols_bad = sorted({ins.columns[c] for c in cols}, key=ins.columns.index)
+    shown = ", ".join(f"row {df.index[r]!r} {ins.columns[c]}={x[r, c]:g}" for r, c in zip(rows[:10], cols[:10]))
+    more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
+    raise ScoringError(
+        f"{len(rows)} value(s) outside the response range {ins.low}–{ins.high} (whole numbers) of "
+        f"{ins.name!r} in columns {cols_bad}: {shown}{more}. These are import errors: fix the source "
+        f"or the value mapping; they are never scored.")
+
+
+def _reverse(x: np.ndarray, df: pd.DataFrame, ins: instruments.Instrument,
+             formversion: str | None) -> tuple[np.ndarray, np.ndarray | str]:
+    """Reverse-key in place; returns (matrix, per-row form versions or one version)."""
+    pos = {item: j for j, item in enumerate(ins.items)}
+    if formversion is None and "formversion" in df.columns:
+        fv = df["formversion"].astype("str").fillna(ins.formversion).to_numpy(dtype=object, copy=True)
+        for v in pd.unique(fv):
+            rev = [pos[i] for i in ins.reverse_items(v)]
+            if rev:
+                rows = fv == v
+                x[np.ix_(rows, rev)] = ins.low + ins.high - x[np.ix_(rows, rev)]
+        return x, fv
+    fv_value = formversion or ins.formversion
+    rev = [pos[i] for i in ins.reverse_items(fv_value)]
+    if rev:
+        x[:, rev] = ins.low + ins.high - x[:, rev]
+    return x, fv_value
+
+
+def _prorate(x0: np.ndarray, miss: np.ndarray, idx: list[int], max_missing: int, as_mean: bool) -> np.ndarray:
+    """Prorated block score; ``x0`` has 0 where ``miss`` is True."""
+    k = len(idx)
+    if idx == list(range(idx[0], idx[0] + k)):
+        sl = slice(idx[0], idx[0] + k)
+        total, n_miss = x0[:, sl].sum(axis=1), miss[:, sl].sum(axis=1)
+    else:
+        total, n_miss = x0[:, idx].sum(axis=1), miss[:, idx].sum(axis=1)
+    answered = k - n_miss
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = total / answered
+    if not as_mean:
+        out *= k
+    out[(n_miss > max_missing) | (answered == 0)] = np.nan
+    return out
+
+
+def _max_missing(k: int, share: float) -> int:
+    # floor with a small tolerance so that 0.2 * 10 = 2 exactly
+    return int(math.floor(share * k + 1e-9))
+
+
+def score(df: pd.DataFrame, form: str = "soc29", max_missing_share: float = 0.2,
+          formversion: str | None = None, keep: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
+    """Score a questionnaire: subscales, total and missing count per respondent (vectorised).
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response with item columns ``<prefix>_<item>`` (``soc29_1`` … ``soc29_29``,
+        ``soc13_1`` … ``soc13_13``), numeric, NaN/NA for unanswered items.
+    form : str
+        Registered instrument (``"soc29"``, ``"soc13"``, ``"brukarenkat"`` or one loaded with
+        :func:`evaluation.instruments.load`).
+    max_missing_share : float
+        Share of a subscale's items that may be missing (``floor(share × k)`` items); the
+        subscale is then prorated as mean of answered items × k. Default 0.2.
+    formversion : str, optional
+        Language/form version, selects the reverse-keyed items. By default the data's
+        ``formversion`` column (per row), else the instrument's default version.
+    keep : sequence of str, optional
+        Columns carried over; default those of :data:`ID_COLUMNS` present in ``df``.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``df``: the kept columns, one column per subscale (KASAM:
+        ``begriplighet``, ``hanterbarhet``, ``meningsfullhet``), ``total`` (points; for
+        ``total: mean`` instruments the item mean), ``n_missing`` (unanswered items), ``form``
+        and ``formversion``.
+
+    Raises
+    ------
+    ScoringError
+        Item columns missing or non-numeric; values outside the response range or not whole
+        numbers (the message names rows and columns).
+
+    Notes
+    -----
+    Reverse-keyed items are scored ``(min + max) − x`` (``8 − x`` on the 1–7 KASAM scale).
+    Subscale ``s`` with ``k`` items and ``m`` missing: ``k · mean(answered)`` if
+    ``m ≤ floor(share · k)``, else missing. Total = Σ subscales, missing if any is missing
+    (instruments without subscales apply the rule to all items). Keys: DOMAIN.md §4.1.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({f"soc13_{i}": [4] for i in range(1, 14)})
+    >>> score(d, form="soc13")[["begriplighet", "hanterbarhet", "meningsfullhet", "total"]].iloc[0].tolist()
+    [20.0, 16.0, 16.0, 52.0]
+    """
+    ins = instruments.get(form)
+    x = _numeric_items(df, ins)
+    miss = np.isnan(x)
+    _check_range(x, df, ins, miss)
+    x, fv = _reverse(x, df, ins, formversion)
+    np.copyto(x, 0.0, where=miss)
+    as_mean = ins.total == "mean"
+    pos = {item: j for j, item in enumerate(ins.items)}
+    out: dict[str, np.ndarray] = {}
+    if keep is None:
+        keep = [c for c in ID_COLUMNS if c in df.columns]
+    for sub, items in ins.subscales.items():
+        idx = [pos[i] for i in items]
+        out[sub] = _prorate(x, miss, idx, _max_missing(len(idx), max_missing_share), as_mean)
+    n_missing = miss.sum(axis=1)
+    if ins.subscales:
+        total = np.zeros(len(df))
+        for v in out.values():
+            total += v  # NaN propagates: missing if any subscale is missing
+        if as_mean:
+            # item mean over all answered items, valid when every subscale is valid
+            with np.errstate(invalid="ignore", divide="ignore"):
+                total = np.where(np.isnan(total), np.nan, x.sum(axis=1) / (ins.n_items - n_missing))
+    else:
+        total = _prorate(x, miss, list(range(ins.n_items)), _max_missing(ins.n_items, max_missing_share), as_mean)
+    res = pd.DataFrame({c: df[c] for c in keep}, index=df.index) if keep else pd.DataFrame(index=df.index)
+    for k, v in out.items():
+        res[k] = v
+    res["total"] = total
+    res["n_missing"] = n_missing.astype("int64")
+    res["form"] = ins.name
+    res["formversion"] = fv if isinstance(fv, str) else pd.array(fv, dtype="str")
+    return res
+
+
+def item_matrix(df: pd.DataFrame, form: str = "soc29", formversion: str | None = None) -> pd.DataFrame:
+    """Item responses after reverse keying (higher = stronger), range-checked.
+
+    Returns a float DataFrame with the item columns of ``form`` and the index of ``df``; the
+    input for reliability analysis.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({f"soc13_{i}": [2] for i in range(1, 14)})
+    >>> item_matrix(d, "soc13")[["soc13_1", "soc13_4"]].iloc[0].tolist()   # item 1 reversed: 8 - 2
+    [6.0, 2.0]
+    """
+    ins = instruments.get(form)
+    x = _numeric_items(df, ins)
+    _check_range(x, df, ins)
+    x, _ = _reverse(x, df, ins, formversion)
+    return pd.DataFrame(x, columns=ins.columns, index=df.index)
+
+
+# ----------------------------------------------------------------------------------- reliability
+def _scale_items(ins: instruments.Instrument) -> dict[str, list[str]]:
+    scales = {s: [ins.column(i) for i in its] for s, its in ins.subscales.items()}
+    scales["total"] = ins.columns
+    return scales
+
+
+def reliability(df: pd.DataFrame, form: str = "soc29", ci: float = 0.95,
+                formversion: str | None = None) -> pd.DataFrame:
+    """Cronbach's α (listwise deletion) with a confidence interval, per subscale and total.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Item responses (raw; reverse keying is applied here).
+    form : str
+        Instrument name.
+    ci : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``skala``, ``n_items``, ``n`` (complete respondents), ``alpha``, ``ci_low``,
+        ``ci_high``.
+
+    Notes
+    -----
+    α = k/(k−1) · (1 − Σ s²_i / s²_total) (Cronbach 1951), computed by
+    ``pingouin.cronbach_alpha(nan_policy='listwise')``; the interval is pingouin's F-based
+    interval (Feldt, Woodruff & Salih 1987).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> base = rng.integers(2, 7, size=(40, 1))
+    >>> d = pd.DataFrame(np.clip(base + rng.integers(-1, 2, size=(40, 13)), 1, 7),
+    ...                  columns=[f"soc13_{i}" for i in range(1, 14)])
+    >>> int(reliability(d, "soc13").set_index("skala").loc["total", "n_items"])
+    13
+    """
+    import pingouin as pg
+
+    ins = instruments.get(form)
+    items = item_matrix(df, form, formversion)
+    rows = []
+    for scale, cols in _scale_items(ins).items():
+        sub = items[cols]
+        n = int(sub.dropna().shape[0])
+        if len(cols) < 2 or n < 3:
+            a, lo, hi = np.nan, np.nan, np.nan
+        else:
+            a, (lo, hi) = pg.cronbach_alpha(data=sub, nan_policy="listwise", ci=ci)
+        rows.append({"skala": scale, "n_items": len(cols), "n": n, "alpha": float(a),
+                     "ci_low": float(lo), "ci_high": float(hi)})
+    return pd.DataFrame(rows)
+
+
+def item_rest(df: pd.DataFrame, form: str = "soc29", formversion: str | None = None) -> pd.DataFrame:
+    """Corrected item–rest correlations: each item against the sum of the other items.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Item responses (raw).
+    form : str
+        Instrument name.
+
+    Returns
+    -------
+    DataFrame
+        One row per item: ``item``, ``skala`` (its subscale), ``n`` (listwise complete on the
+        subscale), ``r_rest_skala`` (item vs rest of its subscale), ``r_rest_total`` (item vs
+        rest of all items, listwise on all items). Pearson correlations.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({f"soc13_{i}": [1, 4, 7, 4] for i in range(1, 14)})
+    >>> float(round(item_rest(d, "soc13").loc[0, "r_rest_total"], 6))   # item 1 is reverse keyed
+    -1.0
+    """
+    ins = instruments.get(form)
+    items = item_matrix(df, form, formversion)
+    rows = []
+    full = items.dropna()
+    total = full.sum(axis=1)
+    sub_of = {ins.column(i): s for s, its in ins.subscales.items() for i in its}
+    for scale, cols in ins.subscales.items():
+        cs = [ins.column(i) for i in cols]
+        block = items[cs].dropna()
+        ssum = block.sum(axis=1)
+        for c in cs:
+            rows.append({"item": c, "skala": scale, "n": len(block),
+                         "r_rest_skala": _corr(block[c], ssum - block[c])})
+    if not ins.subscales:
+        rows = [{"item": c, "skala": "total", "n": len(full)} for c in ins.columns]
+    out = pd.DataFrame(rows).set_index("item")
+    out["r_rest_total"] = {c: _corr(full[c], total - full[c]) for c in ins.columns}
+    if "r_rest_skala" not in out:
+        out["r_rest_skala"] = out["r_rest_total"]
+    out = out.loc[[c for c in ins.columns]].reset_index()
+    out["skala"] = out["item"].map(sub_of).fillna(out["skala"])
+    return out[["item", "skala", "n", "r_rest_skala", "r_rest_total"]]
+
+
+def _corr(a: pd.Series, b: pd.Series) -> float:
+    if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
+        return float("nan")
+    return float(np.corrcoef(a.to_numpy(float), b.to_numpy(float))[0, 1])
+
+
+# ------------------------------------------------------------------------------ reliable change
+def rci_threshold(sd: float, reliability: float, crit: float = 1.96) -> float:
+    """Smallest change (points) that is reliable: ``crit · √2 · SD₁ · √(1 − r_xx)``.
+
+    Jacobson & Truax (1991), hand-written formula (no library provides it).
+
+    Examples
+    --------
+    >>> round(rci_threshold(18, 0.90), 1)   # SOC-29, DOMAIN.md §4.1
+    15.8
+    >>> round(rci_threshold(11.7, 0.85), 1)  # SOC-13
+    12.6
+    """
+    if not (0 <= reliability < 1) or sd <= 0:
+        raise ValueError("reliability must be in [0, 1) and sd > 0")
+    return float(crit * math.sqrt(2.0) * sd * math.sqrt(1.0 - reliability))
+
+
+def _paired_frame(before, after, id_col: str, value_col: str) -> tuple[pd.DataFrame, int]:
+    from evaluation.compare import paired_values
+
+    return paired_values(before, after, id_col=id_col, value_col=value_col)
+
+
+def reliable_change(before, after, id_col: str = "respondent_id", value_col: str = "total",
+                    sd: float | None = None, reliability: float | None = None,
+                    baseline_items: pd.DataFrame | None = None, form: str = "soc29",
+                    crit: float = 1.96) -> pd.DataFrame:
+    """Reliable Change Index per person (Jacobson & Truax 1991).
+
+    Parameters
+    ----------
+    before, after : DataFrame or Series
+        Scores at the two waves (frames with ``id_col`` and ``value_col``, or Series indexed
+        by respondent id). Only respondents with a value at both waves are classified.
+    sd : float, optional
+        Reference SD₁; default the SD (ddof = 1) of the paired baseline scores.
+    reliability : float, optional
+        r_xx; default Cronbach's α (listwise) of ``baseline_items`` (the raw baseline item
+        data of ``form``). One of the two must be given.
+    crit : float
+        |RCI| above which change is reliable (1.96 ≈ 95 %).
+
+    Returns
+    -------
+    DataFrame
+        ``id_col``, ``fore``, ``efter``, ``diff`` (after − before), ``rci`` and ``kategori``
+        (``forbattrad`` / ``oforandrad`` / ``forsamrad``; higher = stronger SOC). ``attrs`` hold
+        ``sd``, ``reliability``, ``s_diff`` and ``threshold`` (points).
+
+    Notes
+    -----
+    RCI = (x₂ − x₁)/S_diff, S_diff = √2 · SD₁ · √(1 − r_xx). Hand-written (no library).
+
+    Examples
+    --------
+    >>> b = pd.Series([150, 140, 160], index=["a", "b", "c"])
+    >>> a = pd.Series([170, 141, 140], index=["a", "b", "c"])
+    >>> reliable_change(b, a, sd=18, reliability=0.9)["kategori"].tolist()
+    ['forbattrad', 'oforandrad', 'forsamrad']
+    """
+    pairs, _ = _paired_frame(before, after, id_col, value_col)
+    if sd is None:
+        sd = float(pairs["fore"].std(ddof=1))
+    if reliability is None:
+        if baseline_items is None:
+            raise ValueError("give reliability= or baseline_items= (raw baseline items) to estimate α")
+        reliability = reliability_of_total(baseline_items, form)
+    s_diff = math.sqrt(2.0) * sd * math.sqrt(1.0 - reliability)
+    out = pairs.copy()
+    out["diff"] = out["efter"] - out["fore"]
+    out["rci"] = out["diff"] / s_diff
+    out["kategori"] = np.select([out["rci"] > crit, out["rci"] < -crit], ["forbattrad", "forsamrad"],
+                                default="oforandrad")
+    out.attrs.update(sd=float(sd), reliability=float(reliability), s_diff=float(s_diff),
+                     threshold=float(crit * s_diff))
+    return out
+
+
+def reliability_of_total(items: pd.DataFrame, form: str = "soc29") -> float:
+    """Cronbach's α (listwise) of the total scale of ``form`` on raw item data.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> base = rng.integers(2, 7, size=(40, 1))
+    >>> d = pd.DataFrame(np.clip(base + rng.integers(-1, 2, size=(40, 13)), 1, 7),
+    ...                  columns=[f"soc13_{i}" for i in range(1, 14)])
+    >>> d[["soc13_1", "soc13_2", "soc13_3", "soc13_7", "soc13_10"]] = 8 - d[["soc13_1", "soc13_2", "soc13_3", "soc13_7", "soc13_10"]]
+    >>> 0.8 < reliability_of_total(d, "soc13") < 1
+    True
+    """
+    rel = reliability(items, form)
+    return float(rel.loc[rel["skala"] == "total", "alpha"].iloc[0])
+
+
+def reliable_change_summary(rc: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """Counts and shares reliably improved / unchanged / deteriorated.
+
+    Parameters
+    ----------
+    rc : DataFrame
+        Output of :func:`reliable_change`.
+    lang : {"sv", "en"}, optional
+        Add a ``etikett`` column with the board label.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``forbattrad``, ``oforandrad``, ``forsamrad``; columns ``kategori``, ``n`` and
+        ``andel`` (0–1 of all classified), plus ``n_total``.
+
+    Examples
+    --------
+    >>> rc = pd.DataFrame({"kategori": ["forbattrad", "oforandrad", "oforandrad", "forsamrad"]})
+    >>> reliable_change_summary(rc)["andel"].tolist()
+    [0.25, 0.5, 0.25]
+    """
+    cats = ["forbattrad", "oforandrad", "forsamrad"]
+    counts = rc["kategori"].value_counts().reindex(cats, fill_value=0)
+    n = int(counts.sum())
+    out = pd.DataFrame({"kategori": cats, "n": counts.to_numpy().astype(int),
+                        "andel": counts.to_numpy() / n if n else np.nan, "n_total": n})
+    if lang:
+        out["etikett"] = [_t(f"kasam.rci.{c}", lang) for c in cats]
+    return out
+
+
+# -------------------------------------------------------------------------------------- norms
+def compare_norm(scores, form: str = "soc29", mean: float | None = None, sd: float | None = None,
+                 value_col: str = "total", ci: float = 0.95) -> pd.DataFrame:
+    """Compare a group's mean with a reference norm (one-sample t, standardised difference).
+
+    Parameters
+    ----------
+    scores : DataFrame or Series
+        Scores (``value_col``); missing values are dropped.
+    form : str
+        Instrument whose key table holds the reference (SOC-29: 151, SD 18, n = 145; Langius
+        & Björvell 1993).
+    mean, sd : float, optional
+        Reference mean and SD overriding the key table.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``n``, ``medel``, ``sd``, ``ref_medel``, ``ref_sd``, ``diff`` (group − norm),
+        ``ci_low``, ``ci_high`` (CI of the group mean − norm), ``t``, ``df``, ``p``
+        (``scipy.stats.ttest_1samp``) and ``std_diff`` = diff / ref SD. Descriptive context,
+        not a diagnosis.
+
+    Examples
+    --------
+    >>> compare_norm(pd.Series([151.0, 169.0, 133.0]))[["diff", "std_diff"]].iloc[0].tolist()
+    [0.0, 0.0]
+    """
+    from scipy import stats
+
+    x = (scores[value_col] if isinstance(scores, pd.DataFrame) else pd.Series(scores)).dropna().astype(float)
+    ref = instruments.get(form).norms.get("reference", {})
+    m = float(ref["mean"] if mean is None else mean)
+    s = float(ref["sd"] if sd is None else sd)
+    n = len(x)
+    res = stats.ttest_1samp(x, m) if n >= 2 else None
+    lo, hi = (res.confidence_interval(ci) if res is not None else (np.nan, np.nan))
+    return pd.DataFrame([{
+        "n": n, "medel": x.mean() if n else np.nan, "sd": x.std(ddof=1) if n > 1 else np.nan,
+        "ref_medel": m, "ref_sd": s, "diff": (x.mean() - m) if n else np.nan,
+        "ci_low": lo - m, "ci_high": hi - m,
+        "t": res.statistic if res is not None else np.nan, "df": n - 1 if n >= 2 else np.nan,
+        "p": res.pvalue if res is not None else np.nan,
+        "std_diff": (x.mean() - m) / s if n else np.nan,
+    }])
+
+
+def bands(scores, form: str = "soc29", value_col: str = "total") -> pd.Series:
+    """Descriptive band per score: ``lag`` / ``mattlig`` / ``hog`` (never diagnostic).
+
+    Bands are the Swedish "godtyckliga" bands of the key table (SOC-29 low ≈ 83–140,
+    moderate 141–165, high 166–191; SOC-13 30–60 / 61–75 / 76–91; DOMAIN.md §4.1), made
+    contiguous: low ≤ upper(low), moderate ≤ upper(moderate), high above; prorated
+    non-integer totals fall into the band of the interval that contains them.
+
+    Examples
+    --------
+    >>> bands(pd.Series([120, 140, 140.5, 165, 166])).tolist()
+    ['lag', 'lag', 'mattlig', 'mattlig', 'hog']
+    """
+    x = scores[value_col] if isinstance(scores, pd.DataFrame) else pd.Series(scores)
+    b = instruments.get(form).norms.get("bands")
+    if not b:
+        raise instruments.InstrumentError(f"instrument {form!r} has no descriptive bands in its key table")
+    names = list(b)
+    edges = [-np.inf] + [float(b[k][1]) for k in names[:-1]] + [np.inf]
+    out = pd.cut(x.astype(float), bins=edges, labels=names, right=True)
+    return out.astype("str").where(x.notna()).rename("band")
+
+
+def band_table(scores, form: str = "soc29", value_col: str = "total", by: str | None = None,
+               min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+    """Number and share of respondents per descriptive band (optionally per group), suppressed.
+
+    Returns
+    -------
+    DataFrame
+        Columns (``by``), ``band``, ``etikett``, ``n``, ``andel`` and ``undertryckt``; counts
+        below ``min_n`` are suppressed with :func:`evaluation.disclosure.suppress_rows`. The
+        attribute ``attrs["caveat"]`` holds the label "Beskrivande, inte diagnostiskt".
+
+    Examples
+    --------
+    >>> band_table(pd.Series([120.0] * 6 + [150.0] * 2))[["band", "n"]].to_dict("list")["band"]
+    ['lag', 'mattlig', 'hog']
+    """
+    df = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame({value_col: pd.Series(scores)})
+    df = df.assign(band=bands(df, form, value_col)).dropna(subset=["band"])
+    names = list(instruments.get(form).norms["bands"])
+    keys = [by] if by else []
+    counts = df.groupby(keys + ["band"]).size() if keys else df.groupby("band").size()
+    if keys:
+        counts = counts.unstack("band").reindex(columns=names, fill_value=0).fillna(0).stack()
+        counts.index.names = keys + ["band"]
+    else:
+        counts = counts.reindex(names, fill_value=0)
+    out = counts.rename("n").reset_index()
+    tot = out.groupby(by)["n"].transform("sum") if by else out["n"].sum()
+    out["andel"] = out["n"] / tot
+    out["etikett"] = [_t(f"kasam.band.{b}", lang) for b in out["band"]]
+    out = _suppress(out, min_n)
+    out.attrs["caveat"] = _t("caveat.descriptive_only", lang)
+    return out
+
+
+def _suppress(df: pd.DataFrame, min_n: int, n_col: str = "n", value_cols=None) -> pd.DataFrame:
+    try:
+        from evaluation import disclosure
+    except ImportError:  # pragma: no cover - disclosure lands in parallel
+        out = df.copy()
+        small = (out[n_col] > 0) & (out[n_col] < min_n)
+        cols = value_cols or [c for c in out.select_dtypes("number").columns]
+        out[n_col] = out[n_col].astype(float)
+        out.loc[small, cols] = np.nan
+        out["undertryckt"] = small
+        return out
+    return disclosure.suppress_rows(df, n_col=n_col, value_cols=value_cols, min_n=min_n)
+
+
+# --------------------------------------------------------------------- aggregate-only checking
+_SCALE_WORDS = {
+    "begriplighet": "begriplighet", "comprehensibility": "begriplighet",
+    "hanterbarhet": "hanterbarhet", "manageability": "hanterbarhet",
+    "meningsfullhet": "meningsfullhet", "meaningfulness": "meningsfullhet",
+    "total": "total", "totalt": "total", "summa": "total", "kasam": "total", "soc": "total",
+    "kasam_total": "total", "total_kasam": "total", "totalpoang": "total",
+}
+_CHANGE_RE = re.compile(r"f[oö]r[aä]ndring|andring|ändring|change|diff|s[aä]nkning|[oö]kning", re.I)
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "maj": 5, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+           "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12}
+
+
+def _scale_of(*texts) -> str | None:
+    for text in texts:
+        if text is None or (isinstance(text, float) and math.isnan(text)):
+            continue
+        s = re.sub(r"[^a-zåäö_ ]", "", str(text).strip().lower())
+        if s in _SCALE_WORDS:
+            return _SCALE_WORDS[s]
+        for w in re.split(r"[ _]+", s):
+            if w in ("begriplighet", "hanterbarhet", "meningsfullhet"):
+                return w
+        if s.startswith(("total", "kasam", "soc")) or s.endswith("total"):
+            return "total"
+    return None
+
+
+def _period_key(p: str):
+    s = str(p).strip().lower()
+    m = re.search(r"(\d{4})[-/ ]?(\d{1,2})?", s)
+    year = int(m.group(1)) if m else 9999
+    month = int(m.group(2)) if m and m.group(2) else 0
+    for name, num in _MONTHS.items():
+        if name in s:
+            month = num
+            break
+    return (year, month, s)
+
+
+def _to_float(v) -> float:
+    if isinstance(v, str):
+        v = v.strip().replace("\u2212", "-").replace(" ", "").replace(",", ".")
+        if v == "":
+            return float("nan")
+    return float(v)
+
+
+def _decimals(values) -> int:
+    d = 0
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        if isinstance(v, str):
+            s = v.strip().replace(",", ".")
+            d = max(d, len(s.split(".")[1]) if "." in s else 0)
+        else:
+            for k in range(0, 4):
+                if abs(round(float(v), k) - float(v)) < 1e-9:
+                    d = max(d, k)
+                    break
+    return d
+
+
+def _normalise_reported(table: pd.DataFrame) -> pd.DataFrame:
+    """Return long rows: typ ('niva'/'forandring'), skala, period, varde (float), raw."""
+    cols = {c.lower(): c for c in table.columns}
+    scale_cols = [c for c in table.columns if _SCALE_WORDS.get(str(c).lower()) is not None]
+    if "varde" in cols or "value" in cols:  # long format
+        vcol = cols.get("varde", cols.get("value"))
+        pcol = cols.get("period", cols.get("vag", cols.get("tidpunkt")))
+        if pcol is None:
+            raise ValueError("reported table needs a 'period' (or 'vag') column")
+        rows = []
+        kasam_rows = table
+        topic = [c for c in ("tabell", "matt") if c in cols]
+        if topic:
+            mask = pd.Series(False, index=table.index)
+            for c in topic:
+                mask |= table[cols[c]].astype("str").str.contains(r"kasam|soc|känsla av sammanhang",
+                                                                   case=False, regex=True, na=False)
+            if mask.any():
+                kasam_rows = table[mask]
+        for _, r in kasam_rows.iterrows():
+            texts = [r.get(cols[c]) for c in ("kategori", "skala", "matt") if c in cols]
+            scale = _scale_of(*texts)
+            if scale is None:
+                continue
+            marker = " ".join(str(r.get(cols[c], "")) for c in ("matt", "kategori", "enhet", "period")
+                              if c in cols)
+            typ = "forandring" if _CHANGE_RE.search(marker) else "niva"
+            rows.append({"typ": typ, "skala": scale, "period": str(r[pcol]), "varde": _to_float(r[vcol]),
+                         "raw": r[vcol]})
+        return pd.DataFrame(rows, columns=["typ", "skala", "period", "varde", "raw"])
+    if scale_cols:  # wide: one row per period, one column per scale
+        pcol = cols.get("period", cols.get("vag", cols.get("tidpunkt")))
+        if pcol is None:
+            raise ValueError("wide reported table needs a 'period' (or 'vag') column")
+        rows = []
+        for _, r in table.iterrows():
+            typ = "forandring" if _CHANGE_RE.search(str(r[pcol])) else "niva"
+            for c in scale_cols:
+                if pd.isna(r[c]) or str(r[c]).strip() == "":
+                    continue
+                rows.append({"typ": typ, "skala": _SCALE_WORDS[str(c).lower()], "period": str(r[pcol]),
+                             "varde": _to_float(r[c]), "raw": r[c]})
+        return pd.DataFrame(rows, columns=["typ", "skala", "period", "varde", "raw"])
+    raise ValueError("reported table must be long (period, kategori/skala, varde) or wide "
+                     "(period + columns begriplighet, hanterbarhet, meningsfullhet, total)")
+
+
+def infer_form(values: dict[str, list[float]], candidates=("soc29", "soc13")) -> list[str]:
+    """Forms whose score ranges contain every reported value (mean per scale).
+
+    Parameters
+    ----------
+    values : dict
+        Scale name (``total`` or a subscale) → reported level values.
+
+    Examples
+    --------
+    >>> infer_form({"total": [145, 125]})
+    ['soc29']
+    >>> infer_form({"total": [60]})
+    ['soc29', 'soc13']
+    """
+    fits = []
+    for f in candidates:
+        ins = instruments.get(f)
+        ok = True
+        for scale, vals in values.items():
+            if scale != "total" and scale not in ins.subscales:
+                ok = False
+                break
+            lo, hi = ins.score_range(None if scale == "total" else scale)
+            if any(not (lo <= v <= hi) for v in vals if not math.isnan(v)):
+                ok = False
+                break
+        if ok:
+            fits.append(f)
+    return fits
+
+
+def reported_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Reported wave means per scale with computed and stated changes (aggregate-only mode).
+
+    Returns
+    -------
+    DataFrame
+        One row per scale (subscales then ``total``, ``summa_delskalor``): the value per
+        period (columns = periods in time order), ``forandring_beraknad`` (last − first
+        period) and ``forandring_angiven`` (stated change, NaN when none). No test is
+        possible without N and SD (DOMAIN.md §5).
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"period": ["2011-10", "2013-05"], "total": [145, 125]})
+    >>> reported_summary(w).loc["total", "forandring_beraknad"]
+    np.float64(-20.0)
+    """
+    long = _normalise_reported(table)
+    levels = long[long["typ"] == "niva"]
+    periods = sorted(levels["period"].unique(), key=_period_key)
+    wide = levels.pivot_table(index="skala", columns="period", values="varde", aggfunc="first")
+    order = [s for s in (*SCALES, "total") if s in wide.index]
+    wide = wide.reindex(index=order, columns=periods)
+    subs = [s for s in SCALES if s in wide.index]
+    if subs:
+        wide.loc["summa_delskalor"] = wide.loc[subs].sum(min_count=len(subs))
+    wide["forandring_beraknad"] = wide[periods[-1]] - wide[periods[0]] if len(periods) >= 2 else np.nan
+    stated = long[long["typ"] == "forandring"].groupby("skala")["varde"].first()
+    wide["forandring_angiven"] = stated.reindex(wide.index)
+    wide.columns.name = None
+    return wide
+
+
+def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: float | None = None,
+                   lang: str = "sv") -> pd.DataFrame:
+    """Check reported KASAM wave means for internal consistency (aggregate-only mode).
+
+    Checks (one finding row each):
+
+    1. ``summa`` per period: subscales add up to the stated total.
+    2. ``forandring`` per scale: a stated change equals the computed change (last − first
+       period).
+    3. ``forandring_summa``: stated subscale changes add up to the stated total change.
+    4. ``intervall`` per value: lies in the range of ``form`` (when given).
+    5. ``form``: which forms the values fit (a total of 145 is impossible on SOC-13).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long (``kalla, tabell, matt, kategori, period, varde, enhet, proveniens, kommentar``
+        as in ``data_samples/rapporterat/*.csv``: KASAM rows are those whose ``tabell``/``matt``
+        mention KASAM/SOC; the scale is read from ``kategori`` or ``matt``; change rows are
+        those whose ``matt``/``kategori``/``period`` says förändring/sänkning/change) or wide
+        (``period`` + scale columns; a period called "förändring" holds stated changes).
+    form : str, optional
+        Form the report states; default None (inferred only).
+    tolerance : float, optional
+        Allowed absolute difference. Default: rounding-aware — differences that rounding of
+        the reported decimals cannot produce are deviations (sums: ≥ (k + 1) · ½ unit with k
+        subscales; changes: ≥ 1.5 units); smaller non-zero differences get status
+        ``avrundning``.
+    lang : {"sv", "en"}
+        Language of the ``meddelande`` column.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``kontroll``, ``skala``, ``period``, ``angivet``, ``beraknat``, ``differens``,
+        ``status`` (``ok`` / ``avrundning`` / ``avvikelse`` / ``info``) and ``meddelande``.
+        Contradictions are reported, never silently fixed (DOMAIN.md §10).
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"period": ["2011-10", "2013-05"], "begriplighet": [49, 45],
+    ...                   "hanterbarhet": [52, 38], "meningsfullhet": [44, 44], "total": [145, 125]})
+    >>> f = check_reported(w)
+    >>> f.loc[f["status"] == "avvikelse", ["period", "angivet", "beraknat"]].values.tolist()
+    [['2013-05', 125.0, 127.0]]
+    """
+    long = _normalise_reported(table)
+    if long.empty:
+        raise ValueError("no KASAM scale values found in the reported table")
+    unit = 10.0 ** -_decimals(long["raw"].tolist())
+    summary = reported_summary(table)
+    levels = long[long["typ"] == "niva"]
+    periods = sorted(levels["period"].unique(), key=_period_key)
+    subs = [s for s in SCALES if s in summary.index]
+    findings = []
+
+    def add(kontroll, skala, period, angivet, beraknat, bound, key, **fmt):
+        diff = (beraknat - angivet) if not (math.isnan(angivet) or math.isnan(beraknat)) else np.nan
+        if tolerance is not None:
+            status = "ok" if abs(diff) <= tolerance else "avvikelse"
+        elif abs(diff) < 1e-9:
+            status = "ok"
+        else:
+            status = "avrundning" if abs(diff) < bound - 1e-9 else "avvikelse"
+        msg = _t(f"kasam.check.{key}.{status}", lang, skala=skala, period=period, angivet=_fmt(angivet),
+                 beraknat=_fmt(beraknat), **fmt)
+        findings.append({"kontroll": kontroll, "skala": skala, "period": period, "angivet": angivet,
+                         "beraknat": beraknat, "differens": diff, "status": status, "meddelande": msg})
+
+    # 1. subscales add up to total
+    if subs and "total" in summary.index:
+        bound = (len(subs) + 1) * 0.5 * unit
+        for p in periods:
+            vals = summary.loc[subs, p]
+            if vals.notna().all() and not pd.isna(summary.loc["total", p]):
+                add("summa", "total", p, float(summary.loc["total", p]), float(vals.sum()), bound, "summa",
+                    delar=" + ".join(_fmt(v) for v in vals))
+    # 2. stated change = computed change
+    if len(periods) >= 2:
+        span = f"{periods[0]}–{periods[-1]}"
+        for s in summary.index:
+            st = summary.loc[s, "forandring_angiven"]
+            if s == "summa_delskalor" or pd.isna(st):
+                continue
+            add("forandring", s, span, float(st), float(summary.loc[s, "forandring_beraknad"]), 1.5 * unit,
+                "forandring", fore=_fmt(summary.loc[s, periods[0]]), efter=_fmt(summary.loc[s, periods[-1]]))
+        # 3. stated subscale changes add up to the stated total change
+        st = summary["forandring_angiven"]
+        if subs and st.reindex(subs + ["total"]).notna().all():
+            add("forandring_summa", "total", span, float(st["total"]), float(st[subs].sum()),
+                (len(subs) + 1) * 0.5 * unit, "forandring_summa",
+                delar=" + ".join(_fmt(v) for v in st[subs]))
+    # 4. range of a stated form
+    if form:
+        ins = instruments.get(form)
+        for s in [x for x in summary.index if x != "summa_delskalor"]:
+            lo, hi = ins.score_range(None if s == "total" else s)
+            for p in periods:
+                v = summary.loc[s, p]
+                if pd.isna(v):
+                    continue
+                ok = lo <= v <= hi
+                findings.append({"kontroll": "intervall", "skala": s, "period": p, "angivet": float(v),
+                                 "beraknat": np.nan, "differens": np.nan, "status": "ok" if ok else "avvikelse",
+                                 "meddelande": _t(f"kasam.check.intervall.{'ok' if ok else 'avvikelse'}", lang,
+                                                  skala=s, period=p, angivet=_fmt(v), form=ins.name,
+                                                  lo=_fmt(lo), hi=_fmt(hi))})
+    # 5. form inference
+    vals = {s: summary.loc[s, periods].dropna().tolist() for s in summary.index if s != "summa_delskalor"}
+    fits = infer_form(vals)
+    findings.append({"kontroll": "form", "skala": "", "period": "", "angivet": np.nan, "beraknat": np.nan,
+                     "differens": np.nan, "status": "info" if fits else "avvikelse",
+                     "meddelande": _t("kasam.check.form." + ("en" if len(fits) == 1 else "flera" if fits else "ingen"),
+                                      lang, former=", ".join(f.upper().replace("SOC", "SOC-") for f in fits))})
+    out = pd.DataFrame(findings)
+    out.attrs["former"] = fits
+    return out
+
+
+def _fmt(v) -> str:
+    v = float(v)
+    return f"{v:g}"
+
+
+# -------------------------------------------------------------------------------------- figures
+def figure_paired(pairs: pd.DataFrame, lang: str = "sv", title: str | None = None, max_lines: int = 200):
+    """Paired slope plot: one grey line per respondent and the means with 95 % CIs.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        Columns ``fore`` and ``efter`` (e.g. :func:`evaluation.compare.paired_values`).
+    max_lines : int
+        Individual lines drawn at most (a fixed, reproducible selection) to keep it readable.
+
+    Examples
+    --------
+    >>> figure_paired(pd.DataFrame({"fore": [140, 150], "efter": [150, 152]})).data[-1].name
+    'Medelvärde (95 % KI)'
+    """
+    import plotly.graph_objects as go
+    from scipy import stats
+
+    from evaluation.figures import apply_layout
+
+    x_lab = [_t("kasam.fore", lang), _t("kasam.efter", lang)]
+    fig = go.Figure()
+    sub = pairs.iloc[:max_lines]
+    xs, ys = [], []
+    for b, a in zip(sub["fore"].to_numpy(), sub["efter"].to_numpy()):
+        xs += [x_lab[0], x_lab[1], None]
+        ys += [b, a, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", line=dict(color="rgba(120,120,120,0.35)", width=1),
+                             marker=dict(size=4, color="rgba(120,120,120,0.5)"),
+                             name=_t("kasam.figur.individ", lang), hoverinfo="skip"))
+    means, errs = [], []
+    for c in ("fore", "efter"):
+        v = pairs[c].dropna().astype(float)
+        means.append(v.mean())
+        errs.append(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)) if len(v) > 1 else 0)
+    fig.add_trace(go.Scatter(x=x_lab, y=means, mode="lines+markers", line=dict(width=4),
+                             marker=dict(size=12), error_y=dict(type="data", array=errs, visible=True),
+                             name=_t("kasam.figur.medel_ki", lang)))
+    fig.update_yaxes(title_text=_t("kasam.total", lang))
+    return apply_layout(fig, title or _t("kasam.figur.parad_titel", lang), height=450)
+
+
+def figure_distributions(scores: pd.DataFrame, wave_col: str = "tidpunkt", value_col: str = "total",
+                         lang: str = "sv", title: str | None = None):
+    """Distribution of scores per wave (box plot with all points).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"tidpunkt": ["fore", "efter"], "total": [140.0, 150.0]})
+    >>> len(figure_distributions(s).data)
+    2
+    """
+    import plotly.graph_objects as go
+
+    from evaluation.figures import apply_layout
+
+    fig = go.Figure()
+    waves = list(pd.unique(scores[wave_col].dropna()))
+    for w in waves:
+        v = scores.loc[scores[wave_col] == w, value_col].dropna()
+        fig.add_trace(go.Box(y=v, name=_wave_label(w, lang), boxpoints="all", jitter=0.4, pointpos=0,
+                             boxmean=True, marker=dict(size=4)))
+    fig.update_yaxes(title_text=_t(f"kasam.{value_col}", lang) if value_col in (*SCALES, "total") else value_col)
+    return apply_layout(fig, title or _t("kasam.figur.fordelning_titel", lang), height=450)
+
+
+def figure_subscales(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = "sv",
+                     title: str | None = None, per_item: bool = True):
+    """Subscale means per wave with 95 % CIs (bars); per-item means (1–7) by default so that
+    subscales of different length are comparable.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"tidpunkt": ["fore", "fore"], "form": ["soc29"] * 2, "begriplighet": [44.0, 55],
+    ...                   "hanterbarhet": [40.0, 50], "meningsfullhet": [32.0, 40]})
+    >>> [round(v, 2) for v in figure_subscales(s).data[0].y]
+    [4.5, 4.5, 4.5]
+    """
+    import plotly.graph_objects as go
+    from scipy import stats
+
+    from evaluation.figures import apply_layout
+
+    ins = instruments.get(str(scores["form"].iloc[0])) if "form" in scores else instruments.get("soc29")
+    subs = [s for s in ins.subscales if s in scores]
+    fig = go.Figure()
+    for w in pd.unique(scores[wave_col].dropna()):
+        part = scores[scores[wave_col] == w]
+        ys, es = [], []
+        for s in subs:
+            v = part[s].dropna().astype(float) / (len(ins.subscales[s]) if per_item and ins.total == "sum" else 1)
+            ys.append(v.mean())
+            es.append(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)) if len(v) > 1 else 0)
+        fig.add_trace(go.Bar(x=[_t(f"kasam.{s}", lang) for s in subs], y=ys, name=_wave_label(w, lang),
+                             error_y=dict(type="data", array=es, visible=True)))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=_t("kasam.figur.medel_per_fraga" if per_item else "kasam.figur.medel", lang))
+    return apply_layout(fig, title or _t("kasam.figur.delskalor_titel", lang), height=450)
+
+
+def _wave_label(w, lang: str) -> str:
+    try:
+        from evaluation.vocabulary import label
+
+        return label("tidpunkt", str(w), lang)
+    except Exception:
+        return str(w)
