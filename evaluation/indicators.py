@@ -477,7 +477,8 @@ def compare_pairs(survey: pd.DataFrame, link: str = "respondent_id", scale_max: 
     otherwise unpaired repeated cross-section; DOMAIN.md §5). The answers are ordinal, so read
     ``p_wilcoxon`` and ``rank_biserial`` (paired) or ``p_mannwhitney`` (unpaired); the t-test
     columns of ``before_after`` are shown beside them. When a participant answered the same
-    questionnaire in several waves, the latest answer is used. Rows with n < ``min_n`` are
+    questionnaire in several waves, only the latest answer is used (also when unpaired, so that no
+    person counts twice in one group). Rows with n < ``min_n`` are
     suppressed (:func:`evaluation.disclosure.suppress_rows`).
 
     Returns
@@ -507,11 +508,13 @@ def compare_pairs(survey: pd.DataFrame, link: str = "respondent_id", scale_max: 
         design = compare.design_of(fore.dropna(subset=[link]), efter.dropna(subset=[link]), id_col=link,
                                    value_col="varde", lang=lang) if linked else None
         paired = bool(design and design.paired)
-        ids = link if paired else "_rad"
         if paired:
             fore, efter = fore.dropna(subset=[link]), efter.dropna(subset=[link])
-        fore = fore.drop_duplicates(ids, keep="last").set_index(ids)["varde"]
-        efter = efter.drop_duplicates(ids, keep="last").set_index(ids)["varde"]
+        # one answer per person and questionnaire (latest wave); unlinkable rows count once each
+        fore, efter = (x.assign(_id=x[link].astype(object).where(x[link].notna(), x["_rad"]) if link in x else x["_rad"])
+                       for x in (fore, efter))
+        fore = fore.drop_duplicates("_id", keep="last").set_index("_id")["varde"]
+        efter = efter.drop_duplicates("_id", keep="last").set_index("_id")["varde"]
         res = compare.before_after(fore, efter, paired=paired)
         reason = design.reason if design else t("indicators.ej_lankbar", lang)
         rows.append(res.assign(par=f"{u}↔{a}", motivering=reason))
