@@ -323,13 +323,22 @@ def _component_sides(sup: np.ndarray, bridge: tuple[int, int]) -> tuple[set, set
     return reach(bi), reach(R + bj)
 
 
-def _pick(values: np.ndarray, sup: np.ndarray, cells, interior: np.ndarray):
-    """Smallest non-zero unsuppressed cell among ``cells``; interior cells preferred over margins."""
+def _pick(values: np.ndarray, sup: np.ndarray, cells, interior: np.ndarray, along: str = ""):
+    """Choose the complementary cell among ``cells`` (unsuppressed, non-zero).
+
+    Preference order: inner cells before totals; then cells whose *other* line (the crossing
+    row or column) already holds exactly one suppressed cell, so that one complement protects
+    two cells and the pattern closes into a rectangle; then the smallest value (least
+    information lost); then position (deterministic).
+    """
     best, best_key = None, None
     for i, j in cells:
         if sup[i, j] or values[i, j] == 0:
             continue
-        key = (0 if interior[i, j] else 1, values[i, j], i, j)
+        row_lone = along != "row" and sup[i].sum() == 1  # the crossing line of a row fix is a column
+        col_lone = along != "col" and sup[:, j].sum() == 1
+        closes = row_lone or col_lone
+        key = (0 if interior[i, j] else 1, 0 if closes else 1, values[i, j], i, j)
         if best_key is None or key < best_key:
             best, best_key = (i, j), key
     return best
@@ -351,7 +360,10 @@ def suppress_table(
     3. Secondary: each row and each column of the table including its total is a relation
        ``sum(cells) = total``; the margin row and column are relations too (sum of the column
        totals = grand total). While some relation has exactly one suppressed member, suppress
-       its smallest non-zero published member (an inner cell if there is one, else a total).
+       its smallest non-zero published member (an inner cell if there is one, else a total;
+       among those, preferably one whose crossing line also has a lone suppressed cell, so the
+       pattern closes with fewer cells). Lines are visited rows first (top to bottom), then
+       columns (left to right), the margin row and column last, and the pass is repeated.
        Then, since one unknown per relation is not the only way to recompute a cell, find the
        suppressed cells that are *bridges* in the graph of rows and columns joined by suppressed
        cells (such a cell is determined by the published values; Cox 1980) and break each by
@@ -410,13 +422,13 @@ def suppress_table(
             added = False
             for i in range(R + 1):
                 if sup[i].sum() == 1:
-                    pick = _pick(ext, sup, [(i, j) for j in range(C + 1)], interior)
+                    pick = _pick(ext, sup, [(i, j) for j in range(C + 1)], interior, along="row")
                     if pick is not None:
                         sup[pick] = True
                         added = True
             for j in range(C + 1):
                 if sup[:, j].sum() == 1:
-                    pick = _pick(ext, sup, [(i, j) for i in range(R + 1)], interior)
+                    pick = _pick(ext, sup, [(i, j) for i in range(R + 1)], interior, along="col")
                     if pick is not None:
                         sup[pick] = True
                         added = True

@@ -52,6 +52,8 @@ import pandas as pd
 from stdnum import luhn
 from stdnum.se import personnummer as _stdnum_pnr
 
+from .labels import t
+
 __all__ = [
     "Match",
     "MissingKeyError",
@@ -677,27 +679,29 @@ def key_cli(args) -> int:
     """``evaluation key [--init] [--path FILE]``: say where the key is (never the key itself).
 
     Expects an argparse namespace with ``init`` (bool) and ``path`` (str or None), see
-    :func:`add_key_arguments`. Returns the exit code: 0 when a key is usable, 1 otherwise.
+    :func:`add_key_arguments`. With ``--init`` the key file is created when it does not exist
+    (:func:`init_key`; an existing file is never overwritten; nothing is created when
+    ``EVALUATION_PSEUDONYM_KEY`` is set and no ``--path`` is given). Prints Swedish messages;
+    returns 0 when a usable key is configured, 1 otherwise (with the instructions).
     """
     init = bool(getattr(args, "init", False))
     path = getattr(args, "path", None)
     try:
         if init and not (path is None and os.environ.get(KEY_ENV)):
-            target = Path(path).expanduser() if path else None
-            existed = target.exists() if target else key_location()[1] is not None and key_location()[1].exists()
-            created = init_key(path)
-            print(("Nyckelfil finns redan (skrivs aldrig över): " if existed else "Skapade nyckelfil: ") + str(created))
-            if path is None and not os.environ.get(KEY_FILE_ENV) and created != DEFAULT_KEY_FILE.expanduser():
-                print(f"Sätt {KEY_FILE_ENV}={created} så att importen hittar den.")
-            elif path is not None:
-                print(f"Sätt {KEY_FILE_ENV}={created} så att importen hittar den.")
+            target = Path(path or os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE).expanduser()
+            existed = target.exists()
+            init_key(target)
+            print(t("privacy.key_exists" if existed else "privacy.key_created", path=target))
+            configured = os.environ.get(KEY_FILE_ENV)
+            is_default = target.resolve() == DEFAULT_KEY_FILE.expanduser().resolve()
+            if not is_default and (not configured or Path(configured).expanduser().resolve() != target.resolve()):
+                print(t("privacy.key_set_env", name=KEY_FILE_ENV, path=target))
         source, file = key_location(path)
+        load_key(path)
         if source == "env":
-            load_key()
-            print(f"Nyckeln läses från miljövariabeln {KEY_ENV}.")
-            return 0
-        load_key(file if path else None)
-        print(f"Nyckeln läses från filen {file}.")
+            print(t("privacy.key_env", name=KEY_ENV))
+        else:
+            print(t("privacy.key_file", path=file))
         return 0
     except (MissingKeyError, KeyLocationError, ValueError) as exc:
         print(str(exc))
@@ -777,7 +781,7 @@ def pseudonymise(
 # output scanner
 # --------------------------------------------------------------------------------------------
 
-SCAN_EXTENSIONS = (".ipynb", ".html", ".htm", ".json", ".csv", ".tsv", ".txt", ".md")
+SCAN_EXTENSIONS = (".ipynb", ".html", ".htm", ".json", ".csv", ".tsv", ".txt", ".md", ".log")
 
 
 def _scan_lines(text: str, reference_date=None) -> Iterable[tuple[int, int, Match]]:
@@ -786,39 +790,60 @@ def _scan_lines(text: str, reference_date=None) -> Iterable[tuple[int, int, Matc
             yield lineno, m.start + 1, m
 
 
+def _texts(obj) -> Iterable[str]:
+    """Every text in a JSON value; a list of strings (a notebook's multi-line text) is joined."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, list):
+        if obj and all(isinstance(x, str) for x in obj):
+            yield "".join(obj)
+        else:
+            for x in obj:
+                yield from _texts(x)
+    elif isinstance(obj, dict):
+        for x in obj.values():
+            yield from _texts(x)
+    elif obj is not None and not isinstance(obj, bool):
+        yield str(obj)  # numbers: an integer column of personnummer ends up as JSON numbers
+
+
 def _scan_notebook(text: str, reference_date=None) -> list[tuple[str, Match]]:
     try:
         nb = json.loads(text)
         cells = nb.get("cells", [])
+        if not isinstance(cells, list):
+            raise ValueError
     except (ValueError, AttributeError):
         return [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
     found: list[tuple[str, Match]] = []
     for i, cell in enumerate(cells, start=1):
-        for part, content in (("källkod", cell.get("source", "")), ("utdata", cell.get("outputs", []))):
-            blob = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-            if isinstance(content, list) and all(isinstance(x, str) for x in content):
-                blob = "".join(content)
-            for ln, _col, m in _scan_lines(blob, reference_date):
-                found.append((f"cell {i} ({part}), rad {ln}", m))
-        rest = {k: v for k, v in cell.items() if k not in ("source", "outputs")}
-        for _ln, _col, m in _scan_lines(json.dumps(rest, ensure_ascii=False), reference_date):
-            found.append((f"cell {i} (metadata)", m))
+        if not isinstance(cell, dict):
+            continue
+        for blob in _texts(cell.get("source", "")):
+            found += [(f"cell {i} (källkod), rad {ln}", m) for ln, _c, m in _scan_lines(blob, reference_date)]
+        for k, output in enumerate(cell.get("outputs", []) or [], start=1):
+            for blob in _texts(output):
+                found += [
+                    (f"cell {i} (utdata {k}), rad {ln}", m) for ln, _c, m in _scan_lines(blob, reference_date)
+                ]
+        rest = {key: v for key, v in cell.items() if key not in ("source", "outputs")}
+        for blob in _texts(rest):
+            found += [(f"cell {i} (metadata)", m) for _l, _c, m in _scan_lines(blob, reference_date)]
     meta = {k: v for k, v in nb.items() if k != "cells"}
-    for _ln, _col, m in _scan_lines(json.dumps(meta, ensure_ascii=False), reference_date):
-        found.append(("notebook-metadata", m))
+    for blob in _texts(meta):
+        found += [("notebook-metadata", m) for _l, _c, m in _scan_lines(blob, reference_date)]
     # Anything the structured walk could miss (escaped text, odd layouts): scan the raw JSON text.
-    if len(found) < len(find_personnummer(text, reference_date)):
-        seen = {m.masked for _, m in found}
-        for ln, col, m in _scan_lines(text, reference_date):
-            if m.masked not in seen:
-                found.append((f"rad {ln}, kol {col}", m))
+    raw = [(ln, col, m) for ln, col, m in _scan_lines(text, reference_date)]
+    if len(raw) > len(found):
+        seen = {m.normalised for _, m in found}
+        found += [(f"rad {ln}, kol {col}", m) for ln, col, m in raw if m.normalised not in seen]
     return found
 
 
 def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_date=None) -> pd.DataFrame:
     """Scan a folder of outputs (recursively) for valid personnummer/samordningsnummer.
 
-    Files with the given extensions (default ipynb, html, htm, json, csv, tsv, txt, md) are read
+    Files with the given extensions (default ipynb, html, htm, json, csv, tsv, txt, md, log) are read
     as UTF-8 (undecodable bytes replaced, digits survive any encoding). Notebooks are scanned
     cell by cell, sources *and* outputs *and* metadata, then as raw JSON text so nothing is missed.
 
