@@ -408,15 +408,34 @@ def _report_block(sub: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _suppress_long(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
+def _suppress_long(df: pd.DataFrame, by: list[str], min_n: int) -> pd.DataFrame:
+    """Suppress the long outcome report block by block with :func:`evaluation.disclosure.suppress_table`.
+
+    Each ``(*by, matt)`` block is laid out as kategori × kön with the kön totals as margins, so a
+    hidden cell cannot be recomputed from ``totalt`` minus the other kön or from the base minus the
+    other categories (secondary suppression). A kön whose base ``bas`` is below ``min_n`` is hidden
+    entirely.
+    """
     from . import disclosure
 
-    cell = disclosure.suppress_rows(df, n_col="n", value_cols=["n", "andel"], min_n=min_n)
-    base = disclosure.suppress_rows(df, n_col="bas", value_cols=["bas", "n", "andel"], min_n=min_n)
-    out = cell.copy()
-    for col in ("n", "andel", "bas"):
-        out[col] = cell[col].where(~base["undertryckt"], np.nan)
-    out["undertryckt"] = cell["undertryckt"] | base["undertryckt"]
+    out = df.copy()
+    mask = pd.Series(False, index=out.index)
+    for _, block in out.groupby([*by, "matt"], sort=False, dropna=False):
+        parts = block[block["kon"] != _TOTAL]
+        if parts.empty:
+            parts = block
+        counts = parts.pivot_table(index="kategori", columns="kon", values="n", aggfunc="sum", sort=False)
+        st = disclosure.suppress_table(counts.fillna(0).astype(int), min_n=min_n, margins=True)
+        for idx, row in block.iterrows():
+            col = disclosure.TOTAL if (row["kon"] == _TOTAL and row["kon"] not in counts.columns) else row["kon"]
+            hidden = bool(st.mask.loc[row["kategori"], col])
+            hidden |= 0 < row["bas"] < min_n
+            mask[idx] = hidden
+    out.loc[mask, ["n", "andel"]] = np.nan
+    small_base = (out["bas"] > 0) & (out["bas"] < min_n)
+    out.loc[small_base, "bas"] = np.nan
+    out["undertryckt"] = mask.to_numpy()
+    out.attrs["undertryckt_celler"] = pd.DataFrame({"n": mask, "andel": mask, "bas": small_base})
     return out
 
 
@@ -438,8 +457,9 @@ def outcome_report(episodes: pd.DataFrame, reference_date, period_start=None, pe
     split_kon : bool
         Also report each kön (``kon``); the all-kön rows have ``kon = "totalt"``.
     min_n : int or None
-        Small-cell threshold for :func:`evaluation.disclosure.suppress_rows`, applied to ``n`` and to
-        the base ``bas`` (a whole group with base < min_n is hidden); ``None`` = no suppression
+        Small-cell threshold. Each ``matt`` block is suppressed as a kategori × kön table with
+        :func:`evaluation.disclosure.suppress_table` (primary and secondary, kön totals as margins),
+        and a kön whose base ``bas`` is below ``min_n`` is hidden; ``None`` = no suppression
         (internal use only).
 
     Returns
@@ -480,7 +500,7 @@ def outcome_report(episodes: pd.DataFrame, reference_date, period_start=None, pe
     out["n"] = out["n"].astype(float)
     out["bas"] = out["bas"].astype(float)
     if min_n:
-        out = _suppress_long(out, min_n)
+        out = _suppress_long(out, by, min_n)
     return out
 
 
@@ -1159,28 +1179,62 @@ def aggregate_outcomes(avslutade: float, ej_offentlig: Mapping[str, float], arbe
 
 
 _TOTAL_NAMES = {"summa", "totalt", "total", "sum", "alla"}
+_RESIDUAL_NAMES = {"ej_redovisat", "ovrigt_ej_redovisat", "rest"}
+
+
+def _find_subtotals(parts: pd.Series, tol: float, max_size: int = 4) -> dict[str, list[str]]:
+    """Parts that equal the sum of 2–``max_size`` other parts (largest first); by hand, no library."""
+    from itertools import combinations
+
+    found: dict[str, list[str]] = {}
+    used_as_total: set[str] = set()
+    order = parts.sort_values(ascending=False).index
+    for name in order:
+        others = [o for o in parts.index if o != name and o not in used_as_total and o not in found]
+        if len(others) > 12:
+            break
+        hit = None
+        for k in range(2, min(max_size, len(others)) + 1):
+            for combo in combinations(others, k):
+                if abs(parts[list(combo)].sum() - parts[name]) <= tol:
+                    hit = list(combo)
+                    break
+            if hit:
+                break
+        if hit:
+            found[name] = hit
+            used_as_total.add(name)
+    return found
 
 
 def check_reported(reported: pd.DataFrame, tolerance_procent: float = 0.5) -> pd.DataFrame:
     """Check a long-form reported table (``rapporterat/*.csv``): do the parts add up?
 
-    Within each ``kalla, tabell, matt, period, enhet`` group, the rows whose ``kategori`` is not a
-    total (``summa``, ``totalt``, ``total``, ``alla``) are the parts. If a total row exists, the
-    parts must add up to it (exactly for counts, within ``tolerance_procent`` for percent); percent
-    groups without a total must add up to 100, and a shortfall is reported as ``ej_redovisat``.
-    Groups with a single part are skipped (nothing to add).
+    Within each ``kalla, tabell, matt, period, enhet`` group:
+
+    * rows whose ``kategori`` is a total (``summa``, ``totalt``, ``total``, ``alla``) give the stated
+      total; percent groups without one must add up to 100;
+    * a stated residual row (``ej_redovisat``) is not a part: the residual is computed and compared;
+    * a part that equals the sum of two to four other parts is a *delsumma* (Vuxenteamen: arbete 515 =
+      422 + 93; "helt eller delvis försörjningsstöd" 75 = 48 + 27): it gets its own check and is left
+      out of the top-level sum (found by exhaustive search over small subsets, written by hand);
+    * groups with fewer than two parts are skipped (nothing to add up).
+
+    A shortfall is reported as ``ej_redovisat`` in ``kommentar``, never silently fixed.
 
     Parameters
     ----------
     reported : DataFrame
         Columns ``kalla, tabell, matt, kategori, period, varde, enhet`` (REPORTED schema; missing
         ``matt``/``period``/``enhet`` are treated as empty).
+    tolerance_procent : float
+        Allowed difference for percentages (printed percentages are rounded); counts must match.
 
     Returns
     -------
     DataFrame
-        One row per checked group: ``kalla, tabell, matt, period, enhet`` plus the check fields of
-        :func:`check_parts`.
+        One row per check: ``kalla, tabell, matt, period, enhet, kontroll, delar, summa_delar,
+        angiven_summa, differens, ok, kommentar``.
 
     Examples
     --------
@@ -1198,8 +1252,12 @@ def check_reported(reported: pd.DataFrame, tolerance_procent: float = 0.5) -> pd
     keys = ["kalla", "tabell", "matt", "period", "enhet"]
     rows = []
     for key, g in df.groupby(keys, sort=False, dropna=False):
-        is_total = g["kategori"].astype(str).str.strip().str.lower().isin(_TOTAL_NAMES)
-        parts = g.loc[~is_total & g["varde"].notna()]
+        kat = g["kategori"].astype(str).str.strip()
+        is_total = kat.str.lower().isin(_TOTAL_NAMES)
+        is_resid = kat.str.lower().isin(_RESIDUAL_NAMES)
+        parts = pd.Series(g.loc[~is_total & ~is_resid & g["varde"].notna(), "varde"].to_numpy(),
+                          index=kat[~is_total & ~is_resid & g["varde"].notna()].to_numpy())
+        parts = parts[~parts.index.duplicated()]
         if len(parts) < 2:
             continue
         percent = str(key[4]).strip().lower() in ("procent", "%", "andel_procent")
@@ -1209,8 +1267,21 @@ def check_reported(reported: pd.DataFrame, tolerance_procent: float = 0.5) -> pd
         stated = float(total.iloc[0]) if len(total) else 100.0
         tol = tolerance_procent if percent else 0.0
         name = " ".join(str(k) for k in key[:4] if str(k))
-        _, chk = check_parts(name, dict(zip(parts["kategori"].astype(str), parts["varde"])), stated,
-                             tolerance=tol, unit="procent" if percent else "antal")
+        subtotals = _find_subtotals(parts, tol)
+        for sub, comps in subtotals.items():
+            _, chk = check_parts(f"{name} delsumma {sub}", parts[comps].to_dict(), float(parts[sub]),
+                                 tolerance=tol, unit="procent" if percent else "antal")
+            chk["kommentar"] = f"{sub} = " + " + ".join(comps) + " (delsumma, ingår inte i totalsumman)"
+            rows.append({**dict(zip(keys, key)), **chk})
+        top = parts.drop(index=list(subtotals))
+        _, chk = check_parts(name, top.to_dict(), stated, tolerance=tol, unit="procent" if percent else "antal")
+        resid = g.loc[is_resid, "varde"].dropna()
+        if len(resid):
+            computed = stated - float(top.sum())
+            same = abs(computed - float(resid.iloc[0])) <= tol
+            note = (f"angiven rest {float(resid.iloc[0]):g} " + ("stämmer" if same else
+                    f"stämmer inte med beräknad {computed:g}"))
+            chk["kommentar"] = "; ".join(x for x in (chk["kommentar"], note) if x)
         rows.append({**dict(zip(keys, key)), **chk})
     return pd.DataFrame(rows, columns=[*keys, "kontroll", "delar", "summa_delar", "angiven_summa",
                                        "differens", "ok", "kommentar"])

@@ -445,3 +445,50 @@ def test_monthly_and_exit_figures_build():
     km = flows.kaplan_meier(_episodes(), REF)
     ci = flows.exit_incidence(_episodes(), REF)
     assert len(flows.figure_kaplan_meier(km, ci).data) == 1 + 4
+
+
+def test_check_reported_on_the_vuxenteamen_sample_finds_subtotals_and_the_nine_percent_gap():
+    from pathlib import Path
+
+    rep = pd.read_csv(Path(__file__).resolve().parents[1] / "data_samples" / "rapporterat" / "vuxenteamen.csv")
+    chk = flows.check_reported(rep)
+    t6 = chk[(chk["tabell"] == "T6") & (chk["matt"] == "avslutade")].set_index("summa_delar")
+    assert t6.loc[515.0, "ok"] and "delsumma" in t6.loc[515.0, "kommentar"]       # 422 + 93
+    assert t6.loc[975.0, "ok"]                                                      # 422 + 93 + 111 + 216 + 133
+    t5 = chk[chk["tabell"] == "T5"].iloc[0]
+    assert (t5["summa_delar"], t5["ok"]) == (666.0, True)
+    t2 = chk[(chk["tabell"] == "T2") & ~chk["kommentar"].str.contains("delsumma")].iloc[0]
+    assert (t2["summa_delar"], t2["ok"]) == (91.0, False)
+    assert "angiven rest 9 stämmer" in t2["kommentar"]
+    # every other check adds up
+    assert chk["ok"].sum() == len(chk) - 1
+    # the same file feeds the aggregate-only outcome: 666 / 975 = 68.3 %
+    t5_rows = rep[(rep["tabell"] == "T5") & (rep["kategori"] != "summa") & (rep["enhet"] == "antal")]
+    total = rep[(rep["tabell"] == "T6") & (rep["kategori"] == "summa")]["varde"].item()
+    out = flows.aggregate_outcomes(total, dict(zip(t5_rows["kategori"], t5_rows["varde"])))
+    assert round(100 * out["resultat"].set_index("matt").loc["ej_offentlig_forsorjning", "andel"], 1) == 68.3
+
+
+def test_subtotal_detection_does_not_hide_a_real_mismatch():
+    rep = pd.DataFrame({"kalla": ["x"] * 4, "tabell": ["T"] * 4, "kategori": ["a", "b", "c", "summa"],
+                        "varde": [10, 20, 40, 75], "enhet": ["antal"] * 4})
+    chk = flows.check_reported(rep)
+    assert len(chk) == 1 and not chk["ok"].item() and chk["differens"].item() == -5
+
+
+def test_outcome_report_suppresses_small_cells_and_their_complements():
+    # three copies of the data set: 15 closed episodes (9 women, 6 men)
+    big = pd.concat([_episodes().assign(episod_id=lambda d, i=i: d["episod_id"] + f"-{i}",
+                                        deltagare_id=lambda d, i=i: d["deltagare_id"] + f"-{i}")
+                     for i in range(3)], ignore_index=True)
+    r = flows.outcome_report(big, REF, min_n=5)
+    # after: women egen 6 (e1, e5), okand 3 (e3); men offentlig 6 (e2, e4)
+    assert math.isnan(_cell(r, "forsorjningsgrupp_efter", "okand", "kvinna")["n"])      # primary: 3 < 5
+    assert math.isnan(_cell(r, "forsorjningsgrupp_efter", "egen", "kvinna")["n"])       # else 9 − 3 reveals it
+    assert math.isnan(_cell(r, "forsorjningsgrupp_efter", "egen", "totalt")["n"])       # else total − men reveals it
+    assert _cell(r, "forsorjningsgrupp_efter", "offentlig", "man")["n"] == 6
+    assert _cell(r, "forsorjningsgrupp_efter", "ingen", "kvinna")["n"] == 0             # zeros are shown
+    assert _cell(r, "forsorjningsgrupp_efter", "okand", "kvinna")["undertryckt"]
+    # the unsuppressed data set has only 5 closed episodes: every kön split (bases 3 and 2) is hidden
+    small = flows.outcome_report(_episodes(), REF, min_n=5)
+    assert small[small["kon"] != "totalt"]["n"].isna().all()
