@@ -51,6 +51,7 @@ Headline results recorded by ``notebooks/fokusgrupper.ipynb`` (``results.json`` 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -429,7 +430,8 @@ def _codes_at_level(codebook: Codebook | None, level, observed: Iterable[str]) -
 # Tallies
 # ---------------------------------------------------------------------------------------------
 def tally(segments: pd.DataFrame, codebook: Codebook | None = None, by: str | Sequence[str] | None = None,
-          level: str | int = "tema", kodare: str | None = None, include_zero: bool = True) -> pd.DataFrame:
+          level: str | int = "tema", kodare: str | None = None, include_zero: bool = True,
+          tvarkoder: bool = True) -> pd.DataFrame:
     """Count segments, sessions and distinct speakers mentioning each code or theme.
 
     A unit *mentions* a code when at least one of its segments is coded with it (or with a
@@ -450,6 +452,9 @@ def tally(segments: pd.DataFrame, codebook: Codebook | None = None, by: str | Se
         Tally one coder only.
     include_zero : bool
         Include codes × groups with no mention (counts 0).
+    tvarkoder : bool
+        Include cross-codes (valence, perspective, learning type: ``tvarkod`` in the codebook)
+        when listing unused codes; used cross-codes are always counted.
 
     Returns
     -------
@@ -493,6 +498,9 @@ def tally(segments: pd.DataFrame, codebook: Codebook | None = None, by: str | Se
     counts = agg(df, by + ["kod"])
     if include_zero:
         codes = _codes_at_level(codebook, level, df["kod"])
+        if codebook is not None and not tvarkoder:
+            cross = set(codebook.koder.loc[codebook.koder["tvarkod"], "kod"])
+            codes = [c for c in codes if c not in cross or c in set(df["kod"])]
         extra = sorted(set(df["kod"]) - set(codes))
         grid = pd.DataFrame({"kod": codes + extra})
         if by:
@@ -797,7 +805,9 @@ def kappa_per_code(segments: pd.DataFrame, coders: Sequence[str] | None = None, 
         p1, p2 = (n11 + n10) / n if n else 0, (n11 + n01) / n if n else 0
         pe = p1 * p2 + (1 - p1) * (1 - p2)
         if n and pe < 1:
-            res = cohens_kappa(np.array([[n11, n10], [n01, n00]], dtype=float))
+            with warnings.catch_warnings():  # z under H0 divides by 0 for degenerate tables; unused here
+                warnings.simplefilter("ignore", RuntimeWarning)
+                res = cohens_kappa(np.array([[n11, n10], [n01, n00]], dtype=float))
             row.update(kappa=float(res.kappa), kappa_se=float(res.std_kappa), ki_lag=float(res.kappa_low),
                        ki_hog=float(res.kappa_upp))
         rows.append(row)
