@@ -17,8 +17,8 @@ The sample world
   data extracted 2026-01-15; an episode without avslutsdatum is still open then (≈ 15 %).
 * About 600 participant episodes. Intake is seasonal (few in July and December, peaks in
   February–March and September); Söderå had an intake stop June–August 2025 (a context event).
-  Time in insats is log-normal with a median of 4–8 months depending on the exit (longer for
-  Vuxenteamet, as in source 002). About 6 % of participants come back for a second episode
+  Intake falls from 2023 to 2025 (budget cuts). Time in insats is log-normal, overall median
+  about 4–5 months, longer for exits to work and for Vuxenteamet (as in source 002). About 6 % of participants come back for a second episode
   (re-entry after Avbruten kontakt, Rätt myndighet, Flytt or Behov av andra insatser), with a new
   samtycke. About 4 % are *anonymous participants* (``anonym`` true, ``samtycke`` false): counted,
   not linkable, with fewer background fields.
@@ -41,8 +41,9 @@ The sample world
   plan.
 * ``kasam_deltagare.csv``: SOC-29 for ≈ 160 participants before and ≈ 120 of them after
   (paired by ``respondent_id``) plus a few who answered only after. Items come from a latent SOC
-  per person plus item noise, reverse-keyed items (DOMAIN.md §4.1) stored as answered, so
-  Cronbach's α is ≈ 0.85–0.9; the mean total rises by ≈ 6 points. ≈ 3 % of items are missing,
+  per person, a factor per subscale and item noise; reverse-keyed items (DOMAIN.md §4.1) are
+  stored as answered, so Cronbach's α is ≈ 0.88 for the total and ≈ 0.7–0.8 for the subscales;
+  the mean total of the paired respondents rises by ≈ 5–6 points. ≈ 3 % of items are missing,
   mostly scattered, a few respondents with many missing.
 * ``kasam_personal.csv``: staff SOC-29 cross-sections, waves ``2024`` and ``2025``, ≈ 40 staff
   each, partly the same people.
@@ -593,12 +594,29 @@ SURVEY_META = ["respondent_id", "respondentgrupp", "forbund", "insats", "episod_
                "tidpunkt", "datum", "instrument", "formversion"]
 
 
-def _soc_items(rng, latent: np.ndarray, intercepts: np.ndarray, loading: float = 0.47,
-               spread: float = 1.25) -> np.ndarray:
-    """Scored (positive-direction) item values 1..7 from a latent SOC per person (rows)."""
+#: SOC-29 subscales (DOMAIN.md §4.1): begriplighet, hanterbarhet, meningsfullhet.
+SOC29_SUBSCALE_ITEMS = (
+    (1, 3, 5, 10, 12, 15, 17, 19, 21, 24, 26),
+    (2, 6, 9, 13, 18, 20, 23, 25, 27, 29),
+    (4, 7, 8, 11, 14, 16, 22, 28),
+)
+_SUBSCALE_OF = np.array([next(s for s, items in enumerate(SOC29_SUBSCALE_ITEMS) if i in items)
+                         for i in range(1, 30)])
+
+
+def _soc_items(rng, latent: np.ndarray, sub_latent: np.ndarray, intercepts: np.ndarray,
+               loading: float = 0.42, sub_loading: float = 0.3, spread: float = 1.25) -> np.ndarray:
+    """Scored (positive-direction) item values 1..7 from a latent SOC per person (rows).
+
+    item = intercept + spread · (loading · SOC + sub_loading · subscale factor + noise), rounded
+    and clipped to 1..7; the general factor gives α ≈ 0.88 for the total, the subscale factor
+    subscale α ≈ 0.7–0.8.
+    """
     n, k = len(latent), len(intercepts)
     noise = rng.standard_normal((n, k))
-    raw = intercepts[None, :] + spread * (loading * latent[:, None] + np.sqrt(1 - loading**2) * noise)
+    resid = np.sqrt(1 - loading**2 - sub_loading**2)
+    raw = intercepts[None, :] + spread * (loading * latent[:, None] + sub_loading * sub_latent[:, _SUBSCALE_OF]
+                                          + resid * noise)
     return np.clip(np.rint(raw), 1, 7).astype(int)
 
 
@@ -634,9 +652,11 @@ def _kasam_deltagare_csv(seed: int, episodes: list[dict]) -> bytes:
     n = len(chosen)
     intercepts = 4.45 + 0.45 * rng.standard_normal(29)
     theta = rng.standard_normal(n)
-    theta_after = 0.8 * theta + 0.6 * rng.standard_normal(n) + 0.36
-    before = _soc_items(rng, theta, intercepts)
-    after = _soc_items(rng, theta_after, intercepts)
+    theta_after = 0.8 * theta + 0.6 * rng.standard_normal(n) + 0.38
+    eta = rng.standard_normal((n, 3))
+    eta_after = 0.8 * eta + 0.6 * rng.standard_normal((n, 3))
+    before = _soc_items(rng, theta, eta, intercepts)
+    after = _soc_items(rng, theta_after, eta_after, intercepts)
     order = rng.permutation(n)
     only_after = set(order[:8].tolist())
     paired = set(order[8:130].tolist())  # 122 answered both
@@ -666,6 +686,7 @@ def _kasam_personal_csv(seed: int) -> bytes:
     n_staff = 58
     intercepts = 5.15 + 0.4 * rng.standard_normal(29)
     theta = rng.standard_normal(n_staff)
+    eta = rng.standard_normal((n_staff, 3))
     forb = [FORBUND[int(i)] for i in rng.integers(0, 2, n_staff)]
     insats = [_choice(rng, ["Team Work", "Steget vidare"]) if f == "Norrdal"
               else _choice(rng, ["Vuxenteamet", "Steget vidare"]) for f in forb]
@@ -677,7 +698,7 @@ def _kasam_personal_csv(seed: int) -> bytes:
     for wave, members in waves.items():
         members = list(members)
         th = theta[members] * 0.9 + 0.44 * rng.standard_normal(len(members)) + shift[wave]
-        vals = _missing(rng, _as_answered(_soc_items(rng, th, intercepts)), 0.12, heavy=1)
+        vals = _missing(rng, _as_answered(_soc_items(rng, th, eta[members], intercepts)), 0.12, heavy=1)
         cells = _item_cells(vals)
         for j, s in enumerate(members):
             d = date(int(wave), 10, 1) + timedelta(days=int(rng.integers(0, 28)))

@@ -408,3 +408,53 @@ def test_vagen_ut_reported_kasam_and_caseload_are_kept_as_printed():
     assert persons.to_dict() == {"2011-10": 5897, "2013-05": 4455}
     months = r[r["matt"] == "bidragsmanader_medel"].set_index("period")
     assert months.loc["2012-10", "proveniens"] == "reconstructed" and months.loc["2011-10", "varde"] == 16.6
+
+
+# ------------------------------------------------------------------------------------ import path
+
+@pytest.fixture()
+def pseudonym_key(monkeypatch):
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "ab" * 32)
+
+
+def test_canonical_episodes_load_through_io_unchanged(pseudonym_key):
+    from evaluation import io
+
+    result = io.load_episodes(COMMITTED / "episoder.csv")
+    assert result.report.rows_rejected == 0 and len(result.report.problems) == 0
+    mine = _episodes(COMMITTED)
+    pd.testing.assert_frame_equal(result.data[mine.columns].reset_index(drop=True), mine, check_dtype=False)
+
+
+def test_sodera_export_loads_through_its_mapping(pseudonym_key):
+    from evaluation import io
+
+    so = _export(COMMITTED)
+    result = io.load_episodes(COMMITTED / "export_verksamhetssystem_sodera.csv",
+                              mapping=COMMITTED / "mappningar" / "verksamhetssystem_sodera.yaml")
+    rep, data = result.report, result.data.set_index("episod_id")
+    assert rep.rows_read == len(so)
+    assert set(rep.unmapped_columns) == {"Handläggare", "Kommentar"}
+    assert len(rep.unmapped_labels) == 0
+    # Every named participant is accepted. Anonymous participants have no personnummer; whether
+    # the importer accepts them is the importer's decision (reported to the io owner).
+    named = so[so["Personnummer"] != ""].set_index("Ärende-ID")
+    assert set(named.index) <= set(data.index)
+    rejected = set(so["Ärende-ID"]) - set(data.index)
+    assert rejected <= set(so.loc[so["Anonym deltagare"] == "Ja", "Ärende-ID"])
+    d = data.loc[named.index]
+    assert (d["forbund"] == "Söderå").all()
+    assert "personnummer" not in data.columns
+    assert not d["deltagare_id"].isin(named["Personnummer"]).any()
+    # day-first dates: "5/1/2023" is 5 January
+    expected = pd.to_datetime(named["Inskrivningsdatum"], format="%d/%m/%Y")
+    assert (d["inskrivningsdatum"] == expected).all()
+    # decimal comma and multi-valued labels
+    omf = named["Omfattning före (%)"].str.replace(",", ".").astype(float)
+    assert (d["omfattning_fore"] == omf).all()
+    multi = named["Försörjning före"] == "Försörjningsstöd, A-kassa"
+    assert multi.any() and (d.loc[multi, "forsorjning_fore"] == "forsorjningsstod|a_kassa").all()
+    # a re-entering person keeps one pseudonym
+    same_person = named.groupby("Personnummer").groups
+    for _, ids in same_person.items():
+        assert d.loc[list(ids), "deltagare_id"].nunique() == 1
