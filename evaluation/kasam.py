@@ -147,23 +147,6 @@ def _reverse(x: np.ndarray, df: pd.DataFrame, ins: instruments.Instrument,
     return x, fv_value
 
 
-def _prorate(x0: np.ndarray, miss: np.ndarray, idx: list[int], max_missing: int, as_mean: bool) -> np.ndarray:
-    """Prorated block score; ``x0`` has 0 where ``miss`` is True."""
-    k = len(idx)
-    if idx == list(range(idx[0], idx[0] + k)):
-        sl = slice(idx[0], idx[0] + k)
-        total, n_miss = x0[:, sl].sum(axis=1), miss[:, sl].sum(axis=1)
-    else:
-        total, n_miss = x0[:, idx].sum(axis=1), miss[:, idx].sum(axis=1)
-    answered = k - n_miss
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = total / answered
-    if not as_mean:
-        out *= k
-    out[(n_miss > max_missing) | (answered == 0)] = np.nan
-    return out
-
-
 def _max_missing(k: int, share: float) -> int:
     # floor with a small tolerance so that 0.2 * 10 = 2 exactly
     return int(math.floor(share * k + 1e-9))
@@ -218,35 +201,81 @@ def score(df: pd.DataFrame, form: str = "soc29", max_missing_share: float = 0.2,
     [20.0, 16.0, 16.0, 52.0]
     """
     ins = instruments.get(form)
-    x = _numeric_items(df, ins)
-    miss = np.isnan(x)
-    _check_range(x, df, ins, miss)
-    x, fv = _reverse(x, df, ins, formversion)
-    np.copyto(x, 0.0, where=miss)
+    missing_cols = [c for c in ins.columns if c not in df.columns]
+    if missing_cols:
+        raise ScoringError(f"form {ins.name!r} needs item columns {missing_cols} which are not in the data; "
+                           f"check the form or rename the columns to {ins.prefix}_<item>")
+    n = len(df)
+    # reverse keying per row: one form version (scalar) or the data's formversion column
+    if formversion is None and "formversion" in df.columns:
+        fv = df["formversion"].astype("str").fillna(ins.formversion).to_numpy(dtype=object, copy=True)
+        versions = pd.unique(fv)
+        rev_rows = {i: np.isin(fv, [v for v in versions if i in ins.reverse_items(v)]) for i in ins.items}
+    else:
+        fv = formversion or ins.formversion
+        rev_rows = {i: (i in ins.reverse_items(fv)) for i in ins.items}
     as_mean = ins.total == "mean"
-    pos = {item: j for j, item in enumerate(ins.items)}
+    groups = dict(ins.subscales) if ins.subscales else {"total": ins.items}
+    # column by column (vectorised over respondents; no per-row Python, no item-matrix copy)
+    sums, nmiss, bad = {}, {}, []
+    n_missing = np.zeros(n, dtype="int64")
+    flip = ins.low + ins.high
+    for g, items in groups.items():
+        acc, m_acc = np.zeros(n), np.zeros(n, dtype="int64")
+        for i in items:
+            c = ins.column(i)
+            try:
+                v = df[c].to_numpy(dtype="float64", na_value=np.nan)
+            except (TypeError, ValueError):
+                raise ScoringError(f"item column {c!r} is not numeric; convert it at import") from None
+            miss = np.isnan(v)
+            nm = int(np.count_nonzero(miss))
+            if nm < n:
+                lo, hi = np.fmin.reduce(v), np.fmax.reduce(v)  # skip NaN
+                if lo < ins.low or hi > ins.high or np.count_nonzero(v != np.rint(v)) > nm:
+                    bad.append(c)
+                    continue
+            r = rev_rows[i]
+            if r is True:
+                v = flip - v
+            elif r is not False and r.any():
+                v = np.where(r, flip - v, v)
+            np.add(acc, v, out=acc, where=~miss)
+            m_acc += miss
+        sums[g], nmiss[g] = acc, m_acc
+        n_missing += m_acc
+    if bad:
+        x = df[bad].to_numpy(dtype="float64", na_value=np.nan)
+        sub_ins = instruments.Instrument(name=ins.name, prefix=ins.prefix, items=tuple(c[len(ins.prefix) + 1:] for c in bad),
+                                         low=ins.low, high=ins.high)
+        _check_range(x, df, sub_ins)
     out: dict[str, np.ndarray] = {}
-    if keep is None:
-        keep = [c for c in ID_COLUMNS if c in df.columns]
-    for sub, items in ins.subscales.items():
-        idx = [pos[i] for i in items]
-        out[sub] = _prorate(x, miss, idx, _max_missing(len(idx), max_missing_share), as_mean)
-    n_missing = miss.sum(axis=1)
+    for g, items in groups.items():
+        k = len(items)
+        answered = k - nmiss[g]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            val = sums[g] / answered
+        if not as_mean:
+            val *= k
+        val[(nmiss[g] > _max_missing(k, max_missing_share)) | (answered == 0)] = np.nan
+        out[g] = val
     if ins.subscales:
-        total = np.zeros(len(df))
+        total = np.zeros(n)
         for v in out.values():
             total += v  # NaN propagates: missing if any subscale is missing
         if as_mean:
             # item mean over all answered items, valid when every subscale is valid
             with np.errstate(invalid="ignore", divide="ignore"):
-                total = np.where(np.isnan(total), np.nan, x.sum(axis=1) / (ins.n_items - n_missing))
+                total = np.where(np.isnan(total), np.nan, sum(sums.values()) / (ins.n_items - n_missing))
     else:
-        total = _prorate(x, miss, list(range(ins.n_items)), _max_missing(ins.n_items, max_missing_share), as_mean)
+        total = out.pop("total")
+    if keep is None:
+        keep = [c for c in ID_COLUMNS if c in df.columns]
     res = pd.DataFrame({c: df[c] for c in keep}, index=df.index) if keep else pd.DataFrame(index=df.index)
     for k, v in out.items():
         res[k] = v
     res["total"] = total
-    res["n_missing"] = n_missing.astype("int64")
+    res["n_missing"] = n_missing
     res["form"] = ins.name
     res["formversion"] = fv if isinstance(fv, str) else pd.array(fv, dtype="str")
     return res
