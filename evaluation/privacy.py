@@ -40,10 +40,14 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import hmac
+import html
 import json
 import os
 import re
 import secrets
+import stat
+import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -87,12 +91,15 @@ KEY_FILE_ENV = "EVALUATION_KEY_FILE"
 DEFAULT_KEY_FILE = Path("~/.config/evaluation/pseudonym.key")
 _MIN_KEY_BYTES = 16
 
-# Separators seen in exports and documents: hyphen, plus (100+ years), space, and the typographic
-# dashes word processors substitute for a hyphen (treated as "-").
+# Separators seen in exports and documents: hyphen, plus (100+ years), space, the typographic
+# dashes word processors substitute for a hyphen (treated as "-") and no-break/thin spaces.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-_SEP_CLASS = "[-+ " + _DASHES + "]"
-# A candidate: 6 or 8 digits, an optional separator, 4 digits, not inside a longer digit run.
-_CANDIDATE = re.compile(r"(?<!\d)(\d{6}|\d{8})(" + _SEP_CLASS + r"?)(\d{4})(?!\d)")
+_SPACES = "\u00a0\u202f\u2009"  # no-break, narrow no-break and thin spaces (treated as a space)
+_SEP_CLASS = "[-+ " + _DASHES + _SPACES + "]"
+# A candidate: 6 or 8 digits, an optional separator, 4 digits, not inside a longer run of word
+# characters (digits, letters: hex digests, base64 images, pseudonyms) and not the fraction or the
+# integer part of a decimal number (".2309699292" in minified plotly.js; "8112289874.5").
+_CANDIDATE = re.compile(r"(?<![\w.])(\d{6}|\d{8})(" + _SEP_CLASS + r"?)(\d{4})(?!\w|\.\d)")
 _VALUE = re.compile(r"^\s*(\d{6}|\d{8})\s*(" + _SEP_CLASS + r"?)\s*(\d{4})\s*$")
 
 
@@ -159,7 +166,7 @@ def _today(reference_date) -> _dt.date:
 
 def _parse(date_part: str, sep: str, serial: str, reference_date=None) -> tuple[str, str] | None:
     """Return ``(canonical12, kind)`` for a candidate or ``None`` when it is not a valid number."""
-    sep = "-" if sep in _DASHES else sep
+    sep = "-" if sep in _DASHES else (" " if sep in _SPACES else sep)
     month = int(date_part[-4:-2])
     day = int(date_part[-2:])
     kind = "personnummer"
@@ -262,7 +269,9 @@ def find_personnummer(text: str, reference_date=None) -> list[Match]:
 
     A candidate is 6 or 8 digits (the birth date), an optional separator (``-``, ``+``, a space
     or a typographic dash) and 4 digits, **not** preceded or followed by another digit (so parts of
-    a 16-digit card number or a long id are not candidates). A candidate counts only when its
+    a 16-digit card number or a long id are not candidates), nor by a letter (hex digests, base64,
+    so ``pnr811228-9874`` written without a space is not found either), nor part of a decimal number
+    (minified JavaScript such as plotly.js is full of ``.2309699292``). A candidate counts only when its
     date is a real calendar date (day + 60 for samordningsnummer), not in the future, and its
     Luhn check digit is right (personnummer via :mod:`stdnum.se.personnummer`, samordningsnummer
     via :mod:`stdnum.luhn`). ISO dates (``2024-01-31``) never match the pattern; phone numbers
@@ -601,7 +610,7 @@ def load_key(path=None) -> bytes:
     Examples
     --------
     >>> import os, tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "k.key"; _ = p.write_text("00" * 32)
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "k.key"; _ = p.write_text("00" * 32); p.chmod(0o600)
     >>> len(load_key(p))
     32
     """
@@ -614,6 +623,12 @@ def load_key(path=None) -> bytes:
             msg = f"key file {file} does not exist.\n" + msg
         raise MissingKeyError(msg)
     _refuse_inside_project(file)
+    mode = stat.S_IMODE(file.stat().st_mode)
+    if mode & 0o077:
+        warnings.warn(
+            f"key file {file} is readable by other users (mode {oct(mode)}); run `chmod 600 {file}`",
+            stacklevel=2,
+        )
     return _decode_key(file.read_text(encoding="ascii", errors="replace"), f"key file {file}")
 
 
@@ -781,13 +796,46 @@ def pseudonymise(
 # output scanner
 # --------------------------------------------------------------------------------------------
 
-SCAN_EXTENSIONS = (".ipynb", ".html", ".htm", ".json", ".csv", ".tsv", ".txt", ".md", ".log")
+SCAN_EXTENSIONS = (
+    ".ipynb", ".html", ".htm", ".json", ".csv", ".tsv", ".txt", ".md", ".log", ".docx", ".xlsx", ".pptx",
+)
+_OFFICE = {".docx", ".xlsx", ".pptx"}
 
 
 def _scan_lines(text: str, reference_date=None) -> Iterable[tuple[int, int, Match]]:
+    """Matches per line; lines with HTML entities are also scanned unescaped (``&#8209;``, ``&nbsp;``)."""
     for lineno, line in enumerate(text.splitlines(), start=1):
-        for m in find_personnummer(line, reference_date):
+        found = find_personnummer(line, reference_date)
+        for m in found:
             yield lineno, m.start + 1, m
+        if "&" in line:
+            unescaped = html.unescape(line)
+            if unescaped != line:
+                seen = {m.normalised for m in found}
+                for m in find_personnummer(unescaped, reference_date):
+                    if m.normalised not in seen:
+                        yield lineno, m.start + 1, m
+
+
+# closing tags of paragraphs, cells and rows in Office Open XML, tabs and breaks: become separators
+_XML_BREAK = re.compile(r"</(?:w:p|a:p|c|si|row|w:tc|a:tc)>|<(?:w:tab|w:br|a:br)\b[^>]*/?>")
+_XML_TAG = re.compile(r"<[^>]+>")
+
+
+def _office_text(path: Path) -> list[tuple[str, str]]:
+    """``(member, text)`` of the XML parts of a docx/xlsx/pptx, one paragraph/cell per line."""
+    out = []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if not name.endswith(".xml"):
+                    continue
+                xml = zf.read(name).decode("utf-8", errors="replace")
+                text = _XML_TAG.sub("", _XML_BREAK.sub("\n", xml))
+                out.append((name, html.unescape(text)))
+    except (zipfile.BadZipFile, OSError):
+        out.append(("", path.read_bytes().decode("utf-8", errors="replace")))
+    return out
 
 
 def _texts(obj) -> Iterable[str]:
@@ -840,12 +888,30 @@ def _scan_notebook(text: str, reference_date=None) -> list[tuple[str, Match]]:
     return found
 
 
+def _scan_json_values(text: str, already, reference_date=None) -> list[tuple[str, Match]]:
+    """Numbers hidden by JSON escapes (``\\u2013``) or stored as JSON numbers in a list/dict."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    seen = {m.normalised for _, m in already}
+    extra = []
+    for blob in _texts(data):
+        for m in find_personnummer(blob, reference_date):
+            if m.normalised not in seen:
+                seen.add(m.normalised)
+                extra.append(("JSON-värde", m))
+    return extra
+
+
 def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_date=None) -> pd.DataFrame:
     """Scan a folder of outputs (recursively) for valid personnummer/samordningsnummer.
 
-    Files with the given extensions (default ipynb, html, htm, json, csv, tsv, txt, md, log) are read
-    as UTF-8 (undecodable bytes replaced, digits survive any encoding). Notebooks are scanned
-    cell by cell, sources *and* outputs *and* metadata, then as raw JSON text so nothing is missed.
+    Files with the given extensions (default ipynb, html, htm, json, csv, tsv, txt, md, log, docx,
+    xlsx, pptx) are read as UTF-8 (undecodable bytes replaced; digits survive any encoding).
+    Notebooks are scanned cell by cell, sources *and* outputs *and* metadata, then as raw JSON text
+    so nothing is missed; JSON files also value by value (JSON escapes, numbers); lines with HTML
+    entities also unescaped; Office files (zip of XML) paragraph by paragraph and cell by cell.
 
     Parameters
     ----------
@@ -876,12 +942,22 @@ def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_
     for f in files:
         if f.suffix.lower() not in exts:
             continue
-        text = f.read_text(encoding="utf-8", errors="replace")
+        suffix = f.suffix.lower()
         rel = f.name if folder.is_file() else f.relative_to(folder).as_posix()
-        if f.suffix.lower() == ".ipynb":
-            hits = _scan_notebook(text, reference_date)
+        if suffix in _OFFICE:
+            hits = [
+                (f"{member}, rad {ln}", m)
+                for member, text in _office_text(f)
+                for ln, _col, m in _scan_lines(text, reference_date)
+            ]
         else:
-            hits = [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
+            text = f.read_text(encoding="utf-8", errors="replace")
+            if suffix == ".ipynb":
+                hits = _scan_notebook(text, reference_date)
+            else:
+                hits = [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
+            if suffix == ".json":
+                hits += _scan_json_values(text, hits, reference_date)
         rows.extend({"file": rel, "location": loc, "kind": m.kind, "masked": m.masked} for loc, m in hits)
     return pd.DataFrame(rows, columns=["file", "location", "kind", "masked"]).astype(str)
 
