@@ -183,8 +183,12 @@ def suppress_rows(
         cellmask[value_col] |= sub_small
         cellmask[count_col] |= sub_small
     for c in affected:
-        if cellmask[c].any():
-            out[c] = pd.to_numeric(out[c], errors="coerce").astype(float).mask(cellmask[c])
+        if not cellmask[c].any():
+            continue
+        if pd.api.types.is_numeric_dtype(out[c].dtype) and not pd.api.types.is_bool_dtype(out[c].dtype):
+            out[c] = out[c].astype(float).mask(cellmask[c])
+        else:  # a text or boolean value column: hide the value, keep the column's other values
+            out[c] = out[c].astype(object).mask(cellmask[c], None)
     out[FLAG] = cellmask.any(axis=1).to_numpy()
     out.attrs["undertryckt_celler"] = cellmask
     return out
@@ -400,6 +404,11 @@ def suppress_table(
     if total_label in counts.index or total_label in counts.columns:
         raise ValueError(
             f"counts already contain a {total_label!r} row or column; pass the table without totals"
+        )
+    if "All" in counts.index and "All" in counts.columns:
+        raise ValueError(
+            "counts look like pd.crosstab(..., margins=True) (an 'All' row and column); pass the table "
+            "without margins: suppress_table adds and protects the totals itself"
         )
     vals = counts.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     if np.isnan(vals).any() or (vals < 0).any():

@@ -925,8 +925,9 @@ def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_
     Returns
     -------
     DataFrame
-        Columns ``file`` (path relative to ``folder``), ``location`` (``rad 3, kol 14`` or
-        ``cell 2 (utdata), rad 1``), ``kind``, ``masked``; one row per occurrence, empty when clean.
+        Columns ``file`` (path relative to ``folder``), ``location`` (``rad 3, kol 14``;
+        ``cell 2 (utdata 1), rad 1`` in notebooks; the XML part such as ``word/document.xml`` in
+        Office files), ``kind``, ``masked``; one row per occurrence, empty when clean.
 
     Examples
     --------
@@ -946,9 +947,9 @@ def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_
         rel = f.name if folder.is_file() else f.relative_to(folder).as_posix()
         if suffix in _OFFICE:
             hits = [
-                (f"{member}, rad {ln}", m)
+                (member, m)  # line numbers of the extracted XML text would not help a reader
                 for member, text in _office_text(f)
-                for ln, _col, m in _scan_lines(text, reference_date)
+                for _ln, _col, m in _scan_lines(text, reference_date)
             ]
         else:
             text = f.read_text(encoding="utf-8", errors="replace")

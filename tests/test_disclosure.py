@@ -85,6 +85,27 @@ def test_suppress_shares_numerator_denominator_and_complement():
     assert comp["undertryckt"].tolist() == [False, True, True, True, False]
 
 
+def test_suppress_rows_text_value_column_is_blanked_not_converted():
+    df = pd.DataFrame({"n": [2, 9], "kommentar": ["liten grupp", "ok"]})
+    out = suppress_rows(df, value_cols=["kommentar"])
+    assert out["kommentar"].tolist()[1] == "ok" and pd.isna(out["kommentar"][0])
+
+
+def test_crosstab_with_margins_is_rejected():
+    ct = pd.crosstab(pd.Series(["a", "b", "a"], name="r"), pd.Series(["x", "x", "y"], name="c"), margins=True)
+    with pytest.raises(ValueError, match="margins"):
+        suppress_table(ct)
+
+
+def test_suppress_table_on_a_crosstab_keeps_axis_names():
+    r = pd.Series(["a"] * 10 + ["b"] * 7, name="insats")
+    c = pd.Series(["x"] * 8 + ["y"] * 2 + ["x"] * 3 + ["y"] * 4, name="kon")
+    st = suppress_table(pd.crosstab(r, c))
+    # counts a: x 8, y 2; b: x 3, y 4 -> all inner cells small or complementary
+    assert st.values.index.name == "insats" and st.values.columns.name == "kon"
+    assert st.reason.loc["a", "y"] == P and st.reason.loc["b", "x"] == P
+
+
 def test_suppress_rows_missing_column_is_a_clear_error():
     with pytest.raises(KeyError, match="antal"):
         suppress_rows(pd.DataFrame({"n": [1]}), n_col="antal")
@@ -236,11 +257,13 @@ def _intervals(ext, sup):
         obj[k] = 1
         lo = linprog(obj, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
         hi = linprog(-obj, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
-        assert lo.status == 0 and hi.status == 0
-        out[c] = (lo.fun, -hi.fun)
+        assert lo.status == 0 and hi.status in (0, 3)  # 3: unbounded above (e.g. grand total hidden)
+        out[c] = (lo.fun, np.inf if hi.status == 3 else -hi.fun)
     return out
 
 
+# Seeds 13 and 20 give tables where rule (1) alone leaves a bridge that the LP attacker solves
+# (checked by disabling the bridge step), so check 3 guards that step too.
 @pytest.mark.parametrize("seed", range(40))
 def test_property_random_tables_leave_no_cell_recomputable(seed):
     rng = np.random.default_rng(seed)

@@ -377,6 +377,42 @@ def test_scanner_finds_numbers_only_in_notebook_metadata_or_escaped_json(tmp_pat
     assert sorted(found["file"]) == ["a.ipynb", "b.ipynb"]
 
 
+def test_scanner_reads_word_and_excel_outputs(tmp_path):
+    import docx
+    import openpyxl
+
+    d = docx.Document()
+    d.add_paragraph("Inledning utan nummer, 2024-01-31.")
+    p = d.add_paragraph("Deltagaren ")
+    p.add_run("811228-")  # one number split over two runs, as Word often stores it
+    p.add_run("9874")
+    d.save(tmp_path / "rapport.docx")
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", 8112289874, 12345])
+    wb.active.append(["x", "890102-3286", 2024])
+    wb.save(tmp_path / "tabell.xlsx")
+    found = scan_outputs(tmp_path, reference_date=REF)
+    by_file = found.groupby("file")["masked"].apply(sorted).to_dict()
+    assert by_file == {"rapport.docx": ["81****-****"], "tabell.xlsx": ["81********", "89****-****"]}
+    assert found.loc[found.file == "rapport.docx", "location"].iloc[0] == "word/document.xml"
+
+
+def test_scanner_sees_through_entities_escapes_and_no_break_spaces(tmp_path):
+    (tmp_path / "a.html").write_text("<td>811228&#8209;9874</td>")  # non-breaking hyphen entity
+    (tmp_path / "b.json").write_text('{"pnr": "811228\\u20139874"}')  # JSON escape of an en dash
+    (tmp_path / "c.txt").write_text("pnr 811228\u00a09874\n")  # no-break space
+    found = scan_outputs(tmp_path, reference_date=REF)
+    assert sorted(found["file"]) == ["a.html", "b.json", "c.txt"]
+
+
+def test_world_readable_key_file_gives_a_warning(no_key):
+    f = no_key / "k.key"
+    f.write_text(KEY.hex())
+    f.chmod(0o644)
+    with pytest.warns(UserWarning, match="chmod 600"):
+        assert load_key(f) == KEY
+
+
 def test_module_examples_run():
     result = doctest.testmod(privacy)
     assert result.attempted > 20 and result.failed == 0
