@@ -99,7 +99,11 @@ _SEP_CLASS = "[-+ " + _DASHES + _SPACES + "]"
 # A candidate: 6 or 8 digits, an optional separator, 4 digits, not inside a longer run of word
 # characters (digits, letters: hex digests, base64 images, pseudonyms) and not the fraction or the
 # integer part of a decimal number (".2309699292" in minified plotly.js; "8112289874.5").
-_CANDIDATE = re.compile(r"(?<![\w.])(\d{6}|\d{8})(" + _SEP_CLASS + r"?)(\d{4})(?!\w|\.\d)")
+# An underscore does not block (``pnr_8112289874`` in a column name or file name is found), and a
+# trailing ``.0`` does not either (pandas writes an integer column with gaps as ``8112289874.0``).
+_CANDIDATE = re.compile(
+    r"(?<![^\W_])(?<!\.)(\d{6}|\d{8})(" + _SEP_CLASS + r"?)(\d{4})(?![^\W_])(?!\.(?!0\b)\d)"
+)
 _VALUE = re.compile(r"^\s*(\d{6}|\d{8})\s*(" + _SEP_CLASS + r"?)\s*(\d{4})\s*$")
 
 
@@ -270,8 +274,9 @@ def find_personnummer(text: str, reference_date=None) -> list[Match]:
     A candidate is 6 or 8 digits (the birth date), an optional separator (``-``, ``+``, a space
     or a typographic dash) and 4 digits, **not** preceded or followed by another digit (so parts of
     a 16-digit card number or a long id are not candidates), nor by a letter (hex digests, base64,
-    so ``pnr811228-9874`` written without a space is not found either), nor part of a decimal number
-    (minified JavaScript such as plotly.js is full of ``.2309699292``). A candidate counts only when its
+    so ``pnr811228-9874`` written without a space is not found either; ``pnr_811228-9874`` is), nor
+    part of a decimal number (minified JavaScript such as plotly.js is full of ``.2309699292``);
+    a trailing ``.0`` is allowed (``8112289874.0``, an integer column with gaps written by pandas). A candidate counts only when its
     date is a real calendar date (day + 60 for samordningsnummer), not in the future, and its
     Luhn check digit is right (personnummer via :mod:`stdnum.se.personnummer`, samordningsnummer
     via :mod:`stdnum.luhn`). ISO dates (``2024-01-31``) never match the pattern; phone numbers

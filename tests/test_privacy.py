@@ -136,6 +136,13 @@ def test_digits_adjacent_to_a_number_prevent_a_match():
     assert find_personnummer("00198112289874") == []
 
 
+def test_letters_and_decimals_around_digits_prevent_a_match_but_underscores_and_dot_zero_do_not():
+    # minified plotly.js is full of decimals; hex digests and base64 are letter/digit runs
+    assert find_personnummer("x=0.8112289874;y=8112289874.25;h=ab8112289874cd") == []
+    assert [m.masked for m in find_personnummer("pnr_8112289874 och 8112289874.0 ,")] == [
+        "81********", "81********"]
+
+
 def test_mask_text_replaces_only_valid_numbers():
     text = f"A {PNR}, B {SAMORD}, C 811228-9875, D 2024-01-31"
     assert mask_text(text) == "A [personnummer], B [personnummer], C 811228-9875, D 2024-01-31"
