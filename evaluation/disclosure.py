@@ -25,8 +25,10 @@ Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Nordholt, E. S., 
 de Wolf, P.-P. (2012). *Statistical Disclosure Control*. Wiley (the ESSnet "Handbook on
 Statistical Disclosure Control"), chapter 5 (frequency tables) and 6.
 Cox, L. H. (1980). Suppression methodology and statistical disclosure control. *JASA* 75, 377-385.
-Statistics Sweden (SCB) (2015). *Röjandekontroll av tabeller, kartor och diagram* (SCB
-Metodrapport), the cell-frequency rule with threshold 3-5 and complementary suppression.
+Statistics Sweden (SCB), *Frågor och svar om röjandeskydd i befolkningsstatistiken*,
+https://www.scb.se/FAQ-CKM: SCB's population statistics moved in 2025 from hiding cells
+("pricka") to the Cell Key Method (small random noise on every value). Noise would make
+a small evaluation's figures disagree with the case system; cell suppression is kept here.
 
 Examples
 --------
@@ -40,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -456,9 +459,15 @@ def suppress_table(
             cols_c = [v - (R + 1) for v in side_c if v > R]
             cands = [(i, j) for i in rows_r for j in cols_c] + [(i, j) for i in rows_c for j in cols_r]
             pick = _pick(ext, sup, cands, interior)
-            if pick is None:  # only zeros close a cycle: fall back to the bridge's whole row
+            if pick is None:  # only zeros close a cycle: fall back to the bridge's whole row or column
                 pick_cells = [(b[0], j) for j in range(C + 1) if not sup[b[0], j] and ext[b[0], j] > 0]
+                pick_cells = pick_cells or [(i, b[1]) for i in range(R + 1) if not sup[i, b[1]] and ext[i, b[1]] > 0]
                 if not pick_cells:
+                    warnings.warn(
+                        "suppress_table could not protect every suppressed cell against recomputation; "
+                        "aggregate categories before publishing this table",
+                        stacklevel=2,
+                    )
                     continue
                 for cell in pick_cells:
                     sup[cell] = True

@@ -387,8 +387,8 @@ def normalise(value, reference_date=None) -> str:
     --------
     >>> normalise("811228-9874"), normalise("811228+9874"), normalise("19811228-9874")
     ('198112289874', '188112289874', '198112289874')
-    >>> normalise("0501011234", reference_date="2026-01-15")  # doctest: +SKIP
-    '200501011234'
+    >>> normalise("0501011233", reference_date="2026-01-15"), normalise("260601-1233", reference_date="2026-01-15")
+    ('200501011233', '192606011233')
     """
     parsed = _parse_value(value, reference_date)
     if parsed is None:
