@@ -96,6 +96,7 @@ __all__ = [
     "huvudsaklig_forsorjning",
     "classify_exits",
     "outcome_report",
+    "format_report",
     "forsorjning_transitions",
     "exit_summary",
     "time_in_insats",
@@ -502,6 +503,54 @@ def outcome_report(episodes: pd.DataFrame, reference_date, period_start=None, pe
     if min_n:
         out = _suppress_long(out, by, min_n)
     return out
+
+
+def format_report(report: pd.DataFrame, matt: str, lang: str = "sv") -> pd.DataFrame:
+    """Board view of one measure of :func:`outcome_report`: "n (andel %)" per kön, labels translated.
+
+    Suppressed cells show the ``suppressed_short`` label ("–"); put
+    :func:`evaluation.disclosure.footnote` under the table.
+
+    Returns
+    -------
+    DataFrame of str
+        Index: the grouping columns of the report and the category label; columns: kön labels
+        (total first).
+
+    Examples
+    --------
+    >>> rep = pd.DataFrame({"kon": ["totalt", "kvinna"], "matt": ["omfattning"] * 2,
+    ...     "kategori": ["paborjat"] * 2, "n": [12.0, np.nan], "bas": [20.0, np.nan],
+    ...     "andel": [0.6, np.nan], "undertryckt": [False, True]})
+    >>> format_report(rep, "omfattning").iloc[0].tolist()
+    ['12 (60,0 %)', '–']
+    """
+    from .disclosure import format_number
+
+    sub = report[report["matt"] == matt].copy()
+    by = [c for c in sub.columns if c not in ("kon", "matt", "kategori", "n", "bas", "andel", "undertryckt")]
+    hidden = sub["undertryckt"].astype(bool) if "undertryckt" in sub else pd.Series(False, index=sub.index)
+    sym = t("suppressed_short", lang)
+    sub["cell"] = [sym if (h and pd.isna(n)) else
+                   ("" if pd.isna(n) else f"{format_number(n, lang, 0)} ({format_number(100 * a, lang, 1)} %)"
+                    if not pd.isna(a) else format_number(n, lang, 0))
+                   for n, a, h in zip(sub["n"], sub["andel"], hidden)]
+    if matt.startswith("forsorjningsgrupp"):
+        sub["kategori"] = [_cat_label(f"grupp_{k}", lang) for k in sub["kategori"]]
+    elif matt.startswith("forsorjning_"):
+        sub["kategori"] = [_forsorjning_label(k, lang) for k in sub["kategori"]]
+    elif matt.startswith("sysselsattning"):
+        sub["kategori"] = [vlabel("sysselsattning", k, lang) if k != "saknas" else _cat_label(k, lang)
+                           for k in sub["kategori"]]
+    else:
+        sub["kategori"] = [_cat_label(k, lang) for k in sub["kategori"]]
+    kon_order = list(dict.fromkeys([_TOTAL, *sub["kon"]]))
+    sub["kon"] = pd.Categorical(sub["kon"], categories=kon_order)
+    wide = sub.pivot_table(index=[*by, "kategori"], columns="kon", values="cell", aggfunc="first",
+                           sort=False, observed=True)
+    wide.columns = [_cat_label(str(k), lang) for k in wide.columns]
+    wide.columns.name = None
+    return wide.fillna("")
 
 
 def forsorjning_transitions(episodes: pd.DataFrame, reference_date, period_start=None, period_end=None,
