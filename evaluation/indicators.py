@@ -28,12 +28,15 @@ Notebook ``notebooks/karnindikatorer.ipynb`` records these headline keys with
 ``andel_topp2_senaste``
     ``{"<förbund>/<grupp>/<tidpunkt>/<item>": share}`` in the latest wave (suppressed cells omitted).
 ``malniva_status``
-    ``{"<förbund>/<indikator>/<item>/<grupp>/<mått>": status}`` (``uppnadd``, ``nara``,
-    ``ej_uppnadd``, ``saknas``).
+    ``{"<förbund>/<indikator>/<item>/<grupp>/<tidpunkt>/<mått>": status}`` (``-`` for an empty
+    part; status ``uppnadd``, ``nara``, ``ej_uppnadd``, ``saknas``).
 ``indikator7_andel_komplett``
     share of indicator 7 episode ratings with both the participant's and the staff's rating.
 ``indikator11``
-    ``{"kohort": n, "uppfoljda": n, "bibehallen": n, "andel": share}`` (all förbund, register).
+    ``{"kohort": n, "uppfoljda": n, "bibehallen": n, "andel": share}`` (all episodes given, register;
+    all None when fewer than ``min_n`` were followed up).
+
+:func:`headline` builds this dict.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ __all__ = [
     "figure_diverging",
     "figure_trend",
     "figure_targets",
+    "headline",
 ]
 
 #: Default breakdown: never pooled across respondent groups or timepoints.
@@ -1208,3 +1212,53 @@ def figure_targets(att: pd.DataFrame, lang: str = "sv", title: str | None = None
                     marker=dict(symbol="line-ns", size=22, line=dict(width=3, color="#000000")))
     fig.update_layout(yaxis=dict(autorange="reversed"), xaxis=dict(title=t("indicators.fig.varde", lang)))
     return apply_layout(fig, title or t("indicators.fig.malnivaer", lang), height=max(300, 80 + 40 * len(a)))
+
+
+# --------------------------------------------------------------------------- headline results
+
+def headline(survey: pd.DataFrame, item_res: pd.DataFrame, att: pd.DataFrame | None = None,
+             ind7: pd.DataFrame | None = None, ind11_episodes: pd.DataFrame | None = None,
+             min_n: int = 5) -> dict:
+    """Headline results of the kärnindikator notebook (keys in the module docstring).
+
+    Parameters
+    ----------
+    survey : DataFrame
+        The NNS answers analysed.
+    item_res : DataFrame
+        :func:`item_results` of ``survey`` (suppressed; suppressed cells are left out).
+    att, ind7, ind11_episodes : DataFrame, optional
+        Outputs of :func:`attainment`, :func:`indicator7` and :func:`indicator11_episodes`.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"respondent_id": list("abcde"), "respondentgrupp": "styrelse", "forbund": "X",
+    ...                   "vag": "V", "tidpunkt": "halvar", "nns_12": [6, 5, 5, 4, 2]})
+    >>> headline(s, item_results(s))["andel_topp2_senaste"]
+    {'X/styrelse/halvar/12': 0.6}
+    """
+    out: dict = {"antal_svar": int(len(survey)),
+                 "antal_svar_per_grupp": {str(k): int(v) for k, v in survey.groupby("respondentgrupp").size().items()},
+                 "vagor": sorted(map(str, survey["vag"].dropna().unique())),
+                 "pastaenden_per_enkat": {f"{r.respondentgrupp}/{r.tidpunkt}": int(r.antal)
+                                          for r in qn.questionnaire_counts().itertuples()}}
+    latest = out["vagor"][-1] if out["vagor"] else None
+    r = item_res[(item_res["vag"] == latest) & item_res["andel_topp2"].notna()] if len(item_res) else item_res
+    out["andel_topp2_senaste"] = {f"{x.forbund}/{x.respondentgrupp}/{x.tidpunkt}/{x.item}": float(x.andel_topp2)
+                                  for x in r.itertuples()}
+    if att is not None:
+        def part(v):
+            return "-" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
+        out["malniva_status"] = {"/".join([part(x["forbund"]), part(x["indikator"]), part(x["item"]),
+                                           part(x["respondentgrupp"]), part(x["tidpunkt"]), x["matt"]]): x["status"]
+                                 for _, x in att.iterrows()}
+    if ind7 is not None:
+        out["indikator7_andel_komplett"] = float(ind7["komplett"].mean()) if len(ind7) else None
+    if ind11_episodes is not None:
+        coh = ind11_episodes[ind11_episodes["mal_uppnatt"]]
+        fu = coh[~coh["censurerad"]]
+        n, k = len(fu), int(fu["bibehallen"].sum())
+        ok = n >= min_n
+        out["indikator11"] = {"kohort": len(coh) if ok else None, "uppfoljda": n if ok else None,
+                              "bibehallen": k if ok else None, "andel": k / n if ok else None}
+    return out

@@ -1,0 +1,81 @@
+"""The kärnindikator notebook runs on the sample data and records the headline results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from evaluation import indicators as ind
+from evaluation.io import load_episodes, load_events, load_survey
+
+ROOT = Path(__file__).resolve().parents[1]
+NB = ROOT / "notebooks" / "karnindikatorer.ipynb"
+DATA = ROOT / "data_samples"
+
+
+def test_notebook_is_thin_and_committed_without_outputs():
+    nb = nbformat.read(NB, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "evaluation"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    for line in ('data_dir: str = "../data_samples"', 'lang: str = "sv"', "min_n: int = 5",
+                 'results_path: str = ""', "scale_max: int = 6"):
+        assert line in code[0].source
+    for c in code:
+        assert not c.get("outputs") and c.get("execution_count") is None
+        assert len([x for x in c.source.splitlines() if x.strip()]) <= 15
+        for kw in ("def ", "class ", "for ", "while "):
+            assert not any(x.lstrip().startswith(kw) for x in c.source.splitlines())
+    assert "figures.setup(lang)" in code[1].source
+    assert "results.save(results_path" in code[-1].source
+
+
+@pytest.mark.notebook
+def test_notebook_runs_on_samples_and_records_headline_results(tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "results.json"
+    pm.execute_notebook(str(NB), str(tmp_path / "out.ipynb"), kernel_name="evaluation", cwd=str(NB.parent),
+                        parameters={"results_path": str(out), "min_n": 5}, progress_bar=False,
+                        execution_timeout=300)
+    got = json.loads(out.read_text(encoding="utf-8"))
+
+    raw = pd.read_csv(DATA / "nns_enkater.csv")
+    assert got["antal_svar"] == len(raw)
+    assert got["vagor"] == sorted(raw["vag"].unique())
+    # Tabell 2 item counts typed from DOMAIN.md §4.2
+    assert {k: got["pastaenden_per_enkat"][k] for k in (
+        "deltagare/under", "deltagare/avslut", "personal/under", "personal/avslut", "personal/manadsvis",
+        "insatspersonal/halvar", "forbundschef/halvar", "styrelse/halvar", "parternas_chefsgrupp/halvar")} == {
+        "deltagare/under": 7, "deltagare/avslut": 9, "personal/under": 2, "personal/avslut": 3,
+        "personal/manadsvis": 1, "insatspersonal/halvar": 8, "forbundschef/halvar": 4, "styrelse/halvar": 3,
+        "parternas_chefsgrupp/halvar": 2}
+
+    # independent recomputation of one cell straight from the CSV: Norrdal, deltagare, avslut, 1A, latest wave
+    latest = sorted(raw["vag"].unique())[-1]
+    cell = raw[(raw["forbund"] == "Norrdal") & (raw["respondentgrupp"] == "deltagare") & (raw["tidpunkt"] == "avslut")
+               & (raw["vag"] == latest)]["nns_1A"].dropna()
+    assert len(cell) >= 5
+    assert got["andel_topp2_senaste"]["Norrdal/deltagare/avslut/1A"] == pytest.approx((cell >= 5).mean())
+
+    # målnivåer and indicator 11 recomputed with the package on the same data
+    svar = load_survey(DATA / "nns_enkater.csv").data
+    episoder = load_episodes(DATA / "episoder.csv").data
+    handelser = load_events(DATA / "handelser.csv").data
+    i11 = ind.indicator11(episoder, handelser, 12, min_n=5)
+    tg = pd.concat([ind.load_targets(DATA / "malnivaer" / "norrdal.yaml"),
+                    ind.load_targets(DATA / "malnivaer" / "sodera.yaml")], ignore_index=True)
+    att = ind.attainment(svar, tg, vag=latest, min_n=5, ind11=i11)
+    row = att[(att["forbund"] == "Norrdal") & (att["item"] == "1A")].iloc[0]
+    assert got["malniva_status"]["Norrdal/1/1A/deltagare/-/andel_topp2"] == row["status"]
+    assert len(got["malniva_status"]) == len(tg)
+
+    per = ind.indicator11_episodes(episoder, handelser, 12)
+    coh = per[per["mal_uppnatt"] & ~per["censurerad"]]
+    assert got["indikator11"]["uppfoljda"] == len(coh)
+    assert got["indikator11"]["andel"] == pytest.approx(coh["bibehallen"].astype(bool).mean())
+    assert 0 <= got["indikator7_andel_komplett"] <= 1
