@@ -328,6 +328,10 @@ class Scenario:
             return dataclasses.replace(self, deltagare=tuple(n * factor for n in self.deltagare))
         if name == "fordrojning_ar":
             return dataclasses.replace(self, fordrojning_ar=int(round(value)))
+        if name == "horisont_ar":  # not an uncertainty parameter (arrays change shape), but settable
+            if int(value) < 1:
+                raise ScenarioError(f"{self.kalla}: horisont_ar must be ≥ 1")
+            return dataclasses.replace(self, horisont_ar=int(value))
         if name in _SCALAR_PARAMS:
             return dataclasses.replace(self, **{name: float(value)})
         if name.startswith("andel:"):
@@ -1163,6 +1167,20 @@ def caveats(result: CostBenefitResult, lang: str = "sv") -> list[str]:
     return out
 
 
+def caveats_markdown(result: CostBenefitResult, lang: str = "sv") -> str:
+    """The :func:`caveats` as a Markdown bullet list (for ``IPython.display.Markdown``).
+
+    Examples
+    --------
+    >>> caveats_markdown  # doctest: +ELLIPSIS
+    <function caveats_markdown at ...>
+    """
+    return "\n".join(f"- {c}" for c in caveats(result, lang))
+
+
+__all__.append("caveats_markdown")
+
+
 def headline(result: CostBenefitResult, mc: MonteCarloResult | None = None,
              comparison: pd.DataFrame | None = None) -> dict[str, Any]:
     """Headline results for :func:`evaluation.results.save` (keys in the module docstring).
@@ -1240,12 +1258,12 @@ def figure_actor_npv(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
     fig = go.Figure(go.Bar(x=[_actor_label(x, lang) for x in order], y=vals, marker_color=colors, text=text,
                            textposition="outside", hovertemplate="%{x}: %{y:,.0f} kr<extra></extra>"))
     fig.update_yaxes(title_text=t("costbenefit.npv_kr", lang))
-    if result.losers:
-        fig.add_annotation(text=t("costbenefit.loser_warning", lang, aktorer=", ".join(
-            _actor_label(x, lang) for x in result.losers)), xref="paper", yref="paper", x=0, y=1.08,
-            showarrow=False, xanchor="left", font=dict(color="#D55E00"))
-    return apply_layout(fig, t("costbenefit.fig_npv", lang, scenario=result.scenario.namn,
-                               ar=result.scenario.horisont_ar), 450)
+    title = t("costbenefit.fig_npv", lang, scenario=result.scenario.namn, ar=result.scenario.horisont_ar)
+    if result.losers:  # the warning sits with the numbers, as a subtitle
+        warning = t("costbenefit.loser_warning", lang,
+                    aktorer=", ".join(_actor_label(x, lang) for x in result.losers))
+        title += f"<br><sup><span style='color:#D55E00'>⚠ {warning}</span></sup>"
+    return apply_layout(fig, title, 450).update_layout(margin=dict(t=90))
 
 
 def figure_cumulative(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
@@ -1280,8 +1298,10 @@ def figure_cumulative(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
     return apply_layout(fig, t("costbenefit.fig_cumulative", lang), 450)
 
 
-def figure_tornado(tor: pd.DataFrame, lang: str = "sv") -> go.Figure:
+def figure_tornado(tor: pd.DataFrame, lang: str = "sv", scenario: Scenario | None = None) -> go.Figure:
     """Tornado of :func:`tornado` output: bars from base NPV to the NPV at low and high.
+
+    With ``scenario`` given, outcome codes in ``andel:<utfall>`` are shown by their ``benamning``.
 
     Examples
     --------
@@ -1290,7 +1310,9 @@ def figure_tornado(tor: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """
     df = tor.iloc[::-1]
     base = float(df["npv_bas"].iloc[0]) if len(df) else 0.0
-    names = [t(f"costbenefit.param.{p.split(':')[0]}", lang) + (f" ({p.split(':', 1)[1]})" if ":" in p else "")
+    outcome_names = {o.namn: o.benamning for o in scenario.utfall} if scenario is not None else {}
+    names = [t(f"costbenefit.param.{p.split(':')[0]}", lang)
+             + (f" ({outcome_names.get(p.split(':', 1)[1], p.split(':', 1)[1])})" if ":" in p else "")
              for p in df["parameter"]]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=names, x=df["npv_lag"] - base, base=base, orientation="h", name=t("costbenefit.lag", lang),
@@ -1324,12 +1346,14 @@ def figure_monte_carlo(mc: MonteCarloResult, lang: str = "sv") -> go.Figure:
     for a in ACTORS:
         if not mc.npv[a].abs().sum():
             continue
-        fig.add_trace(go.Box(name=_actor_label(a, lang), q1=[s.at[a, "p05"]], median=[s.at[a, "p50"]],
-                             q3=[s.at[a, "p95"]], lowerfence=[s.at[a, "p05"]], upperfence=[s.at[a, "p95"]],
-                             marker_color=ACTOR_COLORS[a], showlegend=False), row=1, col=2)
-    fig.add_annotation(text=t("costbenefit.p_npv_pos", lang, p=f"{mc.p_npv_pos:.0%}", n=f"{mc.n:,}".replace(",", " ")),
-                       xref="paper", yref="paper", x=0, y=-0.2, showarrow=False, xanchor="left")
-    return apply_layout(fig, t("costbenefit.fig_mc", lang), 450)
+        fig.add_trace(go.Box(name=_actor_label(a, lang), x=[_actor_label(a, lang)], q1=[s.at[a, "p05"]],
+                             median=[s.at[a, "p50"]], q3=[s.at[a, "p95"]], lowerfence=[s.at[a, "p05"]],
+                             upperfence=[s.at[a, "p95"]], marker_color=ACTOR_COLORS[a], showlegend=False),
+                      row=1, col=2)
+    p_text = t("costbenefit.p_npv_pos", lang, p=f"{mc.p_npv_pos:.1%}".replace(".", "," if lang == "sv" else "."),
+               n=f"{mc.n:,}".replace(",", " "))
+    title = f"{t('costbenefit.fig_mc', lang)}<br><sup>{p_text}</sup>"
+    return apply_layout(fig, title, 480).update_layout(margin=dict(t=110))
 
 
 def figure_compare(comparison: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -1429,10 +1453,7 @@ def scenario_widgets(scenario: Scenario, unit_costs: pd.DataFrame, lang: str = "
     def current() -> Scenario:
         sc = scenario
         for name, ctl in controls.items():
-            if name == "horisont_ar":
-                sc = dataclasses.replace(sc, horisont_ar=int(ctl.value))
-            else:
-                sc = sc.with_param(name, ctl.value)
+            sc = sc.with_param(name, ctl.value)
         return sc
 
     def refresh(*_):
