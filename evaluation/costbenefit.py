@@ -873,7 +873,7 @@ def evaluate(scenario: Scenario, unit_costs: pd.DataFrame, index: pd.DataFrame |
         f = flows[flows["aktor"].isin(members)]
         if name == "samhalle":
             f = f[f["typ"] == "real_resurs"]
-        pvc = -float(f.loc[f["kategori"] == "kostnad", "belopp_pv"].sum())
+        pvc = 0.0 - float(f.loc[f["kategori"] == "kostnad", "belopp_pv"].sum()) + 0.0
         pvb = float(f.loc[f["kategori"] == "nytta", "belopp_pv"].sum())
         ff = flows[flows["aktor"].isin(members)]
         npv_real = float(ff.loc[ff["typ"] == "real_resurs", "belopp_pv"].sum())
