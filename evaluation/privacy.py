@@ -520,7 +520,7 @@ def validate_identifiers(values: pd.Series, reference_date=None, *, missing_ok: 
 def _missing_key_message() -> str:
     return (
         "No pseudonymisation key is configured, so identifiers cannot be pseudonymised.\n"
-        "Set one in either of these ways (the key must live outside the repository):\n"
+        "Set one in one of these ways (the key must live outside the repository):\n"
         "  1. run `evaluation key --init` once: it creates "
         f"{DEFAULT_KEY_FILE} (32 random bytes, hex, readable only by you);\n"
         f"  2. export {KEY_ENV}=<64 hex characters>  (e.g. from a password manager);\n"
