@@ -97,6 +97,8 @@ __all__ = [
     "classify_exits",
     "outcome_report",
     "format_report",
+    "board_table",
+    "transition_table",
     "forsorjning_transitions",
     "exit_summary",
     "time_in_insats",
@@ -551,6 +553,77 @@ def format_report(report: pd.DataFrame, matt: str, lang: str = "sv") -> pd.DataF
     wide.columns = [_cat_label(str(k), lang) for k in wide.columns]
     wide.columns.name = None
     return wide.fillna("")
+
+
+_COUNT_COLS = {"n", "bas", "kohort", "ater", "bekraftad", "obekraftad", "avslut_innebar_egen_ja",
+               "egen_forsorjning_efter_ja", "egen_forsorjning_efter_kand", "i_tid", "sen", "vantar"}
+
+
+def board_table(df: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
+    """Board view of a flows table: Swedish/English column and category labels, counts as integers,
+    shares (columns ``andel*``, ``ki_*``) in percent, suppressed cells as "–".
+
+    Works on the outputs of :func:`exit_summary`, :func:`time_in_insats`, :func:`milestone_summary`
+    and :func:`return_rate` (after :func:`evaluation.disclosure.suppress_rows`). Column labels come
+    from ``flows.kol.<column>`` when defined.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"kategori": ["arbete"], "n": [7.0], "andel": [0.35], "undertryckt": [False]})
+    >>> board_table(df).iloc[0].tolist()
+    ['Arbete', '7', '35,0 %']
+    """
+    from .disclosure import format_number
+
+    sym = t("suppressed_short", lang)
+    hidden = df["undertryckt"].astype(bool) if "undertryckt" in df else pd.Series(False, index=df.index)
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        if col == "undertryckt":
+            continue
+        s = df[col]
+        if col in ("kategori", "grupp"):
+            vals = [_cat_label(str(v), lang) for v in s]
+        elif col == "steg":
+            vals = [t(f"flows.steg.{v}", lang) if f"flows.steg.{v}" in _label_keys() else str(v) for v in s]
+        elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            if col.startswith(("andel", "ki_")):
+                vals = ["" if pd.isna(v) else f"{format_number(100 * v, lang, 1)} %" for v in s]
+            else:
+                dec = 0 if col in _COUNT_COLS or col.startswith("ater") else 1
+                vals = [format_number(v, lang, dec) for v in s]
+            vals = [sym if (h and (pd.isna(v))) else x for x, v, h in zip(vals, s, hidden)]
+        else:
+            vals = ["" if (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s]
+        key = f"flows.kol.{col}"
+        out[t(key, lang) if key in _label_keys() else col] = vals
+    return out
+
+
+def _label_keys() -> set:
+    from .labels import labels_table
+
+    return set(labels_table().index)
+
+
+def transition_table(transitions: pd.DataFrame, lang: str = "sv", min_n: int = 5) -> pd.DataFrame:
+    """Board view of :func:`forsorjning_transitions`: suppressed (primary + secondary, with totals) and labelled.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame([[6, 2], [5, 7]], index=pd.Index(["forsorjningsstod", "a_kassa"], name="fore"),
+    ...     columns=pd.Index(["lon", "studiemedel"], name="efter"))
+    >>> transition_table(tab).loc["Försörjningsstöd"].tolist()
+    ['–', '–', '8']
+    """
+    from . import disclosure
+
+    shown = disclosure.format_table(disclosure.suppress_table(transitions, min_n=min_n), lang=lang)
+    total = t("totalt", lang)
+    shown.index = [total if i == total else _forsorjning_label(str(i), lang) for i in shown.index]
+    shown.columns = [total if c == total else _forsorjning_label(str(c), lang) for c in shown.columns]
+    shown.index.name = f"{t('flows.fore', lang)} \\ {t('flows.efter', lang)}"
+    return shown
 
 
 def forsorjning_transitions(episodes: pd.DataFrame, reference_date, period_start=None, period_end=None,

@@ -492,3 +492,16 @@ def test_outcome_report_suppresses_small_cells_and_their_complements():
     # the unsuppressed data set has only 5 closed episodes: every kön split (bases 3 and 2) is hidden
     small = flows.outcome_report(_episodes(), REF, min_n=5)
     assert small[small["kon"] != "totalt"]["n"].isna().all()
+
+
+def test_board_tables_label_categories_and_show_suppressed_cells():
+    s = flows.exit_summary(_episodes(), REF, min_n=2)   # avbruten, rätt myndighet, studier have n = 1
+    shown = flows.board_table(s).set_index("Kategori")
+    assert shown.loc["Arbete", "Antal"] == "2" and shown.loc["Arbete", "Andel"] == "40,0 %"
+    assert shown.loc["Studier", "Antal"] == "–"
+    assert flows.board_table(s, lang="en").columns[0] == "Category"
+    tab = flows.transition_table(flows.forsorjning_transitions(_episodes(), REF), min_n=2)
+    # fs -> fs 2 shown; the three flows of 1 are hidden; the row total 5 stays
+    assert tab.loc["Försörjningsstöd", "Försörjningsstöd"] == "2"
+    assert tab.loc["Försörjningsstöd", "Lön"] == "–"
+    assert tab.loc["Försörjningsstöd", "Totalt"] == "5"
