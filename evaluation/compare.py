@@ -34,6 +34,8 @@ __all__ = [
     "paired_values",
     "before_after",
     "before_after_by",
+    "before_after_subgroups",
+    "before_after_scales",
     "mcnemar_before_after",
     "PAIRED_COLUMNS",
     "UNPAIRED_COLUMNS",
@@ -292,6 +294,59 @@ def before_after_by(before: pd.DataFrame, after: pd.DataFrame, by: str, paired: 
     out = out[[by] + [c for c in out.columns if c != by]]
     stat_cols = [c for c in out.columns if c not in (by, "design", "n")]
     return _suppress(out, min_n, stat_cols)
+
+
+def before_after_subgroups(before: pd.DataFrame, after: pd.DataFrame, by=("kon", "insats", "forbund"),
+                           paired: bool = True, id_col: str = "respondent_id", value_col: str = "total",
+                           min_n: int = 5) -> pd.DataFrame:
+    """:func:`before_after_by` for several grouping variables, stacked into one table.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``variabel`` (grouping column), ``grupp`` (its value), the statistics of
+        :func:`before_after` and ``undertryckt`` (small cells suppressed below ``min_n``).
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"respondent_id": list("abcdef"), "kon": ["kvinna"] * 6, "insats": ["X"] * 6,
+    ...                   "total": [140.0, 150, 160, 155, 145, 150]})
+    >>> a = b.assign(total=b["total"] + [5, 3, 8, 1, 4, 2])
+    >>> before_after_subgroups(b, a, by=("kon", "insats"))[["variabel", "grupp", "n"]].values.tolist()
+    [['kon', 'kvinna', 6], ['insats', 'X', 6]]
+    """
+    parts = []
+    for var in by:
+        if var not in before.columns:
+            continue
+        r = before_after_by(before, after, var, paired, id_col, value_col, min_n)
+        r.attrs = {}  # per-table suppression masks do not survive stacking; ``undertryckt`` does
+        parts.append(r.rename(columns={var: "grupp"}).assign(variabel=var))
+    if not parts:
+        return pd.DataFrame(columns=["variabel", "grupp"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["variabel", "grupp"] + [c for c in out.columns if c not in ("variabel", "grupp")]]
+
+
+def before_after_scales(before, after, scales=("begriplighet", "hanterbarhet", "meningsfullhet", "total"),
+                        paired: bool = True, id_col: str = "respondent_id") -> pd.DataFrame:
+    """:func:`before_after` for several score columns (subscales and total), one row each.
+
+    Returns
+    -------
+    DataFrame
+        Column ``skala`` followed by the columns of :func:`before_after`.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"respondent_id": list("abc"), "x": [1.0, 2, 3], "y": [2.0, 2, 2]})
+    >>> a = b.assign(x=[2.0, 3, 5])
+    >>> before_after_scales(b, a, scales=("x", "y"))["mean_diff"].tolist()
+    [1.3333333333333333, 0.0]
+    """
+    rows = [before_after(before, after, paired, id_col, s).assign(skala=s) for s in scales if s in before]
+    out = pd.concat(rows, ignore_index=True)
+    return out[["skala"] + [c for c in out.columns if c != "skala"]]
 
 
 def _suppress(df: pd.DataFrame, min_n: int, value_cols: list[str]) -> pd.DataFrame:

@@ -58,6 +58,7 @@ __all__ = [
     "ID_COLUMNS",
     "score",
     "item_matrix",
+    "split_waves",
     "reliability",
     "item_rest",
     "rci_threshold",
@@ -298,6 +299,36 @@ def item_matrix(df: pd.DataFrame, form: str = "soc29", formversion: str | None =
     _check_range(x, df, ins)
     x, _ = _reverse(x, df, ins, formversion)
     return pd.DataFrame(x, columns=ins.columns, index=df.index)
+
+
+def split_waves(df: pd.DataFrame, wave_col: str = "tidpunkt", before: str | None = "fore",
+                after: str | None = "efter", forbund: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split responses or scores into the before and after waves (optionally one förbund).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Survey responses or scores with ``wave_col`` (and ``forbund`` when filtering).
+    wave_col : str
+        ``"tidpunkt"`` (``fore``/``efter``) for participants, ``"vag"`` for staff waves.
+    before, after : str or None
+        Wave codes; None takes the first / last wave in sorted order (e.g. ``2024``, ``2025``).
+    forbund : str
+        Keep only this förbund; empty = all.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"vag": ["2025", "2024", "2025"], "total": [1.0, 2.0, 3.0]})
+    >>> [len(x) for x in split_waves(d, "vag", None, None)]
+    [1, 2]
+    """
+    if forbund:
+        df = df[df["forbund"] == forbund]
+    waves = sorted(df[wave_col].dropna().astype(str).unique())
+    b = before if before is not None else (waves[0] if waves else "")
+    a = after if after is not None else (waves[-1] if waves else "")
+    w = df[wave_col].astype(str)
+    return df[w == str(b)], df[w == str(a)]
 
 
 # ----------------------------------------------------------------------------------- reliability
