@@ -1413,14 +1413,6 @@ def check_reported(reported: pd.DataFrame, tolerance_procent: float = 0.5) -> pd
 # headline
 # --------------------------------------------------------------------------------------------
 
-def _share(report: pd.DataFrame, matt: str, kategori: str, by_total: bool = True) -> float | None:
-    r = report[(report["matt"] == matt) & (report["kategori"] == kategori) & (report["kon"] == _TOTAL)]
-    if r.empty:
-        return None
-    n, bas = r["n"].sum(), r["bas"].sum()
-    return float(n / bas) if bas else None
-
-
 def headline(episodes: pd.DataFrame, events: pd.DataFrame | None, reference_date, period_start=None,
              period_end=None, plan_deadline_days: int = 35, return_window: tuple | None = None,
              review_date=None) -> dict:
