@@ -17,6 +17,8 @@ Guarantees
   ``personnummer`` becomes a keyed pseudonym (:func:`evaluation.privacy.pseudonymise`), an
   invalid one rejects its row and is shown masked (``19800101-****``), and a valid personnummer
   found in any other text column is masked in the data and reported as a problem.
+* Anonymous participants (``anonym`` true) with no identifier get ``deltagare_id`` =
+  ``"anonym-<episod_id>"``: counted, never linked (SUS practice, DOMAIN.md "Consent and anonymity").
 * Strict mode (``strict=True``) raises :class:`ImportValidationError` listing *all* problems.
 
 Formats
@@ -85,6 +87,9 @@ CHECK_INPUTS = {
 
 #: Where a column mapped to ``personnummer`` goes, per entity (pseudonymised).
 PSEUDONYM_TARGET = {"episoder": "deltagare_id", "enkatsvar": "respondent_id", "segment": "talare_id"}
+
+#: Prefix of the per-episode id given to anonymous participants without identifier.
+ANON_PREFIX = "anonym-"
 
 #: Fallback response ranges when :mod:`evaluation.instruments` does not know an instrument.
 FALLBACK_RANGES = {"soc29": (1, 7), "soc13": (1, 7), "nns": (1, 6)}
@@ -349,17 +354,30 @@ def _empty_report(problems: _Problems, path: Path) -> "ImportReport":
     return ImportReport(file=problems.file, entity="", problems=problems.frame())
 
 
+def _cell_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
+        return v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
+    return str(v)
+
+
 def _as_text(s: pd.Series) -> pd.Series:
     """Raw cell values as stripped strings with missing for blanks (vectorised)."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s
     if s.dtype == object:
-        # Excel readers give int/float/datetime objects; floats that are whole numbers print as ints
-        num = pd.to_numeric(s, errors="coerce")
-        whole = num.notna() & s.map(lambda v: isinstance(v, float)) & (num % 1 == 0)
-        if whole.any():
-            s = s.copy()
-            s[whole] = num[whole].astype("int64").astype(str)
+        kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind in ("datetime", "datetime64", "date"):  # Excel date cells
+            return pd.to_datetime(s, errors="coerce")
+        if kind in ("integer", "floating", "mixed-integer-float", "decimal", "boolean"):
+            s = pd.Series(s.tolist(), index=s.index)  # let pandas pick a numeric/bool dtype
+        elif kind != "string":  # mixed cells (numbers, dates and text): one conversion per value
+            s = _mp.map_uniques(s, _cell_text)
+    if pd.api.types.is_float_dtype(s.dtype):
+        whole = s.dropna()
+        if len(whole) and (whole % 1 == 0).all():
+            s = s.astype("Int64")
     out = s.astype("str").str.strip()
     return out.where(out != "")
 
@@ -379,6 +397,12 @@ def _schema_kind(col: pa.Column) -> str:
     if d in ("boolean", "bool"):
         return "bool"
     return "str"
+
+
+_MODEL_KINDS: dict[str, str] = {}
+for _schema in SCHEMAS.values():
+    for _name, _col in _schema.columns.items():
+        _MODEL_KINDS.setdefault(_name, _schema_kind(_col))
 
 
 def _response_range(instrument: str) -> tuple[int, int] | None:
@@ -424,6 +448,8 @@ def _map_headers(columns, entity: str, schema: pa.DataFrameSchema, mapping: _mp.
         if not model and entity == "enkatsvar" and _ITEM_RE.match(h.strip()) and h.strip() not in allowed:
             model = h.strip()
             model = model.split("_", 1)[0].lower() + "_" + model.split("_", 1)[1]
+        if not model and h.strip() in _MODEL_KINDS:
+            model = h.strip()  # a data-model column of another entity (forbund, datum): keep it
         if not model:
             if entity in OPEN_ENTITIES and h.strip():
                 model = h.strip()
@@ -598,7 +624,7 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
     for model, s in cols.items():
         label = src_name.get(model, model)
         colschema = schema.columns.get(model)
-        kind = _schema_kind(colschema) if colschema is not None else None
+        kind = _schema_kind(colschema) if colschema is not None else _MODEL_KINDS.get(model)
         if kind is None and entity == "enkatsvar" and _ITEM_RE.match(model):
             out[model] = _convert_item(model, s, label, problems, decimal)
             continue
@@ -657,6 +683,15 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
                 v = s
                 free_text.append(model)
         out[model] = v
+
+    # anonymous participants (SUS: counted, not linkable) carry no identifier: give them a
+    # per-episode id that links nothing
+    if entity == "episoder" and {"deltagare_id", "anonym", "episod_id"} <= set(out):
+        anon = out["deltagare_id"].isna() & out["anonym"].fillna(False).astype(bool) & out["episod_id"].notna()
+        if anon.any():
+            ids = out["deltagare_id"].copy()
+            ids[anon] = ANON_PREFIX + out["episod_id"][anon]
+            out["deltagare_id"] = ids
 
     # 6. personnummer in free text ---------------------------------------------------------------
     for model in free_text:

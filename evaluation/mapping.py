@@ -301,9 +301,11 @@ def map_uniques(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     >>> map_uniques(pd.Series(["a", "b", "a", None]), str.upper).tolist()
     ['A', 'B', 'A', nan]
     """
-    values = series.dropna().unique()
-    table = {v: func(v) for v in values}
-    return series.map(table).astype(object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(v) for v in uniques]
+    results[-1] = np.nan  # code -1 (missing) takes the last slot
+    return pd.Series(results[codes], index=series.index, dtype=object)
 
 
 _MONTHS = {
@@ -406,14 +408,16 @@ def parse_numbers(series: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     if pd.api.types.is_numeric_dtype(series.dtype):
         out = pd.to_numeric(series, errors="coerce").astype("float64")
         return out, pd.Series(False, index=series.index)
-    s = series.astype("str").str.replace(_NUM_STRIP, "", regex=True)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)  # parse each distinct text once
+    s = pd.Series(uniques, dtype="str").str.replace(_NUM_STRIP, "", regex=True)
     if decimal == ".":
         s = s.str.replace(",", "", regex=False)
     else:
         both = s.str.contains(",", regex=False) & s.str.contains(".", regex=False)
         s = s.where(~both.fillna(False), s.str.replace(".", "", regex=False))
         s = s.str.replace(",", ".", regex=False)
-    out = pd.to_numeric(s, errors="coerce").astype("float64")
-    out[np.isinf(out.to_numpy())] = np.nan
+    vals = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(copy=True)
+    vals[np.isinf(vals)] = np.nan
+    out = pd.Series(np.append(vals, np.nan)[codes], index=series.index, dtype="float64")
     bad = series.notna() & out.isna()
     return out, bad
