@@ -60,7 +60,7 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def save(results_path: str | os.PathLike | None, results: dict[str, Any]) -> Path | None:
+def save(results_path: str | os.PathLike | None, results: dict[str, Any]) -> None:
     """Write ``results`` as JSON to ``results_path`` (nothing when the path is empty).
 
     Parameters
@@ -70,24 +70,22 @@ def save(results_path: str | os.PathLike | None, results: dict[str, Any]) -> Pat
     results : dict
         Headline results; keys are documented per notebook in the README.
 
-    Returns
-    -------
-    Path or None
-        The written file.
+    Returns nothing, so that a notebook ending with ``save(...)`` shows no output (the path is
+    internal to the runner and must not appear in the report).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "results.json"
-    >>> save(p, {"antal": np.int64(5)}).read_text()
+    >>> save(p, {"antal": np.int64(5)})
+    >>> p.read_text()
     '{\\n  "antal": 5\\n}'
     """
     if not results_path:
-        return None
+        return
     path = Path(results_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(to_jsonable(results), ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
 
 
 def load(results_path: str | os.PathLike) -> dict[str, Any]:
@@ -96,7 +94,8 @@ def load(results_path: str | os.PathLike) -> dict[str, Any]:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = save(pathlib.Path(tempfile.mkdtemp()) / "r.json", {"a": 1})
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.json"
+    >>> save(p, {"a": 1})
     >>> load(p)
     {'a': 1}
     """

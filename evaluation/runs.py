@@ -47,6 +47,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -327,7 +328,7 @@ def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, 
     nb = nbformat.read(str(notebook_path), as_version=4)
     resources = {"metadata": {"name": title or Path(notebook_path).stem}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = body.replace("<html>", '<html lang="sv">', 1)
+    body = re.sub(r"<html( lang=\"[a-z]+\")?>", '<html lang="sv">', body, count=1)
     out = Path(html_path)
     out.write_text(body, encoding="utf-8")
     return out

@@ -72,7 +72,7 @@ def test_batch_with_failing_and_timing_out_runs_isolates_them_and_retry_reruns_o
         {"notebook": "notebooks/slow.ipynb"},
         {"notebook": "notebooks/ok.ipynb", "name": "typfel", "parameters": {"antal": "sju"}},
     ])
-    target, manifest = runs.run_snapshot([rf], out=tmp_path / "snaps" / "s1", timeout=4, progress=False)
+    target, manifest = runs.run_snapshot([rf], out=tmp_path / "snaps" / "s1", timeout=20, progress=False)
     status = {r["name"]: r for r in manifest["runs"]}
     assert status["batch/ok"]["status"] == "ok"
     assert status["batch/fail"]["status"] == "failed"
