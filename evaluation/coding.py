@@ -89,6 +89,10 @@ __all__ = [
     "figure_cooccurrence",
     "figure_agreement",
     "figure_saturation",
+    "select",
+    "headline",
+    "board_table",
+    "agreement_table",
 ]
 
 #: Columns of :attr:`Codebook.koder`.
@@ -535,6 +539,69 @@ def board_tally(tally_df: pd.DataFrame, min_n: int = 5) -> pd.DataFrame:
     return disclosure.suppress_rows(tally_df, n_col="talare", value_cols=value_cols, min_n=min_n)
 
 
+def board_table(tally_df: pd.DataFrame, codebook: Codebook | None = None, min_n: int = 5,
+                lang: str = "sv") -> pd.DataFrame:
+    """A tally ready for a board: suppressed (:func:`board_tally`), shares in %, labels in ``lang``.
+
+    Returns
+    -------
+    DataFrame of str
+        Breakdown columns, the code / theme label, number of segments, sessions and speakers and
+        the shares (%) of segments and sessions, with Swedish (or English) headers; suppressed
+        cells show ``–``.
+
+    Examples
+    --------
+    >>> tl = pd.DataFrame({"kod": ["x", "y"], "segment": [9, 2], "sessioner": [3, 1], "talare": [6, 2],
+    ...                    "andel_segment": [.9, .2], "andel_sessioner": [1.0, .33]})
+    >>> board_table(tl).iloc[1].tolist()
+    ['y', '–', '–', '–', '–', '–']
+    """
+    from . import disclosure
+
+    cols = [c for c in tally_df.columns if c not in ("kod", "segment", "sessioner", "talare", "segment_totalt",
+                                                      "sessioner_totalt", "talare_totalt", "andel_segment",
+                                                      "andel_sessioner", "andel_talare")]
+    df = tally_df[cols + ["kod", "segment", "sessioner", "talare", "andel_segment", "andel_sessioner"]].copy()
+    df[["andel_segment", "andel_sessioner"]] = df[["andel_segment", "andel_sessioner"]] * 100
+    out = disclosure.format_table(board_tally(df, min_n=min_n), lang)
+    out["kod"] = [_code_label(codebook, k, lang) for k in df["kod"]]
+    names = {c: t(f"coding.{c}", lang) for c in ("kod", "segment", "sessioner", "talare", "andel_segment",
+                                                  "andel_sessioner", "grupp", "session", "talarroll", "tidpunkt",
+                                                  "niva") if c in out.columns}
+    return out.rename(columns=names)
+
+
+def agreement_table(kappa_df: pd.DataFrame, codebook: Codebook | None = None, lang: str = "sv",
+                    decimals: int = 2) -> pd.DataFrame:
+    """Per-code agreement (:func:`kappa_per_code`) as labelled strings in ``lang``'s number format.
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"kod": ["x"], "n_enheter": [10], "procent_overens": [0.7], "kappa": [0.4],
+    ...                   "ki_lag": [0.1], "ki_hog": [0.7], "alpha": [0.42]})
+    >>> agreement_table(k).iloc[0, 4]
+    '0,10 – 0,70'
+
+    """
+    from .disclosure import format_number
+
+    def fmt(values, dec):
+        return [format_number(v, lang, dec) for v in values]
+
+    out = pd.DataFrame({
+        t("coding.kod", lang): [_code_label(codebook, k, lang) for k in kappa_df["kod"]],
+        t("coding.n_enheter", lang): fmt(kappa_df["n_enheter"], 0),
+        t("coding.procent_overens_pct", lang): fmt(kappa_df["procent_overens"] * 100, 1),
+        t("coding.kappa_kort", lang): fmt(kappa_df["kappa"], decimals),
+        t("ki95", lang): [("" if pd.isna(lo) else
+                           f"{format_number(lo, lang, decimals)} – {format_number(hi, lang, decimals)}")
+                          for lo, hi in zip(kappa_df["ki_lag"], kappa_df["ki_hog"])],
+        t("coding.alpha", lang): fmt(kappa_df["alpha"], decimals),
+    })
+    return out
+
+
 def saturation(segments: pd.DataFrame, codebook: Codebook | None = None, level: str | int = "kod",
                order: Sequence[str] | None = None, kodare: str | None = None) -> pd.DataFrame:
     """Saturation curve: how many codes each additional session contributes that were not seen before.
@@ -758,8 +825,9 @@ def kappa_per_code(segments: pd.DataFrame, coders: Sequence[str] | None = None, 
 
     Only units both coders coded enter (see :func:`presence`). κ, its asymptotic standard error
     and the 95 % confidence interval come from :func:`statsmodels.stats.inter_rater.cohens_kappa`
-    on the 2 × 2 table; κ is missing when both coders are constant and equal (no variation:
-    chance agreement 1). ``alpha`` is nominal Krippendorff's α on the same data
+    on the 2 × 2 table (Wald interval κ ± 1.96·SE, clipped to [−1, 1]); κ is missing when both
+    coders are constant and equal (no variation: chance agreement 1). With few units or κ near 1
+    the Wald interval is rough; report it with ``n_enheter``. ``alpha`` is nominal Krippendorff's α on the same data
     (:func:`krippendorff_alpha`).
 
     Parameters
@@ -808,8 +876,8 @@ def kappa_per_code(segments: pd.DataFrame, coders: Sequence[str] | None = None, 
             with warnings.catch_warnings():  # z under H0 divides by 0 for degenerate tables; unused here
                 warnings.simplefilter("ignore", RuntimeWarning)
                 res = cohens_kappa(np.array([[n11, n10], [n01, n00]], dtype=float))
-            row.update(kappa=float(res.kappa), kappa_se=float(res.std_kappa), ki_lag=float(res.kappa_low),
-                       ki_hog=float(res.kappa_upp))
+            row.update(kappa=float(res.kappa), kappa_se=float(res.std_kappa),
+                       ki_lag=max(-1.0, float(res.kappa_low)), ki_hog=min(1.0, float(res.kappa_upp)))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -933,6 +1001,62 @@ def quotes(segments: pd.DataFrame, codebook: Codebook | None = None, level: str 
     df["citat"] = [_truncate(mask_names(mask_text(str(tx)), names, capitalised=mask_capitalised), max_chars)
                    for tx in df["text"]]
     return df[["kod", "segment_id", "session", "grupp", "talarroll", "citat"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Selection and headline results
+# ---------------------------------------------------------------------------------------------
+def select(segments: pd.DataFrame, **filters: str) -> pd.DataFrame:
+    """Keep rows whose column values are in comma-separated lists; an empty string keeps all.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"forbund": ["Norrdal", "Söderå"], "kod": ["x", "y"]})
+    >>> select(seg, forbund="Söderå")["kod"].tolist()
+    ['y']
+    >>> len(select(seg, forbund=""))
+    2
+    """
+    out = segments
+    for col, value in filters.items():
+        wanted = [v.strip() for v in str(value or "").split(",") if v.strip()]
+        if not wanted:
+            continue
+        if col not in out.columns:
+            raise KeyError(f"cannot filter on {col!r}: the segments have no such column")
+        out = out[out[col].isin(wanted)]
+    return out.reset_index(drop=True)
+
+
+def headline(segments: pd.DataFrame, codebook: Codebook, coders: Sequence[str] | None = None,
+             unit: str = "segment") -> dict:
+    """Headline results of a focus-group analysis (the ``results.json`` keys of the module docstring).
+
+    Theme counts pool coders; κ and percent agreement per code compare ``coders`` on ``unit``;
+    α is :func:`codebook_alpha` at code level over all coders.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": ["1", "1"], "session": "s", "dokument": "d", "talare_id": "p",
+    ...                     "kodare": ["A", "B"], "kod": "ff2_samsyn"})
+    >>> headline(seg, load_codebook("teamwork_framgangsfaktorer"))["teman_segment"]["ff2_samsyn"]
+    1
+    """
+    themes = tally(segments, codebook, by=None, level="tema", tvarkoder=False)
+    kap = kappa_per_code(segments, coders=coders, unit=unit, codebook=codebook)
+    sat = saturation(segments, codebook, level="kod")
+    return {
+        "n_segment": int(segments["segment_id"].nunique()),
+        "n_sessioner": int(segments["session"].nunique()),
+        "n_talare": int(segments["talare_id"].nunique()) if "talare_id" in segments else None,
+        "kodare": list(coders) if coders is not None else sorted(segments["kodare"].unique()),
+        "teman_segment": dict(zip(themes["kod"], themes["segment"].astype(int))),
+        "teman_sessioner": dict(zip(themes["kod"], themes["sessioner"].astype(int))),
+        "kappa": dict(zip(kap["kod"], kap["kappa"])),
+        "procent_overens": dict(zip(kap["kod"], kap["procent_overens"])),
+        "alpha": codebook_alpha(segments, unit=unit, codebook=codebook),
+        "mattnad_sista_nya": int(sat["nya_koder"].iloc[-1]) if len(sat) else None,
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -315,3 +315,33 @@ def test_figures_use_swedish_labels(tw, small):
     assert agr.layout.title.text == "Inter-coder agreement per code"
     sat = coding.figure_saturation(saturation(small, tw))
     assert sat.data[1].y[-1] == 6
+
+
+# --- board tables, selection, headline ----------------------------------------------------------
+def test_board_table_labels_suppresses_and_shows_percent(tw, small):
+    tl = tally(small, tw, by="grupp", level="tema", tvarkoder=False)
+    out = coding.board_table(tl, tw, min_n=2, lang="sv")
+    assert list(out.columns[:3]) == ["Grupp", "Kod", "Antal segment"]
+    row = out[(out["Grupp"] == "g1") & (out["Kod"] == "FF3 Motivation, arbetsglädje och bredare yrkesroll")].iloc[0]
+    # g1/ff3: 1 speaker < 2 -> suppressed
+    assert row["Antal segment"] == "–" and row["Andel av segmenten (%)"] == "–"
+    kept = coding.board_table(tl, tw, min_n=1, lang="en")
+    row = kept[(kept["Group"] == "g1") & (kept["Code"] == "SF2 Cooperation, shared view and understanding")].iloc[0]
+    assert row["Share of segments (%)"] == "50.0"  # 1 of 2 segments in g1
+
+
+def test_agreement_table_formats_for_lang():
+    k = kappa_per_code(_two_coders([1, 1, 1, 1, 1, 0, 0, 0, 0, 0], [1, 1, 1, 1, 0, 1, 1, 0, 0, 0]))
+    sv = coding.agreement_table(k[k["kod"] == "x"], lang="sv").iloc[0]
+    assert sv["Cohens kappa"] == "0,40" and sv["Andel överens (%)"] == "70,0" and sv["Antal enheter"] == "10"
+
+
+def test_select_and_headline(tw, small):
+    df = small.assign(forbund=["Norrdal"] * 4 + ["Söderå"] * 3)
+    assert coding.select(df, forbund="Söderå")["segment_id"].unique().tolist() == ["s3", "s4"]
+    with pytest.raises(KeyError, match="insats"):
+        coding.select(df, insats="Team Work")
+    head = coding.headline(small, tw)
+    assert head["n_segment"] == 4 and head["n_sessioner"] == 2 and head["n_talare"] == 3
+    assert head["teman_segment"]["ff3_motivation"] == 2 and head["teman_sessioner"]["ff2_samsyn"] == 2
+    assert head["kodare"] == ["A", "B"] and head["mattnad_sista_nya"] == 3
