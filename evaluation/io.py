@@ -877,9 +877,14 @@ def load_episodes(path, mapping=None, strict: bool = False) -> ImportResult:
     >>> _ = open(p, "w", encoding="utf-8").write(
     ...     "episod_id,deltagare_id,forbund,insats,Kön,fodelsear,inskrivningsdatum,anonym\\n"
     ...     "E1,D1,Norrdal,Team Work,K,1990,2023-02-01,Nej\\n")
-    >>> data, report = load_episodes(p)
+    >>> absent = ["fodd_i_sverige", "utbildningsniva", "avslutsdatum", "avslutsorsak", "sysselsattning_fore",
+    ...           "sysselsattning_efter", "forsorjning_fore", "forsorjning_efter", "omfattning_fore",
+    ...           "omfattning_efter", "samtycke"]
+    >>> data, report = load_episodes(p, mapping={"constants": {c: None for c in absent}})
     >>> data.loc[0, "kon"], report.rows_accepted, report.unmapped_columns
     ('kvinna', 1, [])
+    >>> load_episodes(p).report.problems.loc[0, ["row", "column"]].tolist()  # without: columns missing
+    ['-', 'fodd_i_sverige']
     """
     return load_table(path, "episoder", mapping=mapping, strict=strict)
 
