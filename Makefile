@@ -33,7 +33,9 @@ samples: $(STAMP)
 	$(PY) -m evaluation samples --if-missing
 
 demo: samples
-	$(VENV)/bin/evaluation run --all
+	$(VENV)/bin/evaluation key --init
+	$(VENV)/bin/evaluation summary
+	$(VENV)/bin/evaluation run --all --jobs 2
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
