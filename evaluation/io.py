@@ -1088,7 +1088,15 @@ def summary_cli(args) -> int:
     """``evaluation summary``: load and validate every sample, print a Swedish table.
 
     Returns 0 when every file loaded with no rejected rows, 1 otherwise (and when no sample
-    file was found).
+    file was found). Unmapped columns are listed under the table; the full report of any file
+    with problems follows it.
+
+    Examples
+    --------
+    >>> import argparse, tempfile
+    >>> summary_cli(argparse.Namespace(data=tempfile.mkdtemp(), lang="en"))  # doctest: +ELLIPSIS
+    No sample files found in ...
+    1
     """
     lang = getattr(args, "lang", "sv")
     data_dir = getattr(args, "data", "data_samples")
@@ -1103,6 +1111,10 @@ def summary_cli(args) -> int:
     table = summary_table(results, lang)
     print(t("io.title", lang, folder=data_dir))
     print(table.to_string(index=False))
+    for r in results.values():
+        for part in r.report.parts or [r.report]:
+            if part.unmapped_columns:
+                print(f"{part.file}: {t('io.unmapped_columns', lang)}: {', '.join(part.unmapped_columns)}")
     failed = [r for r in results.values() if r.report.rows_rejected or not r.report.problems.empty]
     for r in failed:
         print()
