@@ -364,7 +364,7 @@ def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEO
 
     from . import privacy
 
-    folder = Path(staging_root) / spec.folder
+    folder = (Path(staging_root) / spec.folder).resolve()  # absolute: the kernel runs in the notebook's folder
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -579,7 +579,7 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
         raise RunFileError(f"run names occur twice: {dups}; give the run files distinct 'name's")
     created = dt.datetime.now(dt.timezone.utc)
     snap_id = created.strftime("%Y%m%dT%H%M%SZ")
-    target = Path(out) if out else Path(root) / snap_id
+    target = (Path(out) if out else Path(root) / snap_id).resolve()
     if target.exists():
         raise SnapshotError(f"{target} exists already; a snapshot is never modified (use --retry-failed)")
     snap_id = target.name
@@ -611,7 +611,7 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
     with the new records (``attempt`` incremented). A complete snapshot raises
     :class:`SnapshotError`: it is never modified.
     """
-    target = Path(snapshot)
+    target = Path(snapshot).resolve()
     manifest_path = target / MANIFEST
     if not manifest_path.exists():
         raise SnapshotError(f"{target}: no {MANIFEST}; is this a snapshot folder?")

@@ -113,10 +113,12 @@ def test_batch_with_failing_and_timing_out_runs_isolates_them_and_retry_reruns_o
         runs.retry_failed(target, progress=False)
 
 
-def test_manifest_records_parameters_hashes_version_and_commit(tmp_path):
+def test_manifest_records_parameters_hashes_version_and_commit(tmp_path, monkeypatch):
     root = _project(tmp_path)
     rf = _runfile(root, "norrdal", [{"notebook": "notebooks/ok.ipynb"}], params={"forbund": "Norrdal"})
-    target, manifest = runs.run_snapshot([rf], out=tmp_path / "snaps" / "s2", timeout=60, progress=False)
+    monkeypatch.chdir(tmp_path)  # a relative --out must still collect results (the kernel runs elsewhere)
+    target, manifest = runs.run_snapshot([rf], out="snaps/s2", timeout=60, progress=False)
+    assert (target / "norrdal__ok" / "results.json").exists()
     assert manifest["status"] == "complete"
     run = manifest["runs"][0]
     assert run["parameters"]["forbund"] == "Norrdal"
