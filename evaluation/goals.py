@@ -1,0 +1,874 @@
+"""Goal tracker: project goals followed from indicator to target (DOMAIN.md §8; seed 004, Table G1).
+
+A goal file (YAML, ``data_samples/mal/*.yaml``) lists the project's goals. Each goal is linked to one
+or more **indicators computed by the workbench** (a flow measure, a KASAM scale, an NNS item, a
+cost-benefit result) or to **reported figures** (aggregate tables with provenance, as in Vägen ut),
+with a baseline, a follow-up, a target and a direction. The tracker computes the values with the
+analysis modules' own functions, gives every indicator and goal a status and flags two things
+evaluators must not miss:
+
+* **conflict** (``konflikt``): the project's qualitative claim ("har vi uppnått målet") meets a
+  quantitative indicator that went the other way. Vägen ut goal 2 was declared reached from focus
+  groups, while the KASAM measurement chosen to check it fell from 145 to 125 (subscales 127).
+* **missing breakdown** (``uppdelning_saknas``): the goal promises a breakdown ("för alla
+  kategorier", "för både kvinnor och män") that no indicator delivers (Vägen ut goal 1).
+
+Goal file format
+----------------
+::
+
+    projekt: "Team Work och Steget vidare"
+    forbund: Norrdal                 # filters every computed indicator (empty: all)
+    kalla: "Verksamhetsplan 2025"     # where the goals are written down
+    mal:
+      - id: M1
+        text: "Minst 35 % av de avslutade har egen försörjning efter avslut, för både kvinnor och män."
+        pastatt_status: uppnatt       # optional: the project's own (qualitative) verdict
+        pastatt_underlag: "fokusgrupper"
+        uppdelning: [kon]             # optional: promised breakdown (a column of the data)
+        indikatorer:                  # or a single `indikator:` mapping
+          - kalla: flows              # flows | kasam | nns | kostnadsnytta | rapporterat | kvalitativ
+            matt: egen_forsorjning_efter_andel
+            namn: "Andel med egen försörjning efter avslut"   # optional label
+            baslinje: {period: ["2024-01-01", "2024-12-31"]}   # or {varde: 0.3, proveniens: verbatim, kalla: ...}
+            uppfoljning: {period: ["2025-01-01", "2025-12-31"]}
+            malniva: 0.35             # optional target level
+            riktning: minst           # minst | hogst | oka | minska
+
+Indicator sources (``kalla``) and their parameters
+    ``flows``
+        ``matt``: a numeric key of :func:`evaluation.flows.headline` (e.g.
+        ``egen_forsorjning_efter_andel``, ``handlingsplan_i_tid_andel``, ``tid_median_manader``);
+        optional ``insats``; ``baslinje``/``uppfoljning`` ``{period: [start, end]}`` (exit dates).
+        n = episodes closed in the period (``aterkomst_kohort`` for ``aterkomst_andel``).
+    ``kasam``
+        ``grupp``: ``deltagare`` (waves ``fore``/``efter`` of ``tidpunkt``) or ``personal`` (first
+        and last ``vag``, or ``{vag: ...}``); ``skala``: ``total`` or a subscale. Values are the
+        means of :func:`evaluation.compare.before_after` (paired when
+        :func:`evaluation.compare.design_of` says so) with its 95 % CI of the change.
+    ``nns``
+        ``item`` (or ``indikator``), ``respondentgrupp``, optional ``tidpunkt``, ``matt``
+        (``andel_topp2``, ``medel``, ...), waves ``{vag: ...}`` (default first and last); values
+        from :func:`evaluation.indicators.item_results` (``indicator_results`` for ``indikator``),
+        suppressed below ``min_n``.
+    ``kostnadsnytta``
+        ``matt``: a key of :func:`evaluation.costbenefit.headline` (``bcr``, ``npv_total``,
+        ``break_even_andel``, ``payback_month``; ``npv_per_aktor.<aktör>``); follow-up only.
+    ``rapporterat``
+        ``matt``, ``kategori`` (default ``summa``), optional ``tabell``/``kalla_dokument``; periods
+        ``{period: "2011-10"}``; value and provenance from the reported table (schema
+        ``REPORTED``). ``kategori: summa_delskalor`` with a KASAM ``matt`` gives the sum of the
+        reported subscales (:func:`evaluation.kasam.reported_summary`).
+    ``kvalitativ``
+        ``beskrivning``: qualitative evidence (focus groups, questionnaires). It carries the
+        project's claim but is not a measurement and never decides a status.
+
+Status rules (chosen here and pinned by ``tests/test_goals.py``)
+----------------------------------------------------------------
+Indicator:
+    * ``ej_matbart`` when the follow-up value is missing (no data, suppressed below ``min_n``), or
+      the baseline is missing for an ``oka``/``minska`` indicator without a target.
+    * With a target (``malniva``): ``minst``/``oka`` reached when follow-up ≥ target, ``hogst``/
+      ``minska`` when follow-up ≤ target.
+    * Without a target (``oka``/``minska``): reached when the change has the wanted sign and, if the
+      source gives a confidence interval of the change, the interval excludes 0 (otherwise the
+      change is "not statistically supported" and the indicator is not reached). Aggregate-only
+      figures (no N, no SD) are judged on the sign alone; no test is possible (DOMAIN.md §5).
+    * With a breakdown: the status per category as above; the indicator is reached when every
+      measurable category is, not reached when none is, mixed otherwise. Categories below
+      ``min_n`` are suppressed and left out of the verdict (noted in ``anmarkning``).
+Goal:
+    From its quantitative indicators (``kvalitativ`` ones never count): none measurable →
+    ``ej_matbart``; all measurable reached → ``uppnatt``; none reached → ``ej_uppnatt``; otherwise
+    ``delvis``. A goal whose promised breakdown is missing cannot be confirmed as reached: an
+    ``uppnatt`` becomes ``ej_matbart`` (other verdicts stand) and ``uppdelning_saknas`` is set.
+Conflict:
+    ``konflikt`` is true when the claimed status is ``uppnatt`` and a quantitative indicator moved
+    against its direction or is not reached, or when the claim is ``ej_uppnatt`` and the computed
+    status is ``uppnatt``.
+
+Headline results (:func:`headline`, saved by ``notebooks/slutrapport.ipynb`` under ``mal``)
+------------------------------------------------------------------------------------------
+``antal``, ``per_status`` ({status: count}), ``status`` ({goal id: status}), ``konflikter`` (goal
+ids), ``uppdelning_saknas`` (goal ids).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .labels import t
+
+__all__ = [
+    "GoalError",
+    "STATUSES",
+    "DIRECTIONS",
+    "SOURCES",
+    "Underlag",
+    "GoalReport",
+    "load_goals",
+    "parse_goals",
+    "indicator_status",
+    "combine_statuses",
+    "resolve",
+    "track",
+    "status_label",
+    "board_table",
+    "indicator_table",
+    "headline",
+]
+
+#: Status codes (Swedish labels: uppnått / ej uppnått / delvis / ej mätbart).
+STATUSES = ("uppnatt", "ej_uppnatt", "delvis", "ej_matbart")
+#: Directions: target level from below / above, or a change up / down from the baseline.
+DIRECTIONS = ("minst", "hogst", "oka", "minska")
+#: Indicator sources.
+SOURCES = ("flows", "kasam", "nns", "kostnadsnytta", "rapporterat", "kvalitativ")
+_UP = {"minst", "oka"}
+
+
+class GoalError(ValueError):
+    """A goal file or an indicator specification is invalid; the message names the goal and the fix."""
+
+
+@dataclass
+class Underlag:
+    """The data the indicators are computed from (everything optional; missing → not measurable).
+
+    Attributes
+    ----------
+    episodes, events : DataFrame
+        Episodes (schema ``EPISODES``, all förbund) and journey events.
+    kasam_deltagare, kasam_personal : DataFrame
+        *Scored* KASAM (:func:`evaluation.kasam.score`) of participants (``tidpunkt`` fore/efter) and
+        staff (``vag``).
+    nns : DataFrame
+        NNS answers (schema ``SURVEY``).
+    kostnadsnytta : CostBenefitResult
+        A result of :func:`evaluation.costbenefit.evaluate`.
+    rapporterat : DataFrame
+        Reported aggregate tables (schema ``REPORTED``), concatenated.
+    reference_date : str
+        Extract date (flows: open episodes censored, waiting periods judged).
+    forbund : str
+        Förbund to filter on ('' = all).
+    scale_max : int
+        Highest NNS scale step.
+
+    Examples
+    --------
+    >>> Underlag(forbund="Norrdal").forbund
+    'Norrdal'
+    """
+
+    episodes: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+    kasam_deltagare: pd.DataFrame | None = None
+    kasam_personal: pd.DataFrame | None = None
+    nns: pd.DataFrame | None = None
+    kostnadsnytta: Any = None
+    rapporterat: pd.DataFrame | None = None
+    reference_date: str = "2026-01-15"
+    forbund: str = ""
+    scale_max: int = 6
+
+
+@dataclass
+class GoalReport:
+    """Result of :func:`track`.
+
+    Attributes
+    ----------
+    mal : DataFrame
+        One row per goal: ``id, text, status, pastatt_status, pastatt_underlag, konflikt,
+        uppdelning, uppdelning_saknas, motivering``.
+    indikatorer : DataFrame
+        One row per goal × indicator: ``mal_id, nr, namn, kalla, baslinje, uppfoljning, forandring,
+        malniva, riktning, n_baslinje, n_uppfoljning, ki_lag, ki_hog, status, fel_riktning,
+        proveniens, anmarkning``.
+    kategorier : DataFrame
+        Per category of a promised breakdown: ``mal_id, nr, uppdelning, kategori, baslinje,
+        uppfoljning, n_baslinje, n_uppfoljning, status``.
+    meta : dict
+        ``projekt``, ``forbund``, ``kalla`` of the goal file.
+    """
+
+    mal: pd.DataFrame
+    indikatorer: pd.DataFrame
+    kategorier: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------------------
+# reading
+
+
+def parse_goals(spec: dict, source: str = "<dict>") -> dict:
+    """Validate a goal specification (the parsed YAML) and normalise it.
+
+    Every goal gets a list ``indikatorer``; every indicator a ``riktning`` and its points as dicts.
+
+    Raises
+    ------
+    GoalError
+        Unknown source or direction, a ``minst``/``hogst`` indicator without ``malniva``, a
+        duplicated goal id, or no goals.
+
+    Examples
+    --------
+    >>> g = parse_goals({"mal": [{"id": "M1", "text": "Öka KASAM", "indikator":
+    ...     {"kalla": "kasam", "grupp": "deltagare", "riktning": "oka"}}]})
+    >>> g["mal"][0]["indikatorer"][0]["skala"]
+    'total'
+    """
+    if not isinstance(spec, dict) or not spec.get("mal"):
+        raise GoalError(f"{source}: no goals; write a list under the key `mal:`")
+    out = {k: v for k, v in spec.items() if k != "mal"}
+    out.setdefault("forbund", "")
+    goals, seen = [], set()
+    for i, g in enumerate(spec["mal"], start=1):
+        gid = str(g.get("id", f"M{i}"))
+        if gid in seen:
+            raise GoalError(f"{source}: goal id {gid!r} is used twice; give every goal its own id")
+        seen.add(gid)
+        inds = g.get("indikatorer")
+        if inds is None:
+            inds = [g["indikator"]] if g.get("indikator") else []
+        norm = []
+        for j, ind in enumerate(inds, start=1):
+            ind = dict(ind)
+            kalla = ind.get("kalla")
+            if kalla not in SOURCES:
+                raise GoalError(f"{source}: goal {gid}, indicator {j}: kalla {kalla!r} unknown; use one of {SOURCES}")
+            if kalla != "kvalitativ":
+                riktning = ind.setdefault("riktning", "oka")
+                if riktning not in DIRECTIONS:
+                    raise GoalError(f"{source}: goal {gid}, indicator {j}: riktning {riktning!r}; use one of {DIRECTIONS}")
+                if riktning in ("minst", "hogst") and ind.get("malniva") is None:
+                    raise GoalError(f"{source}: goal {gid}, indicator {j}: riktning {riktning!r} needs a `malniva`")
+                if kalla in ("flows", "kostnadsnytta", "rapporterat") and not ind.get("matt"):
+                    raise GoalError(f"{source}: goal {gid}, indicator {j}: kalla {kalla} needs `matt`")
+            if kalla == "kasam":
+                ind.setdefault("grupp", "deltagare")
+                ind.setdefault("skala", "total")
+            if kalla == "nns":
+                ind.setdefault("matt", "andel_topp2")
+                if not ind.get("item") and ind.get("indikator") is None:
+                    raise GoalError(f"{source}: goal {gid}, indicator {j}: nns needs `item` or `indikator`")
+            for point in ("baslinje", "uppfoljning"):
+                p = ind.get(point)
+                if p is not None and not isinstance(p, dict):
+                    ind[point] = {"varde": p}
+            norm.append(ind)
+        claim = g.get("pastatt_status")
+        if claim is not None and claim not in STATUSES:
+            raise GoalError(f"{source}: goal {gid}: pastatt_status {claim!r}; use one of {STATUSES}")
+        upp = g.get("uppdelning") or []
+        goals.append({**g, "id": gid, "indikatorer": norm,
+                      "uppdelning": [upp] if isinstance(upp, str) else list(upp)})
+    out["mal"] = goals
+    return out
+
+
+def load_goals(path: str | Path) -> dict:
+    """Read and validate a goal file (YAML, see the module docstring).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "m.yaml"
+    >>> _ = p.write_text("mal:\\n  - id: A\\n    text: x\\n    indikator: {kalla: kvalitativ}\\n", encoding="utf-8")
+    >>> load_goals(p)["mal"][0]["id"]
+    'A'
+    """
+    p = Path(path)
+    if not p.exists():
+        raise GoalError(f"goal file {p} not found; give the path of a YAML file like data_samples/mal/norrdal.yaml")
+    with p.open(encoding="utf-8") as fh:
+        return parse_goals(yaml.safe_load(fh), source=str(p))
+
+
+# ----------------------------------------------------------------------------------------------
+# status rules
+
+
+def _num(x) -> float | None:
+    if x is None or x is pd.NA:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def indicator_status(baslinje, uppfoljning, riktning: str, malniva=None, ki: tuple | None = None) -> str:
+    """Status of one indicator value pair (rules in the module docstring).
+
+    Parameters
+    ----------
+    baslinje, uppfoljning : float or None
+        Baseline and follow-up values (None/NaN = missing).
+    riktning : {"minst", "hogst", "oka", "minska"}
+    malniva : float, optional
+        Target level for the follow-up.
+    ki : (low, high), optional
+        Confidence interval of the change (follow-up − baseline), when the source has one.
+
+    Examples
+    --------
+    >>> indicator_status(0.30, 0.36, "minst", 0.35)
+    'uppnatt'
+    >>> indicator_status(145, 125, "oka")       # Vägen ut KASAM, aggregate only
+    'ej_uppnatt'
+    >>> indicator_status(132.2, 137.4, "oka", ki=(-0.8, 9.1))   # CI includes 0
+    'ej_uppnatt'
+    >>> indicator_status(None, None, "minska")
+    'ej_matbart'
+    """
+    b, f, m = _num(baslinje), _num(uppfoljning), _num(malniva)
+    if f is None:
+        return "ej_matbart"
+    if m is not None:
+        return "uppnatt" if (f >= m if riktning in _UP else f <= m) else "ej_uppnatt"
+    if b is None:
+        return "ej_matbart"
+    diff = f - b
+    right = diff > 0 if riktning in _UP else diff < 0
+    if not right:
+        return "ej_uppnatt"
+    if ki is not None and _num(ki[0]) is not None and _num(ki[1]) is not None:
+        lo, hi = float(ki[0]), float(ki[1])
+        if lo <= 0 <= hi:
+            return "ej_uppnatt"
+    return "uppnatt"
+
+
+def combine_statuses(statuses) -> str:
+    """Combine statuses (of indicators or of categories) into one.
+
+    Not measurable ones are left out; none left → ``ej_matbart``; all reached → ``uppnatt``; none
+    reached → ``ej_uppnatt``; otherwise ``delvis``.
+
+    Examples
+    --------
+    >>> combine_statuses(["uppnatt", "ej_uppnatt", "uppnatt"])
+    'delvis'
+    >>> combine_statuses(["uppnatt", "ej_matbart"])
+    'uppnatt'
+    >>> combine_statuses([])
+    'ej_matbart'
+    """
+    s = [x for x in statuses if x != "ej_matbart"]
+    if not s:
+        return "ej_matbart"
+    if all(x == "uppnatt" for x in s):
+        return "uppnatt"
+    if all(x == "ej_uppnatt" for x in s):
+        return "ej_uppnatt"
+    return "delvis"
+
+
+def _wrong_way(b, f, riktning) -> bool:
+    b, f = _num(b), _num(f)
+    if b is None or f is None:
+        return False
+    return (f < b) if riktning in _UP else (f > b)
+
+
+# ----------------------------------------------------------------------------------------------
+# resolvers: each returns {"baslinje": (value, n), "uppfoljning": (value, n), "ki": (lo, hi) | None,
+#   "kategorier": DataFrame(kategori, baslinje, uppfoljning, n_baslinje, n_uppfoljning, ki_lag, ki_hog) | None,
+#   "proveniens": str, "anmarkning": str}
+
+
+def _period(point: dict | None, key: str = "period"):
+    if not point or point.get(key) is None:
+        return None
+    p = point[key]
+    return tuple(p) if isinstance(p, (list, tuple)) else p
+
+
+def _by_forbund(df: pd.DataFrame | None, forbund: str) -> pd.DataFrame | None:
+    if df is None or not forbund or "forbund" not in df:
+        return df
+    wanted = [f.strip() for f in forbund.split(",") if f.strip()]
+    return df[df["forbund"].isin(wanted)]
+
+
+def _flows(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
+    from . import flows
+
+    if u.episodes is None:
+        return {"anmarkning": "inga episoder i underlaget"}
+    ep = flows.prepare_episodes(u.episodes, forbund=u.forbund or None, insats=ind.get("insats") or None)
+    ev = u.events
+    matt = ind["matt"]
+    n_key = "aterkomst_kohort" if matt == "aterkomst_andel" else "avslutade_i_perioden"
+
+    def one(df, point):
+        if point is None:
+            return None, None
+        if "varde" in point:
+            return _num(point["varde"]), point.get("n")
+        per = _period(point)
+        start, end = per if isinstance(per, tuple) else (None, None)
+        kw = {}
+        if matt.startswith("aterkomst"):
+            kw = {"return_window": tuple(point.get("aterkomst_fonster", (start, end))),
+                  "review_date": point.get("uppfoljningsdatum", u.reference_date)}
+        h = flows.headline(df, ev, u.reference_date, start, end, **kw)
+        if matt not in h:
+            raise GoalError(f"flows has no measure {matt!r}; use a key of evaluation.flows.headline")
+        n = h.get(n_key)
+        v = _num(h[matt])
+        return (v if (n is None or n >= min_n or n == 0) else None), n
+
+    res = {"baslinje": one(ep, ind.get("baslinje")), "uppfoljning": one(ep, ind.get("uppfoljning")),
+           "proveniens": "beraknad"}
+    for col in categories:
+        if col not in ep:
+            continue
+        rows = []
+        for cat, sub in ep.groupby(col, observed=True):
+            (b, nb), (f, nf) = one(sub, ind.get("baslinje")), one(sub, ind.get("uppfoljning"))
+            rows.append({"uppdelning": col, "kategori": str(cat), "baslinje": b, "uppfoljning": f,
+                         "n_baslinje": nb, "n_uppfoljning": nf})
+        res["kategorier"] = pd.DataFrame(rows)
+    return res
+
+
+def _kasam(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
+    from . import compare, kasam
+
+    grupp, skala = ind["grupp"], ind["skala"]
+    scored = u.kasam_deltagare if grupp == "deltagare" else u.kasam_personal
+    if scored is None or scored.empty:
+        return {"anmarkning": f"ingen KASAM-mätning för {grupp} i underlaget"}
+    col = "tidpunkt" if grupp == "deltagare" else "vag"
+    b0 = (ind.get("baslinje") or {}).get(col, "fore" if grupp == "deltagare" else None)
+    a0 = (ind.get("uppfoljning") or {}).get(col, "efter" if grupp == "deltagare" else None)
+    before, after = kasam.split_waves(scored, col, b0, a0, forbund=u.forbund)
+    design = compare.design_of(before, after, value_col=skala)
+    r = compare.before_after(before, after, paired=design.paired, value_col=skala).iloc[0]
+    n = int(r["n"])
+    ok = n >= min_n
+    nb = n if design.paired else int(before[skala].notna().sum())
+    na = n if design.paired else int(after[skala].notna().sum())
+    res = {"baslinje": (_num(r["mean_before"]) if ok else None, nb),
+           "uppfoljning": (_num(r["mean_after"]) if ok else None, na),
+           "ki": (r["ci_low"], r["ci_high"]) if ok else None, "proveniens": "beraknad",
+           "anmarkning": design.reason}
+    for c in categories:
+        if c not in before:
+            continue
+        sub = compare.before_after_by(before, after, by=c, paired=design.paired, value_col=skala, min_n=min_n)
+        res["kategorier"] = pd.DataFrame({
+            "uppdelning": c, "kategori": sub[c].astype(str), "baslinje": sub["mean_before"],
+            "uppfoljning": sub["mean_after"], "n_baslinje": sub["n"], "n_uppfoljning": sub["n"],
+            "ki_lag": sub["ci_low"], "ki_hog": sub["ci_high"]})
+    return res
+
+
+def _nns(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
+    from . import indicators
+
+    survey = _by_forbund(u.nns, u.forbund)
+    if survey is None or survey.empty:
+        return {"anmarkning": "inga NNS-enkätsvar i underlaget"}
+    matt = ind["matt"]
+    waves = sorted(survey["vag"].dropna().unique())
+
+    def table(df, by):
+        if ind.get("item"):
+            r = indicators.item_results(df, by=by, scale_max=u.scale_max, min_n=min_n)
+            r = r[r["item"].astype(str) == str(ind["item"])]
+        else:
+            r = indicators.indicator_results(df, by=by, scale_max=u.scale_max, min_n=min_n)
+            r = r[r["indikator"].astype(str) == str(ind["indikator"])]
+        if ind.get("respondentgrupp"):
+            r = r[r["respondentgrupp"] == ind["respondentgrupp"]]
+        if ind.get("tidpunkt"):
+            r = r[r["tidpunkt"] == ind["tidpunkt"]]
+        return r
+
+    def pick(r, point, default_wave):
+        if point and "varde" in point:
+            return _num(point["varde"]), point.get("n")
+        wave = (point or {}).get("vag", default_wave)
+        x = r[r["vag"] == wave]
+        if len(x) != 1:
+            return None, None
+        return _num(x[matt].iloc[0]), _num(x["n"].iloc[0])
+
+    by = ("respondentgrupp", "tidpunkt", "vag")
+    r = table(survey, by)
+    res = {"baslinje": pick(r, ind.get("baslinje"), waves[0]) if ind.get("baslinje") is not None or
+           ind.get("malniva") is None else (None, None),
+           "uppfoljning": pick(r, ind.get("uppfoljning"), waves[-1]), "proveniens": "beraknad"}
+    for c in categories:
+        if c not in survey:
+            continue
+        rc = table(survey, (*by, c))
+        rows = []
+        for cat, sub in rc.groupby(c, observed=True):
+            b = pick(sub, ind.get("baslinje"), waves[0]) if ind.get("baslinje") is not None else (None, None)
+            f = pick(sub, ind.get("uppfoljning"), waves[-1])
+            rows.append({"uppdelning": c, "kategori": str(cat), "baslinje": b[0], "uppfoljning": f[0],
+                         "n_baslinje": b[1], "n_uppfoljning": f[1]})
+        res["kategorier"] = pd.DataFrame(rows)
+    return res
+
+
+def _kostnadsnytta(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
+    from . import costbenefit
+
+    if u.kostnadsnytta is None:
+        return {"anmarkning": "ingen samhällsekonomisk kalkyl i underlaget"}
+    h = costbenefit.headline(u.kostnadsnytta)
+    value: Any = h
+    for part in ind["matt"].split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise GoalError(f"cost-benefit has no result {ind['matt']!r}; use a key of evaluation.costbenefit.headline")
+        value = value[part]
+    base = ind.get("baslinje") or {}
+    return {"baslinje": (_num(base.get("varde")), None), "uppfoljning": (_num(value), None),
+            "proveniens": "beraknad",
+            "anmarkning": f"scenario {h['scenario']}, {h['horisont_ar']} år; antaganden, ingen jämförelsegrupp"}
+
+
+def _rapporterat(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
+    from . import kasam
+
+    rep = u.rapporterat
+    if rep is None or rep.empty:
+        return {"anmarkning": "inga rapporterade tabeller i underlaget"}
+    sel = rep[rep["matt"] == ind["matt"]]
+    for key, col in (("tabell", "tabell"), ("kalla_dokument", "kalla")):
+        if ind.get(key):
+            sel = sel[sel[col] == ind[key]]
+    kategori = str(ind.get("kategori", "summa"))
+    provs: list[str] = []
+
+    def pick(point):
+        if point is None:
+            return None, None
+        if "varde" in point:
+            provs.append(str(point.get("proveniens", "verbatim")))
+            return _num(point["varde"]), point.get("n")
+        per = str(point.get("period"))
+        if kategori == "summa_delskalor":
+            summ = kasam.reported_summary(sel)
+            if "summa_delskalor" not in summ.index or per not in summ.columns:
+                return None, None
+            provs.append("derived")
+            return _num(summ.at["summa_delskalor", per]), None
+        x = sel[(sel["kategori"].astype(str) == kategori) & (sel["period"].astype(str) == per)]
+        if len(x) == 0:
+            return None, None
+        provs.extend(x["proveniens"].astype(str))
+        return _num(x["varde"].iloc[0]), None
+
+    res = {"baslinje": pick(ind.get("baslinje")), "uppfoljning": pick(ind.get("uppfoljning"))}
+    res["proveniens"] = "/".join(dict.fromkeys(provs)) or "saknas"
+    others = sel[~sel["kategori"].astype(str).isin([kategori, "summa", "total"])]
+    res["anmarkning"] = "endast aggregat (inget N, ingen spridning): riktning utan test"
+    if categories and not others.empty:
+        rows = []
+        for cat, sub in others.groupby("kategori"):
+            vals = sub.set_index(sub["period"].astype(str))["varde"]
+            b = vals.get(str((ind.get("baslinje") or {}).get("period")))
+            f = vals.get(str((ind.get("uppfoljning") or {}).get("period")))
+            rows.append({"uppdelning": categories[0], "kategori": str(cat), "baslinje": _num(b),
+                         "uppfoljning": _num(f), "n_baslinje": None, "n_uppfoljning": None})
+        res["kategorier"] = pd.DataFrame(rows)
+    return res
+
+
+_RESOLVERS = {"flows": _flows, "kasam": _kasam, "nns": _nns, "kostnadsnytta": _kostnadsnytta,
+              "rapporterat": _rapporterat}
+
+
+def resolve(ind: dict, underlag: Underlag, min_n: int = 5, categories=()) -> dict:
+    """Compute one indicator's baseline and follow-up with the workbench's analysis functions.
+
+    Parameters
+    ----------
+    ind : dict
+        A normalised indicator of :func:`parse_goals`.
+    underlag : Underlag
+    min_n : int
+        Values based on fewer than ``min_n`` people are suppressed (returned as None).
+    categories : sequence of str
+        Columns of a promised breakdown.
+
+    Returns
+    -------
+    dict
+        ``baslinje`` and ``uppfoljning`` as ``(value, n)``, optional ``ki`` (CI of the change),
+        ``kategorier`` (DataFrame) when the breakdown could be made, ``proveniens`` and
+        ``anmarkning``. A literal ``varde`` in a point overrides the computed value.
+
+    Examples
+    --------
+    >>> rep = pd.DataFrame({"kalla": "X", "tabell": "K", "matt": "kasam_medel", "kategori": "total",
+    ...                     "period": ["2011-10", "2013-05"], "varde": [145, 125], "proveniens": "verbatim"})
+    >>> r = resolve({"kalla": "rapporterat", "matt": "kasam_medel", "kategori": "total",
+    ...              "baslinje": {"period": "2011-10"}, "uppfoljning": {"period": "2013-05"}},
+    ...             Underlag(rapporterat=rep))
+    >>> r["baslinje"], r["uppfoljning"], r["proveniens"]
+    ((145.0, None), (125.0, None), 'verbatim')
+    """
+    if ind["kalla"] == "kvalitativ":
+        return {"baslinje": (None, None), "uppfoljning": (None, None), "proveniens": "kvalitativ",
+                "anmarkning": str(ind.get("beskrivning", ""))}
+    res = _RESOLVERS[ind["kalla"]](ind, underlag, min_n, list(categories))
+    res.setdefault("baslinje", (None, None))
+    res.setdefault("uppfoljning", (None, None))
+    res["baslinje"] = res["baslinje"] or (None, None)
+    res["uppfoljning"] = res["uppfoljning"] or (None, None)
+    # a literal value in the goal file overrides (e.g. a baseline from an earlier annual report)
+    for point in ("baslinje", "uppfoljning"):
+        p = ind.get(point) or {}
+        if "varde" in p and ind["kalla"] in ("flows", "kasam", "nns"):
+            res[point] = (_num(p["varde"]), p.get("n"))
+            res["proveniens"] = f"{res.get('proveniens', 'beraknad')}/{p.get('proveniens', 'verbatim')}"
+            if point == "baslinje":
+                res["ki"] = None  # the CI belonged to the computed pair
+    return res
+
+
+def _label(ind: dict, lang: str) -> str:
+    if ind.get("namn"):
+        return str(ind["namn"])
+    k = ind["kalla"]
+    if k == "kasam":
+        return t("goals.namn.kasam", lang, grupp=ind["grupp"], skala=ind["skala"])
+    if k == "nns":
+        what = ind.get("item") or f"indikator {ind.get('indikator')}"
+        return t("goals.namn.nns", lang, item=what, grupp=ind.get("respondentgrupp", ""), matt=ind["matt"])
+    if k == "kvalitativ":
+        return t("goals.namn.kvalitativ", lang)
+    return f"{t('goals.kalla.' + k, lang)}: {ind.get('matt', '')}"
+
+
+def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> GoalReport:
+    """Follow every goal from its indicators to a status (rules in the module docstring).
+
+    Parameters
+    ----------
+    goals : dict
+        Output of :func:`load_goals` / :func:`parse_goals`.
+    underlag : Underlag
+        The data; ``underlag.forbund`` defaults to the goal file's ``forbund``.
+    min_n : int
+        Small-cell threshold for computed values and categories.
+    lang : {"sv", "en"}
+        Language of the generated indicator names and notes.
+
+    Examples
+    --------
+    >>> rep = pd.DataFrame({"kalla": "X", "tabell": "K", "matt": "kasam_medel", "kategori": "total",
+    ...                     "period": ["2011-10", "2013-05"], "varde": [145, 125], "proveniens": "verbatim"})
+    >>> g = parse_goals({"mal": [{"id": "2", "text": "Öka kunskapen", "pastatt_status": "uppnatt",
+    ...     "indikatorer": [{"kalla": "kvalitativ", "beskrivning": "fokusgrupper"},
+    ...                     {"kalla": "rapporterat", "matt": "kasam_medel", "kategori": "total",
+    ...                      "baslinje": {"period": "2011-10"}, "uppfoljning": {"period": "2013-05"}}]}]})
+    >>> r = track(g, Underlag(rapporterat=rep))
+    >>> r.mal[["status", "konflikt"]].values.tolist()
+    [['ej_uppnatt', True]]
+    """
+    if not underlag.forbund and goals.get("forbund"):
+        underlag = Underlag(**{**underlag.__dict__, "forbund": str(goals["forbund"])})
+    goal_rows, ind_rows, cat_rows = [], [], []
+    for g in goals["mal"]:
+        cats = g["uppdelning"]
+        statuses, wrong, notes, delivered = [], False, [], not cats
+        for nr, ind in enumerate(g["indikatorer"], start=1):
+            res = resolve(ind, underlag, min_n=min_n, categories=cats)
+            (b, nb), (f, nf) = res["baslinje"], res["uppfoljning"]
+            ki = res.get("ki")
+            riktning = ind.get("riktning")
+            note = [res.get("anmarkning", "")]
+            if ind["kalla"] == "kvalitativ":
+                status = None
+            else:
+                status = indicator_status(b, f, riktning, ind.get("malniva"), ki)
+                if ki is not None and status == "ej_uppnatt" and not _wrong_way(b, f, riktning) \
+                        and ind.get("malniva") is None:
+                    note.append(t("goals.not.ej_sakerstalld", lang))
+                kdf = res.get("kategorier")
+                if cats and kdf is not None and len(kdf):
+                    delivered = True
+                    kdf = kdf.copy()
+                    kdf["status"] = [
+                        indicator_status(r.baslinje, r.uppfoljning, riktning, ind.get("malniva"),
+                                         (getattr(r, "ki_lag", None), getattr(r, "ki_hog", None))
+                                         if "ki_lag" in kdf else None)
+                        for r in kdf.itertuples()]
+                    small = kdf["status"] == "ej_matbart"
+                    if small.any():
+                        note.append(t("goals.not.kategori_undertryckt", lang,
+                                      kategorier=", ".join(kdf.loc[small, "kategori"]), min_n=min_n))
+                    status = combine_statuses(kdf["status"]) if status != "ej_matbart" or (~small).any() else status
+                    cat_rows.append(kdf.assign(mal_id=g["id"], nr=nr))
+                statuses.append(status)
+                wrong = wrong or _wrong_way(b, f, riktning) or status == "ej_uppnatt"
+            forandring = None if _num(b) is None or _num(f) is None else _num(f) - _num(b)
+            ind_rows.append({
+                "mal_id": g["id"], "nr": nr, "namn": _label(ind, lang), "kalla": ind["kalla"],
+                "baslinje": _num(b), "uppfoljning": _num(f), "forandring": forandring,
+                "malniva": _num(ind.get("malniva")), "riktning": riktning,
+                "n_baslinje": _num(nb), "n_uppfoljning": _num(nf),
+                "ki_lag": _num(ki[0]) if ki else None, "ki_hog": _num(ki[1]) if ki else None,
+                "status": status, "fel_riktning": _wrong_way(b, f, riktning) if riktning else False,
+                "proveniens": res.get("proveniens", ""), "anmarkning": "; ".join(x for x in note if x)})
+        status = combine_statuses(statuses)
+        missing_breakdown = bool(cats) and not delivered
+        if missing_breakdown:
+            notes.append(t("goals.not.uppdelning_saknas", lang, uppdelning=", ".join(cats)))
+            if status == "uppnatt":
+                status = "ej_matbart"
+        if not statuses:
+            notes.append(t("goals.not.inget_matt", lang))
+        claim = g.get("pastatt_status")
+        konflikt = (claim == "uppnatt" and wrong) or (claim == "ej_uppnatt" and status == "uppnatt")
+        if konflikt:
+            notes.append(t("goals.not.konflikt", lang, pastatt=status_label(claim, lang),
+                           status=status_label(status, lang)))
+        goal_rows.append({"id": g["id"], "text": str(g.get("text", "")), "status": status,
+                          "pastatt_status": claim, "pastatt_underlag": g.get("pastatt_underlag"),
+                          "konflikt": bool(konflikt), "uppdelning": ", ".join(cats),
+                          "uppdelning_saknas": missing_breakdown, "motivering": "; ".join(notes)})
+    cat_cols = ["mal_id", "nr", "uppdelning", "kategori", "baslinje", "uppfoljning", "n_baslinje",
+                "n_uppfoljning", "status"]
+    kat = pd.concat(cat_rows, ignore_index=True).reindex(columns=cat_cols) if cat_rows \
+        else pd.DataFrame(columns=cat_cols)
+    meta = {k: goals.get(k) for k in ("projekt", "forbund", "kalla")}
+    return GoalReport(pd.DataFrame(goal_rows), pd.DataFrame(ind_rows), kat, meta)
+
+
+# ----------------------------------------------------------------------------------------------
+# board views
+
+
+def status_label(status: str | None, lang: str = "sv") -> str:
+    """Board label of a status code.
+
+    Examples
+    --------
+    >>> status_label("ej_matbart"), status_label("delvis", "en")
+    ('ej mätbart', 'mixed')
+    """
+    if status is None or (isinstance(status, float) and math.isnan(status)):
+        return ""
+    return t(f"goals.status.{status}", lang)
+
+
+def _fmt(x, lang: str) -> str:
+    from .disclosure import format_number
+
+    v = _num(x)
+    if v is None:
+        return "–"
+    return format_number(v, lang, 0 if float(v).is_integer() else (1 if abs(v) >= 10 else 2))
+
+
+def board_table(report: GoalReport, lang: str = "sv") -> pd.DataFrame:
+    """One row per goal with Swedish (or English) headers: goal, status, claim, flags, reasons.
+
+    Examples
+    --------
+    >>> r = GoalReport(pd.DataFrame([{"id": "1", "text": "x", "status": "delvis", "pastatt_status": None,
+    ...     "pastatt_underlag": None, "konflikt": False, "uppdelning": "", "uppdelning_saknas": False,
+    ...     "motivering": ""}]), pd.DataFrame(), pd.DataFrame())
+    >>> board_table(r).iloc[0].tolist()[:3]
+    ['1', 'x', 'delvis']
+    """
+    m = report.mal
+    yes, no = t("goals.ja", lang), ""
+    return pd.DataFrame({
+        t("goals.kol.id", lang): m["id"].astype(str),
+        t("goals.kol.mal", lang): m["text"],
+        t("goals.kol.status", lang): [status_label(s, lang) for s in m["status"]],
+        t("goals.kol.pastatt", lang): [status_label(s, lang) if isinstance(s, str) else "" for s in m["pastatt_status"]],
+        t("goals.kol.konflikt", lang): [yes if k else no for k in m["konflikt"]],
+        t("goals.kol.uppdelning_saknas", lang): [yes if k else no for k in m["uppdelning_saknas"]],
+        t("goals.kol.motivering", lang): m["motivering"],
+    })
+
+
+def indicator_table(report: GoalReport, lang: str = "sv") -> pd.DataFrame:
+    """One row per goal × indicator, formatted for a board (numbers as text, "–" when missing).
+
+    Examples
+    --------
+    >>> r = GoalReport(pd.DataFrame(), pd.DataFrame([{"mal_id": "1", "nr": 1, "namn": "KASAM", "kalla": "rapporterat",
+    ...     "baslinje": 145.0, "uppfoljning": 125.0, "forandring": -20.0, "malniva": None, "riktning": "oka",
+    ...     "n_baslinje": None, "n_uppfoljning": None, "ki_lag": None, "ki_hog": None, "status": "ej_uppnatt",
+    ...     "fel_riktning": True, "proveniens": "verbatim", "anmarkning": ""}]), pd.DataFrame())
+    >>> indicator_table(r).iloc[0].tolist()[2:6]
+    ['145', '125', '-20', '–']
+    """
+    d = report.indikatorer
+    if d.empty:
+        return pd.DataFrame()
+    prov = [_prov_label(p, lang) for p in d["proveniens"]]
+    return pd.DataFrame({
+        t("goals.kol.id", lang): d["mal_id"].astype(str),
+        t("goals.kol.indikator", lang): d["namn"],
+        t("goals.kol.baslinje", lang): [_fmt(x, lang) for x in d["baslinje"]],
+        t("goals.kol.uppfoljning", lang): [_fmt(x, lang) for x in d["uppfoljning"]],
+        t("goals.kol.forandring", lang): [_fmt(x, lang) for x in d["forandring"]],
+        t("goals.kol.malniva", lang): [_fmt(x, lang) for x in d["malniva"]],
+        t("goals.kol.riktning", lang): [t(f"goals.riktning.{r}", lang) if isinstance(r, str) else "" for r in d["riktning"]],
+        t("goals.kol.n", lang): [_fmt(x, lang) for x in d["n_uppfoljning"]],
+        t("goals.kol.status", lang): [status_label(s, lang) if isinstance(s, str) else "" for s in d["status"]],
+        t("goals.kol.proveniens", lang): prov,
+        t("goals.kol.anmarkning", lang): d["anmarkning"],
+    })
+
+
+def _prov_label(p, lang: str) -> str:
+    from .vocabulary import label
+
+    if not isinstance(p, str) or not p:
+        return ""
+    out = []
+    for part in p.split("/"):
+        if part in ("beraknad", "kvalitativ", "saknas"):
+            out.append(t(f"goals.proveniens.{part}", lang))
+        else:
+            try:
+                out.append(label("proveniens", part, lang))
+            except Exception:  # an unknown provenance code is shown as written
+                out.append(part)
+    return ", ".join(dict.fromkeys(out))
+
+
+def headline(report: GoalReport) -> dict:
+    """Headline results of the goal tracker (keys in the module docstring).
+
+    Examples
+    --------
+    >>> r = GoalReport(pd.DataFrame({"id": ["1", "2"], "status": ["delvis", "ej_uppnatt"],
+    ...     "konflikt": [False, True], "uppdelning_saknas": [True, False]}), pd.DataFrame(), pd.DataFrame())
+    >>> headline(r)["konflikter"], headline(r)["per_status"]["delvis"]
+    (['2'], 1)
+    """
+    m = report.mal
+    if m.empty:
+        return {"antal": 0, "per_status": {s: 0 for s in STATUSES}, "status": {}, "konflikter": [],
+                "uppdelning_saknas": []}
+    return {"antal": int(len(m)),
+            "per_status": {s: int((m["status"] == s).sum()) for s in STATUSES},
+            "status": dict(zip(m["id"].astype(str), m["status"])),
+            "konflikter": [str(x) for x in m.loc[m["konflikt"], "id"]],
+            "uppdelning_saknas": [str(x) for x in m.loc[m["uppdelning_saknas"], "id"]]}
