@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -1067,20 +1068,57 @@ def load_samples(data_dir="data_samples") -> dict[str, ImportResult]:
     return out
 
 
-def summary_table(results: dict[str, ImportResult], lang: str = "sv") -> pd.DataFrame:
+def _display_names(files: list[str], data_dir=None) -> list[str]:
+    """File names relative to the data folder (or to the files' common folder), never absolute."""
+    paths = [Path(f) for f in files]
+    if data_dir is not None:
+        base = Path(data_dir).resolve()
+    else:
+        parents = [str(p.resolve().parent) for p in paths if str(p)]
+        try:
+            base = Path(os.path.commonpath(parents)) if parents else None
+        except ValueError:  # different drives
+            base = None
+    out = []
+    for p in paths:
+        if not str(p):
+            out.append("")
+            continue
+        try:
+            out.append(p.resolve().relative_to(base).as_posix() if base is not None else p.name)
+        except ValueError:  # outside the data folder: the bare file name
+            out.append(p.name)
+    return out
+
+
+def summary_table(results: dict[str, ImportResult], lang: str = "sv", data_dir=None) -> pd.DataFrame:
     """One row per file: fil, entitet, rader lästa, godkända, avvisade, problem (labelled).
+
+    File names are shown relative to ``data_dir`` (or, without it, to the folder the files have
+    in common), so a report never shows where the data lies on the analyst's disk.
+
+    Parameters
+    ----------
+    results : dict of ImportResult
+        As returned by :func:`load_samples` or a dict of loader results.
+    lang : {"sv", "en"}
+        Column labels.
+    data_dir : str or Path, optional
+        The data folder; files outside it are shown by their bare name.
 
     Examples
     --------
-    >>> r = ImportResult(pd.DataFrame(), ImportReport("a.csv", "handelser", 2, 2, 0))
-    >>> list(summary_table({"handelser": r}).columns)
-    ['fil', 'entitet', 'rader lästa', 'godkända', 'avvisade', 'problem']
+    >>> r = ImportResult(pd.DataFrame(), ImportReport("/srv/data/a.csv", "handelser", 2, 2, 0))
+    >>> tab = summary_table({"handelser": r}, data_dir="/srv/data")
+    >>> list(tab.columns), tab.iloc[0, 0]
+    (['fil', 'entitet', 'rader lästa', 'godkända', 'avvisade', 'problem'], 'a.csv')
     """
     frames = [r.report.to_frame() for r in results.values()]
     if not frames:
         df = ImportReport("", "").to_frame().iloc[0:0]
     else:
         df = pd.concat(frames, ignore_index=True)
+        df["file"] = _display_names(df["file"].astype(str).tolist(), data_dir)
     return df.rename(columns={c: t(f"io.{c}", lang) for c in df.columns})
 
 
@@ -1108,7 +1146,7 @@ def summary_cli(args) -> int:
     if not results:
         print(t("io.no_samples", lang, folder=data_dir))
         return 1
-    table = summary_table(results, lang)
+    table = summary_table(results, lang, data_dir=data_dir)
     print(t("io.title", lang, folder=data_dir))
     print(table.to_string(index=False))
     for r in results.values():

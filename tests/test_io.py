@@ -291,3 +291,20 @@ def test_summary_command_prints_swedish_table(capsys):
 def test_summary_command_fails_on_empty_folder(tmp_path, capsys):
     assert io.summary_cli(argparse.Namespace(data=str(tmp_path), lang="sv")) == 1
     assert "evaluation samples" in capsys.readouterr().out
+
+
+def test_summary_table_shows_file_names_relative_to_the_data_folder(tmp_path):
+    # A report must not reveal where the data lies on the analyst's disk: sub/b.csv is shown as
+    # "sub/b.csv" (relative to the data folder), a file outside it by its bare name.
+    (tmp_path / "sub").mkdir()
+    reports = {
+        "a": io.ImportResult(pd.DataFrame(), io.ImportReport(str(tmp_path / "a.csv"), "handelser", 2, 2, 0)),
+        "b": io.ImportResult(pd.DataFrame(), io.ImportReport(str(tmp_path / "sub" / "b.csv"), "episoder", 1, 1, 0)),
+        "c": io.ImportResult(pd.DataFrame(), io.ImportReport("/elsewhere/c.csv", "episoder", 1, 1, 0)),
+    }
+    tab = io.summary_table(reports, lang="sv", data_dir=tmp_path)
+    assert tab["fil"].tolist() == ["a.csv", "sub/b.csv", "c.csv"]
+    # without data_dir: relative to the folder the files share
+    tab2 = io.summary_table({k: reports[k] for k in ("a", "b")}, lang="en")
+    assert tab2["file"].tolist() == ["a.csv", "sub/b.csv"]
+    assert not any(str(tmp_path) in f for f in tab["fil"].tolist() + tab2["file"].tolist())
