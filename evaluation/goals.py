@@ -83,9 +83,10 @@ Goal:
     ``delvis``. A goal whose promised breakdown is missing cannot be confirmed as reached: an
     ``uppnatt`` becomes ``ej_matbart`` (other verdicts stand) and ``uppdelning_saknas`` is set.
 Conflict:
-    ``konflikt`` is true when the claimed status is ``uppnatt`` and a quantitative indicator moved
-    against its direction or is not reached, or when the claim is ``ej_uppnatt`` and the computed
-    status is ``uppnatt``.
+    ``konflikt`` is true when the claimed status is ``uppnatt`` and a quantitative indicator is not
+    reached (it went the other way, missed its target, or its change is not statistically
+    supported), or when the claim is ``ej_uppnatt`` and the computed status is ``uppnatt``. An
+    indicator that fell but still meets its target is no conflict (``fel_riktning`` shows the fall).
 
 Headline results (:func:`headline`, saved by ``notebooks/slutrapport.ipynb`` under ``mal``)
 ------------------------------------------------------------------------------------------
@@ -516,9 +517,9 @@ def _nns(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
     for c in categories:
         if c not in survey:
             continue
-        rc = table(survey, (*by, c))
         rows = []
-        for cat, sub in rc.groupby(c, observed=True):
+        for cat, part in survey.groupby(c, observed=True):
+            sub = table(part, by)
             b = pick(sub, ind.get("baslinje"), waves[0]) if ind.get("baslinje") is not None else (None, None)
             f = pick(sub, ind.get("uppfoljning"), waves[-1])
             rows.append({"uppdelning": c, "kategori": str(cat), "baslinje": b[0], "uppfoljning": f[0],
@@ -720,7 +721,7 @@ def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> 
                     status = combine_statuses(kdf["status"]) if status != "ej_matbart" or (~small).any() else status
                     cat_rows.append(kdf.assign(mal_id=g["id"], nr=nr))
                 statuses.append(status)
-                wrong = wrong or _wrong_way(b, f, riktning) or status == "ej_uppnatt"
+                wrong = wrong or status == "ej_uppnatt"
             forandring = None if _num(b) is None or _num(f) is None else _num(f) - _num(b)
             ind_rows.append({
                 "mal_id": g["id"], "nr": nr, "namn": _label(ind, lang), "kalla": ind["kalla"],
