@@ -112,6 +112,8 @@ __all__ = [
     "aggregate_outcomes",
     "check_reported",
     "headline",
+    "key_figures_table",
+    "reported_checks_table",
     "figure_sankey",
     "figure_exits",
     "figure_kaplan_meier",
@@ -552,6 +554,8 @@ def format_report(report: pd.DataFrame, matt: str, lang: str = "sv") -> pd.DataF
                            sort=False, observed=True)
     wide.columns = [_cat_label(str(k), lang) for k in wide.columns]
     wide.columns.name = None
+    keys = _label_keys()
+    wide.index.names = [t(f"flows.kol.{n}", lang) if f"flows.kol.{n}" in keys else n for n in wide.index.names]
     return wide.fillna("")
 
 
@@ -1471,6 +1475,93 @@ def headline(episodes: pd.DataFrame, events: pd.DataFrame | None, reference_date
         h["aterkomst_kohort"] = int(rr["kohort"].iloc[0])
         h["aterkomst_andel"] = None if pd.isna(rr["andel"].iloc[0]) else float(rr["andel"].iloc[0])
     return h
+
+
+#: Headline keys shown in :func:`key_figures_table`, in reading order, with their kind of value.
+KEY_FIGURES: tuple[tuple[str, str], ...] = (
+    ("antal_episoder", "antal"), ("antal_deltagare", "antal"), ("antal_anonyma", "antal"),
+    ("inskrivna_i_perioden", "antal"), ("avslutade_i_perioden", "antal"),
+    ("pagaende_vid_referensdatum", "antal"), ("avslut_obekraftade", "antal"),
+    ("egen_forsorjning_efter_andel", "andel"), ("offentlig_fore_andel", "andel"),
+    ("offentlig_efter_andel", "andel"), ("paborjat_eller_okat_andel", "andel"),
+    ("tid_medel_manader", "manader"), ("tid_median_manader", "manader"), ("km_median_manader", "manader"),
+    ("handlingsplan_i_tid_andel", "andel"), ("aterkomst_kohort", "antal"), ("aterkomst_andel", "andel"),
+)
+
+
+def key_figures_table(head: Mapping, lang: str = "sv") -> pd.DataFrame:
+    """Board view of :func:`headline`: one labelled row per key figure, formatted for ``lang``.
+
+    Counts are whole numbers with a space (sv) or comma (en) as thousands separator, shares are
+    percent with one decimal (decimal comma in Swedish), times are months with one decimal; the unit
+    is in the label. A value that could not be computed (``None``) reads "ej beräknat" / "not
+    computed". Keys not in :data:`KEY_FIGURES` (e.g. the nested ``avslut_per_kategori``) are left out.
+
+    Parameters
+    ----------
+    head : mapping
+        The dict returned by :func:`headline`.
+    lang : {"sv", "en"}
+        Label and number language.
+
+    Returns
+    -------
+    DataFrame
+        Index: the label of each key figure (index name "Nyckeltal"); one str column "Värde".
+
+    Examples
+    --------
+    >>> key_figures_table({"antal_episoder": 1234, "offentlig_fore_andel": 0.9545,
+    ...                    "km_median_manader": None})["Värde"].tolist()
+    ['1 234', '95,5 %', 'ej beräknat']
+    """
+    from .disclosure import format_number
+
+    rows = {}
+    for key, kind in KEY_FIGURES:
+        if key not in head:
+            continue
+        v = head[key]
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            text = t("flows.ej_beraknat", lang)
+        elif kind == "andel":
+            text = f"{format_number(100 * v, lang, 1)} %"
+        elif kind == "manader":
+            text = format_number(v, lang, 1)
+        else:
+            text = format_number(v, lang, 0)
+        rows[t(f"flows.nyckeltal.{key}", lang)] = text
+    out = pd.DataFrame({t("flows.kol.varde", lang): pd.Series(rows, dtype=object)})
+    out.index.name = t("flows.kol.nyckeltal", lang)
+    return out
+
+
+def reported_checks_table(checks: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
+    """Board view of :func:`check_reported`: labelled columns, numbers formatted, ``ok`` as Ja/Nej.
+
+    The internal ``kontroll`` name is dropped (it repeats the source, table, measure and period);
+    measure codes are labelled where a ``flows.matt.*`` label exists, otherwise shown with spaces.
+
+    Examples
+    --------
+    >>> chk = pd.DataFrame({"kalla": ["002"], "tabell": ["T5"], "matt": ["avslutade"], "period": ["2001"],
+    ...     "enhet": ["antal"], "kontroll": ["002 T5"], "delar": ["422 + 111 + 133"], "summa_delar": [666.0],
+    ...     "angiven_summa": [666.0], "differens": [0.0], "ok": [True], "kommentar": [""]})
+    >>> reported_checks_table(chk).iloc[0].tolist()
+    ['002', 'T5', 'Avslutade deltagare', '2001', 'antal', '422 + 111 + 133', '666', '666', '0', 'Ja', '']
+    """
+    from .disclosure import format_number
+
+    keys = _label_keys()
+    df = checks.drop(columns=["kontroll"], errors="ignore").copy()
+    df["matt"] = [t(f"flows.matt.{m}", lang) if f"flows.matt.{m}" in keys else str(m).replace("_", " ")
+                  for m in df["matt"]]
+    for col in ("summa_delar", "angiven_summa", "differens"):
+        df[col] = [format_number(v, lang, 0 if float(v).is_integer() else 1) if pd.notna(v) else "" for v in df[col]]
+    df["ok"] = [_cat_label("ja" if ok else "nej", lang) for ok in df["ok"].astype(bool)]
+    df["kommentar"] = df["kommentar"].fillna("").astype(str)
+    df.columns = [t(f"flows.kol.rapp_{c}", lang) for c in df.columns]
+    return df.astype(str)
 
 
 # --------------------------------------------------------------------------------------------

@@ -505,3 +505,27 @@ def test_board_tables_label_categories_and_show_suppressed_cells():
     assert tab.loc["Försörjningsstöd", "Försörjningsstöd"] == "2"
     assert tab.loc["Försörjningsstöd", "Lön"] == "–"
     assert tab.loc["Försörjningsstöd", "Totalt"] == "5"
+
+
+def test_key_figures_table_labels_and_formats_the_headline():
+    # Hand-made headline: 1234 episodes -> "1 234" (space as thousands separator), 0.63291 -> "63,3 %",
+    # 6.4352 months -> "6,4", None -> "ej beräknat"; the nested dict is not shown.
+    head = {"antal_episoder": 1234, "egen_forsorjning_efter_andel": 0.63291, "tid_medel_manader": 6.4352,
+            "km_median_manader": None, "avslut_per_kategori": {"arbete": 3}}
+    tab = flows.key_figures_table(head)
+    assert tab.index.name == "Nyckeltal" and list(tab.columns) == ["Värde"]
+    assert tab["Värde"].tolist() == ["1 234", "63,3 %", "6,4", "ej beräknat"]
+    assert tab.index[0] == "Episoder (deltagare × insats)"
+    assert not any("_" in label for label in tab.index)          # no code identifiers
+    en = flows.key_figures_table(head, lang="en")
+    assert en["Value"].tolist() == ["1,234", "63.3 %", "6.4", "not computed"]
+
+
+def test_reported_checks_table_is_labelled_and_says_yes_or_no():
+    rep = pd.DataFrame({"kalla": ["002"] * 4, "tabell": ["T5"] * 4, "kategori": ["a", "b", "c", "summa"],
+                        "varde": [422, 111, 133, 667], "enhet": ["antal"] * 4})
+    tab = flows.reported_checks_table(flows.check_reported(rep))
+    # 422 + 111 + 133 = 666, stated 667: difference -1, does not add up
+    assert tab.loc[0, "Summa av delarna"] == "666" and tab.loc[0, "Angiven summa"] == "667"
+    assert tab.loc[0, "Stämmer"] == "Nej"
+    assert "kontroll" not in tab.columns and "ok" not in tab.columns
