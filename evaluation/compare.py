@@ -37,6 +37,8 @@ __all__ = [
     "before_after_subgroups",
     "before_after_scales",
     "mcnemar_before_after",
+    "board_table",
+    "format_p",
     "PAIRED_COLUMNS",
     "UNPAIRED_COLUMNS",
 ]
@@ -415,3 +417,127 @@ def mcnemar_before_after(before_bool, after_bool, exact: bool | None = None,
         "n_yes_to_no": int(table[0, 1]), "n_no_to_yes": int(table[1, 0]), "discordant": disc,
         "exact": use_exact, "statistic": stat, "p": p,
     }])
+
+
+# ------------------------------------------------------------------------------------ board view
+#: Decimals per column in :func:`board_table` (counts 0; p-values go through :func:`format_p`).
+BOARD_DECIMALS = {"n": 0, "n_excluded": 0, "n_total": 0, "n_items": 0, "df": 1, "t": 2, "cohen_dz": 2,
+                  "hedges_g": 2, "rank_biserial": 2, "std_diff": 2, "alpha": 2, "r_rest_skala": 2,
+                  "r_rest_total": 2}
+_P_COLS = ("p", "p_wilcoxon", "p_mannwhitney", "p_mcnemar")
+
+
+def format_p(p, lang: str = "sv") -> str:
+    """A p-value for a board: three decimals, "< 0,001" below 0.001, empty when missing.
+
+    Examples
+    --------
+    >>> format_p(0.04321), format_p(0.00002), format_p(0.5, "en"), format_p(float("nan"))
+    ('0,043', '< 0,001', '0.500', '')
+    """
+    from evaluation.disclosure import format_number
+
+    if p is None or pd.isna(p):
+        return ""
+    return f"< {format_number(0.001, lang, 3)}" if p < 0.001 else format_number(p, lang, 3)
+
+
+def _label_or(key_options, default: str, lang: str) -> str:
+    from evaluation.labels import labels_table
+
+    keys = labels_table().index
+    for k in key_options:
+        if k in keys:
+            return _t(k, lang)
+    return default
+
+
+def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
+                prefixes: tuple[str, ...] = ("compare.",), percent: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Board view of a comparison table: labelled columns and codes, numbers formatted for ``lang``.
+
+    Column ``c`` gets the first label that exists among ``<prefix>c`` for each prefix, then the
+    general label ``c`` (``n``, ``kon``, ``insats``, ...). Codes in ``design`` (paired/unpaired),
+    ``skala``, ``variabel`` and ``grupp`` are labelled the same way, codes of a column named after a
+    controlled vocabulary (``kon``, ``respondentgrupp``, ``tidpunkt``, ...) through
+    :func:`evaluation.vocabulary.label`; shares (``andel*``) are shown in
+    percent; p-values with :func:`format_p`; counts without decimals; other numbers with
+    :data:`BOARD_DECIMALS` or ``decimals``. Suppressed cells (NaN in a row flagged ``undertryckt``,
+    see :func:`evaluation.disclosure.suppress_rows`) show "–"; other missing values are empty. A
+    column ``etikett`` (board label of a category) replaces ``kategori``/``band``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`before_after`, :func:`before_after_scales`, :func:`before_after_subgroups`
+        or a similar table.
+    lang : {"sv", "en"}
+    decimals : int, default 1
+        Decimals of means, differences and intervals.
+    prefixes : tuple of str
+        Label-key prefixes tried in order (a module passes its own first).
+    percent : tuple of str
+        Further columns holding shares (0–1) to show in percent (e.g. confidence limits of a share).
+
+    Returns
+    -------
+    DataFrame of str
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"design": ["paired"], "n": [57], "mean_diff": [5.2857], "p": [0.0011]})
+    >>> board_table(df).iloc[0].tolist(), list(board_table(df).columns)
+    (['Parad', '57', '5,3', '0,001'], ['Design', 'Antal (n)', 'Skillnad (efter − före)', 'p-värde (t-test)'])
+    """
+    from evaluation.disclosure import format_number
+
+    sym = _t("suppressed_short", lang)
+    data = df.copy()
+    if "etikett" in data.columns:
+        data = data.drop(columns=[c for c in ("kategori", "band") if c in data.columns])
+        data = data[["etikett", *[c for c in data.columns if c != "etikett"]]]
+    hidden = data["undertryckt"].astype(bool) if "undertryckt" in data else pd.Series(False, index=data.index)
+    out = pd.DataFrame(index=data.index)
+    for col in data.columns:
+        if col == "undertryckt":
+            continue
+        s = data[col]
+        if col in _vocabularies():
+            vals = [_vocab_label(v, lang, col) if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in s]
+        elif col in ("design", "skala", "variabel", "grupp"):
+            vals = [_label_or([f"{p}{v}" for p in prefixes] + [str(v), f"kategori.{v}"], str(v), lang)
+                    if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in s]
+            if col == "grupp":
+                vals = [_vocab_label(v, lang) for v in vals]
+        elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            if col in _P_COLS:
+                vals = [format_p(v, lang) for v in s]
+            elif col.startswith("andel") or col in percent:
+                vals = ["" if pd.isna(v) else f"{format_number(100 * v, lang, 1)} %" for v in s]
+            else:
+                dec = BOARD_DECIMALS.get(col, 0 if col.startswith("n_") else decimals)
+                vals = [format_number(v, lang, dec) for v in s]
+            vals = [sym if (h and pd.isna(v)) else x for x, v, h in zip(vals, s, hidden)]
+        else:
+            vals = ["" if (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s]
+        name = _label_or([f"{p}{col}" for p in prefixes] + [f"compare.kol.{col}", col], col, lang)
+        out[name] = vals
+    return out
+
+
+def _vocabularies() -> set:
+    from evaluation import vocabulary
+
+    return set(vocabulary._load())  # the vocabulary names of vokabular.yaml
+
+
+def _vocab_label(code: str, lang: str, vocab_name: str | None = None) -> str:
+    """Label a code through its vocabulary (or kön, for mixed group columns), else leave it."""
+    from evaluation import vocabulary
+
+    for vocab in ((vocab_name,) if vocab_name else ("kon", "respondentgrupp")):
+        try:
+            return vocabulary.label(vocab, code, lang)
+        except Exception:  # noqa: BLE001 - not a code of that vocabulary
+            continue
+    return code

@@ -70,6 +70,8 @@ __all__ = [
     "check_reported",
     "reported_summary",
     "infer_form",
+    "score_summary",
+    "board_table",
     "figure_paired",
     "figure_distributions",
     "figure_subscales",
@@ -981,6 +983,87 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
                                       lang, former=", ".join(f.upper().replace("SOC", "SOC-") for f in fits))})
     out = pd.DataFrame(findings)
     out.attrs["former"] = fits
+    return out
+
+
+def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1) -> pd.DataFrame:
+    """Board view of a KASAM table: Swedish/English column labels, scale names and formatted numbers.
+
+    Works on :func:`reliability`, :func:`item_rest`, :func:`reliable_change_summary` (with
+    ``lang``), :func:`compare_norm`, :func:`band_table`, :func:`check_reported`,
+    :func:`reported_summary` and the tables of :mod:`evaluation.compare`. Labels come from
+    ``kasam.kol.<column>``, then ``compare.<column>``, then ``kasam.<code>``; item columns
+    ``soc29_7`` read "Fråga 7"; check statuses are labelled; ``kontroll`` (the internal check
+    name) is dropped because the message says what was checked. Formatting as in
+    :func:`evaluation.compare.board_table`.
+
+    Examples
+    --------
+    >>> rel = pd.DataFrame({"skala": ["total"], "n_items": [29], "n": [56], "alpha": [0.8678],
+    ...                     "ci_low": [0.824], "ci_high": [0.905]})
+    >>> board_table(rel, decimals=2).iloc[0].tolist()
+    ['KASAM totalt (poäng)', '29', '56', '0,87', '0,82', '0,91']
+    """
+    from evaluation import compare
+
+    data = df.copy()
+    if "skala" not in data.columns and pd.Index(data.index).isin([*SCALES, "total", "summa_delskalor"]).all():
+        data = data.rename_axis("skala").reset_index()  # reported_summary: scales in the index
+    data = data.drop(columns=["kontroll"], errors="ignore")
+    if "item" in data.columns:
+        data["item"] = [_t("kasam.kol.fraga_nr", lang, nr=str(i).rsplit("_", 1)[-1]) for i in data["item"]]
+    if "status" in data.columns:
+        data["status"] = [_t(f"kasam.status.{v}", lang) for v in data["status"]]
+    return compare.board_table(data, lang=lang, decimals=decimals, prefixes=("kasam.kol.", "compare.", "kasam."))
+
+
+def score_summary(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = "sv", min_n: int = 5,
+                  waves: tuple | None = None) -> pd.DataFrame:
+    """Number of scored respondents, mean and SD per scale and wave, labelled for a board.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`score` (columns of :data:`SCALES`, ``total`` and ``wave_col``).
+    wave_col : str
+        Wave column (``tidpunkt`` for participants, ``vag`` for staff).
+    lang : {"sv", "en"}
+    min_n : int
+        Waves × scales with fewer than ``min_n`` scored respondents show "–".
+    waves : tuple, optional
+        Order of the waves; default ``fore, efter`` first, then the others sorted.
+
+    Returns
+    -------
+    DataFrame of str
+        Index: scale labels (index name "Skala"); columns: (wave label, "n" / "Medelvärde" /
+        "Standardavvikelse"). Means and SD in points with one decimal.
+
+    Examples
+    --------
+    >>> sc = pd.DataFrame({"tidpunkt": ["fore"] * 5 + ["efter"] * 5, "total": [120.0, 130, 140, 150, 160] * 2})
+    >>> score_summary(sc).loc["KASAM totalt (poäng)"].tolist()
+    ['5', '140,0', '15,8', '5', '140,0', '15,8']
+    """
+    from evaluation.disclosure import format_number
+
+    cols = [c for c in (*SCALES, "total") if c in scores.columns]
+    found = list(pd.unique(scores[wave_col].dropna()))
+    order = list(waves) if waves else [w for w in ("fore", "efter") if w in found] + sorted(
+        w for w in found if w not in ("fore", "efter"))
+    sym = _t("suppressed_short", lang)
+    stats = {}
+    for w in order:
+        sub = scores.loc[scores[wave_col] == w, cols]
+        n, mean, sd = sub.count(), sub.mean(), sub.std(ddof=1)
+        small = n < min_n
+        label = _wave_label(w, lang)
+        stats[(label, _t("n", lang))] = [sym if small[c] and n[c] else format_number(n[c], lang, 0) for c in cols]
+        stats[(label, _t("medel", lang))] = [sym if small[c] else format_number(mean[c], lang, 1) for c in cols]
+        stats[(label, _t("sd", lang))] = [sym if small[c] else format_number(sd[c], lang, 1) for c in cols]
+    out = pd.DataFrame(stats, index=[_t(f"kasam.{c}", lang) for c in cols])
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
+    out.index.name = _t("compare.kol.skala", lang)
     return out
 
 

@@ -129,3 +129,24 @@ def test_mcnemar_chi_square_with_continuity_for_many_discordant_pairs():
     assert not bool(r["exact"]) and r["n_excluded"] == 1
     assert r["statistic"] == pytest.approx(196 / 45)
     assert r["p"] == pytest.approx(stats.chi2.sf(196 / 45, 1))
+
+
+def test_board_table_labels_columns_and_codes_and_formats_numbers():
+    # Hand-made row: p 0.0004 reads "< 0,001"; the mean difference 5.2857 reads "5,3"; d_z 0.4517 -> "0,45";
+    # design "paired" -> "Parad"; the second row was suppressed (n < 5 -> NaN) and reads "–".
+    df = pd.DataFrame({"variabel": ["kon", "kon"], "grupp": ["kvinna", "man"], "design": ["paired"] * 2,
+                       "n": [30, np.nan], "mean_diff": [5.2857, np.nan], "p": [0.0004, np.nan],
+                       "cohen_dz": [0.4517, np.nan], "undertryckt": [False, True]})
+    tab = compare.board_table(df)
+    assert list(tab.columns) == ["Variabel", "Grupp", "Design", "Antal (n)", "Skillnad (efter − före)",
+                                 "p-värde (t-test)", "Effektstorlek d_z"]
+    assert tab.iloc[0].tolist() == ["Kön", "Kvinna", "Parad", "30", "5,3", "< 0,001", "0,45"]
+    assert tab.iloc[1, 3:].tolist() == ["–"] * 4
+    en = compare.board_table(df, lang="en")
+    assert en.iloc[0].tolist() == ["Sex", "Woman", "Paired", "30", "5.3", "< 0.001", "0.45"]
+
+
+def test_format_p_rounds_to_three_decimals_and_floors_small_values():
+    assert compare.format_p(0.0431) == "0,043"
+    assert compare.format_p(0.000999) == "< 0,001"
+    assert compare.format_p(None) == ""

@@ -315,3 +315,26 @@ def test_reported_summary_computes_changes_and_item_free_levels():
     assert s.loc["summa_delskalor", "2013-05"] == 127
     assert s.loc["hanterbarhet", "forandring_beraknad"] == -14
     assert s.loc["meningsfullhet", "forandring_angiven"] == -8
+
+
+def test_score_summary_counts_means_and_sds_per_wave_and_hides_small_waves():
+    # före: 120, 130, 140, 150, 160 -> mean 140, SD sqrt(1000/4) = 15.81 -> "15,8";
+    # efter has only 3 scored respondents (< min_n 5): "–" instead of n, mean and SD.
+    sc = pd.DataFrame({"tidpunkt": ["fore"] * 5 + ["efter"] * 3,
+                       "total": [120.0, 130, 140, 150, 160, 150, 150, 150]})
+    tab = kasam.score_summary(sc)
+    row = tab.loc["KASAM totalt (poäng)"]
+    assert row[("Före", "Antal (n)")] == "5" and row[("Före", "Medelvärde")] == "140,0"
+    assert row[("Före", "Standardavvikelse")] == "15,8"
+    assert row[("Efter", "Antal (n)")] == "–" and row[("Efter", "Medelvärde")] == "–"
+
+
+def test_board_table_labels_items_scales_and_check_statuses():
+    ir = pd.DataFrame({"item": ["soc29_7"], "skala": ["meningsfullhet"], "n": [72], "r_rest_skala": [0.371],
+                       "r_rest_total": [0.168]})
+    assert kasam.board_table(ir, decimals=2).iloc[0].tolist() == ["Fråga 7", "Meningsfullhet", "72", "0,37", "0,17"]
+    chk = pd.DataFrame({"kontroll": ["summa"], "skala": ["total"], "period": ["2013-05"], "angivet": [125.0],
+                        "beraknat": [127.0], "differens": [2.0], "status": ["avvikelse"], "meddelande": ["x"]})
+    tab = kasam.board_table(chk, lang="en")
+    assert "kontroll" not in tab.columns and tab.iloc[0]["Status"] == "Inconsistent"
+    assert tab.iloc[0]["Difference"] == "2.0"
