@@ -159,14 +159,16 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
         kf_html.value = db.key_figures_html(kf) + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
         summ, ex_view = db.exit_table(data, f, min_n=min_n, lang=lang)
         exit_html.value = db.html_table(ex_view, "avslut") + _caveat(t("dashboards.avslut.caveat", lang))
-        _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(height=300))
+        _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(
+            height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30),
+            legend=dict(orientation="h", y=1.02, yanchor="bottom")))
         fs = db.forsorjning_table(data, f, min_n=min_n, lang=lang)
         fs_html.value = db.html_table(fs, "forsorjning", index=True) + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot
         kc = db.kasam_change(data, f, min_n=min_n)
         kasam_html.value = _kasam_html(kc, lang) + _caveat(t("dashboards.kasam.caveat", lang))
         _draw(out_kasam, db.figure_kasam(kc, lang))
         att = db.nns_targets(data, f, min_n=min_n, lang=lang)
-        nns_html.value = _nns_html(att, lang) + _caveat(t("dashboards.nns.caveat", lang))
+        nns_html.value = _nns_html(att, lang, min_n) + _caveat(t("dashboards.nns.caveat", lang))
         if len(att):
             _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
         else:
@@ -179,14 +181,16 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
         c.observe(refresh, names="value")
     refresh()
 
-    grid = w.GridspecLayout(3, 2, width="100%", grid_gap="10px", height="auto")
-    grid.layout.grid_template_rows = "auto auto auto"
-    grid[0, 0] = _card(t("dashboards.nyckeltal.titel", lang), kf_html)
-    grid[0, 1] = _card(t("dashboards.forsorjning.titel", lang), fs_html)
-    grid[1, 0] = _card(t("dashboards.avslut.titel", lang), exit_html, out_exit)
-    grid[1, 1] = _card(t("dashboards.kasam.titel", lang), kasam_html, out_kasam)
-    grid[2, 0] = _card(t("dashboards.nns.titel", lang), nns_html, out_nns)
-    grid[2, 1] = _card(t("dashboards.cb.titel", lang), cb_html, out_cb)
+    # a two-column CSS grid whose rows take the height of their content (GridspecLayout forces equal rows)
+    grid = w.GridBox([
+        _card(t("dashboards.nyckeltal.titel", lang), kf_html),
+        _card(t("dashboards.forsorjning.titel", lang), fs_html),
+        _card(t("dashboards.avslut.titel", lang), exit_html, out_exit),
+        _card(t("dashboards.kasam.titel", lang), kasam_html, out_kasam),
+        _card(t("dashboards.nns.titel", lang), nns_html, out_nns),
+        _card(t("dashboards.cb.titel", lang), cb_html, out_cb),
+    ], layout=w.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_auto_rows="auto",
+                       grid_gap="10px", width="100%"))
     trend_card = _card(t("dashboards.trender.titel", lang), trend_html, out_trend)
     filters = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap", gap="12px"))
     app = w.VBox([_header(t("dashboards.styrelse.titel", lang), t("dashboards.styrelse.ingress", lang), data, lang),
@@ -232,17 +236,24 @@ def _kasam_html(kc: pd.DataFrame, lang: str) -> str:
     return f'<div data-testid="kasam"><table class="dash-table dash-kf">{body}</table></div>'
 
 
-def _nns_html(att: pd.DataFrame, lang: str) -> str:
+def _measure(x, matt, lang: str) -> str:
+    if pd.isna(x):
+        return "–"
+    if str(matt).startswith("andel"):
+        return f"{disclosure.format_number(100 * x, lang, 0)} %"
+    return disclosure.format_number(x, lang, 1)
+
+
+def _nns_html(att: pd.DataFrame, lang: str, min_n: int = 5) -> str:
     if att.empty:
         return f'<div data-testid="nns">{html.escape(t("dashboards.ingen_data", lang))}</div>'
     view = pd.DataFrame({
         t("dashboards.nns.indikator", lang): att["indikator"].astype(str),
         t("dashboards.nns.item", lang): att["item"].fillna("–").astype(str),
         t("dashboards.nns.grupp", lang): att["respondentgrupp"].fillna("–").astype(str),
-        "n": [("–" if pd.isna(x) else str(int(x))) for x in att["n"]],
-        t("dashboards.nns.mal", lang): [f"{disclosure.format_number(100 * x, lang, 0)} %" for x in att["niva"]],
-        t("dashboards.nns.varde", lang): ["–" if pd.isna(x) else f"{disclosure.format_number(100 * x, lang, 0)} %"
-                                          for x in att["varde"]],
+        "n": [("–" if pd.isna(x) or 0 < x < min_n else str(int(x))) for x in att["n"]],
+        t("dashboards.nns.mal", lang): [_measure(x, m, lang) for x, m in zip(att["niva"], att["matt"])],
+        t("dashboards.nns.varde", lang): [_measure(x, m, lang) for x, m in zip(att["varde"], att["matt"])],
         t("dashboards.nns.status", lang): att["status_text"].astype(str),
     })
     vag = html.escape(t("dashboards.nns.vag", lang, vag=str(att["vag"].iloc[0])))

@@ -722,7 +722,8 @@ def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
 
     :func:`evaluation.indicators.attainment` on the survey rows matching förbund/insats/kön (kön
     and insats as recorded on the questionnaire); the wave is the latest NNS wave (``2025H2`` …)
-    whose year lies in the period. Items below ``min_n`` answers get status *Saknar data*.
+    whose year lies in the period. Items below ``min_n`` answers get status *Saknar data* and their
+    ``n`` and ``varde`` are blanked (``undertryckt`` True).
 
     Returns
     -------
@@ -749,7 +750,12 @@ def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
         return pd.DataFrame(columns=["forbund", "indikator", "item", "respondentgrupp", "matt", "niva", "n",
                                      "varde", "status", "status_text", "vag"])
     att = ind.attainment(sv, mal, vag=waves[-1], min_n=min_n, lang=lang)
-    return att[att["indikator"].astype(str) != "11"].reset_index(drop=True)
+    att = att[att["indikator"].astype(str) != "11"].reset_index(drop=True)
+    small = (att["n"] > 0) & (att["n"] < min_n)
+    att["n"] = att["n"].astype(float).mask(small)
+    att["varde"] = att["varde"].astype(float).mask(small)
+    att["undertryckt"] = small
+    return att
 
 
 def cost_benefit(data: DashboardData, scenario: str = "bas", lang: str = "sv"):
@@ -1023,6 +1029,8 @@ def figure_trends(tr: pd.DataFrame, lang: str = "sv") -> go.Figure:
     fig = go.Figure()
     if tr.empty:
         fig.add_annotation(text=t("dashboards.trender.inga", lang), showarrow=False)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
     for key, g in tr.groupby("key", sort=True):
         fig.add_scatter(x=g["created"], y=g["value_num"], mode="lines+markers",
                         name=t(f"dashboards.trend.{key}", lang))
