@@ -1,0 +1,1098 @@
+"""Report assembly: the ESF final report skeleton, the DELTA 3 × 3 matrix, success levels and caveats.
+
+Every source document ends in a report evaluators have to write (DOMAIN.md §8). This module puts the
+workbench's numbers where those reports ask for them, so an evaluator only writes the narrative:
+
+* **ESF "Slutrapport genomförande"** (FRIRPT v.1, seed 004 §6): the 13 sections in order with the
+  form's prompts (``evaluation/data/rapport/esf_slutrapport.yaml``), each filled with the
+  quantitative blocks listed under ``fyll`` (:data:`BLOCKS`): participant flows, exits and
+  försörjning (:mod:`evaluation.flows`), KASAM before/after (:mod:`evaluation.kasam`,
+  :mod:`evaluation.compare`), NNS kärnindikatorer (:mod:`evaluation.indicators`), focus-group themes
+  (:mod:`evaluation.coding`), cost-benefit per actor (:mod:`evaluation.costbenefit`), the goal tracker
+  (:mod:`evaluation.goals`) and gender-split tables (*kön*) for jämställdhetsintegrering.
+* **DELTA matrix** (seed 002 §2.1): förutsättningar / process / resultat × deltagare / medarbetare /
+  organisation, each cell filled with the measures available for it (``delta_matris.yaml``: measure
+  keys of :func:`measures`, wildcards allowed); an empty cell says that it must be described
+  qualitatively.
+* **Success levels** (seed 000): framgång av första / andra / tredje graden, with the measures that
+  speak to each level.
+* **Caveats**: no comparison group, gross vs net, exit ≠ self-sufficiency, provenance of reported
+  figures, small-cell suppression.
+
+Every table passes :mod:`evaluation.disclosure` (counts below ``min_n`` shown as "–", with secondary
+suppression in cross-tables). Numbers are computed from the data with the same functions the
+analysis notebooks use, never read from other run folders, so the report has no ordering dependency
+inside a snapshot. :func:`export_docx` writes a Word document (python-docx) with the same content
+and a placeholder under every section for the evaluator's text.
+
+Headline results recorded by ``notebooks/slutrapport.ipynb`` (:func:`headline`)
+-------------------------------------------------------------------------------
+``forbund``, ``period_start``, ``period_end``
+    What the report covers.
+``avsnitt``
+    The 13 ESF section headings, numbered (``"1 Sammanfattning"``, ...).
+``delta_matt``
+    ``{"<rad>/<kolumn>": number of measures filled in}`` for the nine DELTA cells.
+``delta_tomma_celler``
+    Number of DELTA cells with no measure (to be described qualitatively).
+``framgangsgrader``
+    ``{"1": n, "2": n, "3": n}`` measures that speak to each success level.
+``mal``
+    :func:`evaluation.goals.headline` of the goal file (``None`` when no goal file is given).
+``nyckeltal``
+    ``{measure key: value}`` of the numeric measures (:func:`measures`), e.g.
+    ``flows.egen_forsorjning_efter_andel``, ``kasam.deltagare.forandring``, ``kostnadsnytta.bcr``.
+``forbehall``
+    Number of caveats printed.
+``word``
+    True when ``slutrapport.docx`` was written next to ``results.json``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import disclosure, goals as goals_mod
+from .labels import t
+
+__all__ = [
+    "Inputs",
+    "Block",
+    "Section",
+    "Report",
+    "BLOCKS",
+    "esf_sections",
+    "delta_spec",
+    "load_inputs",
+    "measures",
+    "delta_matrix",
+    "success_levels",
+    "caveats",
+    "gender_tables",
+    "build",
+    "section_html",
+    "show",
+    "export_docx",
+    "docx_path",
+    "headline",
+]
+
+DOCX_NAME = "slutrapport.docx"
+
+
+# ----------------------------------------------------------------------------------------------
+# package data
+
+
+@lru_cache(maxsize=None)
+def _data(name: str) -> dict:
+    with resources.files("evaluation").joinpath(f"data/rapport/{name}").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def esf_sections() -> list[dict]:
+    """The 13 sections of the ESF *Slutrapport genomförande* with prompts and filled blocks.
+
+    Returns
+    -------
+    list of dict
+        ``nummer``, ``rubrik``, ``fragor`` (list of ``{text, ordagrant}``), ``fyll`` (block names).
+
+    Examples
+    --------
+    >>> [s["rubrik"] for s in esf_sections()][:3]
+    ['Sammanfattning', 'Projektets resultat', 'Syfte och mål med projektet']
+    >>> len(esf_sections())
+    13
+    """
+    return [dict(s) for s in _data("esf_slutrapport.yaml")["avsnitt"]]
+
+
+def delta_spec() -> dict:
+    """The DELTA matrix and success-level specification (``delta_matris.yaml``).
+
+    Examples
+    --------
+    >>> list(delta_spec()["rader"]), list(delta_spec()["kolumner"])
+    (['forutsattningar', 'process', 'resultat'], ['deltagare', 'medarbetare', 'organisation'])
+    """
+    return _data("delta_matris.yaml")
+
+
+# ----------------------------------------------------------------------------------------------
+# inputs
+
+
+@dataclass
+class Inputs:
+    """Everything the report is computed from.
+
+    Attributes
+    ----------
+    underlag : evaluation.goals.Underlag
+        Episodes, events, scored KASAM, NNS, cost-benefit result, reported tables.
+    segment : DataFrame or None
+        Coded focus-group segments (schema ``SEGMENTS``), already filtered to the förbund.
+    kodbok : evaluation.coding.Codebook or None
+    importer : dict
+        ``{name: ImportResult}`` of the files read (for the import summary).
+    mal : dict or None
+        A parsed goal file (:func:`evaluation.goals.load_goals`).
+    """
+
+    underlag: goals_mod.Underlag
+    segment: pd.DataFrame | None = None
+    kodbok: Any = None
+    importer: dict = field(default_factory=dict)
+    mal: dict | None = None
+
+
+def _slug(text: str) -> str:
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o", " ": "_"})
+    return text.translate(table).lower()
+
+
+def load_inputs(data_dir: str | Path, forbund: str = "", reference_date: str = "2026-01-15",
+                scenario: str = "", rapporterat: str = "", mal_fil: str = "",
+                kodbocker: str = "teamwork_framgangsfaktorer,delta_personal", form: str = "soc29",
+                scale_max: int = 6) -> Inputs:
+    """Load the sample-layout files of ``data_dir`` through :mod:`evaluation.io` and score them.
+
+    Parameters
+    ----------
+    data_dir : path
+        Folder in the layout of ``data_samples/`` (CONTRIBUTING.md).
+    forbund : str
+        Förbund to report on ('' = all).
+    reference_date : str
+        Extract date.
+    scenario : str
+        Cost-benefit scenario in ``scenarier/`` (without ``.yaml``); '' = no cost-benefit.
+    rapporterat : str
+        Reported tables in ``rapporterat/`` (names without ``.csv``, comma-separated); '' = none.
+    mal_fil : str
+        Goal file relative to ``data_dir``; '' = ``mal/<förbund>.yaml`` when it exists.
+    kodbocker : str
+        Codebooks for the focus-group segments, comma-separated.
+    form : str
+        KASAM form.
+    scale_max : int
+        Highest NNS scale step.
+
+    Examples
+    --------
+    >>> load_inputs("/nonexistent").underlag.episodes is None
+    True
+    """
+    from . import coding, io, kasam
+
+    d = Path(data_dir)
+    samples = io.load_samples(d)
+    imp = {k: v for k, v in samples.items() if not k.startswith("rapporterat/")}
+
+    def data(key):
+        return samples[key].data if key in samples else None
+
+    def scored(key):
+        df = data(key)
+        if df is None or df.empty:
+            return None
+        s = kasam.score(df, form=form)
+        return s[s["forbund"] == forbund] if forbund and "forbund" in s else s
+
+    cb_result = None
+    if scenario:
+        from . import costbenefit as cb
+
+        costs = io.load_unit_costs(d / "enhetskostnader.csv").data
+        index = cb.read_price_index(d / "prisindex.csv") if (d / "prisindex.csv").exists() else None
+        cb_result = cb.evaluate(cb.load_scenario(d / "scenarier" / f"{scenario}.yaml"), costs, index=index)
+    reported = None
+    names = [n.strip() for n in rapporterat.split(",") if n.strip()]
+    if names:
+        parts = []
+        for n in names:
+            key = f"rapporterat/{Path(n).stem}"
+            if key not in samples:
+                raise FileNotFoundError(f"no reported table {n!r} in {d / 'rapporterat'}; give a name without .csv")
+            parts.append(samples[key].data)
+            imp[key] = samples[key]
+        reported = pd.concat(parts, ignore_index=True)
+    u = goals_mod.Underlag(
+        episodes=data("episoder"), events=data("handelser"), kasam_deltagare=scored("kasam_deltagare"),
+        kasam_personal=scored("kasam_personal"), nns=data("nns_enkater"), kostnadsnytta=cb_result,
+        rapporterat=reported, reference_date=reference_date, forbund=forbund, scale_max=scale_max)
+    segment, kodbok = data("fokusgrupper_segment"), None
+    if segment is not None and kodbocker:
+        kodbok = coding.combine_codebooks(*[k.strip() for k in kodbocker.split(",") if k.strip()])
+        segment = coding.select(segment, forbund=forbund)
+    goal_path = d / mal_fil if mal_fil else d / "mal" / f"{_slug(forbund)}.yaml"
+    mal = goals_mod.load_goals(goal_path) if (mal_fil or (forbund and goal_path.exists())) else None
+    return Inputs(u, segment, kodbok, imp, mal)
+
+
+# ----------------------------------------------------------------------------------------------
+# measures catalogue
+
+
+def _pct(x, lang) -> str:
+    return "–" if x is None or pd.isna(x) else f"{disclosure.format_number(100 * float(x), lang, 0)} %"
+
+
+def _nr(x, lang, dec=1) -> str:
+    return "–" if x is None or pd.isna(x) else disclosure.format_number(float(x), lang, dec)
+
+
+def _episodes(u: goals_mod.Underlag):
+    from . import flows
+
+    if u.episodes is None:
+        return None
+    return flows.prepare_episodes(u.episodes, forbund=u.forbund or None)
+
+
+def _kasam_pair(u: goals_mod.Underlag, grupp: str, skala: str = "total"):
+    from . import compare, kasam
+
+    scored = u.kasam_deltagare if grupp == "deltagare" else u.kasam_personal
+    if scored is None or scored.empty:
+        return None
+    col, b, a = ("tidpunkt", "fore", "efter") if grupp == "deltagare" else ("vag", None, None)
+    before, after = kasam.split_waves(scored, col, b, a)
+    if before.empty or after.empty:
+        return None
+    design = compare.design_of(before, after)
+    res = compare.before_after(before, after, paired=design.paired, value_col=skala).iloc[0]
+    return before, after, design, res
+
+
+def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, lang: str = "sv",
+             goal_report: goals_mod.GoalReport | None = None) -> pd.DataFrame:
+    """Catalogue of the report's measures: one row per measure with a key, label, value and text.
+
+    Keys: ``flows.<headline key>``; ``kasam.<deltagare|personal>.<fore|efter|forandring>``;
+    ``nns.ind<NN>.<respondentgrupp>.<tidpunkt>`` (latest wave, share in the top two steps);
+    ``fokus.<grupp>.<theme>`` (segments mentioning a theme); ``kostnadsnytta.<npv_total|bcr|
+    payback_month|projektkostnad|forlorare>``; ``mal.uppnatt``, ``mal.konflikter``. A measure based
+    on fewer than ``min_n`` people is left out (small-cell suppression).
+
+    Returns
+    -------
+    DataFrame
+        ``nyckel, etikett, varde`` (float or NaN for text-only measures), ``text``, ``n``.
+
+    Examples
+    --------
+    >>> m = measures(Inputs(goals_mod.Underlag()))
+    >>> list(m.columns)
+    ['nyckel', 'etikett', 'varde', 'text', 'n']
+    """
+    rows: list[dict] = []
+
+    def add(key, label, value, text, n=None):
+        rows.append({"nyckel": key, "etikett": label, "varde": value, "text": text, "n": n})
+
+    u = inp.underlag
+    ep = _episodes(u)
+    if ep is not None and len(ep):
+        from . import flows
+
+        h = flows.headline(ep, u.events, u.reference_date, period_start, period_end)
+        n_closed = h["avslutade_i_perioden"]
+        add("flows.deltagare", t("report.matt.deltagare", lang), h["antal_deltagare"],
+            _nr(h["antal_deltagare"], lang, 0), h["antal_deltagare"])
+        for key in ("inskrivna_i_perioden", "avslutade_i_perioden"):
+            v = h[key]
+            add(f"flows.{key}", t(f"report.matt.{key}", lang), v,
+                _nr(v, lang, 0) if (v == 0 or v >= min_n) else "–", v)
+        if n_closed >= min_n:
+            for key in ("egen_forsorjning_efter_andel", "offentlig_fore_andel", "offentlig_efter_andel",
+                        "handlingsplan_i_tid_andel"):
+                if h.get(key) is not None:
+                    add(f"flows.{key}", t(f"report.matt.{key}", lang), h[key],
+                        f"{_pct(h[key], lang)} (n = {n_closed})", n_closed)
+            if h.get("tid_median_manader") is not None:
+                add("flows.tid_median_manader", t("report.matt.tid_median_manader", lang), h["tid_median_manader"],
+                    f"{_nr(h['tid_median_manader'], lang)} {t('report.manader', lang)} (n = {n_closed})", n_closed)
+    for grupp in ("deltagare", "personal"):
+        pair = _kasam_pair(u, grupp)
+        if pair is None:
+            continue
+        _, _, design, r = pair
+        n = int(r["n"])
+        if n < min_n:
+            continue
+        lbl = t(f"report.matt.kasam.{grupp}", lang)
+        add(f"kasam.{grupp}.fore", f"{lbl}, {t('report.fore', lang)}", r["mean_before"],
+            f"{_nr(r['mean_before'], lang)} ({t('report.design.' + design.name, lang)}, n = {n})", n)
+        add(f"kasam.{grupp}.efter", f"{lbl}, {t('report.efter', lang)}", r["mean_after"],
+            f"{_nr(r['mean_after'], lang)} (n = {n})", n)
+        add(f"kasam.{grupp}.forandring", f"{lbl}, {t('report.forandring', lang)}", r["mean_diff"],
+            t("report.kasam_forandring", lang, diff=_nr(r["mean_diff"], lang), lag=_nr(r["ci_low"], lang),
+              hog=_nr(r["ci_high"], lang), n=n), n)
+    if u.nns is not None and len(u.nns):
+        from . import indicators
+
+        survey = u.nns[u.nns["forbund"] == u.forbund] if u.forbund else u.nns
+        if len(survey):
+            latest = sorted(survey["vag"].dropna().unique())[-1]
+            r = indicators.indicator_results(survey, scale_max=u.scale_max, min_n=min_n)
+            r = r[(r["vag"] == latest) & r["andel_topp2"].notna()]
+            several = r["forbund"].nunique() > 1  # never pooled: one measure per förbund
+            for x in r.itertuples():
+                add(f"nns.ind{int(x.indikator):02d}.{x.respondentgrupp}.{x.tidpunkt}"
+                    + (f".{x.forbund}" if several else ""),
+                    t("report.matt.nns", lang, nr=int(x.indikator), grupp=x.respondentgrupp, tidpunkt=x.tidpunkt,
+                      vag=latest),
+                    x.andel_topp2, t("report.nns_text", lang, andel=_pct(x.andel_topp2, lang),
+                                     medel=_nr(x.medel, lang), n=int(x.n)), int(x.n))
+    if inp.segment is not None and inp.kodbok is not None and len(inp.segment):
+        from . import coding
+
+        tal = coding.board_tally(coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False),
+                                 min_n=min_n)
+        names = inp.kodbok.labels(lang)
+        for x in tal.itertuples():
+            if x.undertryckt or not x.segment:
+                continue
+            add(f"fokus.{x.grupp}.{x.kod}", t("report.matt.fokus", lang, tema=names.get(x.kod, x.kod), grupp=x.grupp),
+                x.andel_segment, t("report.fokus_text", lang, k=int(x.segment), n=int(x.segment_totalt),
+                                   andel=_pct(x.andel_segment / 100 if x.andel_segment > 1 else x.andel_segment, lang),
+                                   talare=int(x.talare_totalt)), int(x.talare_totalt))
+    if u.kostnadsnytta is not None:
+        from . import costbenefit as cb
+
+        h = cb.headline(u.kostnadsnytta)
+        add("kostnadsnytta.npv_total", t("report.matt.npv_total", lang), h["npv_total"],
+            f"{_nr(h['npv_total'] / 1e6, lang, 1)} {t('report.mkr', lang)} ({h['scenario']}, {h['horisont_ar']} {t('report.ar', lang)})")
+        add("kostnadsnytta.bcr", t("report.matt.bcr", lang), h["bcr"], _nr(h["bcr"], lang, 2))
+        add("kostnadsnytta.projektkostnad", t("report.matt.projektkostnad", lang), h["pv_kostnader"],
+            f"{_nr(h['pv_kostnader'] / 1e6, lang, 1)} {t('report.mkr', lang)}")
+        if h.get("payback_month") is not None:
+            add("kostnadsnytta.payback_month", t("report.matt.payback", lang), h["payback_month"],
+                f"{int(h['payback_month'])} {t('report.manader', lang)}")
+        add("kostnadsnytta.forlorare", t("report.matt.forlorare", lang), float(len(h["forlorare"])),
+            ", ".join(_actor(a, lang) for a in h["forlorare"]) if h["forlorare"] else t("report.inga", lang))
+    if goal_report is not None and len(goal_report.mal):
+        gh = goals_mod.headline(goal_report)
+        add("mal.uppnatt", t("report.matt.mal", lang), float(gh["per_status"]["uppnatt"]),
+            t("report.mal_text", lang, uppnatt=gh["per_status"]["uppnatt"], antal=gh["antal"],
+              delvis=gh["per_status"]["delvis"], ej=gh["per_status"]["ej_uppnatt"],
+              ejm=gh["per_status"]["ej_matbart"]))
+        if gh["konflikter"]:
+            add("mal.konflikter", t("report.matt.konflikter", lang), float(len(gh["konflikter"])),
+                ", ".join(gh["konflikter"]))
+    return pd.DataFrame(rows, columns=["nyckel", "etikett", "varde", "text", "n"])
+
+
+def _match(meas: pd.DataFrame, patterns) -> pd.DataFrame:
+    keys = [k for p in patterns for k in meas["nyckel"] if fnmatch.fnmatchcase(k, p)]
+    keys = list(dict.fromkeys(keys))
+    return meas.set_index("nyckel").loc[keys].reset_index() if keys else meas.iloc[:0]
+
+
+def delta_matrix(meas: pd.DataFrame, lang: str = "sv") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill the DELTA 3 × 3 matrix with the measures available for each cell.
+
+    Parameters
+    ----------
+    meas : DataFrame
+        Output of :func:`measures`.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The 3 × 3 display matrix (rows förutsättningar / process / resultat, columns deltagare /
+        medarbetare / organisation, labelled in ``lang``; each cell the lines ``label: value`` or a
+        note that the cell must be described qualitatively), and the long form ``rad, kolumn,
+        nyckel, etikett, text``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"nyckel": ["flows.deltagare"], "etikett": ["Deltagare"], "varde": [40.0],
+    ...                   "text": ["40"], "n": [40]})
+    >>> grid, long = delta_matrix(m)
+    >>> grid.shape, long["rad"].tolist()
+    ((3, 3), ['forutsattningar'])
+    """
+    spec = delta_spec()
+    grid = pd.DataFrame(index=list(spec["rader"]), columns=list(spec["kolumner"]), dtype=object)
+    long = []
+    for rad, cols in spec["celler"].items():
+        for kol, patterns in cols.items():
+            hit = _match(meas, patterns)
+            for x in hit.itertuples():
+                long.append({"rad": rad, "kolumn": kol, "nyckel": x.nyckel, "etikett": x.etikett, "text": x.text})
+            grid.loc[rad, kol] = "\n".join(f"{x.etikett}: {x.text}" for x in hit.itertuples()) \
+                if len(hit) else t("report.delta_tom", lang)
+    grid.index = [spec["rader"][r][lang] for r in grid.index]
+    grid.columns = [spec["kolumner"][c][lang] for c in grid.columns]
+    return grid, pd.DataFrame(long, columns=["rad", "kolumn", "nyckel", "etikett", "text"])
+
+
+def success_levels(meas: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
+    """The three success levels with the measures that speak to each.
+
+    Returns
+    -------
+    DataFrame
+        ``grad`` (1–3), ``rubrik``, ``antal_matt``, ``underlag`` (``label: value`` lines or a note
+        that the level must be argued qualitatively).
+
+    Examples
+    --------
+    >>> success_levels(pd.DataFrame(columns=["nyckel", "etikett", "varde", "text", "n"]))["grad"].tolist()
+    [1, 2, 3]
+    """
+    rows = []
+    for lvl in delta_spec()["framgangsgrader"]:
+        hit = _match(meas, lvl["matt"])
+        rows.append({"grad": int(lvl["grad"]), "rubrik": lvl["rubrik"][lang], "antal_matt": int(len(hit)),
+                     "underlag": "\n".join(f"{x.etikett}: {x.text}" for x in hit.itertuples())
+                     if len(hit) else t("report.grad_tom", lang)})
+    return pd.DataFrame(rows)
+
+
+def caveats(inp: Inputs, goal_report: goals_mod.GoalReport | None = None, min_n: int = 5,
+            lang: str = "sv") -> list[str]:
+    """Caveats printed with the report: comparison group, gross vs net, exits, provenance, suppression.
+
+    Examples
+    --------
+    >>> c = caveats(Inputs(goals_mod.Underlag()))
+    >>> c[0].startswith("Ingen jämförelsegrupp")
+    True
+    """
+    u = inp.underlag
+    out = [t("caveat.no_comparison_group", lang)]
+    if u.kostnadsnytta is not None:
+        from . import costbenefit as cb
+
+        out += [c for c in cb.caveats(u.kostnadsnytta, lang) if c not in out]
+    else:
+        out.append(t("caveat.gross_vs_net", lang))
+    if u.episodes is not None:
+        out.append(t("report.forbehall.avslut", lang))
+    if u.kasam_deltagare is not None or u.kasam_personal is not None:
+        out.append(t("report.forbehall.kasam", lang))
+    if u.nns is not None:
+        out.append(t("report.forbehall.nns", lang, skala=u.scale_max))
+    prov = []
+    if goal_report is not None and len(goal_report.indikatorer):
+        ind = goal_report.indikatorer
+        rep = ind[~ind["proveniens"].isin(["beraknad", "kvalitativ", ""])]
+        prov += [f"{t('goals.kol.id', lang)} {x.mal_id}: {x.namn} ({goals_mod._prov_label(x.proveniens, lang)})"
+                 for x in rep.itertuples()]
+    if u.rapporterat is not None and len(u.rapporterat):
+        counts = u.rapporterat["proveniens"].value_counts()
+        from .vocabulary import label
+
+        prov.append(t("report.forbehall.rapporterade_tabeller", lang, antal=len(u.rapporterat),
+                      fordelning=", ".join(f"{label('proveniens', k, lang).lower()} {v}" for k, v in counts.items())))
+    out.append(t("report.forbehall.proveniens", lang) + (" " + "; ".join(prov) + "." if prov
+                                                          else " " + t("report.forbehall.allt_beraknat", lang)))
+    out.append(disclosure.footnote(min_n, lang, secondary=True))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# tables
+
+
+def _crosstab(df: pd.DataFrame, row: str, col: str, min_n: int, lang: str, row_label: str) -> pd.DataFrame:
+    counts = pd.crosstab(df[row].astype(str), df[col].astype(str))
+    if counts.empty:
+        return pd.DataFrame()
+    out = disclosure.format_table(disclosure.suppress_table(counts, min_n=min_n), lang=lang)
+    out.index.name = row_label
+    out.columns = [_kon_label(c, lang) for c in out.columns]
+    return out.reset_index()
+
+
+def _kon_label(code: str, lang: str) -> str:
+    from .vocabulary import label
+
+    try:
+        return label("kon", code, lang)
+    except Exception:  # totals and non-vocabulary columns keep their text
+        return code
+
+
+def _in_period(ep: pd.DataFrame, start, end) -> pd.DataFrame:
+    s = pd.Timestamp(start) if start else pd.Timestamp.min
+    e = pd.Timestamp(end) if end else pd.Timestamp.max
+    open_ = ep["avslutsdatum"].isna() | (ep["avslutsdatum"] >= s)
+    return ep[(ep["inskrivningsdatum"] <= e) & open_]
+
+
+def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 5,
+                  lang: str = "sv") -> list[tuple[str, pd.DataFrame]]:
+    """Gender-split tables (kön) for the jämställdhetsintegrering section, all suppressed.
+
+    Tables: participants per insats × kön and exits per SUS category × kön (cross-tables with primary
+    and secondary suppression, :func:`evaluation.disclosure.suppress_table`); own support after exit
+    per kön; time in insats per kön; KASAM before/after per kön; NNS indicators per kön
+    (participants, latest wave). Groups below ``min_n`` show "–".
+
+    Returns
+    -------
+    list of (caption, DataFrame of str)
+
+    Examples
+    --------
+    >>> gender_tables(Inputs(goals_mod.Underlag()))
+    []
+    """
+    from . import flows
+
+    u = inp.underlag
+    out: list[tuple[str, pd.DataFrame]] = []
+    ep = _episodes(u)
+    if ep is not None and len(ep):
+        active = _in_period(ep, period_start, period_end)
+        out.append((t("report.tabell.insats_kon", lang),
+                    _crosstab(active, "insats", "kon", min_n, lang, t("insats", lang))))
+        cls = flows.classify_exits(ep, u.reference_date)
+        closed = cls[cls["avslutad"]]
+        if period_start or period_end:
+            closed = closed[(closed["avslutsdatum"] >= pd.Timestamp(period_start or "1900-01-01"))
+                            & (closed["avslutsdatum"] <= pd.Timestamp(period_end or "2200-01-01"))]
+        if len(closed):
+            from .vocabulary import label
+
+            c = closed.assign(sus=closed["sus_kategori"].map(lambda x: _sus_label(x, lang)))
+            out.append((t("report.tabell.avslut_kon", lang),
+                        _crosstab(c, "sus", "kon", min_n, lang, t("report.kol.avslutskategori", lang))))
+            rows = []
+            for kon, sub in closed.groupby("kon", observed=True):
+                known = sub["egen_forsorjning_efter"] != "okant"
+                rows.append({t("kon", lang): _kon_label(str(kon), lang), "n": len(sub),
+                             t("report.kol.egen_andel", lang): (sub["egen_forsorjning_efter"] == "ja").sum() / known.sum()
+                             if known.sum() else np.nan})
+            tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n",
+                                           value_cols=[t("report.kol.egen_andel", lang)], min_n=min_n)
+            tab[t("report.kol.egen_andel", lang)] = tab[t("report.kol.egen_andel", lang)] * 100
+            out.append((t("report.tabell.egen_kon", lang), disclosure.format_table(tab, lang=lang)))
+            tid = flows.time_in_insats(ep, u.reference_date, by=["kon"], period_start=period_start,
+                                       period_end=period_end, min_n=min_n)
+            tid = tid.assign(kon=tid["kon"].map(lambda k: _kon_label(str(k), lang)))
+            out.append((t("report.tabell.tid_kon", lang),
+                        flows.board_table(tid, lang=lang).rename(columns={"kon": t("kon", lang)})))
+    pair = _kasam_pair(u, "deltagare")
+    if pair is not None:
+        from . import compare
+
+        before, after, design, _ = pair
+        sub = compare.before_after_by(before, after, by="kon", paired=design.paired, min_n=min_n)
+        sub = sub.assign(kon=sub["kon"].map(lambda k: _kon_label(str(k), lang)))
+        tab = sub[["kon", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "undertryckt"]]
+        tab = disclosure.suppress_rows(tab.drop(columns="undertryckt"), n_col="n", min_n=min_n)
+        tab.columns = [t("kon", lang), "n", t("report.fore", lang), t("report.efter", lang),
+                       t("report.forandring", lang), t("report.ki_lag", lang), t("report.ki_hog", lang), "undertryckt"]
+        out.append((t("report.tabell.kasam_kon", lang), disclosure.format_table(tab, lang=lang)))
+    if u.nns is not None and len(u.nns):
+        from . import indicators
+
+        s = u.nns[(u.nns["forbund"] == u.forbund) if u.forbund else slice(None)]
+        s = s[s["respondentgrupp"] == "deltagare"]
+        if len(s) and "kon" in s:
+            latest = sorted(s["vag"].dropna().unique())[-1]
+            cur = s[s["vag"] == latest]
+            parts = [_noattrs(indicators.indicator_results(sub, by=("respondentgrupp", "tidpunkt"),
+                                                           scale_max=u.scale_max, min_n=min_n)).assign(kon=str(kon))
+                     for kon, sub in cur.groupby("kon", observed=True)]
+            r = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["tidpunkt", "kon"])
+            r = r[r["tidpunkt"] == "avslut"] if (r["tidpunkt"] == "avslut").any() else r
+            if len(r):
+                wide = r.pivot_table(index="indikator", columns="kon", values=["n", "andel_topp2"], aggfunc="first",
+                                     dropna=False)
+                tab = pd.DataFrame({t("report.kol.indikator", lang): wide.index.astype(int)})
+                for kon in sorted(r["kon"].dropna().unique()):
+                    n = wide[("n", kon)].to_numpy()
+                    share = wide[("andel_topp2", kon)].to_numpy() * 100
+                    tab[f"{_kon_label(kon, lang)}: n"] = [disclosure.format_number(x, lang, 0) if not pd.isna(x)
+                                                        else t("suppressed_short", lang) for x in n]
+                    tab[f"{_kon_label(kon, lang)}: {t('report.kol.topp2', lang)}"] = [
+                        disclosure.format_number(x, lang, 0) if not pd.isna(x) else t("suppressed_short", lang)
+                        for x in share]
+                out.append((t("report.tabell.nns_kon", lang, vag=latest), tab))
+    return [(c, d) for c, d in out if d is not None and len(d)]
+
+
+def _noattrs(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.attrs = {}  # frames in attrs make pd.concat fail (pandas compares attrs)
+    return out
+
+
+def _sus_label(code, lang: str) -> str:
+    if code is None or (isinstance(code, float) and math.isnan(code)):
+        return t("saknas", lang)
+    try:
+        return t(f"flows.kategori.{code}", lang)
+    except KeyError:  # a category without a label is shown as its code
+        return str(code)
+
+
+def _actor(code: str, lang: str) -> str:
+    from .vocabulary import label
+
+    try:
+        return label("aktor", code, lang)
+    except Exception:  # 'totalt', 'samhalle' etc. are not in the actor vocabulary
+        return code
+
+
+# ----------------------------------------------------------------------------------------------
+# blocks and report
+
+
+@dataclass
+class Block:
+    """One piece of filled content: ``typ`` ``"text"``, ``"lista"`` or ``"tabell"``."""
+
+    typ: str
+    rubrik: str = ""
+    innehall: Any = None
+    fotnot: str = ""
+
+
+@dataclass
+class Section:
+    """An ESF section with its prompts and filled blocks."""
+
+    nummer: int
+    rubrik: str
+    fragor: list[str]
+    block: list[Block]
+
+    @property
+    def titel(self) -> str:
+        return f"{self.nummer} {self.rubrik}"
+
+
+@dataclass
+class Report:
+    """The assembled report (see :func:`build`)."""
+
+    titel: str
+    forbund: str
+    period_start: str | None
+    period_end: str | None
+    lang: str
+    min_n: int
+    avsnitt: list[Section]
+    matt: pd.DataFrame
+    delta: pd.DataFrame
+    delta_lang: pd.DataFrame
+    framgang: pd.DataFrame
+    forbehall: list[str]
+    mal: goals_mod.GoalReport | None = None
+
+
+def _table(caption, df, min_n, lang, note=True) -> Block:
+    return Block("tabell", caption, df, disclosure.footnote(min_n, lang, secondary=True) if note else "")
+
+
+def _blocks(name: str, ctx: dict) -> list[Block]:
+    inp, lang, min_n = ctx["inp"], ctx["lang"], ctx["min_n"]
+    u, ps, pe, meas = inp.underlag, ctx["period_start"], ctx["period_end"], ctx["matt"]
+    ep = ctx["episodes"]
+    none = [Block("text", "", t("report.inget_underlag", lang))]
+    if name == "sammanfattning":
+        keys = ["flows.deltagare", "flows.avslutade_i_perioden", "flows.egen_forsorjning_efter_andel",
+                "kasam.deltagare.forandring", "kasam.personal.forandring", "kostnadsnytta.npv_total",
+                "kostnadsnytta.bcr", "mal.uppnatt", "mal.konflikter"]
+        m = _match(meas, keys)
+        if not len(m):
+            return none
+        return [Block("tabell", t("report.tabell.nyckeltal", lang),
+                      m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1))]
+    if name == "deltagarfloden":
+        m = _match(meas, ["flows.*"])
+        return [Block("tabell", t("report.tabell.floden", lang),
+                      m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1))] \
+            if len(m) else none
+    if name == "avslut":
+        if ep is None:
+            return none
+        from . import flows
+
+        ex = flows.exit_summary(ep, u.reference_date, ps, pe, level="sus_kategori", min_n=min_n)
+        return [Block("text", "", t("flows.caveat.exit_not_self_sufficiency", lang)),
+                _table(t("report.tabell.avslut", lang), flows.board_table(ex, lang=lang), min_n, lang)]
+    if name == "forsorjning":
+        if ep is None:
+            return none
+        from . import flows
+
+        rep = flows.outcome_report(ep, u.reference_date, ps, pe, min_n=min_n)
+        return [_table(t("report.tabell.forsorjning", lang), flows.format_report(rep, "forsorjningsgrupp_efter", lang),
+                       min_n, lang)]
+    if name == "kasam":
+        rows = []
+        for grupp in ("deltagare", "personal"):
+            pair = _kasam_pair(u, grupp)
+            if pair is None:
+                continue
+            _, _, design, r = pair
+            rows.append({t("report.kol.grupp", lang): t(f"report.matt.kasam.{grupp}", lang),
+                         t("report.kol.design", lang): t(f"report.design.{design.name}", lang), "n": r["n"],
+                         t("report.fore", lang): r["mean_before"], t("report.efter", lang): r["mean_after"],
+                         t("report.forandring", lang): r["mean_diff"], t("report.ki_lag", lang): r["ci_low"],
+                         t("report.ki_hog", lang): r["ci_high"], "p": r["p"]})
+        if not rows:
+            return none
+        tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n", min_n=min_n)
+        return [_table(t("report.tabell.kasam", lang), disclosure.format_table(tab, lang=lang), min_n, lang),
+                Block("text", "", t("caveat.descriptive_only", lang))]
+    if name == "nns":
+        m = _match(meas, ["nns.*"])
+        return [_table(t("report.tabell.nns", lang),
+                       m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1),
+                       min_n, lang)] if len(m) else none
+    if name == "fokusgrupper":
+        if inp.segment is None or inp.kodbok is None or not len(inp.segment):
+            return none
+        from . import coding
+
+        tal = coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False)
+        return [_table(t("report.tabell.fokus", lang), coding.board_table(tal, inp.kodbok, min_n=min_n, lang=lang),
+                       min_n, lang)]
+    if name == "fokusgrupper_citat":
+        if inp.segment is None or inp.kodbok is None or not len(inp.segment):
+            return none
+        from . import coding
+
+        q = coding.quotes(inp.segment, inp.kodbok, level="tema", n=1)
+        names = inp.kodbok.labels(lang)
+        return [Block("lista", t("report.tabell.citat", lang),
+                      [f"{names.get(x.kod, x.kod)}: ”{x.citat}”" for x in q.itertuples()])] if len(q) else none
+    if name == "kostnadsnytta" or name == "aktorer":
+        if u.kostnadsnytta is None:
+            return [Block("text", "", t("report.ingen_kalkyl", lang))]
+        from . import costbenefit as cb
+
+        out = [Block("tabell", t("report.tabell.aktorer", lang), cb.summary_table(u.kostnadsnytta, lang))]
+        if name == "aktorer":
+            fin = u.kostnadsnytta.scenario.finansiering or {}
+            if fin:
+                out.append(Block("tabell", t("report.tabell.finansiering", lang), pd.DataFrame(
+                    {t("report.kol.aktor", lang): [_actor(a, lang) for a in fin], t("report.kol.andel", lang): [_pct(v, lang) for v in fin.values()]})))
+        else:
+            out.append(Block("lista", t("report.forbehall_kalkyl", lang), cb.caveats(u.kostnadsnytta, lang)))
+        return out
+    if name == "mal":
+        gr = ctx["mal"]
+        if gr is None:
+            return [Block("text", "", t("report.inga_mal", lang))]
+        return [Block("tabell", t("report.tabell.mal", lang), goals_mod.board_table(gr, lang)),
+                Block("tabell", t("report.tabell.mal_indikatorer", lang), goals_mod.indicator_table(gr, lang),
+                      disclosure.footnote(min_n, lang))]
+    if name == "malnivaer":
+        d = Path(ctx["data_dir"]) / "malnivaer" / f"{_slug(u.forbund)}.yaml" if u.forbund else None
+        if d is None or not d.exists() or u.nns is None:
+            return []
+        from . import indicators
+
+        tg = indicators.load_targets(d)
+        s = u.nns[u.nns["forbund"] == u.forbund]
+        att = indicators.attainment(s, tg, scale_max=u.scale_max, min_n=min_n, lang=lang)
+        cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
+        return [_table(t("report.tabell.malnivaer", lang), disclosure.format_table(att[cols], lang=lang, decimals=2),
+                       min_n, lang)]
+    if name == "process":
+        if ep is None:
+            return none
+        from . import flows
+
+        out = [_table(t("report.tabell.tid", lang),
+                      flows.board_table(flows.time_in_insats(ep, u.reference_date, by=["insats"], period_start=ps,
+                                                             period_end=pe, min_n=min_n), lang=lang), min_n, lang)]
+        if u.events is not None:
+            ev = u.events[u.events["episod_id"].isin(ep["episod_id"])]
+            ms = flows.milestones(ev, u.reference_date)
+            out.append(_table(t("report.tabell.milstolpar", lang),
+                              flows.board_table(flows.milestone_summary(ms, min_n=min_n), lang=lang), min_n, lang))
+        return out
+    if name == "insatser":
+        if ep is None:
+            return none
+        return [_table(t("report.tabell.insats_kon", lang),
+                       _crosstab(_in_period(ep, ps, pe), "insats", "kon", min_n, lang, t("insats", lang)), min_n, lang)]
+    if name == "kon":
+        tabs = gender_tables(inp, ps, pe, min_n, lang)
+        return [Block("text", "", t("report.kon_intro", lang))] + [_table(c, d, min_n, lang) for c, d in tabs] \
+            if tabs else none
+    if name == "underlag":
+        if not inp.importer:
+            return none
+        from . import io
+
+        return [Block("tabell", t("report.tabell.underlag", lang), io.summary_table(inp.importer, lang=lang)),
+                Block("lista", t("report.metod", lang), ctx["metod"])]
+    if name == "metod":
+        return []
+    if name == "delta":
+        return [Block("tabell", t("report.tabell.delta", lang), ctx["delta"].reset_index(names=""))]
+    if name == "framgang":
+        f = ctx["framgang"]
+        return [Block("tabell", t("report.tabell.framgang", lang),
+                      f[["rubrik", "underlag"]].set_axis([t("report.kol.grad", lang), t("report.kol.underlag", lang)], axis=1))]
+    if name == "kodare":
+        if inp.segment is None or inp.kodbok is None or inp.segment["kodare"].nunique() < 2:
+            return []
+        from . import coding
+
+        coders = sorted(inp.segment["kodare"].unique())[:2]
+        kap = coding.kappa_per_code(inp.segment, coders=coders, codebook=inp.kodbok)
+        alpha = coding.codebook_alpha(inp.segment, codebook=inp.kodbok, coders=coders)
+        return [Block("text", "", t("report.kodare", lang, alfa=_nr(alpha, lang, 2), a=coders[0], b=coders[1])),
+                Block("tabell", t("report.tabell.kodare", lang), coding.agreement_table(kap, inp.kodbok, lang=lang))]
+    if name == "forbehall":
+        return [Block("lista", t("report.tabell.forbehall", lang), ctx["forbehall"])]
+    if name == "kontroller":
+        out = []
+        rep = u.rapporterat
+        if rep is not None and len(rep):
+            from . import kasam
+
+            try:
+                chk = kasam.check_reported(rep, lang=lang)
+                dev = chk[chk["status"] == "avvikelse"]
+                out.append(Block("lista", t("report.tabell.kontroller", lang),
+                                 dev["meddelande"].tolist() or [t("report.inga_avvikelser", lang)]))
+            except ValueError:  # no KASAM rows in the reported tables
+                pass
+        problems = sum(r.report.rows_rejected for r in inp.importer.values())
+        out.append(Block("text", "", t("report.avvisade_rader", lang, antal=problems)))
+        return out
+    raise KeyError(f"unknown report block {name!r}; use one of {BLOCKS}")
+
+
+#: Block names usable under ``fyll`` in ``esf_slutrapport.yaml``.
+BLOCKS = ("sammanfattning", "deltagarfloden", "avslut", "forsorjning", "kasam", "nns", "fokusgrupper",
+          "fokusgrupper_citat", "kostnadsnytta", "aktorer", "mal", "malnivaer", "process", "insatser", "kon",
+          "underlag", "metod", "delta", "framgang", "kodare", "forbehall", "kontroller")
+
+
+def _metod(inp: Inputs, lang: str) -> list[str]:
+    out = []
+    for grupp in ("deltagare", "personal"):
+        pair = _kasam_pair(inp.underlag, grupp)
+        if pair is not None:
+            out.append(f"{t(f'report.matt.kasam.{grupp}', lang)}: {pair[2].reason}")
+    if inp.underlag.nns is not None:
+        out.append(t("report.metod.nns", lang))
+    if inp.underlag.episodes is not None:
+        out.append(t("report.metod.flows", lang))
+    return out
+
+
+def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_end: str | None = None,
+          lang: str = "sv", min_n: int = 5, data_dir: str | Path = "") -> Report:
+    """Assemble the report: goals, measures, DELTA matrix, success levels, caveats and the 13 sections.
+
+    Parameters
+    ----------
+    inp : Inputs
+        From :func:`load_inputs`.
+    titel : str
+        Report title (default: "Slutrapport – <förbund>").
+    period_start, period_end : str, optional
+        Report period (exit dates of flows).
+    lang : {"sv", "en"}
+    min_n : int
+        Small-cell threshold.
+    data_dir : path
+        Where ``malnivaer/`` lives (NNS target levels), optional.
+
+    Examples
+    --------
+    >>> r = build(Inputs(goals_mod.Underlag()))
+    >>> [s.titel for s in r.avsnitt][:2], r.delta.shape
+    (['1 Sammanfattning', '2 Projektets resultat'], (3, 3))
+    """
+    u = inp.underlag
+    gr = goals_mod.track(inp.mal, u, min_n=min_n, lang=lang) if inp.mal else None
+    meas = measures(inp, period_start, period_end, min_n, lang, gr)
+    grid, long = delta_matrix(meas, lang)
+    levels = success_levels(meas, lang)
+    cav = caveats(inp, gr, min_n, lang)
+    ctx = {"inp": inp, "lang": lang, "min_n": min_n, "period_start": period_start, "period_end": period_end,
+           "matt": meas, "episodes": _episodes(u), "mal": gr, "delta": grid, "framgang": levels,
+           "forbehall": cav, "data_dir": data_dir, "metod": _metod(inp, lang)}
+    sections = []
+    for s in esf_sections():
+        blocks = [b for name in s.get("fyll") or [] for b in _blocks(name, ctx)]
+        sections.append(Section(int(s["nummer"]), s["rubrik"], [q["text"] for q in s["fragor"]], blocks))
+    name = u.forbund or (inp.mal or {}).get("projekt") or t("report.alla", lang)
+    return Report(titel or t("report.titel", lang, namn=name), u.forbund, period_start, period_end, lang, min_n,
+                  sections, meas, grid, long, levels, cav, gr)
+
+
+# ----------------------------------------------------------------------------------------------
+# rendering
+
+
+def _df_html(df: pd.DataFrame) -> str:
+    d = df.copy()
+    d = d.map(lambda x: html.escape(str(x)).replace("\n", "<br>") if x is not None and not
+              (isinstance(x, float) and math.isnan(x)) else "")
+    return d.to_html(index=False, escape=False, border=0, classes="rapport-tabell")
+
+
+def section_html(report: Report, nummer: int) -> str:
+    """HTML of one ESF section: heading, the form's prompts, the filled tables and a writing cue.
+
+    Examples
+    --------
+    >>> r = build(Inputs(goals_mod.Underlag()))
+    >>> "<h2>7 Tillgänglighet för personer med funktionsnedsättning</h2>" in section_html(r, 7)
+    True
+    """
+    s = next(x for x in report.avsnitt if x.nummer == nummer)
+    lang = report.lang
+    parts = [f"<h2>{html.escape(s.titel)}</h2>",
+             f"<p><strong>{html.escape(t('report.fragor', lang))}</strong></p><ul>"
+             + "".join(f"<li><em>{html.escape(q)}</em></li>" for q in s.fragor) + "</ul>"]
+    for b in s.block:
+        if b.rubrik:
+            parts.append(f"<h4>{html.escape(b.rubrik)}</h4>")
+        if b.typ == "text":
+            parts.append(f"<p>{html.escape(str(b.innehall))}</p>")
+        elif b.typ == "lista":
+            parts.append("<ul>" + "".join(f"<li>{html.escape(str(x))}</li>" for x in b.innehall) + "</ul>")
+        elif b.typ == "tabell" and b.innehall is not None and len(b.innehall):
+            parts.append(_df_html(b.innehall))
+        if b.fotnot:
+            parts.append(f"<p><small>{html.escape(b.fotnot)}</small></p>")
+    parts.append(f"<p><em>{html.escape(t('report.skriv_har', lang))}</em></p>")
+    return "\n".join(parts)
+
+
+def show(report: Report, nummer: int | None = None):
+    """Display object for a notebook: one ESF section, or the title block when ``nummer`` is None.
+
+    Examples
+    --------
+    >>> type(show(build(Inputs(goals_mod.Underlag())), 1)).__name__
+    'HTML'
+    """
+    from IPython.display import HTML
+
+    if nummer is None:
+        lang = report.lang
+        period = f"{report.period_start or '…'} – {report.period_end or '…'}"
+        return HTML(f"<h1>{html.escape(report.titel)}</h1><p>{html.escape(t('report.period', lang))}: {period}</p>"
+                    f"<p><em>{html.escape(t('report.intro', lang))}</em></p>")
+    return HTML(section_html(report, nummer))
+
+
+def docx_path(results_path: str | Path) -> Path | None:
+    """Where the Word document goes: ``slutrapport.docx`` in the folder of ``results_path``.
+
+    Examples
+    --------
+    >>> docx_path("/tmp/run/results.json").name, docx_path("")
+    ('slutrapport.docx', None)
+    """
+    return Path(results_path).parent / DOCX_NAME if results_path else None
+
+
+def export_docx(report: Report, path: str | Path) -> Path:
+    """Write the report as a Word document (python-docx) for the evaluator to complete.
+
+    The document has the title, the 13 ESF sections as level-1 headings (``"1 Sammanfattning"``
+    …) with the prompts in italics, the filled tables (suppressed cells "–") and a placeholder
+    paragraph under each section for the narrative.
+
+    Examples
+    --------
+    >>> import tempfile, docx
+    >>> p = export_docx(build(Inputs(goals_mod.Underlag())), Path(tempfile.mkdtemp()) / "r.docx")
+    >>> sum(par.style.name == "Heading 1" for par in docx.Document(p).paragraphs)
+    13
+    """
+    import docx
+    from docx.shared import Pt
+
+    lang = report.lang
+    doc = docx.Document()
+    doc.core_properties.title = report.titel
+    doc.core_properties.language = "sv-SE" if lang == "sv" else "en-GB"
+    doc.add_heading(report.titel, level=0)
+    doc.add_paragraph(f"{t('report.period', lang)}: {report.period_start or '…'} – {report.period_end or '…'}")
+    doc.add_paragraph(t("report.intro", lang)).runs[0].italic = True
+    for s in report.avsnitt:
+        doc.add_heading(s.titel, level=1)
+        for q in s.fragor:
+            doc.add_paragraph(q, style="List Bullet").runs[0].italic = True
+        for b in s.block:
+            if b.rubrik:
+                doc.add_heading(b.rubrik, level=3)
+            if b.typ == "text":
+                doc.add_paragraph(str(b.innehall))
+            elif b.typ == "lista":
+                for x in b.innehall:
+                    doc.add_paragraph(str(x), style="List Bullet")
+            elif b.typ == "tabell" and b.innehall is not None and len(b.innehall):
+                df = b.innehall
+                table = doc.add_table(rows=1, cols=len(df.columns))
+                table.style = "Table Grid"
+                for cell, col in zip(table.rows[0].cells, df.columns):
+                    cell.text = str(col)
+                    for run in cell.paragraphs[0].runs:
+                        run.bold = True
+                for row in df.itertuples(index=False):
+                    cells = table.add_row().cells
+                    for cell, v in zip(cells, row):
+                        cell.text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                        for run in cell.paragraphs[0].runs:
+                            run.font.size = Pt(8)
+            if b.fotnot:
+                doc.add_paragraph(b.fotnot).runs[0].font.size = Pt(8)
+        doc.add_paragraph(t("report.skriv_har", lang)).runs[0].italic = True
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(out))
+    return out
+
+
+def headline(report: Report, word: bool = False) -> dict:
+    """Headline results of the report notebook (keys in the module docstring).
+
+    Examples
+    --------
+    >>> h = headline(build(Inputs(goals_mod.Underlag())))
+    >>> len(h["avsnitt"]), h["delta_tomma_celler"]
+    (13, 9)
+    """
+    spec = delta_spec()
+    counts = report.delta_lang.groupby(["rad", "kolumn"]).size()
+    delta = {f"{r}/{k}": int(counts.get((r, k), 0)) for r in spec["rader"] for k in spec["kolumner"]}
+    num = report.matt.dropna(subset=["varde"])
+    return {
+        "forbund": report.forbund,
+        "period_start": report.period_start,
+        "period_end": report.period_end,
+        "avsnitt": [s.titel for s in report.avsnitt],
+        "delta_matt": delta,
+        "delta_tomma_celler": int(sum(v == 0 for v in delta.values())),
+        "framgangsgrader": {str(g): int(n) for g, n in zip(report.framgang["grad"], report.framgang["antal_matt"])},
+        "mal": goals_mod.headline(report.mal) if report.mal is not None else None,
+        "nyckeltal": {k: float(v) for k, v in zip(num["nyckel"], num["varde"])},
+        "forbehall": len(report.forbehall),
+        "word": bool(word),
+    }
