@@ -1,0 +1,133 @@
+"""notebooks/slutrapport.ipynb: thin, and for every sample run it renders a code-free HTML report with the
+13 ESF headings, writes slutrapport.docx next to results.json, leaks no personnummer, and its headline
+results agree with the package computed independently here on the same files."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NB = ROOT / "notebooks" / "slutrapport.ipynb"
+DATA = ROOT / "data_samples"
+RUNFILES = sorted((ROOT / "parametrized_runs").glob("*.yaml"))
+ESF_HEADINGS = ["Sammanfattning", "Projektets resultat", "Syfte och mål med projektet", "Arbetssätt",
+                "Deltagande aktörer i projektet", "Jämställdhetsintegrering",
+                "Tillgänglighet för personer med funktionsnedsättning", "Regionala prioriteringar",
+                "Spridning och påverkansarbete", "Extern utvärdering", "Egenutvärdering", "Kommentarer och tips",
+                "Kontaktpersoner"]
+
+
+def _report_specs():
+    from evaluation import runs
+
+    specs = [s for f in RUNFILES for s in runs.load_runfile(f) if Path(s.notebook).name == "slutrapport.ipynb"]
+    return specs
+
+
+def test_notebook_is_thin_and_parametrised():
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.read(NB, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = [ln for ln in cell.source.splitlines() if ln.strip()]
+        assert len(lines) <= 15
+        assert not any(ln.lstrip().startswith(("def ", "class ", "for ", "while ")) for ln in lines)
+        assert not cell.get("outputs")
+    assert nb.metadata.kernelspec["name"] == "evaluation" and nb.metadata.language_info["name"] == "python"
+    params = pm.inspect_notebook(str(NB))
+    for name in ("data_dir", "forbund", "lang", "min_n", "results_path", "mal_fil", "scenario"):
+        assert name in params
+
+
+def test_every_sample_run_file_has_a_report_with_valid_parameters():
+    from evaluation import runs
+
+    specs = _report_specs()
+    assert {s.parameters["forbund"] for s in specs} == {"Norrdal", "Söderå"}
+    for s in specs:
+        runs.validate_parameters(s.notebook, s.parameters)
+        assert (DATA / s.parameters["mal_fil"]).exists()
+
+
+def _independent(forbund: str, mal_fil: str, scenario: str):
+    """Goal statuses and key figures computed with the analysis modules directly (not evaluation.report)."""
+    from evaluation import compare, flows, goals, io, kasam
+
+    samples = io.load_samples(DATA)
+    ep = samples["episoder"].data
+    scored = kasam.score(samples["kasam_deltagare"].data)
+    scored = scored[scored["forbund"] == forbund]
+    staff = kasam.score(samples["kasam_personal"].data)
+    staff = staff[staff["forbund"] == forbund]
+    cb_res = None
+    if scenario:
+        from evaluation import costbenefit as cb
+
+        cb_res = cb.evaluate(cb.load_scenario(DATA / "scenarier" / f"{scenario}.yaml"),
+                             io.load_unit_costs(DATA / "enhetskostnader.csv").data,
+                             index=cb.read_price_index(DATA / "prisindex.csv"))
+    u = goals.Underlag(episodes=ep, events=samples["handelser"].data, kasam_deltagare=scored,
+                       kasam_personal=staff, nns=samples["nns_enkater"].data, kostnadsnytta=cb_res,
+                       reference_date="2026-01-15", forbund=forbund)
+    g = goals.track(goals.load_goals(DATA / mal_fil), u)
+    own = flows.headline(flows.prepare_episodes(ep, forbund=forbund), samples["handelser"].data, "2026-01-15",
+                         "2025-01-01", "2025-12-31")
+    # paired KASAM change by hand: respondents with a total at both waves
+    f = scored[scored["tidpunkt"] == "fore"].set_index("respondent_id")["total"]
+    e = scored[scored["tidpunkt"] == "efter"].set_index("respondent_id")["total"]
+    pairs = pd.concat([f.rename("f"), e.rename("e")], axis=1, join="inner").dropna()
+    assert compare.design_of(scored[scored["tidpunkt"] == "fore"], scored[scored["tidpunkt"] == "efter"]).paired
+    return g, own, float((pairs["e"] - pairs["f"]).mean())
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("forbund", ["Norrdal", "Söderå"])
+def test_report_renders_for_every_sample_run(tmp_path, forbund):
+    import docx
+    import papermill as pm
+
+    from evaluation import goals, privacy, runs
+
+    spec = next(s for s in _report_specs() if s.parameters["forbund"] == forbund)
+    run_dir = tmp_path / spec.folder
+    params = {**spec.parameters, "data_dir": spec.data_dir, "results_path": str(run_dir / "results.json")}
+    out = run_dir / "notebook.ipynb"
+    run_dir.mkdir(parents=True)
+    pm.execute_notebook(str(NB), str(out), parameters=params, kernel_name="evaluation", cwd=str(NB.parent),
+                        progress_bar=False)
+    html = runs.render_html(out, run_dir / "rapport.html", title=spec.title).read_text(encoding="utf-8")
+
+    # the 13 ESF headings, in order, and no code
+    pos = [html.find(f"<h2>{i} {h}</h2>") for i, h in enumerate(ESF_HEADINGS, start=1)]
+    assert all(p > 0 for p in pos) and pos == sorted(pos)
+    for code in ("report.show(", "load_inputs(", "results.save(", "import evaluation", "from evaluation"):
+        assert code not in html
+    assert "DELTA-matrisen" in html and "Framgång av tredje graden" in html
+    assert "Ingen jämförelsegrupp" in html and "Jämställdhetsintegrering" in html
+    assert "Avslut per kategori och kön" in html
+
+    # Word document next to results.json, same headings
+    word = run_dir / "slutrapport.docx"
+    assert word.exists()
+    heads = [p.text for p in docx.Document(word).paragraphs if p.style.name == "Heading 1"]
+    assert heads == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)]
+
+    # no personnummer anywhere (Söderå's export carries fictitious ones)
+    assert privacy.scan_outputs(run_dir).empty
+
+    # headline results agree with the package computed independently
+    res = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    g, own, kasam_diff = _independent(forbund, spec.parameters["mal_fil"], spec.parameters.get("scenario", ""))
+    assert res["word"] is True and res["forbund"] == forbund
+    assert res["avsnitt"] == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)]
+    assert res["mal"] == goals.headline(g)
+    assert res["nyckeltal"]["flows.avslutade_i_perioden"] == own["avslutade_i_perioden"]
+    assert res["nyckeltal"]["flows.egen_forsorjning_efter_andel"] == pytest.approx(own["egen_forsorjning_efter_andel"])
+    assert res["nyckeltal"]["kasam.deltagare.forandring"] == pytest.approx(kasam_diff)
+    assert sum(res["delta_matt"].values()) > 9 and len(res["delta_matt"]) == 9
+    assert ("kostnadsnytta.bcr" in res["nyckeltal"]) == bool(spec.parameters.get("scenario"))
