@@ -755,7 +755,9 @@ def _blocks(name: str, ctx: dict) -> list[Block]:
         if not rows:
             return none
         tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n", min_n=min_n)
-        return [_table(t("report.tabell.kasam", lang), disclosure.format_table(tab, lang=lang), min_n, lang),
+        shown = disclosure.format_table(tab, lang=lang)
+        shown["p"] = [t("suppressed_short", lang) if sup else _nr(p, lang, 3) for p, sup in zip(tab["p"], tab["undertryckt"])]
+        return [_table(t("report.tabell.kasam", lang), shown, min_n, lang),
                 Block("text", "", t("caveat.descriptive_only", lang))]
     if name == "nns":
         m = _match(meas, ["nns.*"])
@@ -810,8 +812,9 @@ def _blocks(name: str, ctx: dict) -> list[Block]:
         s = u.nns[u.nns["forbund"] == u.forbund]
         att = indicators.attainment(s, tg, scale_max=u.scale_max, min_n=min_n, lang=lang)
         cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
-        return [_table(t("report.tabell.malnivaer", lang), disclosure.format_table(att[cols], lang=lang, decimals=2),
-                       min_n, lang)]
+        shown = disclosure.format_table(att[cols], lang=lang, decimals=2)
+        shown.columns = [t(f"report.kol.malniva.{c}", lang) for c in cols]
+        return [_table(t("report.tabell.malnivaer", lang), shown, min_n, lang)]
     if name == "process":
         if ep is None:
             return none
@@ -946,8 +949,15 @@ def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_
 # rendering
 
 
+def _with_index(df: pd.DataFrame) -> pd.DataFrame:
+    """Row labels become a first column (tables are shown without an index)."""
+    if isinstance(df.index, pd.RangeIndex) and df.index.name is None:
+        return df
+    return df.reset_index(names=[n or "" for n in df.index.names] if df.index.nlevels > 1 else (df.index.name or ""))
+
+
 def _df_html(df: pd.DataFrame) -> str:
-    d = df.copy()
+    d = _with_index(df).copy()
     d = d.map(lambda x: html.escape(str(x)).replace("\n", "<br>") if x is not None and not
               (isinstance(x, float) and math.isnan(x)) else "")
     return d.to_html(index=False, escape=False, border=0, classes="rapport-tabell")
@@ -1048,7 +1058,7 @@ def export_docx(report: Report, path: str | Path) -> Path:
                 for x in b.innehall:
                     doc.add_paragraph(str(x), style="List Bullet")
             elif b.typ == "tabell" and b.innehall is not None and len(b.innehall):
-                df = b.innehall
+                df = _with_index(b.innehall)
                 table = doc.add_table(rows=1, cols=len(df.columns))
                 table.style = "Table Grid"
                 for cell, col in zip(table.rows[0].cells, df.columns):
