@@ -159,9 +159,12 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
         kf_html.value = db.key_figures_html(kf) + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
         summ, ex_view = db.exit_table(data, f, min_n=min_n, lang=lang)
         exit_html.value = db.html_table(ex_view, "avslut") + _caveat(t("dashboards.avslut.caveat", lang))
-        _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(
-            height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30),
-            legend=dict(orientation="h", y=1.02, yanchor="bottom")))
+        if summ["n"].fillna(0).sum() == 0:
+            _draw(out_exit, db.figure_message(t("dashboards.undertryckt_figur", lang)))
+        else:
+            _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(
+                height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30),
+                legend=dict(orientation="h", y=1.02, yanchor="bottom")))
         fs = db.forsorjning_table(data, f, min_n=min_n, lang=lang)
         fs_html.value = db.html_table(fs, "forsorjning", index=True) + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot
         kc = db.kasam_change(data, f, min_n=min_n)
@@ -169,7 +172,7 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
         _draw(out_kasam, db.figure_kasam(kc, lang))
         att = db.nns_targets(data, f, min_n=min_n, lang=lang)
         nns_html.value = _nns_html(att, lang, min_n) + _caveat(t("dashboards.nns.caveat", lang))
-        if len(att):
+        if len(att) and att["varde"].notna().any():
             _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
         else:
             out_nns.clear_output()
