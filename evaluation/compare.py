@@ -453,7 +453,8 @@ def _label_or(key_options, default: str, lang: str) -> str:
 
 
 def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
-                prefixes: tuple[str, ...] = ("compare.",), percent: tuple[str, ...] = ()) -> pd.DataFrame:
+                prefixes: tuple[str, ...] = ("compare.",), percent: tuple[str, ...] = (),
+                counts: tuple[str, ...] = ()) -> pd.DataFrame:
     """Board view of a comparison table: labelled columns and codes, numbers formatted for ``lang``.
 
     Column ``c`` gets the first label that exists among ``<prefix>c`` for each prefix, then the
@@ -478,6 +479,8 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
         Label-key prefixes tried in order (a module passes its own first).
     percent : tuple of str
         Further columns holding shares (0–1) to show in percent (e.g. confidence limits of a share).
+    counts : tuple of str
+        Further columns holding counts (shown without decimals).
 
     Returns
     -------
@@ -515,7 +518,7 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
             elif col.startswith("andel") or col in percent:
                 vals = ["" if pd.isna(v) else f"{format_number(100 * v, lang, 1)} %" for v in s]
             else:
-                dec = BOARD_DECIMALS.get(col, 0 if col.startswith("n_") else decimals)
+                dec = 0 if col in counts else BOARD_DECIMALS.get(col, 0 if col.startswith("n_") else decimals)
                 vals = [format_number(v, lang, dec) for v in s]
             vals = [sym if (h and pd.isna(v)) else x for x, v, h in zip(vals, s, hidden)]
         else:

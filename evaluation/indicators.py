@@ -60,6 +60,7 @@ from .schemas import split_multi
 from .vocabulary import exit_reasons, label, vocabulary
 
 __all__ = [
+    "board_table",
     "DEFAULT_BY",
     "MEASURES",
     "STATUS_COLORS",
@@ -1215,6 +1216,67 @@ def figure_targets(att: pd.DataFrame, lang: str = "sv", title: str | None = None
 
 
 # --------------------------------------------------------------------------- headline results
+
+def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1) -> pd.DataFrame:
+    """Board view of an indicator table: labelled columns and codes, shares in percent, "–" when suppressed.
+
+    Works on :func:`item_results`, :func:`indicator_results`, :func:`composite`,
+    :func:`compare_pairs`, :func:`indicator7_summary`, :func:`compare_with_aggregate`,
+    :func:`indicator11` and :func:`attainment`. Column labels come from ``indicators.kol.<column>``
+    (then the general labels); respondent groups and time points through the vocabularies; shares
+    (``andel*``, ``topp2_ki_*``, ``ki_*``) in percent; the target level and value of
+    :func:`attainment` in percent when the measure is a share; ``matt`` and ``status`` labelled.
+    Formatting as in :func:`evaluation.compare.board_table`.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"respondentgrupp": ["deltagare"], "item": ["1A"], "n": [22], "medel": [4.909],
+    ...                   "andel_topp2": [0.6364], "topp2_ki_lag": [0.4295]})
+    >>> board_table(r).iloc[0].tolist()
+    ['Deltagare', '1A', '22', '4,9', '63,6 %', '43,0 %']
+    """
+    from .compare import board_table as _board
+
+    data = df.copy()
+    if {"matt", "varde"} <= set(data.columns):
+        share = data["matt"].astype(str).str.startswith("andel")
+        for col in ("niva", "varde"):
+            if col in data.columns:
+                v = pd.to_numeric(data[col], errors="coerce")
+                data[col] = [_pct(x, lang) if sh else _num(x, lang) for x, sh in zip(v, share)]
+        data["matt"] = [t(f"indicators.matt.{m}", lang) if f"indicators.matt.{m}" in _keys() else m
+                        for m in data["matt"]]
+    if "status" in data.columns and "status_text" in data.columns:
+        data = data.drop(columns=["status"])
+    if "aggregat" in data.columns and "enhet" in data.columns:
+        data = data.drop(columns=["aggregat"])  # the unit column already names the aggregate row
+    if "viktning" in data.columns:
+        data["viktning"] = [t(f"indicators.viktning.{v}", lang) if f"indicators.viktning.{v}" in _keys() else v
+                            for v in data["viktning"]]
+    percent = tuple(c for c in data.columns if c.startswith(("topp2_ki", "ki_")) or c == "andel_komplett")
+    counts = ("bortfall", "n_svar", "n_episoder", "saknar_deltagare", "saknar_personal", "kohort", "censurerade",
+              "uppfoljda", "bibehallen", "lag_manader", "antal_pastaenden", "antal", "n_forbund", "indikator")
+    return _board(data, lang=lang, decimals=decimals, prefixes=("indicators.kol.", "compare.kol.", "compare."),
+                  percent=percent, counts=counts)
+
+
+def _pct(x, lang):
+    from .disclosure import format_number
+
+    return "" if pd.isna(x) else f"{format_number(100 * x, lang, 1)} %"
+
+
+def _num(x, lang):
+    from .disclosure import format_number
+
+    return format_number(x, lang, 2) if pd.notna(x) else ""
+
+
+def _keys() -> set:
+    from .labels import labels_table
+
+    return set(labels_table().index)
+
 
 def headline(survey: pd.DataFrame, item_res: pd.DataFrame, att: pd.DataFrame | None = None,
              ind7: pd.DataFrame | None = None, ind11_episodes: pd.DataFrame | None = None,

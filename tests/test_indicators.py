@@ -438,3 +438,16 @@ def test_trend_and_target_figures_have_swedish_labels():
     g = ind.figure_targets(att)
     assert g.data[0].x[0] == pytest.approx(60) and g.data[1].x[0] == pytest.approx(80)
     assert "Styrelse" in g.data[0].y[0]
+
+
+def test_board_table_labels_groups_and_shows_shares_and_targets_in_percent():
+    # A share-measure target: level 0.80 -> "80,0 %", value 0.538462 (7 of 13) -> "53,8 %";
+    # a mean-measure target stays a number (5.2 -> "5,20"); codes are labelled, not shown raw.
+    att = pd.DataFrame({"forbund": ["Norrdal", "Norrdal"], "respondentgrupp": ["deltagare", "personal"],
+                        "matt": ["andel_topp2", "medel"], "niva": [0.80, 5.0], "n": [13, 9],
+                        "varde": [7 / 13, 5.2], "status_text": ["Ej uppnådd", "Uppnådd"]})
+    tab = ind.board_table(att)
+    assert tab.loc[0, "Målnivå"] == "80,0 %" and tab.loc[0, "Utfall"] == "53,8 %"
+    assert tab.loc[1, "Utfall"] == "5,20"
+    assert tab.loc[0, "Svarsgrupp"] == "Deltagare" and tab.loc[0, "Mått"] == "Andel i de två högsta stegen"
+    assert not any("_" in c for c in tab.columns)
