@@ -77,6 +77,8 @@ __all__ = [
     "roll_up",
     "tally",
     "board_tally",
+    "material_table",
+    "quotes_table",
     "saturation",
     "cooccurrence",
     "presence",
@@ -569,7 +571,71 @@ def board_table(tally_df: pd.DataFrame, codebook: Codebook | None = None, min_n:
     names = {c: t(f"coding.{c}", lang) for c in ("kod", "segment", "sessioner", "talare", "andel_segment",
                                                   "andel_sessioner", "grupp", "session", "talarroll", "tidpunkt",
                                                   "niva") if c in out.columns}
+    for c in ("grupp", "talarroll"):
+        if c in out.columns:
+            out[c] = [_group_label(v, lang) for v in out[c]]
     return out.rename(columns=names)
+
+
+def _group_label(value, lang: str) -> str:
+    """Label a group or speaker-role code (deltagare, personal, ...) through the ``niva`` vocabulary, else
+    the respondent-group vocabulary; other values are shown as they are."""
+    from .vocabulary import label, vocabulary
+
+    for vocab in ("niva", "respondentgrupp"):
+        if value in vocabulary(vocab):
+            return label(vocab, value, lang)
+    return str(value)
+
+
+def material_table(tally_df: pd.DataFrame, by: str = "grupp", lang: str = "sv") -> pd.DataFrame:
+    """Size of the material per group: segments, sessions and speakers (from :func:`tally` with ``by``).
+
+    Returns
+    -------
+    DataFrame of str
+        One row per group: the group (labelled), number of segments, sessions and distinct speakers,
+        with Swedish (or English) headers.
+
+    Examples
+    --------
+    >>> tl = pd.DataFrame({"grupp": ["personal", "personal"], "kod": ["x", "y"], "segment_totalt": [38, 38],
+    ...                    "sessioner_totalt": [2, 2], "talare_totalt": [10, 10]})
+    >>> material_table(tl).iloc[0].tolist(), list(material_table(tl).columns)
+    (['Personal', '38', '2', '10'], ['Grupp', 'Antal segment', 'Antal sessioner', 'Antal talare'])
+    """
+    from .disclosure import format_number
+
+    df = tally_df.drop_duplicates(by)[[by, "segment_totalt", "sessioner_totalt", "talare_totalt"]]
+    out = pd.DataFrame({t(f"coding.{by}", lang) if f"coding.{by}" in _label_keys() else by:
+                        [_group_label(v, lang) for v in df[by]]})
+    for c in ("segment", "sessioner", "talare"):
+        out[t(f"coding.{c}", lang)] = [format_number(v, lang, 0) for v in df[f"{c}_totalt"]]
+    return out
+
+
+def quotes_table(quotes_df: pd.DataFrame, codebook: Codebook | None = None, lang: str = "sv") -> pd.DataFrame:
+    """Board view of :func:`quotes`: theme label, session, speaker role (labelled) and the masked quote.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"kod": ["x"], "segment_id": ["s1"], "session": ["FG1"], "grupp": ["personal"],
+    ...                   "talarroll": ["personal"], "citat": ["Det hjälpte."]})
+    >>> quotes_table(q).iloc[0].tolist(), list(quotes_table(q, lang="en").columns)
+    (['x', 'FG1', 'Personal', 'Det hjälpte.'], ['Theme', 'Session', 'Speaker role', 'Quote'])
+    """
+    return pd.DataFrame({
+        t("coding.tema", lang): [_code_label(codebook, k, lang) for k in quotes_df["kod"]],
+        t("coding.session", lang): quotes_df["session"].astype(str).tolist(),
+        t("coding.talarroll", lang): [_group_label(v, lang) if isinstance(v, str) else "" for v in quotes_df["talarroll"]],
+        t("coding.citat", lang): quotes_df["citat"].astype(str).tolist(),
+    })
+
+
+def _label_keys() -> set:
+    from .labels import labels_table
+
+    return set(labels_table().index)
 
 
 def agreement_table(kappa_df: pd.DataFrame, codebook: Codebook | None = None, lang: str = "sv",

@@ -345,3 +345,18 @@ def test_select_and_headline(tw, small):
     assert head["n_segment"] == 4 and head["n_sessioner"] == 2 and head["n_talare"] == 3
     assert head["teman_segment"]["ff3_motivation"] == 2 and head["teman_sessioner"]["ff2_samsyn"] == 2
     assert head["kodare"] == ["A", "B"] and head["mattnad_sista_nya"] == 3
+
+
+def test_material_and_quote_tables_have_labelled_headers_and_groups():
+    from evaluation import coding as cd
+
+    tl = pd.DataFrame({"grupp": ["deltagare", "deltagare", "personal"], "kod": ["x", "y", "x"],
+                       "segment_totalt": [18, 18, 1038], "sessioner_totalt": [1, 1, 2], "talare_totalt": [4, 4, 10]})
+    mat = cd.material_table(tl)
+    # one row per group; 1038 segments read "1 038" (space as thousands separator)
+    assert mat.values.tolist() == [["Deltagare", "18", "1", "4"], ["Personal", "1 038", "2", "10"]]
+    q = pd.DataFrame({"kod": ["x"], "segment_id": ["s1"], "session": ["FG1"], "grupp": ["deltagare"],
+                      "talarroll": ["deltagare"], "citat": ["Bra."]})
+    qt = cd.quotes_table(q, lang="en")
+    assert list(qt.columns) == ["Theme", "Session", "Speaker role", "Quote"]
+    assert qt.iloc[0]["Speaker role"] == "Participant"
