@@ -1240,6 +1240,64 @@ def summary_table(result: CostBenefitResult, lang: str = "sv") -> pd.DataFrame:
 __all__.append("summary_table")
 
 
+_MONEY = ("pv_kostnader", "pv_nyttor", "npv", "npv_bas", "npv_lag", "npv_hog", "spann", "medel", "p05", "p50",
+          "p95", "belopp_sek")
+
+
+def board_table(df: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
+    """Board view of a cost-benefit table: labelled columns and codes, kronor with thousands separator.
+
+    Works on ``result.actors``, :func:`compare_scenarios`, :func:`tornado`, ``MonteCarloResult.summary``
+    and the unit-cost table. Amounts (kr) are whole kronor with a space as thousands separator
+    (Swedish) or a comma (English); the benefit-cost ratio has two decimals; shares
+    (``break_even_andel``, ``p_npv_pos``) are in percent; actors, cost types and units are labelled
+    through the vocabularies; assumption names of :func:`tornado` through ``costbenefit.param.*``;
+    ``forlorare`` reads Ja/Nej; a missing payback month reads "Återbetalas inte inom tidshorisonten".
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"aktor": ["forsakringskassan"], "npv": [-2180424.59], "bcr": [0.4567],
+    ...                    "aterbetalningsmanad": [pd.NA], "break_even_andel": [0.2012], "forlorare": [True]})
+    >>> board_table(df).iloc[0].tolist()
+    ['Försäkringskassan', '-2 180 425', '0,46', 'Återbetalas inte inom tidshorisonten', '20,1 %', 'Ja']
+    """
+    from .compare import board_table as _board
+
+    data = df.copy()
+    if "aktor" in data.columns:
+        data["aktor"] = [t("totalt", lang) if a == "totalt" else _actor_label(a, lang) for a in data["aktor"]]
+    if "typ" in data.columns:
+        data["typ"] = [label("kostnadstyp", v, lang) if v in codes("kostnadstyp") else v for v in data["typ"]]
+    if "enhet" in data.columns:
+        data["enhet"] = [label("enhet", v, lang) if v in codes("enhet") else v for v in data["enhet"]]
+        data = data.rename(columns={"enhet": "per_enhet"})
+    if "parameter" in data.columns:
+        data["parameter"] = [_param_label(p, lang) for p in data["parameter"]]
+    if "forlorare" in data.columns:
+        data["forlorare"] = [t("costbenefit.ja" if bool(v) else "costbenefit.nej", lang) for v in data["forlorare"]]
+    if "aterbetalningsmanad" in data.columns:
+        data["aterbetalningsmanad"] = [t("costbenefit.no_payback", lang) if pd.isna(v) else str(int(v))
+                                       for v in data["aterbetalningsmanad"]]
+    if "prisar" in data.columns:
+        data["prisar"] = data["prisar"].astype(str)
+    out = _board(data, lang=lang, decimals=2, prefixes=("costbenefit.kol.", "costbenefit."),
+                 percent=("break_even_andel", "p_npv_pos"), counts=_MONEY)
+    return out
+
+
+def _param_label(name: str, lang: str) -> str:
+    """Label of a scenario assumption (``andel:<utfall>`` reads "Andel som lyckas: <utfall>")."""
+    from .labels import labels_table
+
+    base, _, detail = str(name).partition(":")
+    key = f"costbenefit.param.{base}"
+    text = t(key, lang) if key in labels_table().index else base.replace("_", " ")
+    return f"{text}: {detail.replace('_', ' ')}" if detail else text
+
+
+__all__.append("board_table")
+
+
 def figure_actor_npv(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
     """Bars of NPV per actor (fiscal) with the fiscal and societal totals; losers marked.
 

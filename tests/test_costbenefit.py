@@ -466,3 +466,17 @@ def test_scenario_widgets_recompute_on_slider_change():
     box.controls["andel:arbete"].value = 1.0
     assert box.result.npv_total == pytest.approx(250_000 * 0.5 - 150_000)
     assert "<table>" in box.children[0].children[1].value
+
+
+def test_board_table_formats_kronor_shares_and_loser_flag():
+    # -2 180 424.59 kr rounds to "-2 180 425"; break-even 0.2012 -> "20,1 %"; no payback -> the label;
+    # the loser flag reads Ja; a tornado assumption "andel:arbete" reads "Andel som lyckas: arbete".
+    df = pd.DataFrame({"aktor": ["forsakringskassan", "samhalle"], "npv": [-2180424.59, 12784945.6],
+                       "aterbetalningsmanad": [pd.NA, 19], "break_even_andel": [0.2012, 0.5],
+                       "forlorare": [True, False]})
+    tab = cb.board_table(df)
+    assert tab.iloc[0].tolist() == ["Försäkringskassan", "-2 180 425", t("costbenefit.no_payback"), "20,1 %", "Ja"]
+    assert tab.iloc[1].tolist() == [t("costbenefit.samhalle"), "12 784 946", "19", "50,0 %", "Nej"]
+    assert list(tab.columns)[1] == "Nettonuvärde (kr)"
+    tor = cb.board_table(pd.DataFrame({"parameter": ["andel:arbete"], "bas": [0.18]}), lang="en")
+    assert tor.iloc[0].tolist() == ["Share who succeed: arbete", "0.18"]
