@@ -1411,6 +1411,9 @@ def figure_monte_carlo(mc: MonteCarloResult, lang: str = "sv") -> go.Figure:
     p_text = t("costbenefit.p_npv_pos", lang, p=f"{mc.p_npv_pos:.1%}".replace(".", "," if lang == "sv" else "."),
                n=f"{mc.n:,}".replace(",", " "))
     title = f"{t('costbenefit.fig_mc', lang)}<br><sup>{p_text}</sup>"
+    fig.update_xaxes(title_text=t("costbenefit.npv_kr", lang), row=1, col=1)
+    fig.update_yaxes(title_text=t("costbenefit.antal_dragningar", lang), row=1, col=1)
+    fig.update_yaxes(title_text=t("costbenefit.npv_kr", lang), row=1, col=2)
     return apply_layout(fig, title, 480).update_layout(margin=dict(t=110))
 
 
