@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
@@ -20,22 +19,6 @@ from evaluation.io import load_segments
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "fokusgrupper.ipynb"
 SAMPLE = ROOT / "data_samples" / "fokusgrupper_segment.csv"
-
-
-def test_notebook_is_thin_and_committed_without_outputs():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "evaluation" and nb.metadata["language_info"]["name"] == "python"
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    for name in ("data_dir: str", "lang: str", "min_n: int", "results_path: str", "forbund: str"):
-        assert name in code[0].source
-    for cell in code:
-        assert not cell.get("outputs") and cell.get("execution_count") is None
-        lines = [ln for ln in cell.source.splitlines() if ln.strip()]
-        assert len(lines) <= 15
-        assert not any(ln.lstrip().startswith(("def ", "class ", "for ", "while ")) for ln in lines)
-    assert "figures.setup(lang)" in code[1].source
-    assert "results.save(results_path" in code[-1].source
 
 
 @pytest.mark.notebook

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import os
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -331,16 +329,3 @@ def test_cli_refuses_a_missing_data_folder(capsys):
     assert "finns inte" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", db.DASHBOARDS)
-def test_dashboard_notebooks_are_thin(name):
-    nb = nbformat.read(ROOT / "notebooks" / "dashboards" / f"{name}.ipynb", as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "evaluation"
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    assert 2 <= len(code) <= 4
-    for c in code:
-        assert not c.get("outputs")
-        assert len([ln for ln in c.source.splitlines() if ln.strip()]) <= 15
-        tree = ast.parse(c.source)
-        assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While)) for n in ast.walk(tree))
-    assert "dashboards.load_data" in "".join(c.source for c in code)

@@ -11,28 +11,6 @@ NB = ROOT / "notebooks" / "kasam_fore_efter.ipynb"
 DATA = ROOT / "data_samples"
 
 
-def _thin(nb):
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        lines = [ln for ln in cell.source.splitlines() if ln.strip()]
-        assert len(lines) <= 15
-        assert not any(ln.lstrip().startswith(("def ", "class ", "for ", "while ")) for ln in lines)
-        assert not cell.get("outputs")
-
-
-def test_notebook_is_thin_and_parametrised():
-    import nbformat
-    import papermill as pm
-
-    nb = nbformat.read(NB, as_version=4)
-    _thin(nb)
-    assert nb.metadata.kernelspec["name"] == "evaluation"
-    params = pm.inspect_notebook(str(NB))
-    for name in ("data_dir", "forbund", "lang", "min_n", "results_path", "form"):
-        assert name in params
-
-
 @pytest.mark.notebook
 def test_notebook_results_match_the_package(tmp_path):
     import papermill as pm

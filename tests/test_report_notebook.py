@@ -26,24 +26,6 @@ def _report_specs():
     return specs
 
 
-def test_notebook_is_thin_and_parametrised():
-    import nbformat
-    import papermill as pm
-
-    nb = nbformat.read(NB, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        lines = [ln for ln in cell.source.splitlines() if ln.strip()]
-        assert len(lines) <= 15
-        assert not any(ln.lstrip().startswith(("def ", "class ", "for ", "while ")) for ln in lines)
-        assert not cell.get("outputs")
-    assert nb.metadata.kernelspec["name"] == "evaluation" and nb.metadata.language_info["name"] == "python"
-    params = pm.inspect_notebook(str(NB))
-    for name in ("data_dir", "forbund", "lang", "min_n", "results_path", "mal_fil", "scenario"):
-        assert name in params
-
-
 def test_every_sample_run_file_has_a_report_with_valid_parameters():
     from evaluation import runs
 
