@@ -7,7 +7,6 @@ or worked out by hand in the comments; CIs are cross-checked with another librar
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd

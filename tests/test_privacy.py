@@ -20,7 +20,6 @@ import doctest
 import hashlib
 import hmac
 import json
-import os
 import stat
 
 import pandas as pd
