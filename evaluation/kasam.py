@@ -211,9 +211,15 @@ def score(df: pd.DataFrame, form: str = "soc29", max_missing_share: float = 0.2,
     n = len(df)
     # reverse keying per row: one form version (scalar) or the data's formversion column
     if formversion is None and "formversion" in df.columns:
-        fv = df["formversion"].astype("str").fillna(ins.formversion).to_numpy(dtype=object, copy=True)
-        versions = pd.unique(fv)
-        rev_rows = {i: np.isin(fv, [v for v in versions if i in ins.reverse_items(v)]) for i in ins.items}
+        fv_s = df["formversion"].astype("str").fillna(ins.formversion)
+        codes, versions = pd.factorize(fv_s)  # each distinct version judged once (speed)
+        rev_rows = {}
+        for i in ins.items:
+            per_version = np.array([i in ins.reverse_items(v) for v in versions], dtype=bool)
+            # one answer for every row (the common case) is a scalar, else a row mask
+            rev_rows[i] = bool(per_version[0]) if per_version.size and (per_version == per_version[0]).all() \
+                else per_version[codes]
+        fv = fv_s.array
     else:
         fv = formversion or ins.formversion
         rev_rows = {i: (i in ins.reverse_items(fv)) for i in ins.items}
@@ -280,7 +286,7 @@ def score(df: pd.DataFrame, form: str = "soc29", max_missing_share: float = 0.2,
     res["total"] = total
     res["n_missing"] = n_missing
     res["form"] = ins.name
-    res["formversion"] = fv if isinstance(fv, str) else pd.array(fv, dtype="str")
+    res["formversion"] = fv if isinstance(fv, str) else pd.array(fv, dtype="str", copy=False)
     return res
 
 
