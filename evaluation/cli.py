@@ -1,4 +1,4 @@
-"""Command line: ``evaluation samples | summary | key | scan | run | dashboard``.
+"""Command line: ``evaluation samples | summary | enkater | key | scan | run | dashboard``.
 
 A thin layer over package functions that any scheduler can call (papermill's habit).
 Each sub-command imports its module lazily so ``evaluation --help`` stays fast.
@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
     r.add_argument("--runs-dir", default="parametrized_runs", help=argparse.SUPPRESS)
 
+    q = sub.add_parser("enkater", help="write every NNS questionnaire as a CSV template and a printable HTML form")
+    q.add_argument("--out", default="enkater", help="output folder (default enkater)")
+    q.add_argument("--scale-max", type=int, default=6, choices=[5, 6], help="top of the scale (5 or 6)")
+    q.add_argument("--lang", default="sv", choices=["sv", "en"])
+
     k = sub.add_parser("key", help="show where the pseudonymisation key is; --init creates it on first use")
     k.add_argument("--init", action="store_true", help="create the key file if none is configured")
     k.add_argument("--path", default=None, help="key file (default ~/.config/evaluation/pseudonym.key)")
@@ -65,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         from . import runs
 
         return runs.cli(args)
+    if args.command == "enkater":
+        from . import questionnaires
+
+        table = questionnaires.export_all(args.out, scale_max=args.scale_max, lang=args.lang)
+        print(table.to_string(index=False))
+        print(f"{len(table)} enkäter skrivna till {args.out}")
+        return 0
     if args.command == "key":
         from . import privacy
 

@@ -420,3 +420,44 @@ td.box{{text-align:center;font-size:16pt}}td.nr{{width:3em}}tr.stam td{{border:n
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(doc)
     return doc
+
+
+def export_all(out_dir, scale_max: int | None = None, version: str = VERSION, lang: str = "sv") -> pd.DataFrame:
+    """Write every questionnaire of Tabell 2 as a CSV data-entry template and a printable HTML form.
+
+    Files are named ``nns_<respondentgrupp>_<tidpunkt>.csv`` / ``.html`` in ``out_dir`` (created
+    if needed). This is what ``evaluation enkater --out DIR`` runs.
+
+    Parameters
+    ----------
+    out_dir : str or path
+        Target folder.
+    scale_max : int, optional
+        Top of the scale printed on the forms (5 or 6; default 6).
+
+    Returns
+    -------
+    DataFrame
+        One row per questionnaire: ``respondentgrupp``, ``tidpunkt``, ``antal_pastaenden``,
+        ``csv``, ``html`` (file names).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> df = export_all(tempfile.mkdtemp())
+    >>> int(df.set_index(["respondentgrupp", "tidpunkt"]).loc[("deltagare", "avslut"), "antal_pastaenden"])
+    9
+    """
+    from pathlib import Path
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for grupp, tid in QUESTIONNAIRES:
+        stem = f"nns_{grupp}_{tid}"
+        template_csv(grupp, tid, path=out / f"{stem}.csv", version=version)
+        form_html(grupp, tid, scale_max=scale_max, path=out / f"{stem}.html", version=version, lang=lang)
+        rows.append({"respondentgrupp": grupp, "tidpunkt": tid,
+                     "antal_pastaenden": len(questionnaire(grupp, tid, version=version)),
+                     "csv": f"{stem}.csv", "html": f"{stem}.html"})
+    return pd.DataFrame(rows)
