@@ -75,6 +75,9 @@ __all__ = [
     "retry_failed",
     "build_manifest",
     "render_html",
+    "KernelPool",
+    "notebook_imports",
+    "close_pools",
     "cli",
 ]
 
@@ -352,13 +355,220 @@ def _clear_outputs(nb_path: Path) -> None:
     nbformat.write(nb, str(nb_path))
 
 
+# --------------------------------------------------------------------------- warm kernel pool
+def notebook_imports(notebooks: Iterable[str | os.PathLike]) -> tuple[str, ...]:
+    """Absolute module names imported by the code cells of the given notebooks (sorted, unique).
+
+    ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be a
+    module or a name: warming tolerates names that are not modules). Cells that do not parse
+    (magics) are skipped. Used to pre-import what the notebooks need in a warm kernel.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook(); nb.cells = [nbformat.v4.new_code_cell("import os\\nfrom pathlib import Path")]
+    >>> p = Path(tempfile.mkdtemp()) / "n.ipynb"; nbformat.write(nb, p)
+    >>> notebook_imports([p])
+    ('os', 'pathlib', 'pathlib.Path')
+    """
+    import ast
+
+    mods: set[str] = set()
+    for path in notebooks:
+        try:
+            cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            src = cell.get("source", "")
+            try:
+                tree = ast.parse(src if isinstance(src, str) else "".join(src))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    mods.update(a.name for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    mods.add(node.module)
+                    mods.update(f"{node.module}.{a.name}" for a in node.names if a.name != "*")
+    return tuple(sorted(mods))
+
+
+def _warmup_code(modules: Iterable[str]) -> str:
+    # imports into sys.modules only: nothing is bound in the notebook's namespace
+    return ("def __evaluation_warmup():\n"
+            "    import importlib\n"
+            f"    for m in {list(modules)!r}:\n"
+            "        try:\n"
+            "            importlib.import_module(m)\n"
+            "        except Exception:\n"
+            "            pass\n"
+            "__evaluation_warmup()\n"
+            "del __evaluation_warmup\n")
+
+
+class _WarmKernel:
+    """A started kernel with a warm-up request (imports) in flight; used for one notebook only."""
+
+    def __init__(self, kernel_name: str, cwd: str, modules: tuple[str, ...]):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.cwd, self.modules = cwd, modules
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(self.km.start_kernel)(cwd=cwd)
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        # queued by zmq until the kernel listens; the kernel imports while the caller works on
+        self.msg_id = self.kc.execute(_warmup_code(modules), silent=True, store_history=False,
+                                      allow_stdin=False)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait for the warm-up reply; False when the kernel did not answer in time or died."""
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    msg = self.kc.get_shell_msg(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+                except Exception:  # noqa: BLE001 - queue.Empty: not yet
+                    from jupyter_core.utils import run_sync
+
+                    if not run_sync(self.km.is_alive)():
+                        return False
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") == self.msg_id:
+                    return True
+            return False
+        finally:
+            self.kc.stop_channels()
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            self.kc.stop_channels()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            if run_sync(self.km.is_alive)():
+                run_sync(self.km.shutdown_kernel)(now=True)
+            run_sync(self.km.cleanup_resources)()
+        except Exception:  # noqa: BLE001 - best effort; the kernel also exits with its parent
+            pass
+
+
+class KernelPool:
+    """Pre-started kernels that have already imported the notebooks' libraries (one per process).
+
+    :meth:`acquire` hands out a warm kernel manager for one notebook and at once starts the next
+    spare, which imports pandas, plotly, statsmodels, ``evaluation`` ... while the current notebook
+    runs; the notebook then finds its imports in ``sys.modules``. Every kernel executes exactly
+    one notebook and is killed afterwards (nbclient's ``shutdown_kernel="immediate"``), so runs
+    stay isolated as with papermill's own kernel start. A spare kernel whose folder (``cwd``),
+    kernel name or module list does not match the next run is shut down and replaced.
+
+    Examples
+    --------
+    >>> pool = KernelPool("evaluation")
+    >>> pool.close()  # nothing started yet
+    """
+
+    def __init__(self, kernel_name: str = KERNEL_NAME, start_timeout: float = 120.0):
+        self.kernel_name = kernel_name
+        self.start_timeout = start_timeout
+        self._spare: _WarmKernel | None = None
+
+    def prestart(self, cwd: str, modules: tuple[str, ...]) -> None:
+        """Start a spare kernel for ``cwd`` that imports ``modules`` in the background."""
+        if self._spare is not None:
+            if (self._spare.cwd, self._spare.modules) == (cwd, modules):
+                return
+            self._spare.shutdown()
+            self._spare = None
+        try:
+            self._spare = _WarmKernel(self.kernel_name, cwd, modules)
+        except Exception as exc:  # noqa: BLE001 - no spare: papermill starts its own kernel
+            log.warning("could not pre-start a kernel: %s", exc)
+            self._spare = None
+
+    def acquire(self, cwd: str, modules: tuple[str, ...], prestart_next: bool = True):
+        """A warm ``AsyncKernelManager`` for one notebook in ``cwd`` (None: let papermill start one)."""
+        self.prestart(cwd, modules)
+        warm, self._spare = self._spare, None
+        if warm is not None and not warm.wait(self.start_timeout):
+            warm.shutdown()
+            warm = None
+        if prestart_next:
+            self.prestart(cwd, modules)
+        return None if warm is None else warm.km
+
+    def close(self) -> None:
+        """Shut the spare kernel down."""
+        if self._spare is not None:
+            self._spare.shutdown()
+            self._spare = None
+
+
+_POOLS: dict[str, KernelPool] = {}
+
+
+def _process_pool(kernel_name: str) -> KernelPool:
+    pool = _POOLS.get(kernel_name)
+    if pool is None:
+        import atexit
+
+        pool = _POOLS[kernel_name] = KernelPool(kernel_name)
+        atexit.register(pool.close)
+    return pool
+
+
+def close_pools() -> None:
+    """Shut down the spare kernels of this process (called at the end of every batch)."""
+    for pool in _POOLS.values():
+        pool.close()
+
+
+def _pooled_engine():
+    """papermill engine that executes on a given kernel manager and kills that kernel afterwards."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class PooledEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            # same as NBClientEngine, but the client also owns the cleanup of the given kernel
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logging.getLogger("papermill"),
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            return PapermillNotebookClient(nb_man, **final_kwargs).execute(cleanup_kc=True)
+
+    if "evaluation-pooled" not in papermill_engines._engines:
+        papermill_engines.register("evaluation-pooled", PooledEngine)
+    return "evaluation-pooled"
+
+
 def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEOUT,
-                kernel_name: str = KERNEL_NAME, attempt: int = 1) -> dict[str, Any]:
+                kernel_name: str = KERNEL_NAME, attempt: int = 1, warm: tuple[str, ...] | None = None,
+                prestart_next: bool = False) -> dict[str, Any]:
     """Execute one run into ``<staging_root>/<folder>`` and return its :class:`RunRecord` as dict.
 
     Never raises for a notebook error: the record says ``failed`` / ``timeout`` / ``privacy`` with an
     error summary, and the partial notebook is kept. Parameter problems are recorded as ``failed``
     before any kernel starts. This is the function every executor (serial, processes, Dask) calls.
+
+    ``warm`` (module names, see :func:`notebook_imports`) runs the notebook on a kernel of this
+    process's :class:`KernelPool` that has already imported them; ``prestart_next`` starts the
+    next spare kernel meanwhile. Without ``warm`` papermill starts a fresh kernel as usual. Either
+    way the kernel executes this notebook only, with papermill's injected-parameters cell, error
+    cell, partial notebook on failure and execution timeout.
     """
     import papermill as pm
 
@@ -383,10 +593,19 @@ def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEO
     nb_out = folder / "notebook.ipynb"
     try:
         validate_parameters(spec.notebook, params)
+        cwd = str(Path(spec.notebook).parent)
+        engine: dict[str, Any] = {}
+        if warm is not None:
+            t_k = time.perf_counter()
+            km = _process_pool(kernel_name).acquire(cwd, tuple(warm), prestart_next=prestart_next)
+            logger.info("warm kernel %s after %.2f s", "ready" if km is not None else "unavailable",
+                        time.perf_counter() - t_k)
+            if km is not None:
+                engine = {"engine_name": _pooled_engine(), "km": km, "shutdown_kernel": "immediate"}
         pm.execute_notebook(
             spec.notebook, str(nb_out), parameters=params, kernel_name=kernel_name,
-            cwd=str(Path(spec.notebook).parent), execution_timeout=timeout, progress_bar=False,
-            log_output=True, request_save_on_cell_execute=False, start_timeout=120,
+            cwd=cwd, execution_timeout=timeout, progress_bar=False,
+            log_output=True, request_save_on_cell_execute=False, start_timeout=120, **engine,
         )
     except ParameterError as exc:
         status, error = "failed", f"ParameterError: {exc}"
@@ -487,10 +706,12 @@ def _set_readonly(folder: Path) -> None:
 
 def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float, executor: str,
                  scheduler: str | None, attempts: dict[str, int] | None = None,
-                 progress: bool = True) -> list[dict]:
+                 progress: bool = True, warm_kernels: bool = True) -> list[dict]:
     from tqdm.auto import tqdm
 
     attempts = attempts or {}
+    # warm kernels (KernelPool) for the local executors; Dask workers start their own kernels
+    warm = notebook_imports(sorted({s.notebook for s in specs})) if warm_kernels else None
     bar = tqdm(total=len(specs), desc="Körningar", unit="körning", disable=not progress, file=sys.stderr)
     records: list[dict] = []
     try:
@@ -519,17 +740,21 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
             from concurrent.futures import ProcessPoolExecutor, as_completed as done
 
             with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-                futs = [pool.submit(execute_run, s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1))
-                        for s in specs]
+                # the last `jobs` runs start no spare kernel (the workers pick runs in order)
+                futs = [pool.submit(execute_run, s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1),
+                                    warm, i < len(specs) - jobs)
+                        for i, s in enumerate(specs)]
                 for fut in done(futs):
                     records.append(fut.result())
                     bar.update(1)
         else:
-            for s in specs:
-                records.append(execute_run(s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1)))
+            for i, s in enumerate(specs):
+                records.append(execute_run(s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1),
+                                           warm, i < len(specs) - 1))
                 bar.update(1)
     finally:
         bar.close()
+        close_pools()
     return records
 
 
@@ -546,7 +771,8 @@ def _move_runs_into_place(staging: Path, target: Path, records: list[dict]) -> N
 
 def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | None = None, jobs: int = 1,
                  timeout: float = DEFAULT_TIMEOUT, executor: str = "local", scheduler: str | None = None,
-                 progress: bool = True, root: str | os.PathLike = "snapshots") -> tuple[Path, dict]:
+                 progress: bool = True, root: str | os.PathLike = "snapshots",
+                 warm_kernels: bool = True) -> tuple[Path, dict]:
     """Execute every notebook of the run files into a new snapshot; return (folder, manifest).
 
     Parameters
@@ -564,6 +790,10 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
     executor : {"local", "dask"}
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``); default a ``LocalCluster``.
+    warm_kernels : bool
+        Local executors run each notebook on a pre-started kernel that has already imported the
+        notebooks' modules (:class:`KernelPool`, one kernel per notebook); False: papermill starts
+        a cold kernel per notebook.
 
     Examples
     --------
@@ -591,7 +821,8 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
     (partial / "runfiles").mkdir()
     for rf in runfiles:
         shutil.copy2(rf, partial / "runfiles" / Path(rf).name)
-    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, progress=progress)
+    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, progress=progress,
+                           warm_kernels=warm_kernels)
     _move_runs_into_place(staging, partial, records)
     shutil.rmtree(staging)
     status = "complete" if all(r["status"] == "ok" for r in records) else "incomplete"
@@ -604,7 +835,8 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
 
 
 def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT,
-                 executor: str = "local", scheduler: str | None = None, progress: bool = True) -> tuple[Path, dict]:
+                 executor: str = "local", scheduler: str | None = None, progress: bool = True,
+                 warm_kernels: bool = True) -> tuple[Path, dict]:
     """Rerun only the failed runs of an incomplete snapshot, into the same snapshot.
 
     Earlier attempts are kept under ``<snapshot>/.attempts/``; the manifest is rewritten atomically
@@ -627,7 +859,8 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress)
+    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress,
+                           warm_kernels=warm_kernels)
     _move_runs_into_place(staging, target, records)
     shutil.rmtree(staging)
     by_name = {r["name"]: r for r in manifest["runs"]}
