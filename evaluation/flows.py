@@ -1212,6 +1212,16 @@ def check_parts(name: str, parts: Mapping[str, float], total: float | None = Non
     return tab, chk.__dict__.copy()
 
 
+def _percent_check(name: str, part: float, base: float, stated, tolerance: float) -> dict:
+    """One check row: is the stated percentage 100 × part / base within ``tolerance`` points?"""
+    pct = 100 * part / base
+    d = pct - float(stated)
+    ok = abs(d) <= tolerance
+    return {"kontroll": name, "delar": f"100 × {part:g} / {base:g}", "summa_delar": pct,
+            "angiven_summa": float(stated), "differens": d, "ok": ok,
+            "kommentar": "" if ok else "angiven procent stämmer inte"}
+
+
 def aggregate_outcomes(avslutade: float, ej_offentlig: Mapping[str, float], arbete: Mapping[str, float] | None = None,
                        ater: tuple[float, float] | None = None, forsorjning_start: Mapping[str, float] | None = None,
                        stated: Mapping[str, float] | None = None, tolerance_procent: float = 0.5) -> dict:
@@ -1265,12 +1275,8 @@ def aggregate_outcomes(avslutade: float, ej_offentlig: Mapping[str, float], arbe
                               "ovriga": avslutade - n_ej}, avslutade)[1] | (
         {"ok": n_ej <= avslutade, "kommentar": "" if n_ej <= avslutade else "delen är större än totalen"}))
     if "ej_offentlig_procent" in stated:
-        pct = 100 * n_ej / avslutade
-        d = pct - float(stated["ej_offentlig_procent"])
-        checks.append({"kontroll": "ej_offentlig_procent", "delar": f"100 × {n_ej:g} / {avslutade:g}",
-                       "summa_delar": pct, "angiven_summa": float(stated["ej_offentlig_procent"]),
-                       "differens": d, "ok": abs(d) <= tolerance_procent,
-                       "kommentar": "" if abs(d) <= tolerance_procent else "angiven procent stämmer inte"})
+        checks.append(_percent_check("ej_offentlig_procent", n_ej, avslutade, stated["ej_offentlig_procent"],
+                                     tolerance_procent))
     if arbete is not None:
         n_arb = float(sum(arbete.values()))
         rows.append({"matt": "arbete", "n": n_arb, "bas": avslutade, "andel": n_arb / avslutade})
@@ -1288,12 +1294,7 @@ def aggregate_outcomes(avslutade: float, ej_offentlig: Mapping[str, float], arbe
                        "angiven_summa": kohort, "differens": n_at - kohort, "ok": ok,
                        "kommentar": "" if ok else "fler återkomna än kohorten"})
         if "ater_procent" in stated:
-            pct = 100 * n_at / kohort
-            d = pct - float(stated["ater_procent"])
-            checks.append({"kontroll": "ater_procent", "delar": f"100 × {n_at:g} / {kohort:g}",
-                           "summa_delar": pct, "angiven_summa": float(stated["ater_procent"]),
-                           "differens": d, "ok": abs(d) <= tolerance_procent,
-                           "kommentar": "" if abs(d) <= tolerance_procent else "angiven procent stämmer inte"})
+            checks.append(_percent_check("ater_procent", n_at, kohort, stated["ater_procent"], tolerance_procent))
     start_tab = None
     if forsorjning_start is not None:
         start_tab, c = check_parts("forsorjning_start", forsorjning_start, 100.0, unit="procent")
