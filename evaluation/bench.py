@@ -459,6 +459,11 @@ def _warm_compute(specs, work: Path, timeout: float) -> tuple[list[float], list[
         kc.wait_for_ready(timeout=120)
         kc.execute_interactive(_warmup_code(notebook_imports([s.notebook for s in specs])), silent=True,
                                store_history=False, timeout=300)
+        with contextlib.suppress(Exception):  # CPU a fresh kernel spends on start + imports (per notebook)
+            import psutil
+
+            cpu = psutil.Process(km.provisioner.process.pid).cpu_times()
+            _warm_compute.kernel_cpu_s = cpu.user + cpu.system
         for spec in specs:
             folder = work / spec.folder
             folder.mkdir(parents=True, exist_ok=True)
@@ -520,6 +525,15 @@ def bench_batch(runfiles: list[Path], work: Path, jobs: int = 2, timeout: float 
     ok = all(m["status"] == "complete" for m in (m_par, m_ser, m_cold)) and not cli_fail and not warm_fail
     speed = _ratio(t_cli, t_par)
     sum_compute = float(sum(compute))
+    kernel_cpu = getattr(_warm_compute, "kernel_cpu_s", None)
+    # CPU of the finishing step of one run (HTML report + privacy scan), single-threaded
+    from . import privacy
+
+    first = snap_par / m_par["runs"][0]["folder"]
+    t0 = time.perf_counter()
+    runs.render_html(first / "notebook.ipynb", work / "finish_probe.html")
+    privacy.scan_outputs(first)
+    finish_s = time.perf_counter() - t0
     overhead = (t_ser - sum_compute) / n
     overhead_par = (jobs * t_par - sum_compute) / n
     common = {"runs": n, "all_ok": ok, "failures": cli_fail + warm_fail, "results_identical": same}
@@ -539,7 +553,13 @@ def bench_batch(runfiles: list[Path], work: Path, jobs: int = 2, timeout: float 
         limit="writing the executed notebook, nbconvert HTML report, privacy scan of notebook + HTML, "
               "kernel connect/kill, parameter validation; kernel start + imports overlap the previous run",
         details={**common, "serial_wall_s": t_ser, "compute_per_run_s": dict(zip([s.name for s in specs], compute)),
-                 "overhead_core_s_per_run_jobs": overhead_par},
+                 "overhead_core_s_per_run_jobs": overhead_par, "kernel_start_imports_cpu_s": kernel_cpu,
+                 "finish_html_scan_s": finish_s,
+                 # per run the CPU needs compute + a fresh kernel's start/imports + the finishing step;
+                 # on `cores` cores the serial wall per run is at least that sum / cores
+                 "overhead_floor_s": (None if kernel_cpu is None else
+                                      max(0.0, (sum_compute / n + kernel_cpu + finish_s) / (os.cpu_count() or 1)
+                                          - sum_compute / n))},
     )
     return [batch, over], snap_par
 

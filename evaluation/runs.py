@@ -562,7 +562,9 @@ def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEO
 
     Never raises for a notebook error: the record says ``failed`` / ``timeout`` / ``privacy`` with an
     error summary, and the partial notebook is kept. Parameter problems are recorded as ``failed``
-    before any kernel starts. This is the function every executor (serial, processes, Dask) calls.
+    before any kernel starts. This is the function the process and Dask executors call; the serial
+    executor calls its two halves so that one run's HTML report and privacy scan overlap the next
+    notebook.
 
     ``warm`` (module names, see :func:`notebook_imports`) runs the notebook on a kernel of this
     process's :class:`KernelPool` that has already imported them; ``prestart_next`` starts the
@@ -570,9 +572,26 @@ def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEO
     way the kernel executes this notebook only, with papermill's injected-parameters cell, error
     cell, partial notebook on failure and execution timeout.
     """
-    import papermill as pm
+    return _finish_run(_run_notebook(spec, staging_root, timeout, kernel_name, attempt, warm, prestart_next))
 
-    from . import privacy
+
+@dataclasses.dataclass
+class _Executed:
+    """A run whose notebook has executed (or failed) and still needs its HTML report and privacy scan."""
+
+    spec: RunSpec
+    folder: Path
+    params: dict[str, Any]
+    status: str
+    error: str
+    attempt: int
+    seconds: float
+
+
+def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name: str, attempt: int,
+                  warm: tuple[str, ...] | None, prestart_next: bool) -> _Executed:
+    """First half of :func:`execute_run`: parameters, kernel, papermill execution (never raises)."""
+    import papermill as pm
 
     folder = (Path(staging_root) / spec.folder).resolve()  # absolute: the kernel runs in the notebook's folder
     if folder.exists():
@@ -618,6 +637,16 @@ def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEO
     finally:
         logger.removeHandler(handler)
         handler.close()
+    return _Executed(spec, folder, params, status, error, attempt, time.perf_counter() - t0)
+
+
+def _finish_run(done: _Executed) -> dict[str, Any]:
+    """Second half of :func:`execute_run`: HTML report, privacy gate, the run's record."""
+    from . import privacy
+
+    t0 = time.perf_counter()
+    spec, folder, params, status, error = done.spec, done.folder, done.params, done.status, done.error
+    nb_out = folder / "notebook.ipynb"
     if status == "ok":
         try:
             render_html(nb_out, folder / "rapport.html", title=spec.title)
@@ -638,7 +667,8 @@ def execute_run(spec: RunSpec, staging_root: str, timeout: float = DEFAULT_TIMEO
     record = RunRecord(
         name=spec.name, runfile=spec.runfile, notebook=spec.notebook,
         parameters={k: v for k, v in params.items() if k != "results_path"},
-        status=status, duration_s=round(time.perf_counter() - t0, 3), error=error, attempt=attempt,
+        status=status, duration_s=round(done.seconds + time.perf_counter() - t0, 3), error=error,
+        attempt=done.attempt,
         folder=spec.folder, files=sorted(p.name for p in folder.iterdir()),
     )
     return record.to_dict()
@@ -748,10 +778,18 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
                     records.append(fut.result())
                     bar.update(1)
         else:
-            for i, s in enumerate(specs):
-                records.append(execute_run(s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1),
-                                           warm, i < len(specs) - 1))
-                bar.update(1)
+            # pipelined: the HTML report and privacy scan of one run (a thread) overlap the next
+            # notebook's execution (its own kernel process); records keep the run order
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish-run") as post:
+                futs = []
+                for i, s in enumerate(specs):
+                    done = _run_notebook(s, str(staging), timeout, KERNEL_NAME, attempts.get(s.name, 1),
+                                         warm, i < len(specs) - 1)
+                    futs.append(post.submit(_finish_run, done))
+                    futs[-1].add_done_callback(lambda _f: bar.update(1))
+                records.extend(f.result() for f in futs)
     finally:
         bar.close()
         close_pools()
