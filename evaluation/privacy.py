@@ -41,6 +41,7 @@ import datetime as _dt
 import hashlib
 import hmac
 import html
+from functools import lru_cache
 import json
 import os
 import re
@@ -807,19 +808,58 @@ SCAN_EXTENSIONS = (
 _OFFICE = {".docx", ".xlsx", ".pptx"}
 
 
+@lru_cache(maxsize=1)
+def _vendored_bundles() -> tuple[str, ...]:
+    """Library code embedded verbatim in reports: plotly.js (4.8 MB, once per notebook and report).
+
+    It holds no data, so the scanner skips exact copies of it; scanning it was most of the cost of
+    a snapshot run's privacy gate (``BENCHMARKS.md``, per-run overhead).
+    """
+    try:
+        from plotly.offline import get_plotlyjs
+    except ImportError:  # pragma: no cover - plotly is a dependency
+        return ()
+    return (get_plotlyjs(),)
+
+
+def _segments(line: str) -> Iterable[tuple[int, str]]:
+    """``(offset, text)`` pieces of a text with exact copies of vendored library bundles cut out."""
+    cuts = []
+    for bundle in _vendored_bundles():
+        start = line.find(bundle)
+        while start >= 0:
+            cuts.append((start, start + len(bundle)))
+            start = line.find(bundle, start + len(bundle))
+    pos = 0
+    for a, b in sorted(cuts):
+        if a > pos:
+            yield pos, line[pos:a]
+        pos = max(pos, b)
+    if pos < len(line):
+        yield pos, line[pos:]
+
+
 def _scan_lines(text: str, reference_date=None) -> Iterable[tuple[int, int, Match]]:
-    """Matches per line; lines with HTML entities are also scanned unescaped (``&#8209;``, ``&nbsp;``)."""
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        found = find_personnummer(line, reference_date)
-        for m in found:
-            yield lineno, m.start + 1, m
-        if "&" in line:
-            unescaped = html.unescape(line)
-            if unescaped != line:
-                seen = {m.normalised for m in found}
-                for m in find_personnummer(unescaped, reference_date):
-                    if m.normalised not in seen:
-                        yield lineno, m.start + 1, m
+    """Matches per line; lines with HTML entities are also scanned unescaped (``&#8209;``, ``&nbsp;``).
+
+    Exact copies of vendored library code (plotly.js) are cut out of the text first, see
+    :func:`_vendored_bundles`; line and column numbers still refer to the whole text.
+    """
+    for seg_start, segment in _segments(text):
+        first_line = text.count("\n", 0, seg_start) + 1
+        first_col = seg_start - (text.rfind("\n", 0, seg_start) + 1)
+        for k, line in enumerate(segment.splitlines()):
+            lineno, offset = first_line + k, (first_col if k == 0 else 0)
+            found = find_personnummer(line, reference_date)
+            for m in found:
+                yield lineno, offset + m.start + 1, m
+            if "&" in line:
+                unescaped = html.unescape(line)
+                if unescaped != line:
+                    seen = {m.normalised for m in found}
+                    for m in find_personnummer(unescaped, reference_date):
+                        if m.normalised not in seen:
+                            yield lineno, offset + m.start + 1, m
 
 
 # closing tags of paragraphs, cells and rows in Office Open XML, tabs and breaks: become separators
@@ -854,7 +894,8 @@ def _texts(obj) -> Iterable[str]:
             for x in obj:
                 yield from _texts(x)
     elif isinstance(obj, dict):
-        for x in obj.values():
+        for key, x in obj.items():
+            yield str(key)  # a personnummer can be a key too ({"811228-9874": 3})
             yield from _texts(x)
     elif obj is not None and not isinstance(obj, bool):
         yield str(obj)  # numbers: an integer column of personnummer ends up as JSON numbers
@@ -885,11 +926,8 @@ def _scan_notebook(text: str, reference_date=None) -> list[tuple[str, Match]]:
     meta = {k: v for k, v in nb.items() if k != "cells"}
     for blob in _texts(meta):
         found += [("notebook-metadata", m) for _l, _c, m in _scan_lines(blob, reference_date)]
-    # Anything the structured walk could miss (escaped text, odd layouts): scan the raw JSON text.
-    raw = [(ln, col, m) for ln, col, m in _scan_lines(text, reference_date)]
-    if len(raw) > len(found):
-        seen = {m.normalised for _, m in found}
-        found += [(f"rad {ln}, kol {col}", m) for ln, col, m in raw if m.normalised not in seen]
+    # The walk above sees every decoded string, key and number of the parsed JSON (escapes resolved);
+    # text that is not valid notebook JSON is scanned raw at the top of this function.
     return found
 
 

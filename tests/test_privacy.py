@@ -422,3 +422,29 @@ def test_world_readable_key_file_gives_a_warning(no_key):
 def test_module_examples_run():
     result = doctest.testmod(privacy)
     assert result.attempted > 20 and result.failed == 0
+
+
+def test_scanner_skips_the_vendored_plotly_bundle_but_not_what_stands_next_to_it(tmp_path):
+    from plotly.offline import get_plotlyjs
+
+    bundle = get_plotlyjs()
+    text = "<script>" + bundle + "</script><p>pnr 811228-9874</p>\nrad två 890102-3286\n"
+    (tmp_path / "r.html").write_text(text, encoding="utf-8")
+    found = scan_outputs(tmp_path, reference_date=REF)
+    assert sorted(found["masked"]) == ["81****-****", "89****-****"]
+    # columns and lines refer to the whole file, bundle included
+    col = text.index("811228-9874") - text.rfind("\n", 0, text.index("811228-9874"))
+    line1 = text[:text.index("811228")].count("\n") + 1
+    assert set(found["location"]) == {f"rad {line1}, kol {col}", f"rad {line1 + 1}, kol 9"}
+    (tmp_path / "r.html").write_text("<script>" + bundle + "</script>", encoding="utf-8")
+    assert scan_outputs(tmp_path, reference_date=REF).empty
+
+
+def test_scanner_finds_a_personnummer_used_as_a_json_key_in_a_notebook(tmp_path):
+    nb = {"cells": [{"cell_type": "code", "source": "", "metadata": {}, "execution_count": 1,
+                     "outputs": [{"output_type": "execute_result", "metadata": {},
+                                  "data": {"application/json": {"811228-9874": 3}}}]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "n.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    found = scan_outputs(tmp_path, reference_date=REF)
+    assert found["masked"].tolist() == ["81****-****"]
