@@ -131,7 +131,7 @@ import plotly.graph_objects as go
 import yaml
 from scipy import stats
 
-from .figures import ACTOR_COLORS, apply_layout
+from .figures import ACTOR_COLORS, apply_layout, show_in
 from .labels import t
 from .schemas import UNIT_COSTS
 from .vocabulary import codes, label
@@ -1487,7 +1487,6 @@ def scenario_widgets(scenario: Scenario, unit_costs: pd.DataFrame, lang: str = "
     <function scenario_widgets at ...>
     """
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "210px"}
     layout = w.Layout(width="480px")
@@ -1527,9 +1526,7 @@ def scenario_widgets(scenario: Scenario, unit_costs: pd.DataFrame, lang: str = "
         box.scenario, box.result = sc, res
         summary.value = _summary_html(res, lang)
         for out, fig in ((out_npv, figure_actor_npv(res, lang)), (out_cum, figure_cumulative(res, lang))):
-            out.clear_output(wait=True)
-            with out:
-                display(fig)
+            show_in(out, fig)  # no output capture: it stalled headless papermill runs (figures.show_in)
 
     for ctl in controls.values():
         ctl.observe(refresh, names="value")

@@ -82,3 +82,30 @@ def apply_layout(fig: go.Figure, title: str | None = None, height: int | None = 
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def show_in(out, fig: go.Figure) -> None:
+    """Replace the contents of an ``ipywidgets.Output`` with a plotly figure, without output capture.
+
+    Sets the widget's ``outputs`` state to one ``display_data`` with plotly's mimetype
+    (``application/vnd.plotly.v1+json``, rendered by plotly's JupyterLab/Voilà extension). Unlike
+    ``with out: display(fig)``, this does not depend on the frontend routing captured messages by
+    ``msg_id``, which stalled headless (papermill/nbclient) runs intermittently until the cell
+    timeout. ``Output.append_display_data`` cannot be used: a plotly figure displays through
+    ``_ipython_display_``, so IPython's formatters return no data for it.
+
+    Examples
+    --------
+    >>> import ipywidgets
+    >>> out = ipywidgets.Output()
+    >>> show_in(out, go.Figure(go.Bar(x=["a"], y=[1])))
+    >>> out.outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"][0]["type"]
+    'bar'
+    """
+    import json
+
+    spec = json.loads(fig.to_json())
+    spec.setdefault("config", {})
+    out.outputs = ({"output_type": "display_data",
+                    "data": {"application/vnd.plotly.v1+json": spec, "text/plain": f"Figure ({len(spec['data'])} traces)"},
+                    "metadata": {}},)

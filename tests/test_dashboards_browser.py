@@ -179,6 +179,22 @@ def test_scenario_sliders_recompute_per_actor_results(server, browser):
     try:
         page.wait_for_selector(".widget-slider", timeout=LOAD_TIMEOUT_MS)
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=LOAD_TIMEOUT_MS)
+        # moving a slider redraws the per-actor figure (Output widgets set from the kernel)
+        plot = page.locator(".js-plotly-plot").first
+        fig_before = plot.inner_html()
+        readout = page.locator(".widget-slider .widget-readout").first
+        value_before = readout.inner_text()
+        handle = page.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        handle.press("End")  # the slider's maximum
+        end = time.monotonic() + 10
+        while time.monotonic() < end and readout.inner_text() == value_before:
+            time.sleep(0.1)
+        assert readout.inner_text() != value_before, "the slider did not move"
+        end = time.monotonic() + 20
+        while time.monotonic() < end and plot.inner_html() == fig_before:
+            time.sleep(0.2)
+        assert plot.inner_html() != fig_before, "the figure was not redrawn after a slider change"
         before = page.locator(".dash-app, body").first.inner_text()
         _select(page, "Scenario", "Optimistiskt")
         end = time.monotonic() + 20
