@@ -16,10 +16,10 @@ import os
 
 import ipywidgets as w
 import pandas as pd
-from IPython.display import display
+
 
 from . import dashboards as db
-from . import disclosure
+from . import disclosure, figures
 from .labels import t
 
 __all__ = ["board_app", "evaluator_app", "scenario_app", "CSS"]
@@ -52,9 +52,7 @@ def _card(title: str, *children) -> w.VBox:
 
 
 def _draw(out: w.Output, fig) -> None:
-    with out:
-        out.clear_output(wait=True)
-        display(fig)
+    figures.show_in(out, fig)  # no output capture (see evaluation.figures.show_in)
 
 
 def _header(title: str, intro: str, data: db.DashboardData, lang: str) -> w.HTML:
@@ -175,7 +173,7 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
         if len(att) and att["varde"].notna().any():
             _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
         else:
-            out_nns.clear_output()
+            out_nns.outputs = ()
         tr = db.trends(data, f)
         trend_html.value = _caveat(t("dashboards.trender.caveat", lang))
         _draw(out_trend, db.figure_trends(tr, lang))
@@ -328,7 +326,7 @@ def evaluator_app(data: db.DashboardData | None = None, lang: str = "sv", min_n:
             if len(items) and items["n"].notna().any():
                 _draw(items_out, ind.figure_diverging(items, lang=lang).update_layout(height=420))
             else:
-                items_out.clear_output()
+                items_out.outputs = ()
         board, agree, alpha = db.focus_groups(data, f, level=controls["niva"].value, min_n=min_n, lang=lang)
         fg_html.value = db.html_table(board, "fokus") + _caveat(t("dashboards.fokus.caveat", lang))
         ag_html.value = (f"<p>{html.escape(t('dashboards.fokus.alpha', lang))}: "
