@@ -17,7 +17,6 @@ import os
 import ipywidgets as w
 import pandas as pd
 
-
 from . import dashboards as db
 from . import disclosure, figures
 from .labels import t
