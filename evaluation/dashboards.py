@@ -50,7 +50,7 @@ only, with::
     --MappingKernelManager.cull_idle_timeout=900 --MappingKernelManager.cull_interval=60
     --VoilaConfiguration.allow_template_override=NO --VoilaConfiguration.allow_theme_override=NO
     --preheat_kernel=True --pool_size=2               # kernels that already ran the notebook
-    --VoilaKernelManager.fill_delay=0
+    --VoilaKernelManager.fill_delay=10                # refill the pool 10 s after a viewer took a kernel
     --token=<token>                                   # only when --token is given
 
 Every viewer gets a kernel of its own. With preheated kernels the notebook (imports, data loading,
@@ -1096,8 +1096,15 @@ def notebooks_dir() -> Path:
 
 
 def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 120, pool_size: int = 2,
-                    cull_idle_timeout: int = 900, cull_interval: int = 60, base_url: str | None = None) -> list[str]:
+                    cull_idle_timeout: int = 900, cull_interval: int = 60, base_url: str | None = None,
+                    fill_delay: float = 10) -> list[str]:
     """Voilà command-line arguments (without the executable) for serving the dashboards safely.
+
+    ``fill_delay`` (seconds) is how long Voilà waits before refilling the pool of preheated kernels
+    after a viewer took one. Refilling runs the whole dashboard in a new kernel; with 0 it competes
+    for the CPU with the viewer who just arrived (time to interactive 3.0–3.6 s on 2 cores, against
+    2.3–2.7 s with 10; ``BENCHMARKS.md``). The cost: more than ``pool_size`` viewers within
+    ``fill_delay`` seconds get a kernel that still has to run the notebook.
 
     Examples
     --------
@@ -1119,7 +1126,8 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
         "--template=lab", "--theme=light",
     ]
     if pool_size > 0:
-        args += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}", "--VoilaKernelManager.fill_delay=0"]
+        args += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
+                 f"--VoilaKernelManager.fill_delay={float(fill_delay):g}"]
     if base_url:
         args.append(f"--base_url={base_url}")
     args.append(f"--token={token}" if token else "--token=")
