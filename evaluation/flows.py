@@ -577,31 +577,18 @@ def board_table(df: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
     >>> board_table(df).iloc[0].tolist()
     ['Arbete', '7', '35,0 %']
     """
-    from .disclosure import format_number
+    from .compare import board_table as _board
 
-    sym = t("suppressed_short", lang)
-    hidden = df["undertryckt"].astype(bool) if "undertryckt" in df else pd.Series(False, index=df.index)
-    out = pd.DataFrame(index=df.index)
-    for col in df.columns:
-        if col == "undertryckt":
-            continue
-        s = df[col]
-        if col in ("kategori", "grupp"):
-            vals = [_cat_label(str(v), lang) for v in s]
-        elif col == "steg":
-            vals = [t(f"flows.steg.{v}", lang) if f"flows.steg.{v}" in _label_keys() else str(v) for v in s]
-        elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            if col.startswith(("andel", "ki_")):
-                vals = ["" if pd.isna(v) else f"{format_number(100 * v, lang, 1)} %" for v in s]
-            else:
-                dec = 0 if col in _COUNT_COLS or col.startswith("ater") else 1
-                vals = [format_number(v, lang, dec) for v in s]
-            vals = [sym if (h and (pd.isna(v))) else x for x, v, h in zip(vals, s, hidden)]
-        else:
-            vals = ["" if (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s]
-        key = f"flows.kol.{col}"
-        out[t(key, lang) if key in _label_keys() else col] = vals
-    return out
+    data = df.copy()
+    for col in ("kategori", "grupp"):
+        if col in data.columns:
+            data[col] = [_cat_label(str(v), lang) for v in data[col]]
+    if "steg" in data.columns:
+        data["steg"] = [t(f"flows.steg.{v}", lang) if f"flows.steg.{v}" in _label_keys() else str(v)
+                        for v in data["steg"]]
+    percent = tuple(c for c in data.columns if str(c).startswith(("andel", "ki_")))
+    counts = tuple(c for c in data.columns if c in _COUNT_COLS or str(c).startswith("ater"))
+    return _board(data, lang=lang, prefixes=("flows.kol.",), percent=percent, counts=counts)
 
 
 def _label_keys() -> set:

@@ -586,9 +586,7 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
             out.append((t("report.tabell.egen_kon", lang), disclosure.format_table(tab, lang=lang)))
             tid = flows.time_in_insats(ep, u.reference_date, by=["kon"], period_start=period_start,
                                        period_end=period_end, min_n=min_n)
-            tid = tid.assign(kon=tid["kon"].map(lambda k: _kon_label(str(k), lang)))
-            out.append((t("report.tabell.tid_kon", lang),
-                        flows.board_table(tid, lang=lang).rename(columns={"kon": t("kon", lang)})))
+            out.append((t("report.tabell.tid_kon", lang), flows.board_table(tid, lang=lang)))
     pair = _kasam_pair(u, "deltagare")
     if pair is not None:
         from . import compare
