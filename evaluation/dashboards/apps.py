@@ -1,12 +1,15 @@
-"""ipywidgets layouts of the three Voilà dashboards (computation in :mod:`evaluation.dashboards`).
+"""ipywidgets layouts of the three Voilà dashboards (data per card in :mod:`evaluation.dashboards.views`).
 
-Each app is built once per kernel from a :class:`evaluation.dashboards.DashboardData` (read once by
-:func:`evaluation.dashboards.load_data`). Filters are ``Dropdown`` widgets whose options come from
-the data's allowlists; every change is re-validated (:func:`evaluation.dashboards.validate_filters`),
-the package functions recompute in memory, tables are replaced in ``HTML`` widgets and plotly
-``go.Figure`` objects are redrawn into ``ipywidgets.Output`` widgets (no ``FigureWidget``; see
-shared/tech/NOTES.md §2.4). The returned box has ``controls`` (name → widget), ``data``,
-``refresh()`` and ``outputs`` (name → widget) for tests.
+Each app is built once per kernel from a :class:`~evaluation.dashboards.load.DashboardData` (read once
+by :func:`~evaluation.dashboards.load.load_data`). Filters are ``Dropdown`` widgets whose options come
+from the data's allowlists; every change is re-validated
+(:func:`~evaluation.dashboards.views.validate_filters`), the views recompute in memory, tables are
+replaced in ``HTML`` widgets and plotly ``go.Figure`` objects are redrawn into ``ipywidgets.Output``
+widgets (no ``FigureWidget``; see shared/tech/NOTES.md §2.4). The returned box has ``controls``
+(name → widget), ``data``, ``refresh()`` and ``outputs`` (name → widget) for tests.
+
+The HTML tables and plotly figures the cards show are built here too (:func:`html_table`,
+:func:`key_figures_html`, :func:`figure_kasam`, :func:`figure_trends`, :func:`figure_message`).
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import os
 
 import ipywidgets as w
 import pandas as pd
+import plotly.graph_objects as go
 
-from . import dashboards as db
-from . import disclosure, figures
-from .labels import t
+from .. import disclosure, figures
+from ..labels import t
+from . import views
+from .load import DashboardData, load_data
+from .server import NotAllowedError
 
-__all__ = ["board_app", "evaluator_app", "scenario_app", "CSS"]
+__all__ = ["board_app", "evaluator_app", "scenario_app", "CSS", "html_table", "html_table_or_empty",
+           "key_figures_html", "figure_kasam", "figure_message", "figure_trends"]
 
 CSS = """
 <style>
@@ -54,13 +61,13 @@ def _draw(out: w.Output, fig) -> None:
     figures.show_in(out, fig)  # no output capture (see evaluation.figures.show_in)
 
 
-def _header(title: str, intro: str, data: db.DashboardData, lang: str) -> w.HTML:
+def _header(title: str, intro: str, data: DashboardData, lang: str) -> w.HTML:
     date = data.reference_date.strftime("%Y-%m-%d")
     return w.HTML(CSS + f'<div class="dash-title"><h1>{html.escape(title)}</h1>'
                   f"<p>{html.escape(intro)} {html.escape(t('dashboards.datum', lang, datum=date))}</p></div>")
 
 
-def _messages(data: db.DashboardData, extra: list[str] | None = None) -> w.HTML:
+def _messages(data: DashboardData, extra: list[str] | None = None) -> w.HTML:
     msgs = list(data.messages) + list(extra or [])
     return w.HTML("".join(f'<div class="dash-msg" data-testid="meddelande">{html.escape(m)}</div>' for m in msgs))
 
@@ -72,7 +79,7 @@ def _dropdown(name: str, options, value, lang: str) -> w.Dropdown:
 
 def _data(data):
     if data is None:
-        data = db.load_data()
+        data = load_data()
     return data
 
 
@@ -85,7 +92,7 @@ def _query() -> str:
 # board
 # --------------------------------------------------------------------------------------------
 
-def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int = 5, query: str | None = None,
+def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 5, query: str | None = None,
               scenario: str = "bas") -> w.VBox:
     """The board dashboard: filters, nyckeltal, exits, försörjning, KASAM, NNS, cost-benefit, trends.
 
@@ -112,20 +119,20 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
     >>> board_app  # doctest: +ELLIPSIS
     <function board_app at ...>
     """
-    from . import costbenefit as cb
-    from . import flows
-    from . import indicators as ind
+    from .. import costbenefit as cb
+    from .. import flows
+    from .. import indicators as ind
 
     data = _data(data)
-    opts = db.filter_options(data, lang)
-    allowed = db.allowed_values(data)
+    opts = views.filter_options(data, lang)
+    allowed = views.allowed_values(data)
     extra = []
     try:
-        init = db.parse_query(query if query is not None else _query(), allowed)
-    except db.NotAllowedError:
+        init = views.parse_query(query if query is not None else _query(), allowed)
+    except NotAllowedError:
         init, extra = {}, [t("dashboards.msg.ogiltig_lank", lang)]
-    defaults = {"forbund": db.ALL, "insats": db.ALL, "kon": db.ALL,
-                "period": allowed["period"][1] if len(allowed["period"]) > 1 else db.PERIOD_ALL}
+    defaults = {"forbund": views.ALL, "insats": views.ALL, "kon": views.ALL,
+                "period": allowed["period"][1] if len(allowed["period"]) > 1 else views.PERIOD_ALL}
     defaults.update(init)
     controls = {k: _dropdown(k, opts[k], defaults[k], lang) for k in ("forbund", "insats", "period", "kon")}
     status = w.HTML()
@@ -136,7 +143,7 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
     foot = _caveat(disclosure.footnote(min_n, lang, secondary=True))
 
     # cost-benefit does not depend on the filters: computed once
-    view, cav, res = db.cost_benefit(data, scenario if scenario in data.scenarios else
+    view, cav, res = views.cost_benefit(data, scenario if scenario in data.scenarios else
                                      (next(iter(data.scenarios), "bas")), lang)
     namn = res.scenario.namn if res is not None else ""
     cb_html.value = (html_table_or_empty(view, "kostnad_nytta", lang)
@@ -147,35 +154,35 @@ def board_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int
 
     def refresh(*_):
         try:
-            f = db.validate_filters(data, **{k: c.value for k, c in controls.items()})
-        except db.NotAllowedError:
+            f = views.validate_filters(data, **{k: c.value for k, c in controls.items()})
+        except NotAllowedError:
             status.value = f'<div class="dash-msg">{html.escape(t("dashboards.msg.ogiltigt_val", lang))}</div>'
             return
         status.value = ""
-        kf = db.key_figures(data, f, min_n=min_n, lang=lang)
-        kf_html.value = db.key_figures_html(kf) + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
-        summ, ex_view = db.exit_table(data, f, min_n=min_n, lang=lang)
-        exit_html.value = db.html_table(ex_view, "avslut") + _caveat(t("dashboards.avslut.caveat", lang))
+        kf = views.key_figures(data, f, min_n=min_n, lang=lang)
+        kf_html.value = key_figures_html(kf) + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
+        summ, ex_view = views.exit_table(data, f, min_n=min_n, lang=lang)
+        exit_html.value = html_table(ex_view, "avslut") + _caveat(t("dashboards.avslut.caveat", lang))
         if summ["n"].fillna(0).sum() == 0:
-            _draw(out_exit, db.figure_message(t("dashboards.undertryckt_figur", lang)))
+            _draw(out_exit, figure_message(t("dashboards.undertryckt_figur", lang)))
         else:
             _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(
                 height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30),
                 legend=dict(orientation="h", y=1.02, yanchor="bottom")))
-        fs = db.forsorjning_table(data, f, min_n=min_n, lang=lang)
-        fs_html.value = db.html_table(fs, "forsorjning", index=True) + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot
-        kc = db.kasam_change(data, f, min_n=min_n)
+        fs = views.forsorjning_table(data, f, min_n=min_n, lang=lang)
+        fs_html.value = html_table(fs, "forsorjning", index=True) + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot
+        kc = views.kasam_change(data, f, min_n=min_n)
         kasam_html.value = _kasam_html(kc, lang) + _caveat(t("dashboards.kasam.caveat", lang))
-        _draw(out_kasam, db.figure_kasam(kc, lang))
-        att = db.nns_targets(data, f, min_n=min_n, lang=lang)
+        _draw(out_kasam, figure_kasam(kc, lang))
+        att = views.nns_targets(data, f, min_n=min_n, lang=lang)
         nns_html.value = _nns_html(att, lang, min_n) + _caveat(t("dashboards.nns.caveat", lang))
         if len(att) and att["varde"].notna().any():
             _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
         else:
             out_nns.outputs = ()
-        tr = db.trends(data, f)
+        tr = views.trends(data, f)
         trend_html.value = _caveat(t("dashboards.trender.caveat", lang))
-        _draw(out_trend, db.figure_trends(tr, lang))
+        _draw(out_trend, figure_trends(tr, lang))
 
     for c in controls.values():
         c.observe(refresh, names="value")
@@ -213,7 +220,7 @@ def html_table_or_empty(df: pd.DataFrame, testid: str, lang: str) -> str:
     """
     if df is None or df.empty:
         return f'<div data-testid="{testid}">{html.escape(t("dashboards.ingen_data", lang))}</div>'
-    return db.html_table(df, testid)
+    return html_table(df, testid)
 
 
 def _kasam_html(kc: pd.DataFrame, lang: str) -> str:
@@ -257,14 +264,14 @@ def _nns_html(att: pd.DataFrame, lang: str, min_n: int = 5) -> str:
         t("dashboards.nns.status", lang): att["status_text"].astype(str),
     })
     vag = html.escape(t("dashboards.nns.vag", lang, vag=str(att["vag"].iloc[0])))
-    return f"<p>{vag}</p>" + db.html_table(view, "nns")
+    return f"<p>{vag}</p>" + html_table(view, "nns")
 
 
 # --------------------------------------------------------------------------------------------
 # evaluator
 # --------------------------------------------------------------------------------------------
 
-def evaluator_app(data: db.DashboardData | None = None, lang: str = "sv", min_n: int = 5) -> w.VBox:
+def evaluator_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 5) -> w.VBox:
     """The evaluator dashboard: tabs Flöden, Enkäter, Fokusgrupper, Datakvalitet.
 
     Examples
@@ -272,65 +279,65 @@ def evaluator_app(data: db.DashboardData | None = None, lang: str = "sv", min_n:
     >>> evaluator_app  # doctest: +ELLIPSIS
     <function evaluator_app at ...>
     """
-    from . import flows
-    from . import indicators as ind
+    from .. import flows
+    from .. import indicators as ind
 
     data = _data(data)
-    opts = db.filter_options(data, lang)
-    allowed = db.allowed_values(data)
-    controls = {k: _dropdown(k, opts[k], db.ALL if k != "period" else allowed["period"][1], lang)
+    opts = views.filter_options(data, lang)
+    allowed = views.allowed_values(data)
+    controls = {k: _dropdown(k, opts[k], views.ALL if k != "period" else allowed["period"][1], lang)
                 for k in ("forbund", "insats", "period", "kon")}
-    mlab = {m: (t(f"flows.matt.{m}", lang) if _has(f"flows.matt.{m}") else m) for m in db.OUTCOME_MEASURES}
-    controls["matt"] = _dropdown("matt", [(mlab[m], m) for m in db.OUTCOME_MEASURES], "avslutskategori", lang)
+    mlab = {m: (t(f"flows.matt.{m}", lang) if _has(f"flows.matt.{m}") else m) for m in views.OUTCOME_MEASURES}
+    controls["matt"] = _dropdown("matt", [(mlab[m], m) for m in views.OUTCOME_MEASURES], "avslutskategori", lang)
     nns = data.nns
     groups = sorted(nns["respondentgrupp"].dropna().astype(str).unique()) if len(nns) else []
     waves = sorted(nns["vag"].dropna().astype(str).unique()) if len(nns) else []
     tps = sorted(nns["tidpunkt"].dropna().astype(str).unique()) if len(nns) else []
     controls["respondentgrupp"] = _dropdown("respondentgrupp", groups, groups[0] if groups else None, lang)
     controls["vag"] = _dropdown("vag", waves, waves[-1] if waves else None, lang)
-    controls["tidpunkt"] = _dropdown("tidpunkt", [(t("dashboards.alla.tidpunkt", lang), db.ALL)] + [(x, x) for x in tps],
-                                     db.ALL, lang)
+    controls["tidpunkt"] = _dropdown("tidpunkt", [(t("dashboards.alla.tidpunkt", lang), views.ALL)] + [(x, x) for x in tps],
+                                     views.ALL, lang)
     controls["niva"] = _dropdown("niva", [(t("dashboards.fokus.teman", lang), "tema"), ("Kod", "kod")], "tema", lang)
     status = w.HTML()
     flow_html, month_out, items_html, items_out, fg_html, ag_html = (w.HTML(), w.Output(), w.HTML(), w.Output(),
                                                                      w.HTML(), w.HTML())
     foot = _caveat(disclosure.footnote(min_n, lang, secondary=True))
-    summary, problems = db.data_quality(data, lang)
+    summary, problems = views.data_quality(data, lang)
     dq_html = w.HTML(CSS + f"<h3>{html.escape(t('dashboards.kvalitet.filer', lang))}</h3>"
-                     + db.html_table(summary, "filer")
+                     + html_table(summary, "filer")
                      + f"<h3>{html.escape(t('dashboards.kvalitet.problem', lang))}</h3>"
-                     + (db.html_table(problems.head(500), "problem") if len(problems)
+                     + (html_table(problems.head(500), "problem") if len(problems)
                         else f'<p data-testid="problem">{html.escape(t("dashboards.kvalitet.inga", lang))}</p>')
                      + _caveat(t("dashboards.kvalitet.caveat", lang)))
 
     def refresh(*_):
         try:
-            f = db.validate_filters(data, **{k: controls[k].value for k in ("forbund", "insats", "period", "kon")})
-            db.check_choice(controls["matt"].value, db.OUTCOME_MEASURES, "matt")
-        except db.NotAllowedError:
+            f = views.validate_filters(data, **{k: controls[k].value for k in ("forbund", "insats", "period", "kon")})
+            views.check_choice(controls["matt"].value, views.OUTCOME_MEASURES, "matt")
+        except NotAllowedError:
             status.value = f'<div class="dash-msg">{html.escape(t("dashboards.msg.ogiltigt_val", lang))}</div>'
             return
         status.value = ""
-        tab = db.outcome_table(data, f, controls["matt"].value, min_n=min_n, lang=lang)
-        flow_html.value = db.html_table(tab, "utfall") + foot
-        start, end = db.period_bounds(data, f.period)
-        monthly = flows.monthly_flows(db.select(data.episodes, f), data.reference_date, start, end)
+        tab = views.outcome_table(data, f, controls["matt"].value, min_n=min_n, lang=lang)
+        flow_html.value = html_table(tab, "utfall") + foot
+        start, end = views.period_bounds(data, f.period)
+        monthly = flows.monthly_flows(views.select(data.episodes, f), data.reference_date, start, end)
         _draw(month_out, flows.figure_monthly(monthly, lang=lang, min_n=min_n).update_layout(height=320))
         if groups and waves:
-            items = db.survey_items(data, f, controls["respondentgrupp"].value, controls["vag"].value,
+            items = views.survey_items(data, f, controls["respondentgrupp"].value, controls["vag"].value,
                                     controls["tidpunkt"].value, min_n=min_n)
-            items_html.value = (db.html_table(disclosure.format_table(
-                items[[c for c in db.ITEM_COLUMNS if c in items.columns]], lang=lang, decimals=2), "enkat")
+            items_html.value = (html_table(disclosure.format_table(
+                items[[c for c in views.ITEM_COLUMNS if c in items.columns]], lang=lang, decimals=2), "enkat")
                                 + _caveat(t("dashboards.enkater.caveat", lang)))
             if len(items) and items["n"].notna().any():
                 _draw(items_out, ind.figure_diverging(items, lang=lang).update_layout(height=420))
             else:
                 items_out.outputs = ()
-        board, agree, alpha = db.focus_groups(data, f, level=controls["niva"].value, min_n=min_n, lang=lang)
-        fg_html.value = db.html_table(board, "fokus") + _caveat(t("dashboards.fokus.caveat", lang))
+        board, agree, alpha = views.focus_groups(data, f, level=controls["niva"].value, min_n=min_n, lang=lang)
+        fg_html.value = html_table(board, "fokus") + _caveat(t("dashboards.fokus.caveat", lang))
         ag_html.value = (f"<p>{html.escape(t('dashboards.fokus.alpha', lang))}: "
                          f'<b data-key="alpha">{disclosure.format_number(alpha, lang, 2)}</b></p>'
-                         + db.html_table(agree, "overens"))
+                         + html_table(agree, "overens"))
 
     for c in controls.values():
         c.observe(refresh, names="value")
@@ -357,7 +364,7 @@ def evaluator_app(data: db.DashboardData | None = None, lang: str = "sv", min_n:
 
 
 def _has(key: str) -> bool:
-    from .labels import labels_table
+    from ..labels import labels_table
 
     return key in labels_table().index
 
@@ -366,7 +373,7 @@ def _has(key: str) -> bool:
 # scenarios
 # --------------------------------------------------------------------------------------------
 
-def scenario_app(data: db.DashboardData | None = None, lang: str = "sv", scenario: str = "bas") -> w.VBox:
+def scenario_app(data: DashboardData | None = None, lang: str = "sv", scenario: str = "bas") -> w.VBox:
     """The scenario workshop: a scenario choice and :func:`evaluation.costbenefit.scenario_widgets`.
 
     Changing the scenario (allowlisted file stems) rebuilds the sliders from that scenario; moving a
@@ -377,7 +384,7 @@ def scenario_app(data: db.DashboardData | None = None, lang: str = "sv", scenari
     >>> scenario_app  # doctest: +ELLIPSIS
     <function scenario_app at ...>
     """
-    from . import costbenefit as cb
+    from .. import costbenefit as cb
 
     data = _data(data)
     names = list(data.scenarios)
@@ -391,8 +398,8 @@ def scenario_app(data: db.DashboardData | None = None, lang: str = "sv", scenari
 
     def rebuild(*_):
         try:
-            name = db.check_choice(choice.value, names, "scenario")
-        except db.NotAllowedError:
+            name = views.check_choice(choice.value, names, "scenario")
+        except NotAllowedError:
             status.value = f'<div class="dash-msg">{html.escape(t("dashboards.msg.ogiltigt_val", lang))}</div>'
             return
         status.value = ""
@@ -409,3 +416,100 @@ def scenario_app(data: db.DashboardData | None = None, lang: str = "sv", scenari
         choice.observe(rebuild, names="value")
         rebuild()
     return app
+
+
+# --------------------------------------------------------------------------------------------
+# HTML tables and figures
+# --------------------------------------------------------------------------------------------
+
+def html_table(df: pd.DataFrame, testid: str, index: bool = False) -> str:
+    """A DataFrame as an escaped HTML table inside ``<div data-testid=...>`` (NaN shown as "–").
+
+    Examples
+    --------
+    >>> "<script>" in html_table(pd.DataFrame({"a": ["<script>"]}), "x")
+    False
+    """
+    body = df.to_html(index=index, escape=True, na_rep="–", border=0, classes="dash-table")
+    return f'<div class="dash-tablewrap" data-testid="{testid}">{body}</div>'
+
+
+def key_figures_html(kf: pd.DataFrame) -> str:
+    """The nyckeltal as a two-column HTML table whose value cells carry ``data-key``.
+
+    Examples
+    --------
+    >>> kf = pd.DataFrame({"nyckel": ["nya"], "matt": ["Nya"], "visning": ["12"], "undertryckt": [False]})
+    >>> 'data-key="nya"' in key_figures_html(kf)
+    True
+    """
+    import html
+
+    rows = "".join(
+        f'<tr><th>{html.escape(str(m))}</th><td class="dash-value{" dash-suppressed" if s else ""}" '
+        f'data-key="{html.escape(str(k))}">{html.escape(str(v))}</td></tr>'
+        for k, m, v, s in zip(kf["nyckel"], kf["matt"], kf["visning"], kf["undertryckt"]))
+    return f'<div data-testid="nyckeltal"><table class="dash-table dash-kf">{rows}</table></div>'
+
+
+def figure_kasam(kc: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Before and after means of the KASAM total with the change's 95 % CI (error bar on "after").
+
+    Examples
+    --------
+    >>> kc = pd.DataFrame({"mean_before": [130.0], "mean_after": [136.0], "ci_low": [2.0], "ci_high": [10.0],
+    ...                    "mean_diff": [6.0], "undertryckt": [False]})
+    >>> len(figure_kasam(kc).data)
+    1
+    """
+    r = kc.iloc[0]
+    fig = go.Figure()
+    if not r["undertryckt"] and pd.notna(r["mean_before"]):
+        fig.add_bar(x=[t("dashboards.kasam.fore", lang), t("dashboards.kasam.efter", lang)],
+                    y=[r["mean_before"], r["mean_after"]],
+                    error_y=dict(type="data", symmetric=False, array=[0, r["ci_high"] - r["mean_diff"]],
+                                 arrayminus=[0, r["mean_diff"] - r["ci_low"]]),
+                    marker_color=["#999999", "#0072B2"], name="KASAM")
+    else:
+        key = "dashboards.undertryckt_figur" if r["undertryckt"] else "dashboards.ingen_data"
+        return figure_message(t(key, lang), height=260)
+    fig.update_layout(height=260, margin=dict(l=40, r=10, t=30, b=30), showlegend=False,
+                      title=t("dashboards.kasam.titel", lang), yaxis_title=t("dashboards.kasam.medel", lang))
+    return fig
+
+
+def figure_message(text: str, height: int = 220) -> go.Figure:
+    """An empty figure with a centred message and no axes (e.g. "Undertryckt").
+
+    Examples
+    --------
+    >>> figure_message("Undertryckt").layout.annotations[0].text
+    'Undertryckt'
+    """
+    fig = go.Figure()
+    fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
+def figure_trends(tr: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Lines of the headline results across snapshots (one line per result key).
+
+    Examples
+    --------
+    >>> figure_trends(pd.DataFrame(columns=["created", "key", "value_num", "notebook"])).data
+    ()
+    """
+    fig = go.Figure()
+    if tr.empty:
+        fig.add_annotation(text=t("dashboards.trender.inga", lang), showarrow=False)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+    for key, g in tr.groupby("key", sort=True):
+        fig.add_scatter(x=g["created"], y=g["value_num"], mode="lines+markers",
+                        name=t(f"dashboards.trend.{key}", lang))
+    fig.update_layout(height=280, margin=dict(l=40, r=10, t=30, b=30), title=t("dashboards.trender.titel", lang))
+    return fig
+

@@ -1,0 +1,365 @@
+"""The dashboard server: safe paths, the Voilà launch and ``evaluation dashboard``.
+
+This module knows nothing about the data or the widgets (no import of
+:mod:`evaluation.dashboards.views` or :mod:`evaluation.dashboards.apps`): it validates the data
+folder, joins paths safely under it and starts standalone Voilà over ``notebooks/dashboards/``.
+
+Security
+--------
+Dashboard input is never evaluated and never used as a path or as code.
+
+* The data folder comes from the environment variable :data:`DATA_ENV` (``EVALUATION_DATA_DIR``),
+  set by the server (:func:`serve`); :func:`resolve_data_dir` refuses ``..`` components, NUL bytes
+  and anything that is not an existing directory. Files are opened only through :func:`safe_path`,
+  which refuses any path that resolves outside the data folder (also through symlinks).
+* Widget values and query-string values are compared against allowlists computed from the loaded
+  data (:mod:`evaluation.dashboards.views`: ``allowed_values``, ``check_choice``,
+  ``validate_filters``, ``parse_query``); anything else raises :class:`NotAllowedError`.
+* Voilà itself refuses ``execute_request`` from viewers; sources are stripped and tracebacks hidden
+  (:func:`voila_arguments`).
+
+Serving
+-------
+``evaluation dashboard [--port 8866] [--token SECRET] [--data data_samples]`` (``make dashboard``)
+runs standalone Voilà (≥ 0.5.6, CVE-2024-30265 fixed) on **127.0.0.1** over ``notebooks/dashboards/``
+only, with::
+
+    --no-browser --Voila.ip=127.0.0.1 --port=8866
+    --strip_sources=True --show_tracebacks=False
+    --VoilaExecutor.timeout=120                       # seconds per cell
+    --MappingKernelManager.cull_idle_timeout=900 --MappingKernelManager.cull_interval=60
+    --VoilaConfiguration.allow_template_override=NO --VoilaConfiguration.allow_theme_override=NO
+    --preheat_kernel=True --pool_size=2               # kernels that already ran the notebook
+    --VoilaKernelManager.fill_delay=10                # refill the pool 10 s after a viewer took a kernel
+    --token=<token>                                   # only when --token is given
+
+Every viewer gets a kernel of its own. With preheated kernels the notebook (imports, data loading,
+first render) has already run when the viewer arrives, so time-to-interactive is the time to send
+the widgets, not the time to import pandas and read the files. Pool kernels are never culled;
+kernels a viewer left are culled after 15 minutes idle.
+
+The environment passed to the kernels: ``EVALUATION_DATA_DIR`` (absolute, validated),
+``EVALUATION_SNAPSHOTS_DIR`` (default ``snapshots``; for trends across snapshots, read with
+:func:`evaluation.snapshots.history`) and the pseudonymisation key settings of the server's
+environment. Without a pseudonymisation key (run ``evaluation key --init`` once; ``make demo``
+does), the Söderå case-system export cannot be imported: the dashboards then show Norrdal only
+and say so in Swedish.
+
+Behind a reverse proxy (for a board)
+------------------------------------
+Keep Voilà on 127.0.0.1 and let nginx terminate TLS and authenticate; the kernels talk over
+websockets, so the proxy must pass the ``Upgrade`` header. Serve under a prefix with
+``--base_url``, e.g. ``evaluation dashboard --port 8866 --token "$TOKEN"`` plus Voilà's
+``--base_url=/utvardering/`` (then use ``location /utvardering/``)::
+
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+    server {
+        listen 443 ssl;
+        server_name utvardering.example.se;
+        ssl_certificate     /etc/letsencrypt/live/utvardering.example.se/fullchain.pem;
+        ssl_certificate_key /etc/letsencrypt/live/utvardering.example.se/privkey.pem;
+        auth_basic           "Styrelsen";                # or your single sign-on
+        auth_basic_user_file /etc/nginx/styrelse.htpasswd;
+        location / {
+            proxy_pass http://127.0.0.1:8866;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;       # websockets for the kernels
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout 86400;                      # keep idle websockets open
+            proxy_buffering off;
+        }
+    }
+
+Only the dashboards folder is served; the data folder is never reachable over HTTP (Voilà's
+static-file allowlist serves images only). Source: Voilà ``docs/deploy.md`` (nginx section) and
+``docs/customize.md`` (preheated kernels); shared/tech/NOTES.md §2.
+
+Environment variables
+---------------------
+:data:`DATA_ENV` ``EVALUATION_DATA_DIR``, :data:`SNAPSHOTS_ENV` ``EVALUATION_SNAPSHOTS_DIR``,
+:data:`REFERENCE_ENV` ``EVALUATION_REFERENCE_DATE`` (extract date, ``YYYY-MM-DD``; default: the
+latest date in the episodes and events).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+__all__ = [
+    "DATA_ENV", "SNAPSHOTS_ENV", "REFERENCE_ENV", "DASHBOARDS", "DashboardError", "UnsafePathError",
+    "NotAllowedError", "resolve_data_dir", "safe_path", "notebooks_dir", "voila_arguments", "server_env",
+    "free_port", "serve", "wait_until_ready", "cli",
+]
+
+DATA_ENV = "EVALUATION_DATA_DIR"
+SNAPSHOTS_ENV = "EVALUATION_SNAPSHOTS_DIR"
+REFERENCE_ENV = "EVALUATION_REFERENCE_DATE"
+DASHBOARDS = ("styrelse", "utvarderare", "samhallsekonomi")
+
+
+class DashboardError(RuntimeError):
+    """A dashboard cannot start; the message says what to do."""
+
+
+class UnsafePathError(DashboardError, ValueError):
+    """A path (environment variable, query string) points outside the allowed folder."""
+
+
+class NotAllowedError(DashboardError, ValueError):
+    """A filter value is not in the allowlist computed from the data."""
+
+
+
+# --------------------------------------------------------------------------------------------
+# paths
+# --------------------------------------------------------------------------------------------
+
+def resolve_data_dir(value: str | os.PathLike | None = None, env: str = DATA_ENV,
+                     default: str | os.PathLike | None = None) -> Path:
+    """The data folder, validated: an existing directory given without ``..`` components.
+
+    Parameters
+    ----------
+    value : path-like, optional
+        Explicit folder; when None the environment variable ``env`` is read, then ``default``.
+    env : str
+        Environment variable set by the server (:data:`DATA_ENV`).
+    default : path-like, optional
+        Used when neither is given (notebooks pass ``"../../data_samples"``).
+
+    Returns
+    -------
+    Path
+        The absolute, resolved folder.
+
+    Raises
+    ------
+    UnsafePathError
+        A NUL byte or a ``..`` component (path traversal).
+    DashboardError
+        Nothing given, or not an existing directory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> resolve_data_dir(d) == Path(d).resolve()
+    True
+    >>> resolve_data_dir(d + "/../etc")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    evaluation.dashboards.server.UnsafePathError: Datamappen får inte innehålla '..' ...
+    """
+    raw = value if value is not None else (os.environ.get(env) or default)
+    if raw is None or str(raw).strip() == "":
+        raise DashboardError(f"Ingen datamapp angiven: sätt {env} eller starta med `evaluation dashboard --data MAPP`.")
+    text = os.fspath(raw)
+    if "\x00" in text:
+        raise UnsafePathError("Datamappen innehåller ett ogiltigt tecken (NUL).")
+    if ".." in Path(text).parts:
+        raise UnsafePathError(f"Datamappen får inte innehålla '..' ({text!r}); ange en mapp utan '..'.")
+    p = Path(text).expanduser().resolve()
+    if not p.is_dir():
+        raise DashboardError(f"Datamappen {str(p)!r} finns inte eller är ingen mapp.")
+    return p
+
+
+def safe_path(root: str | os.PathLike, *parts: str) -> Path:
+    """Join ``parts`` under ``root`` and refuse anything that resolves outside it.
+
+    Absolute parts, ``..`` components, NUL bytes and symlinks leading out of ``root`` raise
+    :class:`UnsafePathError`. The file need not exist.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> safe_path(d, "scenarier", "bas.yaml").name
+    'bas.yaml'
+    >>> safe_path(d, "../../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    evaluation.dashboards.server.UnsafePathError: Sökvägen ligger utanför datamappen: '../../etc/passwd'
+    """
+    base = Path(root).resolve()
+    rel = "/".join(parts)
+    if "\x00" in rel or any(Path(p).is_absolute() for p in parts) or ".." in Path(rel).parts:
+        raise UnsafePathError(f"Sökvägen ligger utanför datamappen: {rel!r}")
+    p = (base / rel).resolve()
+    if not p.is_relative_to(base):
+        raise UnsafePathError(f"Sökvägen ligger utanför datamappen: {rel!r}")
+    return p
+
+
+
+# --------------------------------------------------------------------------------------------
+# server
+# --------------------------------------------------------------------------------------------
+
+def notebooks_dir() -> Path:
+    """``notebooks/dashboards/`` of the repository (the only folder Voilà serves).
+
+    Examples
+    --------
+    >>> notebooks_dir().name
+    'dashboards'
+    """
+    return Path(__file__).resolve().parents[2] / "notebooks" / "dashboards"
+
+
+def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 120, pool_size: int = 2,
+                    cull_idle_timeout: int = 900, cull_interval: int = 60, base_url: str | None = None,
+                    fill_delay: float = 10) -> list[str]:
+    """Voilà command-line arguments (without the executable) for serving the dashboards safely.
+
+    ``fill_delay`` (seconds) is how long Voilà waits before refilling the pool of preheated kernels
+    after a viewer took one. Refilling runs the whole dashboard in a new kernel; with 0 it competes
+    for the CPU with the viewer who just arrived (time to interactive 3.0–3.6 s on 2 cores, against
+    2.3–2.7 s with 10; ``BENCHMARKS.md``). The cost: more than ``pool_size`` viewers within
+    ``fill_delay`` seconds get a kernel that still has to run the notebook.
+
+    Examples
+    --------
+    >>> args = voila_arguments(9000)
+    >>> "--strip_sources=True" in args and "--Voila.ip=127.0.0.1" in args and "--port=9000" in args
+    True
+    >>> args[-1]  # no token on 127.0.0.1 unless one is given
+    '--token='
+
+    """
+    args = [
+        str(notebooks_dir()), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={int(port)}",
+        "--Voila.port_retries=0",
+        "--strip_sources=True", "--show_tracebacks=False",
+        f"--VoilaExecutor.timeout={int(timeout)}",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+        f"--MappingKernelManager.cull_interval={int(cull_interval)}",
+        "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
+        "--template=lab", "--theme=light",
+    ]
+    if pool_size > 0:
+        args += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
+                 f"--VoilaKernelManager.fill_delay={float(fill_delay):g}"]
+    if base_url:
+        args.append(f"--base_url={base_url}")
+    args.append(f"--token={token}" if token else "--token=")
+    return args
+
+
+def server_env(data_dir: str | os.PathLike, snapshots_dir: str | os.PathLike | None = None,
+               base: dict | None = None) -> dict[str, str]:
+    """Environment for the Voilà server and its kernels: validated data folder, snapshots folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> env = server_env(tempfile.mkdtemp(), base={})
+    >>> sorted(k for k in env if k.startswith("EVALUATION_"))
+    ['EVALUATION_DATA_DIR', 'EVALUATION_SNAPSHOTS_DIR']
+    """
+    env = dict(os.environ if base is None else base)
+    env[DATA_ENV] = str(resolve_data_dir(data_dir))
+    snap = snapshots_dir if snapshots_dir is not None else env.get(SNAPSHOTS_ENV, "snapshots")
+    env[SNAPSHOTS_ENV] = str(Path(snap).resolve())
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for tests).
+
+    Examples
+    --------
+    >>> 1024 < free_port() < 65536
+    True
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int = 8866, token: str | None = None, data_dir: str | os.PathLike = "data_samples",
+          snapshots_dir: str | os.PathLike | None = None, pool_size: int = 2, timeout: int = 120,
+          **popen_kwargs) -> subprocess.Popen:
+    """Start Voilà over ``notebooks/dashboards/`` in a subprocess (see module docstring).
+
+    Returns
+    -------
+    subprocess.Popen
+        Stop it with ``proc.terminate()``; :func:`wait_until_ready` waits for the HTTP port.
+
+    Examples
+    --------
+    >>> serve  # doctest: +ELLIPSIS
+    <function serve at ...>
+    """
+    cmd = [sys.executable, "-m", "voila", *voila_arguments(port, token, timeout=timeout, pool_size=pool_size)]
+    env = server_env(data_dir, snapshots_dir)
+    return subprocess.Popen(cmd, env=env, cwd=str(notebooks_dir()), **popen_kwargs)
+
+
+def wait_until_ready(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    """Block until something answers on ``127.0.0.1:port`` (raise :class:`DashboardError` after ``timeout``).
+
+    Examples
+    --------
+    >>> wait_until_ready  # doctest: +ELLIPSIS
+    <function wait_until_ready at ...>
+    """
+    import urllib.request
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            raise DashboardError(f"Voilà avslutades med kod {proc.returncode} innan den svarade.")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers (e.g. 403 without a token)
+        except OSError:
+            time.sleep(0.25)
+    raise DashboardError(f"Voilà svarade inte på port {port} inom {timeout:.0f} s.")
+
+
+def cli(args) -> int:
+    """``evaluation dashboard [--port] [--token] [--data]``: serve until Ctrl-C.
+
+    Examples
+    --------
+    >>> cli  # doctest: +ELLIPSIS
+    <function cli at ...>
+    """
+    try:
+        data_dir = resolve_data_dir(args.data)
+    except DashboardError as e:
+        print(e, file=sys.stderr)
+        return 2
+    print(f"Instrumentpaneler: http://127.0.0.1:{args.port}/"
+          + (f"?token={args.token}" if args.token else "") + f"  (data: {data_dir}; avsluta med Ctrl-C)")
+    proc = serve(args.port, args.token, data_dir)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            return proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return 1
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+

@@ -1,0 +1,619 @@
+"""Data per dashboard card: filters, allowlists and one function per card.
+
+Every function takes the loaded :class:`~evaluation.dashboards.load.DashboardData` and a validated
+:class:`Filters` and returns DataFrames (unit-tested without a browser). The numbers come from the
+analysis modules (:mod:`evaluation.flows`, :mod:`evaluation.kasam`, :mod:`evaluation.compare`,
+:mod:`evaluation.indicators`, :mod:`evaluation.costbenefit`, :mod:`evaluation.coding`); a view
+selects rows, calls them and labels the result. No widget, no HTML, no file reading here.
+
+Board-facing numbers pass :mod:`evaluation.disclosure` (``min_n``, default 5): counts ``0 < n <
+min_n`` and shares whose numerator or denominator is such a count show as "–".
+
+Widget values and query-string values are compared against allowlists computed from the loaded
+data (:func:`allowed_values`, :func:`check_choice`, :func:`validate_filters`, :func:`parse_query`);
+anything else raises :class:`~evaluation.dashboards.server.NotAllowedError`.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import disclosure, flows
+from ..labels import t
+from .load import DashboardData
+from .server import NotAllowedError
+
+__all__ = [
+    "ALL", "PERIOD_ALL", "Filters", "allowed_values", "filter_options", "check_choice", "validate_filters",
+    "parse_query", "period_bounds", "select", "key_figures", "exit_table", "forsorjning_table", "kasam_change",
+    "nns_targets", "cost_benefit", "TREND_KEYS", "trends", "OUTCOME_MEASURES", "outcome_table", "survey_items",
+    "ITEM_COLUMNS", "focus_groups", "data_quality",
+]
+
+ALL = ""  # filter value meaning "all"
+PERIOD_ALL = "alla"
+
+
+# --------------------------------------------------------------------------------------------
+# filters: allowlists from the data
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """Validated filter values ("" = all; period ``"alla"`` or a year ``"2025"``).
+
+    Examples
+    --------
+    >>> Filters(forbund="Norrdal").insats
+    ''
+    """
+
+    forbund: str = ALL
+    insats: str = ALL
+    period: str = PERIOD_ALL
+    kon: str = ALL
+
+
+def _years(data: DashboardData) -> list[str]:
+    ep = data.episodes
+    first = int(ep["inskrivningsdatum"].min().year)
+    last = int(data.reference_date.year)
+    # a year that has only a few days of the extract (e.g. 2026-01-15) still counts
+    return [str(y) for y in range(last, first - 1, -1)]
+
+
+def allowed_values(data: DashboardData) -> dict[str, list[str]]:
+    """The allowlist of every filter, computed from the loaded data.
+
+    Returns
+    -------
+    dict
+        ``forbund``, ``insats``, ``kon``: ``""`` plus the sorted values in the episodes;
+        ``period``: ``"alla"`` plus the calendar years from the first inskrivning to the extract
+        date, newest first.
+
+    Examples
+    --------
+    >>> allowed_values  # doctest: +ELLIPSIS
+    <function allowed_values at ...>
+    """
+    ep = data.episodes
+    out = {c: [ALL] + sorted(str(v) for v in ep[c].dropna().unique()) for c in ("forbund", "insats", "kon")}
+    out["period"] = [PERIOD_ALL] + _years(data)
+    return out
+
+
+def filter_options(data: DashboardData, lang: str = "sv") -> dict[str, list[tuple[str, str]]]:
+    """Dropdown options ``(label, value)`` per filter, labelled in ``lang``.
+
+    Examples
+    --------
+    >>> filter_options  # doctest: +ELLIPSIS
+    <function filter_options at ...>
+    """
+    allowed = allowed_values(data)
+
+    def lab(name, v):
+        if v == ALL:
+            return t(f"dashboards.alla.{name}", lang)
+        if name == "period":
+            return t("dashboards.period.alla", lang) if v == PERIOD_ALL else v
+        if name == "kon":
+            return t(f"flows.kategori.{v}", lang)
+        return v
+
+    out = {k: [(lab(k, v), v) for v in vals] for k, vals in allowed.items()}
+    return out
+
+
+def check_choice(value, allowed, name: str = "värde") -> str:
+    """Return ``value`` when it is one of ``allowed`` (exact string match), else raise.
+
+    Raises
+    ------
+    NotAllowedError
+        For any other value, including non-strings; the message does not echo long input.
+
+    Examples
+    --------
+    >>> check_choice("Norrdal", ["", "Norrdal", "Söderå"], "forbund")
+    'Norrdal'
+    >>> check_choice("../../etc/passwd", ["", "Norrdal"], "forbund")
+    Traceback (most recent call last):
+    ...
+    evaluation.dashboards.server.NotAllowedError: Ogiltigt värde för forbund
+    """
+    if not isinstance(value, str) or value not in set(allowed):
+        raise NotAllowedError(f"Ogiltigt värde för {name}")
+    return value
+
+
+def validate_filters(data: DashboardData, **values) -> Filters:
+    """Build :class:`Filters` from raw values, each checked against :func:`allowed_values`.
+
+    Unknown filter names raise :class:`NotAllowedError`.
+
+    Examples
+    --------
+    >>> validate_filters  # doctest: +ELLIPSIS
+    <function validate_filters at ...>
+    """
+    allowed = allowed_values(data)
+    for k in values:
+        if k not in allowed:
+            raise NotAllowedError(f"Okänt filter: {k[:40]!r}")
+    return Filters(**{k: check_choice(v, allowed[k], k) for k, v in values.items()})
+
+
+def parse_query(query: str, allowed: dict[str, list[str]]) -> dict[str, str]:
+    """Filter values from a URL query string (``?forbund=Norrdal&period=2025``), allowlisted.
+
+    Only the keys of ``allowed`` are accepted and each value must be in its list; a repeated key,
+    an unknown key (e.g. ``data=../../etc``) or a value outside the list raises
+    :class:`NotAllowedError`. The result is never used as a path.
+
+    Examples
+    --------
+    >>> parse_query("forbund=S%C3%B6der%C3%A5", {"forbund": ["", "Norrdal", "Söderå"]})
+    {'forbund': 'Söderå'}
+    >>> parse_query("data=../../etc", {"forbund": [""]})
+    Traceback (most recent call last):
+    ...
+    evaluation.dashboards.server.NotAllowedError: Okänd parameter i länken: 'data'
+    """
+    if not query:
+        return {}
+    pairs = urllib.parse.parse_qsl(query.lstrip("?"), keep_blank_values=True, max_num_fields=10)
+    out: dict[str, str] = {}
+    for k, v in pairs:
+        if k not in allowed:
+            raise NotAllowedError(f"Okänd parameter i länken: {k[:40]!r}")
+        if k in out:
+            raise NotAllowedError(f"Parametern {k!r} förekommer flera gånger")
+        out[k] = check_choice(v, allowed[k], k)
+    return out
+
+
+def period_bounds(data: DashboardData, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a period value (``"alla"``: first inskrivning to the extract date).
+
+    Examples
+    --------
+    >>> period_bounds  # doctest: +ELLIPSIS
+    <function period_bounds at ...>
+    """
+    if period == PERIOD_ALL:
+        return data.episodes["inskrivningsdatum"].min().normalize(), data.reference_date
+    check_choice(period, _years(data), "period")
+    y = int(period)
+    return pd.Timestamp(y, 1, 1), min(pd.Timestamp(y, 12, 31), data.reference_date)
+
+
+def select(df: pd.DataFrame, f: Filters, columns=("forbund", "insats", "kon")) -> pd.DataFrame:
+    """Rows of ``df`` matching the förbund/insats/kön filters (columns it lacks are not filtered).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"forbund": ["A", "B"], "kon": ["man", "kvinna"]})
+    >>> select(d, Filters(forbund="B"))["kon"].tolist()
+    ['kvinna']
+    """
+    mask = pd.Series(True, index=df.index)
+    for c in columns:
+        v = getattr(f, c)
+        if v != ALL and c in df.columns:
+            mask &= df[c].astype("str") == v
+    return df.loc[mask]
+
+
+
+# --------------------------------------------------------------------------------------------
+# board computations
+# --------------------------------------------------------------------------------------------
+
+def _fmt_share(x, lang):
+    return "–" if pd.isna(x) else f"{disclosure.format_number(100 * x, lang, 1)} %"
+
+
+def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+    """Nyckeltal for the board, suppressed.
+
+    Definitions (episodes = insats episodes, registration errors dropped):
+
+    * ``aktiva``: episodes active at least one day of the period (inskrivning ≤ period end and
+      no avslut before period start);
+    * ``nya``: inskrivning in the period; ``avslutade``: avslut in the period;
+    * ``andel_arbete_studier``: ended in the period with SUS exit category *förvärvsarbete* or
+      *studier* / ended in the period;
+    * ``offentlig_fore``, ``offentlig_efter``: ended in the period whose försörjningsgrupp before /
+      after is *offentlig* (:func:`evaluation.flows.forsorjningsgrupp`) / ended in the period;
+    * ``egen_efter``: ended with own support after (``egen_forsorjning_efter == "ja"``) / ended
+      whose support after is known.
+
+    A count with ``0 < n < min_n`` is suppressed; a share is suppressed when its numerator, its
+    denominator or their difference is such a count (the rule of
+    :func:`evaluation.disclosure.suppress_shares` with ``complement=True``: 96 % of 50 would
+    reveal the 2 who did not).
+
+    Returns
+    -------
+    DataFrame
+        ``nyckel, matt, antal, bas, andel, undertryckt, visning`` (``visning``: the string shown).
+
+    Examples
+    --------
+    >>> key_figures  # doctest: +ELLIPSIS
+    <function key_figures at ...>
+    """
+    ep = select(data.episodes, f)
+    start, end = period_bounds(data, f.period)
+    ins, avs = ep["inskrivningsdatum"], ep["avslutsdatum"]
+    active = (ins <= end) & (avs.isna() | (avs >= start))
+    new = (ins >= start) & (ins <= end)
+    closed = ep.loc[ep["avslutad"] & (avs >= start) & (avs <= end)]
+    n_closed = len(closed)
+    work = int(closed["sus_kategori"].isin(["forvarvsarbete", "studier"]).sum())
+    known = int((closed["egen_forsorjning_efter"] != "okant").sum())
+    rows = [
+        ("aktiva", int(active.sum()), np.nan),
+        ("nya", int(new.sum()), np.nan),
+        ("avslutade", n_closed, np.nan),
+        ("andel_arbete_studier", work, n_closed),
+        ("offentlig_fore", int((closed["forsorjningsgrupp_fore"] == "offentlig").sum()), n_closed),
+        ("offentlig_efter", int((closed["forsorjningsgrupp_efter"] == "offentlig").sum()), n_closed),
+        ("egen_efter", int((closed["egen_forsorjning_efter"] == "ja").sum()), known),
+    ]
+    df = pd.DataFrame(rows, columns=["nyckel", "antal", "bas"])
+    df["andel"] = np.where(df["bas"] > 0, df["antal"] / df["bas"].where(df["bas"] > 0), np.nan)
+    counts = df["bas"].isna()
+    small = lambda s: (s > 0) & (s < min_n)  # noqa: E731
+    sup = np.where(counts, small(df["antal"]), small(df["antal"]) | small(df["bas"]) | small(df["bas"] - df["antal"]))
+    df["undertryckt"] = sup.astype(bool)
+    df.loc[df["undertryckt"], ["antal", "andel"]] = np.nan
+    df.loc[df["undertryckt"] & ~counts & small(df["bas"]), "bas"] = np.nan
+    df["matt"] = [t(f"dashboards.nyckeltal.{k}", lang) for k in df["nyckel"]]
+    df["visning"] = [
+        "–" if s else (disclosure.format_number(a, lang, 0) if c else _fmt_share(p, lang))
+        for s, c, a, p in zip(df["undertryckt"], counts, df["antal"], df["andel"])
+    ]
+    return df[["nyckel", "matt", "antal", "bas", "andel", "undertryckt", "visning"]]
+
+
+def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv",
+               level: str = "avslutskategori") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Exits in the period per category: the raw suppressed summary and its board view.
+
+    Uses :func:`evaluation.flows.exit_summary` (suppression with ``min_n``) and
+    :func:`evaluation.flows.board_table`.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The summary (columns of ``exit_summary``) and the labelled string table.
+
+    Examples
+    --------
+    >>> exit_table  # doctest: +ELLIPSIS
+    <function exit_table at ...>
+    """
+    check_choice(level, ["avslutskategori", "sus_kategori", "avslutsorsak"], "nivå")
+    start, end = period_bounds(data, f.period)
+    ep = select(data.episodes, f)
+    summ = flows.exit_summary(ep, data.reference_date, start, end, level=level, min_n=min_n)
+    view = flows.board_table(summ[["kategori", "n", "andel", "bekraftad", "obekraftad", "undertryckt"]], lang=lang)
+    return summ, view
+
+
+def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+    """Försörjningsgrupp before → after for episodes ended in the period (persons), suppressed.
+
+    :func:`evaluation.flows.forsorjning_transitions` with ``rule="grupp"`` and
+    :func:`evaluation.flows.transition_table` (primary and secondary suppression with totals).
+
+    Examples
+    --------
+    >>> forsorjning_table  # doctest: +ELLIPSIS
+    <function forsorjning_table at ...>
+    """
+    start, end = period_bounds(data, f.period)
+    ep = select(data.episodes, f)
+    tr = flows.forsorjning_transitions(ep, data.reference_date, start, end, rule="grupp")
+    if tr.empty:
+        return pd.DataFrame({t("dashboards.ingen_data", lang): []})
+    return flows.transition_table(tr, lang=lang, min_n=min_n)
+
+
+def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFrame:
+    """KASAM (SOC) total before → after for participants, with the 95 % CI of the change.
+
+    Participants matching förbund/insats/kön; the period selects the *after* answers dated in it
+    (``"alla"``: all). Design (paired/unpaired) by :func:`evaluation.compare.design_of`, test by
+    :func:`evaluation.compare.before_after` (paired t / Welch). Suppressed (every value NaN,
+    ``undertryckt`` True) when the number of pairs (paired) or the smaller wave (unpaired) is
+    below ``min_n``.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``design, n, mean_before, mean_after, mean_diff, ci_low, ci_high, p, undertryckt``.
+
+    Examples
+    --------
+    >>> kasam_change  # doctest: +ELLIPSIS
+    <function kasam_change at ...>
+    """
+    from .. import compare, kasam
+
+    cols = ["design", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p"]
+    sc = select(data.kasam_scores, f)
+    fore, efter = kasam.split_waves(sc, "tidpunkt", "fore", "efter")
+    if f.period != PERIOD_ALL and len(efter):
+        start, end = period_bounds(data, f.period)
+        d = pd.to_datetime(efter["datum"])
+        efter = efter.loc[(d >= start) & (d <= end)]
+        fore = fore.loc[fore["respondent_id"].isin(efter["respondent_id"])] if len(fore) else fore
+    empty = pd.DataFrame([{**{c: np.nan for c in cols}, "design": "", "n": 0, "undertryckt": False}])
+    if fore["total"].notna().sum() < 2 or efter["total"].notna().sum() < 2:
+        out = empty
+        out["undertryckt"] = bool(0 < min(fore["total"].notna().sum(), efter["total"].notna().sum()) < min_n) \
+            or bool(0 < max(fore["total"].notna().sum(), efter["total"].notna().sum()) < min_n)
+        return out
+    design = compare.design_of(fore, efter)
+    res = compare.before_after(fore, efter, paired=design.paired)
+    row = {c: res.iloc[0].get(c, np.nan) for c in cols}
+    row["design"] = design.name
+    if not design.paired:
+        row["n"] = int(min(res.iloc[0].get("n_before", np.nan), res.iloc[0].get("n_after", np.nan)))
+    row["undertryckt"] = bool(row["n"] < min_n)
+    if row["undertryckt"]:
+        row.update({c: np.nan for c in cols if c not in ("design",)})
+    return pd.DataFrame([row])
+
+
+def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+    """NNS indicators against the målnivåer of the selected förbund, latest wave in the period.
+
+    :func:`evaluation.indicators.attainment` on the survey rows matching förbund/insats/kön (kön
+    and insats as recorded on the questionnaire); the wave is the latest NNS wave (``2025H2`` …)
+    whose year lies in the period. Items below ``min_n`` answers get status *Saknar data* and their
+    ``n`` and ``varde`` are blanked (``undertryckt`` True).
+
+    Returns
+    -------
+    DataFrame
+        ``forbund, indikator, item, respondentgrupp, matt, niva, n, varde, status, status_text``
+        plus ``vag``; empty when no targets or no answers.
+
+    Examples
+    --------
+    >>> nns_targets  # doctest: +ELLIPSIS
+    <function nns_targets at ...>
+    """
+    from .. import indicators as ind
+
+    if data.nns.empty or data.targets.empty:
+        return pd.DataFrame(columns=["forbund", "indikator", "item", "respondentgrupp", "matt", "niva", "n",
+                                     "varde", "status", "status_text", "vag"])
+    sv = select(data.nns, f)
+    waves = sorted(str(v) for v in data.nns["vag"].dropna().unique())
+    if f.period != PERIOD_ALL:
+        waves = [w for w in waves if w.startswith(f.period)]
+    mal = data.targets if f.forbund == ALL else data.targets[data.targets["forbund"] == f.forbund]
+    if not waves or sv.empty or mal.empty:
+        return pd.DataFrame(columns=["forbund", "indikator", "item", "respondentgrupp", "matt", "niva", "n",
+                                     "varde", "status", "status_text", "vag"])
+    att = ind.attainment(sv, mal, vag=waves[-1], min_n=min_n, lang=lang)
+    att = att[att["indikator"].astype(str) != "11"].reset_index(drop=True)
+    small = (att["n"] > 0) & (att["n"] < min_n)
+    att["n"] = att["n"].astype(float).mask(small)
+    att["varde"] = att["varde"].astype(float).mask(small)
+    att["undertryckt"] = small
+    return att
+
+
+def cost_benefit(data: DashboardData, scenario: str = "bas", lang: str = "sv"):
+    """Cost-benefit per actor of a scenario: board table with NPV, BCR and payback month, caveats.
+
+    :func:`evaluation.costbenefit.evaluate` of the scenario file ``scenarier/<scenario>.yaml``
+    (allowlisted among the files found), amounts in SEK of the scenario's price year.
+
+    Returns
+    -------
+    (DataFrame, list of str, CostBenefitResult or None)
+        ``Aktör, Nettonuvärde (kr), Nytta/kostnad, Återbetald (månad), Förlorar`` (strings),
+        the caveats (:func:`evaluation.costbenefit.caveats`) and the result.
+
+    Examples
+    --------
+    >>> cost_benefit  # doctest: +ELLIPSIS
+    <function cost_benefit at ...>
+    """
+    from .. import costbenefit as cb
+    from ..vocabulary import label as vlabel
+
+    if not data.scenarios or data.unit_costs.empty:
+        return pd.DataFrame(), [t("dashboards.ingen_data", lang)], None
+    check_choice(scenario, list(data.scenarios), "scenario")
+    res = cb.evaluate(data.scenarios[scenario], data.unit_costs, index=data.price_index, check_transfers="warn")
+    a = res.actors
+    view = pd.DataFrame({
+        t("dashboards.cb.aktor", lang): [vlabel("aktor", x, lang) if x in cb.ACTORS else t(f"costbenefit.{x}", lang)
+                                        for x in a["aktor"]],
+        t("dashboards.cb.npv", lang): [disclosure.format_number(v, lang, 0) for v in a["npv"]],
+        t("dashboards.cb.bcr", lang): ["–" if pd.isna(v) or not np.isfinite(v) else disclosure.format_number(v, lang, 2)
+                                       for v in a["bcr"]],
+        t("dashboards.cb.payback", lang): [t("dashboards.cb.ej_inom", lang) if pd.isna(v) else str(int(v))
+                                           for v in a["aterbetalningsmanad"]],
+        t("dashboards.cb.forlorar", lang): [t("flows.kategori.ja", lang) if v else t("flows.kategori.nej", lang)
+                                            for v in a["forlorare"]],
+    })
+    return view, cb.caveats(res, lang), res
+
+
+TREND_KEYS = {
+    "deltagarfloden": ["avslutade_i_perioden", "egen_forsorjning_efter_andel", "offentlig_efter_andel"],
+    "kasam_fore_efter": ["diff"],
+}
+
+
+def trends(data: DashboardData, f: Filters) -> pd.DataFrame:
+    """Headline results across snapshots for the selected förbund (``forbund`` run parameter).
+
+    Reads :attr:`DashboardData.history` (:func:`evaluation.snapshots.history`) and keeps the
+    numeric keys of :data:`TREND_KEYS` of runs whose ``forbund`` parameter equals the filter ("" =
+    all förbund). Snapshot results are whole-population headline numbers; insats, kön and period
+    filters do not apply to them.
+
+    Returns
+    -------
+    DataFrame
+        ``snapshot, created, notebook, key, value_num`` sorted by time.
+
+    Examples
+    --------
+    >>> trends  # doctest: +ELLIPSIS
+    <function trends at ...>
+    """
+    h = data.history
+    cols = ["snapshot", "created", "notebook", "key", "value_num"]
+    if h.empty:
+        return pd.DataFrame(columns=cols)
+    keep = pd.Series(False, index=h.index)
+    for nb, keys in TREND_KEYS.items():
+        keep |= (h["notebook"] == nb) & h["key"].isin(keys)
+    h = h.loc[keep & (h["forbund"].fillna("") == f.forbund) & h["value_num"].notna(), cols]
+    return h.sort_values(["created", "notebook", "key"]).reset_index(drop=True)
+
+
+
+# --------------------------------------------------------------------------------------------
+# evaluator computations
+# --------------------------------------------------------------------------------------------
+
+OUTCOME_MEASURES = ("avslutade", "avslutskategori", "avslut_sus", "forsorjningsgrupp_fore",
+                    "forsorjningsgrupp_efter", "forsorjning_fore", "forsorjning_efter",
+                    "sysselsattning_fore", "sysselsattning_efter", "omfattning", "egen_forsorjning_efter",
+                    "utfallsstatus")
+
+
+def outcome_table(data: DashboardData, f: Filters, matt: str, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+    """One measure of the SUS outcome report (:func:`evaluation.flows.outcome_report`) for the period.
+
+    ``matt`` must be one of :data:`OUTCOME_MEASURES`; the table is split by kön (suppressed
+    blocks "–") and grouped by förbund and insats.
+
+    Examples
+    --------
+    >>> outcome_table  # doctest: +ELLIPSIS
+    <function outcome_table at ...>
+    """
+    check_choice(matt, OUTCOME_MEASURES, "mått")
+    start, end = period_bounds(data, f.period)
+    ep = select(data.episodes, f)
+    rep = flows.outcome_report(ep, data.reference_date, start, end, min_n=min_n)
+    if rep.empty or not (rep["matt"] == matt).any():
+        return pd.DataFrame({t("dashboards.ingen_data", lang): []})
+    return flows.format_report(rep, matt, lang).reset_index()
+
+
+def survey_items(data: DashboardData, f: Filters, respondentgrupp: str, vag: str, tidpunkt: str = ALL,
+                 min_n: int = 5) -> pd.DataFrame:
+    """NNS item results (n, bortfall, mean, median, share top-2 with CI) for one group and wave.
+
+    :func:`evaluation.indicators.item_results` on the rows matching the filters; groups with fewer
+    than ``min_n`` answers are suppressed there. ``respondentgrupp``, ``vag`` and ``tidpunkt``
+    are allowlisted from the data.
+
+    Examples
+    --------
+    >>> survey_items  # doctest: +ELLIPSIS
+    <function survey_items at ...>
+    """
+    from .. import indicators as ind
+
+    sv = data.nns
+    check_choice(respondentgrupp, sorted(sv["respondentgrupp"].dropna().astype(str).unique()), "respondentgrupp")
+    check_choice(vag, sorted(sv["vag"].dropna().astype(str).unique()), "vag")
+    check_choice(tidpunkt, [ALL] + sorted(sv["tidpunkt"].dropna().astype(str).unique()), "tidpunkt")
+    sv = select(sv, f)
+    sv = sv[(sv["respondentgrupp"] == respondentgrupp) & (sv["vag"] == vag)]
+    if tidpunkt != ALL:
+        sv = sv[sv["tidpunkt"] == tidpunkt]
+    if sv.empty:
+        return pd.DataFrame(columns=["respondentgrupp", "tidpunkt", "item", "n", "andel_topp2"])
+    return ind.item_results(sv, by=("respondentgrupp", "tidpunkt"), min_n=min_n).reset_index(drop=True)
+
+
+ITEM_COLUMNS = ("respondentgrupp", "tidpunkt", "item", "n", "bortfall", "medel", "median", "andel_topp2",
+                "topp2_ki_lag", "topp2_ki_hog", "undertryckt")
+
+
+def focus_groups(data: DashboardData, f: Filters, level: str = "tema", min_n: int = 5, lang: str = "sv"):
+    """Focus-group tallies (board view, suppressed by distinct speakers) and coder agreement.
+
+    :func:`evaluation.coding.tally` + :func:`evaluation.coding.board_table`;
+    :func:`evaluation.coding.kappa_per_code` + :func:`evaluation.coding.agreement_table` and
+    :func:`evaluation.coding.codebook_alpha` for the first two coders in the data.
+
+    Returns
+    -------
+    (DataFrame, DataFrame, float)
+        Tally table, agreement table and Krippendorff's α (NaN with fewer than two coders).
+
+    Examples
+    --------
+    >>> focus_groups  # doctest: +ELLIPSIS
+    <function focus_groups at ...>
+    """
+    from .. import coding
+
+    check_choice(level, ["tema", "kod"], "nivå")
+    seg = select(data.segments, f, columns=("forbund",))
+    if seg.empty:
+        empty = pd.DataFrame({t("dashboards.ingen_data", lang): []})
+        return empty, empty, np.nan
+    kb = data.codebook
+    tally = coding.tally(seg, kb, level=level, tvarkoder=False)
+    board = coding.board_table(tally, kb, min_n=min_n, lang=lang)
+    coders = sorted(seg["kodare"].dropna().astype(str).unique())[:2]
+    if len(coders) < 2:
+        return board, pd.DataFrame({t("dashboards.ingen_data", lang): []}), np.nan
+    kappa = coding.kappa_per_code(seg, coders=tuple(coders), codebook=kb, level="kod" if level == "kod" else "tema")
+    alpha = coding.codebook_alpha(seg, codebook=kb, coders=tuple(coders))
+    return board, coding.agreement_table(kappa, kb, lang=lang), float(alpha)
+
+
+def data_quality(data: DashboardData, lang: str = "sv") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Import findings: one row per file (:func:`evaluation.io.summary_table`) and all problems.
+
+    Problems (``fil, rad, kolumn, värde, orsak``) are the import reports' ``problems`` (values
+    already masked where they look like a personnummer) of every part of every file, file names
+    without folders.
+
+    Examples
+    --------
+    >>> data_quality  # doctest: +ELLIPSIS
+    <function data_quality at ...>
+    """
+    from .. import io
+
+    summary = io.summary_table(data.samples, lang=lang)
+    summary["fil"] = summary["fil"].map(lambda s: " + ".join(Path(p.strip()).name for p in str(s).split(" + ")))
+    frames = []
+    for res in data.samples.values():
+        rep = res.report
+        for part in (rep.parts or [rep]):
+            if len(part.problems):
+                pr = part.problems.copy()
+                pr["file"] = Path(str(part.file)).name
+                frames.append(pr)
+    cols = ["file", "row", "column", "value", "reason"]
+    problems = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    problems = problems.rename(columns={c: t(f"dashboards.problem.{c}", lang) for c in cols})
+    return summary, problems
+
