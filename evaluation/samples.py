@@ -1074,7 +1074,63 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> list[Path]:
         "rapporterat/vuxenteamen.csv": _csv_bytes(REPORTED_COLUMNS, [list(r) for r in _VUXENTEAMEN]),
         "rapporterat/vagen_ut.csv": _csv_bytes(REPORTED_COLUMNS, [list(r) for r in _VAGEN_UT]),
     }
-    return [_write(out / name, content[name]) for name in FILES]
+    paths = [_write(out / name, content[name]) for name in FILES]
+    _write_catalogue(out, seed, episodes, content)
+    return paths
+
+
+#: Catalogue fields of the generated files (entity, extra fields); the mapping file is named by
+#: the export's entry, not listed itself.
+_CATALOGUE_ENTRIES = {
+    "episoder.csv": ("episoder", {"encoding": "utf-8"}),
+    "export_verksamhetssystem_sodera.csv": ("episoder", {"mapping": "mappningar/verksamhetssystem_sodera.yaml",
+                                                         "encoding": "cp1252"}),
+    "handelser.csv": ("handelser", {"encoding": "utf-8"}),
+    "kasam_deltagare.csv": ("enkatsvar", {"encoding": "utf-8", "instrument": "soc29"}),
+    "kasam_personal.csv": ("enkatsvar", {"encoding": "utf-8", "instrument": "soc29"}),
+    "nns_enkater.csv": ("enkatsvar", {"encoding": "utf-8", "instrument": "nns"}),
+    "fokusgrupper_segment.csv": ("segment", {"encoding": "utf-8"}),
+    "rapporterat/vuxenteamen.csv": ("rapporterat", {"encoding": "utf-8"}),
+    "rapporterat/vagen_ut.csv": ("rapporterat", {"encoding": "utf-8"}),
+}
+
+
+def _write_catalogue(out: Path, seed: int, episodes: list[dict], content: dict) -> Path:
+    """Record the generated files in ``out/datakatalog.yaml`` (:mod:`evaluation.catalogue`).
+
+    Entries of other files already in the catalogue (hand-written ``enhetskostnader.csv``,
+    ``scenarier/``, ``malnivaer/``, ``mal/`` …) are kept in place; the generated files' entries are
+    replaced, so regenerating with the same seed leaves the catalogue byte-identical.
+    """
+    from . import catalogue as cat
+
+    kalla = f"evaluation samples (seed {seed})"
+    generated = []
+    for name, (entity, extra) in _CATALOGUE_ENTRIES.items():
+        if name.startswith("episoder") or name.startswith("export_"):
+            own = [e for e in episodes if (e["forbund"] == "Söderå") == name.startswith("export_")]
+            forbund = sorted({e["forbund"] for e in own})
+            dates = [e["inskrivningsdatum"] for e in own] + [e["avslutsdatum"] for e in own if e["avslutsdatum"]]
+        elif name.startswith("rapporterat/"):
+            forbund, dates = [], []
+            kalla_doc = "källdokument " + name.split("/")[1].removesuffix(".csv") + ", avskrivet med proveniens"
+        else:
+            rows = list(csv.DictReader(_io.StringIO(content[name].decode("utf-8"))))
+            forbund = sorted({r["forbund"] for r in rows if r.get("forbund")}
+                             or {e["forbund"] for e in episodes})  # handelser: the episodes' förbund
+            dates = [date.fromisoformat(r["datum"]) for r in rows if r.get("datum")]
+        entry = {"entity": entity, "path": name, "format": "csv", **extra, "forbund": forbund}
+        if dates:
+            entry["period"] = {"fran": min(dates), "till": max(dates)}
+        entry["kalla"] = kalla_doc if name.startswith("rapporterat/") else kalla
+        generated.append(entry)
+    existing = cat.read(out, check_files=False) if cat.exists(out) else cat.Catalogue(
+        folder=out, namn="Fiktiva exempeldata", fiktiva_data=True, data_till_och_med=EXTRACTION_DATE)
+    fresh = {e["path"]: cat.make_entry(out, e) for e in generated}
+    entries = [fresh.pop(e.path, e) for e in existing.entries]
+    entries += list(fresh.values())
+    existing.entries = entries
+    return cat.write(existing)
 
 
 def cli(args) -> int:
