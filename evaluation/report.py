@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,8 @@ __all__ = [
     "Section",
     "Report",
     "BLOCKS",
+    "BLOCK_BUILDERS",
+    "block",
     "esf_sections",
     "delta_spec",
     "load_inputs",
@@ -703,189 +705,364 @@ def _table(caption, df, min_n, lang, note=True) -> Block:
     return Block("tabell", caption, df, disclosure.footnote(min_n, lang, secondary=True) if note else "")
 
 
-def _blocks(name: str, ctx: dict) -> list[Block]:
-    inp, lang, min_n = ctx["inp"], ctx["lang"], ctx["min_n"]
-    u, ps, pe, meas = inp.underlag, ctx["period_start"], ctx["period_end"], ctx["matt"]
+#: The block builders, by the name used under ``fyll`` in ``esf_slutrapport.yaml`` (see :func:`block`).
+BLOCK_BUILDERS: dict[str, Callable[[dict], list[Block]]] = {}
+
+
+def block(*names: str):
+    """Register a block builder under one or more ``fyll`` names (a decorator).
+
+    A builder takes the report context (a dict with ``inp, lang, min_n, period_start, period_end,
+    matt, episodes, mal, delta, framgang, forbehall, data_dir, metod`` and, for builders registered
+    under several names, ``name``) and returns its list of :class:`Block`; an empty list leaves the
+    section without that block.
+
+    Examples
+    --------
+    >>> @block("exempel_block")
+    ... def _exempel(ctx):
+    ...     return [Block("text", "", "Hej")]
+    >>> _blocks("exempel_block", {})[0].innehall
+    'Hej'
+    >>> del BLOCK_BUILDERS["exempel_block"]
+    """
+    def register(fn):
+        for n in names:
+            if n in BLOCK_BUILDERS:
+                raise ValueError(f"report block {n!r} registered twice")
+            BLOCK_BUILDERS[n] = fn
+        return fn
+    return register
+
+
+def _none(lang: str) -> list[Block]:
+    return [Block("text", "", t("report.inget_underlag", lang))]
+
+
+@block("sammanfattning")
+def _block_sammanfattning(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    meas = ctx["matt"]
+    none = _none(lang)
+    keys = ["flows.deltagare", "flows.avslutade_i_perioden", "flows.egen_forsorjning_efter_andel",
+            "kasam.deltagare.forandring", "kasam.personal.forandring", "kostnadsnytta.npv_total",
+            "kostnadsnytta.bcr", "mal.uppnatt", "mal.konflikter"]
+    m = _match(meas, keys)
+    if not len(m):
+        return none
+    return [Block("tabell", t("report.tabell.nyckeltal", lang),
+                  m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1))]
+
+
+@block("deltagarfloden")
+def _block_deltagarfloden(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    meas = ctx["matt"]
+    none = _none(lang)
+    m = _match(meas, ["flows.*"])
+    return [Block("tabell", t("report.tabell.floden", lang),
+                  m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1))] \
+        if len(m) else none
+
+
+@block("avslut")
+def _block_avslut(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    u = inp.underlag
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    ps = ctx["period_start"]
+    pe = ctx["period_end"]
     ep = ctx["episodes"]
-    none = [Block("text", "", t("report.inget_underlag", lang))]
-    if name == "sammanfattning":
-        keys = ["flows.deltagare", "flows.avslutade_i_perioden", "flows.egen_forsorjning_efter_andel",
-                "kasam.deltagare.forandring", "kasam.personal.forandring", "kostnadsnytta.npv_total",
-                "kostnadsnytta.bcr", "mal.uppnatt", "mal.konflikter"]
-        m = _match(meas, keys)
-        if not len(m):
-            return none
-        return [Block("tabell", t("report.tabell.nyckeltal", lang),
-                      m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1))]
-    if name == "deltagarfloden":
-        m = _match(meas, ["flows.*"])
-        return [Block("tabell", t("report.tabell.floden", lang),
-                      m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1))] \
-            if len(m) else none
-    if name == "avslut":
-        if ep is None:
-            return none
-        from . import flows
+    none = _none(lang)
+    if ep is None:
+        return none
+    from . import flows
 
-        ex = flows.exit_summary(ep, u.reference_date, ps, pe, level="sus_kategori", min_n=min_n)
-        return [Block("text", "", t("flows.caveat.exit_not_self_sufficiency", lang)),
-                _table(t("report.tabell.avslut", lang), flows.board_table(ex, lang=lang), min_n, lang)]
-    if name == "forsorjning":
-        if ep is None:
-            return none
-        from . import flows
+    ex = flows.exit_summary(ep, u.reference_date, ps, pe, level="sus_kategori", min_n=min_n)
+    return [Block("text", "", t("flows.caveat.exit_not_self_sufficiency", lang)),
+            _table(t("report.tabell.avslut", lang), flows.board_table(ex, lang=lang), min_n, lang)]
 
-        rep = flows.outcome_report(ep, u.reference_date, ps, pe, min_n=min_n)
-        return [_table(t("report.tabell.forsorjning", lang), flows.format_report(rep, "forsorjningsgrupp_efter", lang),
-                       min_n, lang)]
-    if name == "kasam":
-        rows = []
-        for grupp in ("deltagare", "personal"):
-            pair = _kasam_pair(u, grupp)
-            if pair is None:
-                continue
-            _, _, design, r = pair
-            rows.append({t("report.kol.grupp", lang): t(f"report.matt.kasam.{grupp}", lang),
-                         t("report.kol.design", lang): t(f"report.design.{design.name}", lang), "n": r["n"],
-                         t("report.fore", lang): r["mean_before"], t("report.efter", lang): r["mean_after"],
-                         t("report.forandring", lang): r["mean_diff"], t("report.ki_lag", lang): r["ci_low"],
-                         t("report.ki_hog", lang): r["ci_high"], "p": r["p"]})
-        if not rows:
-            return none
-        tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n", min_n=min_n)
-        shown = disclosure.format_table(tab, lang=lang)
-        shown["p"] = [t("suppressed_short", lang) if sup else _nr(p, lang, 3) for p, sup in zip(tab["p"], tab["undertryckt"])]
-        return [_table(t("report.tabell.kasam", lang), shown, min_n, lang),
-                Block("text", "", t("caveat.descriptive_only", lang))]
-    if name == "nns":
-        m = _match(meas, ["nns.*"])
-        return [_table(t("report.tabell.nns", lang),
-                       m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1),
-                       min_n, lang)] if len(m) else none
-    if name == "fokusgrupper":
-        if inp.segment is None or inp.kodbok is None or not len(inp.segment):
-            return none
-        from . import coding
 
-        tal = coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False)
-        return [_table(t("report.tabell.fokus", lang), coding.board_table(tal, inp.kodbok, min_n=min_n, lang=lang),
-                       min_n, lang)]
-    if name == "fokusgrupper_citat":
-        if inp.segment is None or inp.kodbok is None or not len(inp.segment):
-            return none
-        from . import coding
+@block("forsorjning")
+def _block_forsorjning(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    u = inp.underlag
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    ps = ctx["period_start"]
+    pe = ctx["period_end"]
+    ep = ctx["episodes"]
+    none = _none(lang)
+    if ep is None:
+        return none
+    from . import flows
 
-        q = coding.quotes(inp.segment, inp.kodbok, level="tema", n=1)
-        names = inp.kodbok.labels(lang)
-        return [Block("lista", t("report.tabell.citat", lang),
-                      [f"{names.get(x.kod, x.kod)}: ”{x.citat}”" for x in q.itertuples()])] if len(q) else none
-    if name == "kostnadsnytta" or name == "aktorer":
-        if u.kostnadsnytta is None:
-            return [Block("text", "", t("report.ingen_kalkyl", lang))]
-        from . import costbenefit as cb
+    rep = flows.outcome_report(ep, u.reference_date, ps, pe, min_n=min_n)
+    return [_table(t("report.tabell.forsorjning", lang), flows.format_report(rep, "forsorjningsgrupp_efter", lang),
+                   min_n, lang)]
 
-        out = [Block("tabell", t("report.tabell.aktorer", lang), cb.summary_table(u.kostnadsnytta, lang))]
-        if name == "aktorer":
-            fin = u.kostnadsnytta.scenario.finansiering or {}
-            if fin:
-                out.append(Block("tabell", t("report.tabell.finansiering", lang), pd.DataFrame(
-                    {t("report.kol.aktor", lang): [_actor(a, lang) for a in fin], t("report.kol.andel", lang): [_pct(v, lang) for v in fin.values()]})))
-        else:
-            out.append(Block("lista", t("report.forbehall_kalkyl", lang), cb.caveats(u.kostnadsnytta, lang)))
-        return out
-    if name == "mal":
-        gr = ctx["mal"]
-        if gr is None:
-            return [Block("text", "", t("report.inga_mal", lang))]
-        return [Block("tabell", t("report.tabell.mal", lang), goals_mod.board_table(gr, lang)),
-                Block("tabell", t("report.tabell.mal_indikatorer", lang), goals_mod.indicator_table(gr, lang),
-                      disclosure.footnote(min_n, lang))]
-    if name == "malnivaer":
-        d = Path(ctx["data_dir"]) / "malnivaer" / f"{_slug(u.forbund)}.yaml" if u.forbund else None
-        if d is None or not d.exists() or u.nns is None:
-            return []
-        from . import indicators
 
-        tg = indicators.load_targets(d)
-        s = u.nns[u.nns["forbund"] == u.forbund]
-        att = indicators.attainment(s, tg, scale_max=u.scale_max, min_n=min_n, lang=lang)
-        cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
-        shown = disclosure.format_table(att[cols], lang=lang, decimals=2)
-        shown.columns = [t(f"report.kol.malniva.{c}", lang) for c in cols]
-        return [_table(t("report.tabell.malnivaer", lang), shown, min_n, lang)]
-    if name == "process":
-        if ep is None:
-            return none
-        from . import flows
+@block("kasam")
+def _block_kasam(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    u = inp.underlag
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    none = _none(lang)
+    rows = []
+    for grupp in ("deltagare", "personal"):
+        pair = _kasam_pair(u, grupp)
+        if pair is None:
+            continue
+        _, _, design, r = pair
+        rows.append({t("report.kol.grupp", lang): t(f"report.matt.kasam.{grupp}", lang),
+                     t("report.kol.design", lang): t(f"report.design.{design.name}", lang), "n": r["n"],
+                     t("report.fore", lang): r["mean_before"], t("report.efter", lang): r["mean_after"],
+                     t("report.forandring", lang): r["mean_diff"], t("report.ki_lag", lang): r["ci_low"],
+                     t("report.ki_hog", lang): r["ci_high"], "p": r["p"]})
+    if not rows:
+        return none
+    tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n", min_n=min_n)
+    shown = disclosure.format_table(tab, lang=lang)
+    shown["p"] = [t("suppressed_short", lang) if sup else _nr(p, lang, 3) for p, sup in zip(tab["p"], tab["undertryckt"])]
+    return [_table(t("report.tabell.kasam", lang), shown, min_n, lang),
+            Block("text", "", t("caveat.descriptive_only", lang))]
 
-        out = [_table(t("report.tabell.tid", lang),
-                      flows.board_table(flows.time_in_insats(ep, u.reference_date, by=["insats"], period_start=ps,
-                                                             period_end=pe, min_n=min_n), lang=lang), min_n, lang)]
-        if u.events is not None:
-            ev = u.events[u.events["episod_id"].isin(ep["episod_id"])]
-            ms = flows.milestones(ev, u.reference_date)
-            out.append(_table(t("report.tabell.milstolpar", lang),
-                              flows.board_table(flows.milestone_summary(ms, min_n=min_n), lang=lang), min_n, lang))
-        return out
-    if name == "insatser":
-        if ep is None:
-            return none
-        return [_table(t("report.tabell.insats_kon", lang),
-                       _crosstab(_in_period(ep, ps, pe), "insats", "kon", min_n, lang, t("insats", lang)), min_n, lang)]
-    if name == "kon":
-        tabs = gender_tables(inp, ps, pe, min_n, lang)
-        return [Block("text", "", t("report.kon_intro", lang))] + [_table(c, d, min_n, lang) for c, d in tabs] \
-            if tabs else none
-    if name == "underlag":
-        if not inp.importer:
-            return none
-        from . import io
 
-        return [Block("tabell", t("report.tabell.underlag", lang), io.summary_table(inp.importer, lang=lang)),
-                Block("lista", t("report.metod", lang), ctx["metod"])]
-    if name == "metod":
+@block("nns")
+def _block_nns(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    meas = ctx["matt"]
+    none = _none(lang)
+    m = _match(meas, ["nns.*"])
+    return [_table(t("report.tabell.nns", lang),
+                   m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1),
+                   min_n, lang)] if len(m) else none
+
+
+@block("fokusgrupper")
+def _block_fokusgrupper(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    none = _none(lang)
+    if inp.segment is None or inp.kodbok is None or not len(inp.segment):
+        return none
+    from . import coding
+
+    tal = coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False)
+    return [_table(t("report.tabell.fokus", lang), coding.board_table(tal, inp.kodbok, min_n=min_n, lang=lang),
+                   min_n, lang)]
+
+
+@block("fokusgrupper_citat")
+def _block_fokusgrupper_citat(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    lang = ctx["lang"]
+    none = _none(lang)
+    if inp.segment is None or inp.kodbok is None or not len(inp.segment):
+        return none
+    from . import coding
+
+    q = coding.quotes(inp.segment, inp.kodbok, level="tema", n=1)
+    names = inp.kodbok.labels(lang)
+    return [Block("lista", t("report.tabell.citat", lang),
+                  [f"{names.get(x.kod, x.kod)}: ”{x.citat}”" for x in q.itertuples()])] if len(q) else none
+
+
+@block("kostnadsnytta", "aktorer")
+def _block_kostnadsnytta(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    u = inp.underlag
+    lang = ctx["lang"]
+    name = ctx["name"]
+    if u.kostnadsnytta is None:
+        return [Block("text", "", t("report.ingen_kalkyl", lang))]
+    from . import costbenefit as cb
+
+    out = [Block("tabell", t("report.tabell.aktorer", lang), cb.summary_table(u.kostnadsnytta, lang))]
+    if name == "aktorer":
+        fin = u.kostnadsnytta.scenario.finansiering or {}
+        if fin:
+            out.append(Block("tabell", t("report.tabell.finansiering", lang), pd.DataFrame(
+                {t("report.kol.aktor", lang): [_actor(a, lang) for a in fin], t("report.kol.andel", lang): [_pct(v, lang) for v in fin.values()]})))
+    else:
+        out.append(Block("lista", t("report.forbehall_kalkyl", lang), cb.caveats(u.kostnadsnytta, lang)))
+    return out
+
+
+@block("mal")
+def _block_mal(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    gr = ctx["mal"]
+    if gr is None:
+        return [Block("text", "", t("report.inga_mal", lang))]
+    return [Block("tabell", t("report.tabell.mal", lang), goals_mod.board_table(gr, lang)),
+            Block("tabell", t("report.tabell.mal_indikatorer", lang), goals_mod.indicator_table(gr, lang),
+                  disclosure.footnote(min_n, lang))]
+
+
+@block("malnivaer")
+def _block_malnivaer(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    u = inp.underlag
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    d = Path(ctx["data_dir"]) / "malnivaer" / f"{_slug(u.forbund)}.yaml" if u.forbund else None
+    if d is None or not d.exists() or u.nns is None:
         return []
-    if name == "delta":
-        return [Block("tabell", t("report.tabell.delta", lang), ctx["delta"].reset_index(names=""))]
-    if name == "framgang":
-        f = ctx["framgang"]
-        return [Block("tabell", t("report.tabell.framgang", lang),
-                      f[["rubrik", "underlag"]].set_axis([t("report.kol.grad", lang), t("report.kol.underlag", lang)], axis=1))]
-    if name == "kodare":
-        if inp.segment is None or inp.kodbok is None or inp.segment["kodare"].nunique() < 2:
-            return []
-        from . import coding
+    from . import indicators
 
-        coders = sorted(inp.segment["kodare"].unique())[:2]
-        kap = coding.kappa_per_code(inp.segment, coders=coders, codebook=inp.kodbok)
-        alpha = coding.codebook_alpha(inp.segment, codebook=inp.kodbok, coders=coders)
-        return [Block("text", "", t("report.kodare", lang, alfa=_nr(alpha, lang, 2), a=coders[0], b=coders[1])),
-                Block("tabell", t("report.tabell.kodare", lang), coding.agreement_table(kap, inp.kodbok, lang=lang))]
-    if name == "forbehall":
-        return [Block("lista", t("report.tabell.forbehall", lang), ctx["forbehall"])]
-    if name == "kontroller":
-        out = []
-        rep = u.rapporterat
-        if rep is not None and len(rep):
-            from . import kasam
+    tg = indicators.load_targets(d)
+    s = u.nns[u.nns["forbund"] == u.forbund]
+    att = indicators.attainment(s, tg, scale_max=u.scale_max, min_n=min_n, lang=lang)
+    cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
+    shown = disclosure.format_table(att[cols], lang=lang, decimals=2)
+    shown.columns = [t(f"report.kol.malniva.{c}", lang) for c in cols]
+    return [_table(t("report.tabell.malnivaer", lang), shown, min_n, lang)]
 
-            try:
-                chk = kasam.check_reported(rep, lang=lang)
-                dev = chk[chk["status"] == "avvikelse"]
-                out.append(Block("lista", t("report.tabell.kontroller", lang),
-                                 dev["meddelande"].tolist() or [t("report.inga_avvikelser", lang)]))
-            except ValueError:  # no KASAM rows in the reported tables
-                pass
-        problems = sum(r.report.rows_rejected for r in inp.importer.values())
-        out.append(Block("text", "", t("report.avvisade_rader", lang, antal=problems)))
-        return out
-    raise KeyError(f"unknown report block {name!r}; use one of {BLOCKS}")
+
+@block("process")
+def _block_process(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    u = inp.underlag
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    ps = ctx["period_start"]
+    pe = ctx["period_end"]
+    ep = ctx["episodes"]
+    none = _none(lang)
+    if ep is None:
+        return none
+    from . import flows
+
+    out = [_table(t("report.tabell.tid", lang),
+                  flows.board_table(flows.time_in_insats(ep, u.reference_date, by=["insats"], period_start=ps,
+                                                         period_end=pe, min_n=min_n), lang=lang), min_n, lang)]
+    if u.events is not None:
+        ev = u.events[u.events["episod_id"].isin(ep["episod_id"])]
+        ms = flows.milestones(ev, u.reference_date)
+        out.append(_table(t("report.tabell.milstolpar", lang),
+                          flows.board_table(flows.milestone_summary(ms, min_n=min_n), lang=lang), min_n, lang))
+    return out
+
+
+@block("insatser")
+def _block_insatser(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    ps = ctx["period_start"]
+    pe = ctx["period_end"]
+    ep = ctx["episodes"]
+    none = _none(lang)
+    if ep is None:
+        return none
+    return [_table(t("report.tabell.insats_kon", lang),
+                   _crosstab(_in_period(ep, ps, pe), "insats", "kon", min_n, lang, t("insats", lang)), min_n, lang)]
+
+
+@block("kon")
+def _block_kon(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    lang = ctx["lang"]
+    min_n = ctx["min_n"]
+    ps = ctx["period_start"]
+    pe = ctx["period_end"]
+    none = _none(lang)
+    tabs = gender_tables(inp, ps, pe, min_n, lang)
+    return [Block("text", "", t("report.kon_intro", lang))] + [_table(c, d, min_n, lang) for c, d in tabs] \
+        if tabs else none
+
+
+@block("underlag")
+def _block_underlag(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    lang = ctx["lang"]
+    none = _none(lang)
+    if not inp.importer:
+        return none
+    from . import io
+
+    return [Block("tabell", t("report.tabell.underlag", lang), io.summary_table(inp.importer, lang=lang)),
+            Block("lista", t("report.metod", lang), ctx["metod"])]
+
+
+@block("metod")
+def _block_metod(ctx: dict) -> list[Block]:
+    return []
+
+
+@block("delta")
+def _block_delta(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    return [Block("tabell", t("report.tabell.delta", lang), ctx["delta"].reset_index(names=""))]
+
+
+@block("framgang")
+def _block_framgang(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    f = ctx["framgang"]
+    return [Block("tabell", t("report.tabell.framgang", lang),
+                  f[["rubrik", "underlag"]].set_axis([t("report.kol.grad", lang), t("report.kol.underlag", lang)], axis=1))]
+
+
+@block("kodare")
+def _block_kodare(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    lang = ctx["lang"]
+    if inp.segment is None or inp.kodbok is None or inp.segment["kodare"].nunique() < 2:
+        return []
+    from . import coding
+
+    coders = sorted(inp.segment["kodare"].unique())[:2]
+    kap = coding.kappa_per_code(inp.segment, coders=coders, codebook=inp.kodbok)
+    alpha = coding.codebook_alpha(inp.segment, codebook=inp.kodbok, coders=coders)
+    return [Block("text", "", t("report.kodare", lang, alfa=_nr(alpha, lang, 2), a=coders[0], b=coders[1])),
+            Block("tabell", t("report.tabell.kodare", lang), coding.agreement_table(kap, inp.kodbok, lang=lang))]
+
+
+@block("forbehall")
+def _block_forbehall(ctx: dict) -> list[Block]:
+    lang = ctx["lang"]
+    return [Block("lista", t("report.tabell.forbehall", lang), ctx["forbehall"])]
+
+
+@block("kontroller")
+def _block_kontroller(ctx: dict) -> list[Block]:
+    inp = ctx["inp"]
+    u = inp.underlag
+    lang = ctx["lang"]
+    out = []
+    rep = u.rapporterat
+    if rep is not None and len(rep):
+        from . import kasam
+
+        try:
+            chk = kasam.check_reported(rep, lang=lang)
+            dev = chk[chk["status"] == "avvikelse"]
+            out.append(Block("lista", t("report.tabell.kontroller", lang),
+                             dev["meddelande"].tolist() or [t("report.inga_avvikelser", lang)]))
+        except ValueError:  # no KASAM rows in the reported tables
+            pass
+    problems = sum(r.report.rows_rejected for r in inp.importer.values())
+    out.append(Block("text", "", t("report.avvisade_rader", lang, antal=problems)))
+    return out
+
+
+def _blocks(name: str, ctx: dict) -> list[Block]:
+    """The blocks of one ``fyll`` name, built by its registered builder (:data:`BLOCK_BUILDERS`)."""
+    try:
+        builder = BLOCK_BUILDERS[name]
+    except KeyError:
+        raise KeyError(f"unknown report block {name!r}; use one of {BLOCKS}") from None
+    return builder({**ctx, "name": name})
 
 
 #: Block names usable under ``fyll`` in ``esf_slutrapport.yaml``.
-BLOCKS = ("sammanfattning", "deltagarfloden", "avslut", "forsorjning", "kasam", "nns", "fokusgrupper",
-          "fokusgrupper_citat", "kostnadsnytta", "aktorer", "mal", "malnivaer", "process", "insatser", "kon",
-          "underlag", "metod", "delta", "framgang", "kodare", "forbehall", "kontroller")
+BLOCKS = tuple(BLOCK_BUILDERS)
 
 
 def _metod(inp: Inputs, lang: str) -> list[str]:
