@@ -64,6 +64,7 @@ import yaml
 
 from .figures import apply_layout
 from .labels import t
+from .errors import EvaluationError
 
 __all__ = [
     "Codebook",
@@ -104,7 +105,7 @@ CODE_COLUMNS = ["kod", "namn", "namn_en", "forald", "tema", "djup", "beskrivning
 _UNIT_COLUMNS = {"segment": "segment_id", "dokument": "dokument", "session": "session"}
 
 
-class CodebookError(ValueError):
+class CodebookError(EvaluationError, ValueError):
     """A codebook is malformed (duplicate id, unknown parent, cycle) or cannot be found."""
 
 

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .coding import Codebook, UnknownCodeError, codebook_from_records
+from .errors import EvaluationError
 
 __all__ = [
     "CodingImportError",
@@ -66,7 +67,7 @@ SEGMENT_COLUMNS = ["segment_id", "session", "dokument", "grupp", "tidpunkt", "ni
 _META_COLUMNS = ["session", "grupp", "tidpunkt", "niva", "talarroll", "talare_id"]
 
 
-class CodingImportError(ValueError):
+class CodingImportError(EvaluationError, ValueError):
     """A coding export cannot be read: wrong format, missing columns or tables, broken rows.
 
     The message names the file (and row or record) and says what was expected.

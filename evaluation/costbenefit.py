@@ -135,6 +135,7 @@ from .figures import ACTOR_COLORS, apply_layout, show_in
 from .labels import t
 from .schemas import UNIT_COSTS
 from .vocabulary import codes, label
+from .errors import EvaluationError
 
 __all__ = [
     "ACTORS",
@@ -183,15 +184,15 @@ _KNOWN_KEYS = {"namn", "beskrivning", "prisar", "horisont_ar", "diskonteringsran
                "fordrojning_ar", "projektkostnad", "finansiering", "utfall", "osakerhet", *_RATE_KEYS}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(EvaluationError, ValueError):
     """A scenario file or dict is invalid; the message names the file and key to fix."""
 
 
-class PriceYearError(ValueError):
+class PriceYearError(EvaluationError, ValueError):
     """Unit costs are in another price year than the scenario and no index was given to uprate them."""
 
 
-class TransferBalanceError(ValueError):
+class TransferBalanceError(EvaluationError, ValueError):
     """Transfers do not net to zero across actors (a counter-entry is missing in an outcome)."""
 
 

@@ -85,6 +85,7 @@ from .labels import t
 from .schemas import split_multi
 from .vocabulary import exit_reasons, vocabulary
 from .vocabulary import label as vlabel
+from .errors import EvaluationError
 
 __all__ = [
     "HUVUDSAKLIG_ORDNING",
@@ -135,7 +136,7 @@ _GROUPS = ("offentlig", "egen", "ingen", "okand")
 _TOTAL = "totalt"
 
 
-class FlowsError(ValueError):
+class FlowsError(EvaluationError, ValueError):
     """Input that the flow analysis cannot use; the message says what to fix."""
 
 

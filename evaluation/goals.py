@@ -106,6 +106,7 @@ import pandas as pd
 import yaml
 
 from .labels import t
+from .errors import EvaluationError
 
 __all__ = [
     "GoalError",
@@ -135,7 +136,7 @@ SOURCES = ("flows", "kasam", "nns", "kostnadsnytta", "rapporterat", "kvalitativ"
 _UP = {"minst", "oka"}
 
 
-class GoalError(ValueError):
+class GoalError(EvaluationError, ValueError):
     """A goal file or an indicator specification is invalid; the message names the goal and the fix."""
 
 

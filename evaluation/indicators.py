@@ -58,6 +58,7 @@ from .figures import apply_layout
 from .labels import t
 from .schemas import split_multi
 from .vocabulary import exit_reasons, label, vocabulary
+from .errors import EvaluationError
 
 __all__ = [
     "board_table",
@@ -103,7 +104,7 @@ _DEFAULT_MARGIN = {"andel_topp2": 0.05, "andel_botten2": 0.05, "andel_bibehallen
                    "median": 0.5}
 
 
-class IndicatorError(ValueError):
+class IndicatorError(EvaluationError, ValueError):
     """Indicator input that cannot be computed as asked (the message says what to change)."""
 
 

@@ -40,6 +40,8 @@ from typing import Any
 
 import yaml
 
+from .errors import EvaluationError
+
 __all__ = [
     "Instrument",
     "InstrumentError",
@@ -56,7 +58,7 @@ __all__ = [
 NNS_DEFAULT_MAX = 6
 
 
-class InstrumentError(ValueError):
+class InstrumentError(EvaluationError, ValueError):
     """A key table is malformed or an instrument is unknown (the message says what to fix)."""
 
 

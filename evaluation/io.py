@@ -47,6 +47,7 @@ import pandera.pandas as pa
 from . import mapping as _mp
 from .labels import t
 from .schemas import SCHEMAS, _ITEM_RE
+from .errors import EvaluationError
 
 __all__ = [
     "ImportReport",
@@ -102,7 +103,7 @@ _PNR_SHAPE = re.compile(r"(?<!\d)(\d{6}|\d{8})([-+ \u2010-\u2015\u2212]?)(\d{4})
 _PNR_QUICK = re.compile(r"\d{6}")
 
 
-class ImportValidationError(ValueError):
+class ImportValidationError(EvaluationError, ValueError):
     """Raised in strict mode when a file has problems; the message lists every one.
 
     Attributes

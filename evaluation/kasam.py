@@ -51,6 +51,7 @@ import pandas as pd
 
 from evaluation import instruments
 from evaluation.labels import t as _t
+from .errors import EvaluationError
 
 __all__ = [
     "ScoringError",
@@ -85,7 +86,7 @@ ID_COLUMNS = ("respondent_id", "respondentgrupp", "forbund", "insats", "episod_i
               "tidpunkt", "datum")
 
 
-class ScoringError(ValueError):
+class ScoringError(EvaluationError, ValueError):
     """Item data cannot be scored (missing columns, non-numeric or out-of-range values).
 
     Out-of-range values are import errors: correct them in the source file or the mapping,

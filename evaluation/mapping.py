@@ -38,6 +38,7 @@ import pandas as pd
 import yaml
 
 from .vocabulary import codes, exit_reasons, vocabulary
+from .errors import EvaluationError
 
 __all__ = [
     "Mapping",
@@ -77,7 +78,7 @@ COLUMN_VOCAB: dict[str, dict[str, str]] = {
 MULTI_COLUMNS: frozenset[str] = frozenset({"forsorjning_fore", "forsorjning_efter"})
 
 
-class MappingError(ValueError):
+class MappingError(EvaluationError, ValueError):
     """A mapping file is malformed or does not fit the entity being imported."""
 
 

@@ -58,6 +58,7 @@ from stdnum import luhn
 from stdnum.se import personnummer as _stdnum_pnr
 
 from .labels import t
+from .errors import EvaluationError
 
 __all__ = [
     "Match",
@@ -108,15 +109,15 @@ _CANDIDATE = re.compile(
 _VALUE = re.compile(r"^\s*(\d{6}|\d{8})\s*(" + _SEP_CLASS + r"?)\s*(\d{4})\s*$")
 
 
-class MissingKeyError(RuntimeError):
+class MissingKeyError(EvaluationError, RuntimeError):
     """No pseudonymisation key is configured; the message says how to set one."""
 
 
-class KeyLocationError(RuntimeError):
+class KeyLocationError(EvaluationError, RuntimeError):
     """The key file lies inside this project's git work tree (it must live outside it)."""
 
 
-class InvalidIdentifierError(ValueError):
+class InvalidIdentifierError(EvaluationError, ValueError):
     """Values that should be personnummer/samordningsnummer are not (positions, masked values)."""
 
     def __init__(self, message: str, positions: list):
@@ -124,7 +125,7 @@ class InvalidIdentifierError(ValueError):
         self.positions = positions
 
 
-class PersonnummerLeakError(AssertionError):
+class PersonnummerLeakError(EvaluationError, AssertionError):
     """Output files contain valid personnummer/samordningsnummer (listed masked)."""
 
     def __init__(self, message: str, findings: pd.DataFrame):

@@ -60,6 +60,7 @@ from typing import Any, Iterable
 import yaml
 
 from . import __version__
+from .errors import EvaluationError
 
 __all__ = [
     "KERNEL_NAME",
@@ -87,15 +88,15 @@ MANIFEST = "manifest.json"
 log = logging.getLogger(__name__)
 
 
-class RunFileError(ValueError):
+class RunFileError(EvaluationError, ValueError):
     """A run file is malformed (names the file and the key)."""
 
 
-class ParameterError(ValueError):
+class ParameterError(EvaluationError, ValueError):
     """A run passes a parameter the notebook does not declare, or of the wrong type."""
 
 
-class SnapshotError(RuntimeError):
+class SnapshotError(EvaluationError, RuntimeError):
     """A snapshot cannot be created or retried as asked."""
 
 

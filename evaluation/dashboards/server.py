@@ -97,6 +97,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..errors import EvaluationError
+
 __all__ = [
     "DATA_ENV", "SNAPSHOTS_ENV", "REFERENCE_ENV", "DASHBOARDS", "DashboardError", "UnsafePathError",
     "NotAllowedError", "resolve_data_dir", "safe_path", "notebooks_dir", "voila_arguments", "server_env",
@@ -109,7 +111,7 @@ REFERENCE_ENV = "EVALUATION_REFERENCE_DATE"
 DASHBOARDS = ("styrelse", "utvarderare", "samhallsekonomi")
 
 
-class DashboardError(RuntimeError):
+class DashboardError(EvaluationError, RuntimeError):
     """A dashboard cannot start; the message says what to do."""
 
 
