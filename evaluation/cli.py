@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .errors import EvaluationError
+
 __all__ = ["main", "build_parser"]
 
 
@@ -57,6 +59,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one sub-command; everything it prints, logs or raises passes the one masker.
+
+    :func:`evaluation.privacy.install_redaction` wraps stdout, stderr, logging and the exception
+    hook; a refusal of the workbench (:class:`evaluation.errors.EvaluationError`) is shown as its
+    message on one line of stderr (exit code 2), never as a traceback.
+    """
+    from .privacy import install_redaction, redact
+
+    install_redaction()
+    try:
+        return _main(argv)
+    except EvaluationError as exc:
+        print("fel: " + redact(" ".join(str(exc).split()))[:2000], file=sys.stderr)
+        return 2
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "samples":
         from . import samples

@@ -118,7 +118,7 @@ class ImportValidationError(EvaluationError, ValueError):
                  "fix the source or the mapping file and import again:"]
         for p in report.problems.itertuples(index=False):
             lines.append(f"  {p.file}, row {p.row}, column {p.column}, value {p.value!r}: {p.reason}")
-        super().__init__("\n".join(lines))
+        super().__init__(_redact("\n".join(lines)))
 
 
 class EmptyFileError(ImportValidationError):
@@ -126,10 +126,18 @@ class EmptyFileError(ImportValidationError):
 
 
 def _mask(value: Any) -> Any:
-    """Mask anything shaped like a personnummer (valid or not): keep the date part only."""
+    """Mask anything shaped like a personnummer (valid or not): :func:`evaluation.privacy.mask_value`."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
-    return _PNR_SHAPE.sub(lambda m: f"{m[1]}{m[2] or '-'}****", str(value))
+    from .privacy import mask_value
+
+    return mask_value(value)
+
+
+def _redact(text: str) -> str:
+    from .privacy import redact
+
+    return redact(text)
 
 
 @dataclass
@@ -165,6 +173,16 @@ class ImportReport:
     unmapped_columns: list[str] = field(default_factory=list)
     unmapped_labels: dict[str, list[str]] = field(default_factory=dict)
     parts: list["ImportReport"] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # every string of a report passes the one masker (evaluation.privacy.redact): a file
+        # without a header row turns a data line into headers, problem reasons quote values
+        from .privacy import redact, redact_frame
+
+        self.file = redact(self.file)
+        self.problems = redact_frame(self.problems)
+        self.unmapped_columns = [redact(c) for c in self.unmapped_columns]
+        self.unmapped_labels = {redact(k): sorted({redact(v) for v in vals}) for k, vals in self.unmapped_labels.items()}
 
     @property
     def ok(self) -> bool:
@@ -218,7 +236,7 @@ class ImportReport:
             lines.append(f"  {p.file}:{p.row} [{p.column}] {p.value!r}: {p.reason}")
         if len(self.problems) > 20:
             lines.append("  " + t("io.more_problems", lang, n=len(self.problems) - 20))
-        return "\n".join(lines)
+        return _redact("\n".join(lines))
 
 
 @dataclass
@@ -695,22 +713,11 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
             ids[anon] = ANON_PREFIX + out["episod_id"][anon]
             out["deltagare_id"] = ids
 
-    # 6. personnummer in free text ---------------------------------------------------------------
-    for model in free_text:
-        s = out[model]
-        cand = s.notna() & s.str.contains(_PNR_QUICK, regex=True).fillna(False)
-        if not cand.any():
-            continue
-        privacy = _privacy()
-        found = s[cand].map(lambda x: bool(privacy.find_personnummer(x)))
-        hits = found[found].index
-        if len(hits):
-            problems.add(hits, src_name.get(model, model), s[hits].map(privacy.mask_text),
-                         "contains a personnummer; it must be removed from the source (masked in the imported data)",
-                         reject=False)
-            s = s.copy()
-            s[hits] = s[hits].map(privacy.mask_text)
-            out[model] = s
+    # 6. personnummer in every text column, whatever the mapping says: identifier columns get
+    # keyed pseudonyms (never one constant), other text is masked (evaluation.privacy)
+    for model, s, rows, shown, reason in _privacy().protect_text_columns(out, entity):
+        problems.add(rows, src_name.get(model, model), shown, reason, reject=False)
+        out[model] = s
 
     frame = pd.DataFrame(out, index=index)
     order = [c for c in schema.columns if c in frame.columns] + [c for c in frame.columns if c not in schema.columns]

@@ -32,7 +32,7 @@ False
 >>> normalise("811228-9874")
 '198112289874'
 >>> mask_text("Deltagare 811228-9874 ringde.")
-'Deltagare [personnummer] ringde.'
+'Deltagare ******-**** ringde.'
 """
 
 from __future__ import annotations
@@ -57,13 +57,27 @@ import pandas as pd
 from stdnum import luhn
 from stdnum.se import personnummer as _stdnum_pnr
 
-from .labels import t
 from .errors import EvaluationError
+from .labels import t
 
 __all__ = [
+    "MASK",
+    "redact",
+    "redact_obj",
+    "near_misses",
+    "pseudonymise_text",
+    "redact_frame",
+    "protect_text_columns",
+    "RedactingStream",
+    "RedactingFilter",
+    "install_redaction",
+    "find_all",
     "Match",
     "MissingKeyError",
     "KeyLocationError",
+    "KeyPermissionError",
+    "WeakKeyError",
+    "check_key_strength",
     "InvalidIdentifierError",
     "PersonnummerLeakError",
     "KEY_ENV",
@@ -91,7 +105,7 @@ __all__ = [
 KEY_ENV = "EVALUATION_PSEUDONYM_KEY"
 KEY_FILE_ENV = "EVALUATION_KEY_FILE"
 DEFAULT_KEY_FILE = Path("~/.config/evaluation/pseudonym.key")
-_MIN_KEY_BYTES = 16
+_MIN_KEY_BYTES = 32
 
 # Separators seen in exports and documents: hyphen, plus (100+ years), space, the typographic
 # dashes word processors substitute for a hyphen (treated as "-") and no-break/thin spaces.
@@ -114,7 +128,15 @@ class MissingKeyError(EvaluationError, RuntimeError):
 
 
 class KeyLocationError(EvaluationError, RuntimeError):
-    """The key file lies inside this project's git work tree (it must live outside it)."""
+    """The key file lies inside a copy of this project (with or without ``.git``); it must live outside it."""
+
+
+class KeyPermissionError(EvaluationError, PermissionError):
+    """The key file can be read by the group or by other users; the message says ``chmod 600``."""
+
+
+class WeakKeyError(EvaluationError, ValueError):
+    """The key is not hex, shorter than 32 bytes or of trivial content; the message says how to make one."""
 
 
 class InvalidIdentifierError(EvaluationError, ValueError):
@@ -143,8 +165,7 @@ class Match:
         Character offsets in the text (``text[start:end]`` is the number as written).
     kind : {"personnummer", "samordningsnummer"}
     masked : str
-        The number as written with everything but the birth year replaced by ``*``
-        (``811228-9874`` -> ``81****-****``); safe to print in a report.
+        Always ``******-****`` (:data:`MASK`): nothing of the number is kept; safe to print.
     normalised : str
         Canonical 12 digits ``YYYYMMDDNNNC`` (not for printing; use it for keyed hashing only).
     """
@@ -157,6 +178,152 @@ class Match:
 
     def __repr__(self) -> str:  # never show the full number
         return f"Match(start={self.start}, end={self.end}, kind={self.kind!r}, masked={self.masked!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# the one masker for messages (and the near-miss finder of the output gate)
+# --------------------------------------------------------------------------------------------
+
+#: What every personnummer-shaped digit run becomes in a message, a report or a rendered page.
+MASK = "******-****"
+
+# Separators a person or a program may put between the date and the serial part: the official
+# ones, typographic dashes, spaces, and the slips seen in real files (``811228.9874``,
+# ``811228/9874``, ``811228 - 9874``).
+_LOOSE_SEP = r"(?:[ \u00a0\u202f\u2009]?[-+./" + _DASHES + r"][ \u00a0\u202f\u2009]?|[ \u00a0\u202f\u2009])?"
+# Any digit run that could be a personnummer or samordningsnummer, valid or not: 6 or 8 digits
+# (date with or without century), an optional separator, 3 to 5 digits (a serial with a digit
+# missing or one too many); not part of a longer digit run and not the fraction of a decimal number.
+_SHAPE = re.compile(r"(?<!\d)(?<!\d[.,])(\d{6}|\d{8})(" + _LOOSE_SEP + r")(\d{3,5})(?!\d)")
+_HEX = set("0123456789abcdefABCDEF")
+
+
+def _in_hex_token(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` (digits only) lies in a hex token of 16+ characters with a letter.
+
+    Pseudonyms (``D-1a2b…``), sha256 digests and widget model ids are hex; their digit runs are
+    not identity numbers.
+    """
+    a = start
+    while a > 0 and text[a - 1] in _HEX:
+        a -= 1
+    b = end
+    while b < len(text) and text[b] in _HEX:
+        b += 1
+    token = text[a:b]
+    return len(token) >= 16 and (a < start or b > end) and not token.isdigit()
+
+
+def redact(text, replacement: str = MASK):
+    """The one masker: every digit run that could be a personnummer or samordningsnummer becomes ``******-****``.
+
+    Valid or not (a wrong check digit, an impossible date), with or without century, with any
+    separator or none, and near misses (``811228.9874``, ``19811228-98745``, a serial with a digit
+    missing): 6 or 8 digits, an optional separator, 3 to 5 digits, not inside a longer digit run,
+    not the fraction of a decimal number and not inside a hex token of 16+ characters (pseudonyms,
+    digests). Nothing of the number is kept, not even the birth year. Every string the workbench
+    prints, raises, logs or renders passes this function (import reports, exceptions, CLI output,
+    snapshot manifests, dashboards, Word). It errs on the side of masking: a phone number
+    ``0701234567`` is masked too.
+
+    Non-strings are converted with ``str``; ``None`` gives ``""``.
+
+    Parameters
+    ----------
+    text : object
+    replacement : str, default ``******-****``
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> redact("Rad 3: 811228-9874, 19811228-98745, 811228.9874, 8112289875 och 2024-01-31")
+    'Rad 3: ******-****, ******-****, ******-****, ******-**** och 2024-01-31'
+    >>> redact("pseudonym D-81122898740abcde, belopp 2392248.0, andel 0.8112289874")
+    'pseudonym D-81122898740abcde, belopp 2392248.0, andel 0.8112289874'
+    """
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    if len(text) < 9 or not _QUICK_ANY.search(text):
+        return text
+
+    def sub(m: re.Match) -> str:
+        if not m.group(2) and _in_hex_token(m.string, m.start(), m.end()):
+            return m.group(0)
+        return replacement
+
+    return _SHAPE.sub(sub, text)
+
+
+_QUICK_ANY = re.compile(r"\d{6}")
+
+
+def redact_obj(obj):
+    """:func:`redact` every string inside a JSON-like value (dict keys too); numbers shaped like a number are masked.
+
+    Examples
+    --------
+    >>> redact_obj({"namn": "Scenario 811228-9874", "n": [8112289874, 12]})
+    {'namn': 'Scenario ******-****', 'n': ['******-****', 12]}
+    """
+    if isinstance(obj, str):
+        return redact(obj)
+    if isinstance(obj, bool) or obj is None:
+        return obj
+    if isinstance(obj, int):
+        return MASK if redact(str(obj)) != str(obj) else obj
+    if isinstance(obj, dict):
+        return {redact(k) if isinstance(k, str) else k: redact_obj(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(redact_obj(v) for v in obj)
+    return obj
+
+
+def near_misses(text: str, reference_date=None) -> list[Match]:
+    """Personnummer-shaped numbers that are *not* valid but plausibly are one with a slip.
+
+    For the output gate (:func:`scan_outputs`), which must not publish near misses either but
+    also must not cry wolf on every long number in a plotly figure: the date part must be a
+    plausible birth date (month 01-12, day 01-31 or, samordningsnummer, 61-91; with century a
+    year 1800-2099), the run is bounded by non-alphanumeric characters (not inside a hex digest
+    or base64) and not the fraction of a decimal number. The separator may be any of
+    :func:`redact`'s; the serial part has 3 to 5 digits (4 without separator).
+
+    Examples
+    --------
+    >>> [m.masked for m in near_misses("a 811228.9874 b 19811228-98745 c 811228-9875 d 811228-9874")]
+    ['******-****', '******-****', '******-****']
+    >>> near_misses("0.8112289874 x1234567890 2024-01-31 1764000000")
+    []
+    """
+    out: list[Match] = []
+    if not isinstance(text, str) or len(text) < 9:
+        return out
+    for m in _NEAR.finditer(text):
+        date, sep, serial = m.group(1), m.group(2), m.group(3)
+        if not sep and len(serial) != 4:
+            continue
+        month, day = int(date[-4:-2]), int(date[-2:])
+        if day > 60:
+            day -= 60
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        if len(date) == 8 and not (1800 <= int(date[:4]) <= 2099):
+            continue
+        clean = _SEP_STRIP.sub("", sep)
+        if len(serial) == 4 and clean in ("", "-", "+") and _parse(date, clean or "", serial, reference_date):
+            continue  # a valid number: find_personnummer reports it
+        digits = date + serial
+        out.append(Match(m.start(), m.end(), "nära personnummer", MASK, digits))
+    return out
+
+
+_NEAR = re.compile(r"(?<![^\W_])(?<!\d[.,])(\d{6}|\d{8})(" + _LOOSE_SEP + r")(\d{3,5})(?![^\W_])(?![.,]\d)")
+_SEP_STRIP = re.compile(r"[ \u00a0\u202f\u2009]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,16 +396,8 @@ def _parse(date_part: str, sep: str, serial: str, reference_date=None) -> tuple[
 
 
 def _mask(text: str) -> str:
-    """Keep the birth year (2 or 4 digits) and the separator; star every other digit."""
-    keep = 4 if len(re.sub(r"\D", "", text)) == 12 else 2
-    out, seen = [], 0
-    for ch in text:
-        if ch.isdigit():
-            out.append(ch if seen < keep else "*")
-            seen += 1
-        else:
-            out.append(ch)
-    return "".join(out)
+    """The masked form of a found number: always :data:`MASK` (nothing of the number is kept)."""
+    return MASK
 
 
 def _coerce(value) -> str | None:
@@ -301,7 +460,7 @@ def find_personnummer(text: str, reference_date=None) -> list[Match]:
     Examples
     --------
     >>> [m.masked for m in find_personnummer("pnr 811228-9874, tel 0701234567, id 8112289874123456")]
-    ['81****-****']
+    ['******-****']
     >>> find_personnummer("samordningsnr 19811288-9871")[0].kind
     'samordningsnummer'
     """
@@ -401,54 +560,43 @@ def normalise(value, reference_date=None) -> str:
 
 
 def mask_value(value) -> str:
-    """Masked display of a value that may contain a number: digits after the birth year become ``*``.
+    """Masked display of a single value for a message: :func:`redact` of its text (``""`` when missing).
 
-    For messages about invalid values: every digit run of 6 or more digits is masked.
+    Integers are read as text first (a 9-digit integer is a 10-digit number that lost its leading zero).
 
     Examples
     --------
-    >>> mask_value("811228-9874"), mask_value("19811228-9874"), mask_value("abc")
-    ('81****-****', '1981****-****', 'abc')
+    >>> mask_value("811228-9874"), mask_value("19811228-9875"), mask_value(501011233), mask_value("abc")
+    ('******-****', '******-****', '******-****', 'abc')
     """
     s = _coerce(value)
     if s is None:
         return ""
-    if _VALUE.match(s):
-        return _mask(s.strip())
-    return re.sub(r"\d{6,}", lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), s)
+    return redact(s)
 
 
-def mask_text(text, replacement: str = "[personnummer]", reference_date=None):
-    """Replace every valid personnummer/samordningsnummer in ``text`` by ``replacement``.
+def mask_text(text, replacement: str = MASK, reference_date=None):
+    """:func:`redact` for text that may be missing: every personnummer-shaped number, valid or not, is replaced.
 
-    Non-strings (``None``, ``NaN``) are returned unchanged. Samordningsnummer get the same
-    replacement (a reader needs to know that an identity number was there, not which kind).
+    Non-strings (``None``, ``NaN``) are returned unchanged (a data column keeps its missing values);
+    ``reference_date`` is accepted for compatibility and not needed (validity does not matter).
 
     Examples
     --------
     >>> mask_text("Ring 811228-9874 eller 19890102-3286, ärende 2024-01-31.")
-    'Ring [personnummer] eller [personnummer], ärende 2024-01-31.'
+    'Ring ******-**** eller ******-****, ärende 2024-01-31.'
     >>> mask_text("fel kontrollsiffra 811228-9875")
-    'fel kontrollsiffra 811228-9875'
+    'fel kontrollsiffra ******-****'
     """
     if not isinstance(text, str):
         return text
-    matches = find_personnummer(text, reference_date)
-    if not matches:
-        return text
-    parts, pos = [], 0
-    for m in matches:
-        parts.append(text[pos : m.start])
-        parts.append(replacement)
-        pos = m.end
-    parts.append(text[pos:])
-    return "".join(parts)
+    return redact(text, replacement)
 
 
 _QUICK = re.compile(r"\d{6}")
 
 
-def mask_series(series: pd.Series, replacement: str = "[personnummer]", reference_date=None) -> pd.Series:
+def mask_series(series: pd.Series, replacement: str = MASK, reference_date=None) -> pd.Series:
     """:func:`mask_text` over a text column; same index, missing values stay missing.
 
     Only cells that contain six consecutive digits are parsed (a vectorised pre-filter), so
@@ -460,14 +608,14 @@ def mask_series(series: pd.Series, replacement: str = "[personnummer]", referenc
     >>> s = pd.Series(["ring 811228-9874", None, "inget"])
     >>> out = mask_series(s)
     >>> out[0], bool(pd.isna(out[1])), out[2]
-    ('ring [personnummer]', True, 'inget')
+    ('ring ******-****', True, 'inget')
     """
     if not isinstance(series, pd.Series):
         series = pd.Series(series)
     out = series.copy()
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         as_text = series.map(_coerce)
-        hit = as_text.map(lambda v: v is not None and identifier_kind(v, reference_date) is not None)
+        hit = as_text.map(lambda v: v is not None and redact(v) != v)
         if hit.any():
             out = out.astype(object)
             out[hit] = replacement
@@ -543,16 +691,38 @@ def _git_work_tree(path: Path) -> Path | None:
     return None
 
 
+def _looks_like_project(folder: Path) -> bool:
+    """Whether ``folder`` is the root of a copy of the workbench (a clone, a worktree, an unpacked archive)."""
+    if (folder / "evaluation" / "privacy.py").exists():
+        return True
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        if re.search(r'^name\s*=\s*"evaluation"', text, re.M):
+            return True
+    return (folder / "parametrized_runs").is_dir() and (folder / "notebooks").is_dir()
+
+
 def _inside_project(path: Path) -> bool:
-    """Whether ``path`` lies inside a git work tree of this project (a checkout of the workbench)."""
+    """Whether ``path`` lies inside a copy of this project, with or without ``.git``.
+
+    A copy is this checkout, any git work tree whose root holds the workbench, or any folder
+    above ``path`` that looks like the workbench (``evaluation/privacy.py``, a ``pyproject.toml``
+    naming the ``evaluation`` package, or ``parametrized_runs/`` beside ``notebooks/``): a key
+    there is one ``git add``, ``zip`` or ``rsync`` away from leaving the machine.
+    """
     path = path.expanduser().resolve()
     root = _git_work_tree(path.parent)
-    if root is None:
-        return False
-    if root == _git_work_tree(_project_root()):
+    if root is not None and root == _git_work_tree(_project_root()):
         return True
-    # another clone or worktree of the workbench
-    return (root / "evaluation" / "privacy.py").exists() and (root / "pyproject.toml").exists()
+    own = _project_root()
+    for parent in path.parents:
+        if parent == own or _looks_like_project(parent):
+            return True
+    return False
 
 
 def key_location(path=None) -> tuple[str, Path | None]:
@@ -576,25 +746,64 @@ def key_location(path=None) -> tuple[str, Path | None]:
     return ("file" if default.exists() else "none"), default
 
 
+_FIX_KEY = ("create a new random key with `evaluation key --init --path ~/.config/evaluation/pseudonym.key` "
+            "(or `python -c \"import secrets; print(secrets.token_hex(32))\"`)")
+
+
+def check_key_strength(key: bytes, source: str = "the key") -> None:
+    """Refuse keys that are short or trivial; raises :class:`WeakKeyError` saying how to fix it.
+
+    A key must be at least 32 bytes (HMAC-SHA256's output size, RFC 2104 §3 recommends a key no
+    shorter than it) and not trivial: not a single repeated byte (all-zero ``00…``), not fewer
+    than 8 distinct byte values, not a repetition of a block of at most half its length
+    (``0011…ff0011…ff``) and not a constant-step sequence (``00 01 02 …``). Such keys are what
+    people type or copy from an example; they make every pseudonym recomputable.
+
+    Examples
+    --------
+    >>> check_key_strength(bytes.fromhex("9f3c61d2a87be04455c1e9a07d3f2b68c4e15a9d07b3f8e2615c9a4d0e7b3f21"))
+    >>> check_key_strength(bytes(32))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    evaluation.privacy.WeakKeyError: the key is trivial (all bytes 00); create a new random key with ...
+    """
+    n = len(key)
+    if n < _MIN_KEY_BYTES:
+        raise WeakKeyError(f"{source} is too short ({n} bytes; at least {_MIN_KEY_BYTES}); {_FIX_KEY}")
+    reason = ""
+    if len(set(key)) == 1:
+        reason = f"all bytes {key[:1].hex()}"
+    elif len(set(key)) < 8:
+        reason = f"only {len(set(key))} distinct byte values"
+    else:
+        for period in range(1, n // 2 + 1):
+            if all(key[i] == key[i % period] for i in range(n)):
+                reason = f"a {period}-byte block repeated"
+                break
+        if not reason:
+            steps = {(key[i + 1] - key[i]) % 256 for i in range(n - 1)}
+            if len(steps) == 1:
+                reason = "a constant-step sequence"
+    if reason:
+        raise WeakKeyError(f"{source} is trivial ({reason}); {_FIX_KEY}")
+
+
 def _decode_key(text: str, source: str) -> bytes:
     text = text.strip()
     try:
         key = bytes.fromhex(text)
     except ValueError:
-        raise ValueError(f"the key in {source} is not a hex string (expected 64 hex characters)") from None
-    if len(key) < _MIN_KEY_BYTES:
-        raise ValueError(
-            f"the key in {source} is too short ({len(key)} bytes; at least {_MIN_KEY_BYTES}, 32 recommended)"
-        )
+        raise WeakKeyError(f"{source} is not a hex string (expected 64 hex characters); {_FIX_KEY}") from None
+    check_key_strength(key, source)
     return key
 
 
 def _refuse_inside_project(path: Path) -> None:
     if _inside_project(path):
         raise KeyLocationError(
-            f"refusing key file {path}: it lies inside a git work tree of this project, where it could be "
-            f"committed. Move it outside the repository (default {DEFAULT_KEY_FILE}) and point "
-            f"{KEY_FILE_ENV} at it, or run `evaluation key --init`."
+            f"refusing key file {path}: it lies inside a copy of this project, from where it could be "
+            f"committed, zipped or synced. Move it outside the project (e.g. `mv {path} {DEFAULT_KEY_FILE}`) and "
+            f"point {KEY_FILE_ENV} at it, or run `evaluation key --init`."
         )
 
 
@@ -603,21 +812,26 @@ def load_key(path=None) -> bytes:
 
     Sources in order: an explicit key file ``path``; the environment variable
     ``EVALUATION_PSEUDONYM_KEY`` (hex); the key file named by ``EVALUATION_KEY_FILE``; the default
-    key file ``~/.config/evaluation/pseudonym.key``. A key file must hold a hex string (at least
-    16 bytes; :func:`init_key` writes 32 random bytes) and must lie outside any git work tree
-    of this project.
+    key file ``~/.config/evaluation/pseudonym.key``. A key must be hex, at least 32 bytes and not
+    trivial (:func:`check_key_strength`; :func:`init_key` writes 32 random bytes); a key file must
+    be readable by its owner only (mode 600) and lie outside any copy of this project.
 
     Raises
     ------
     MissingKeyError
         Nothing is configured; the message says how to set a key.
     KeyLocationError
-        The key file lies inside the repository.
+        The key file lies inside a copy of the project.
+    KeyPermissionError
+        The key file is readable or writable by the group or others.
+    WeakKeyError
+        The key is not hex, too short or trivial.
 
     Examples
     --------
     >>> import os, tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "k.key"; _ = p.write_text("00" * 32); p.chmod(0o600)
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "k.key"; p.touch(0o600)
+    >>> _ = p.write_text("9f3c61d2a87be04455c1e9a07d3f2b68c4e15a9d07b3f8e2615c9a4d0e7b3f21")
     >>> len(load_key(p))
     32
     """
@@ -632,9 +846,9 @@ def load_key(path=None) -> bytes:
     _refuse_inside_project(file)
     mode = stat.S_IMODE(file.stat().st_mode)
     if mode & 0o077:
-        warnings.warn(
-            f"key file {file} is readable by other users (mode {oct(mode)}); run `chmod 600 {file}`",
-            stacklevel=2,
+        raise KeyPermissionError(
+            f"refusing key file {file}: other users can read or write it (mode {oct(mode)}); "
+            f"run `chmod 600 {file}` (and, if others may have read it, create a new key)"
         )
     return _decode_key(file.read_text(encoding="ascii", errors="replace"), f"key file {file}")
 
@@ -725,8 +939,8 @@ def key_cli(args) -> int:
         else:
             print(t("privacy.key_file", path=file))
         return 0
-    except (MissingKeyError, KeyLocationError, ValueError) as exc:
-        print(str(exc))
+    except (MissingKeyError, KeyLocationError, KeyPermissionError, ValueError) as exc:
+        print(redact(str(exc)))
         return 1
 
 
@@ -771,7 +985,7 @@ def pseudonymise(
 
     Examples
     --------
-    >>> key = bytes(32)
+    >>> key = bytes.fromhex("9f3c61d2a87be04455c1e9a07d3f2b68c4e15a9d07b3f8e2615c9a4d0e7b3f21")
     >>> p = pseudonymise(pd.Series(["8112289874", "811228-9874", "198112289874", None]), key=key)
     >>> p.iloc[0] == p.iloc[1] == p.iloc[2], p.iloc[0][:2], len(p.iloc[0]), pd.isna(p.iloc[3])
     (True, 'D-', 18, True)
@@ -797,6 +1011,245 @@ def pseudonymise(
         for p in parsed
     ]
     return pd.Series(out, index=values.index, dtype="str", name=values.name)
+
+
+def pseudonymise_text(text, key: bytes | None = None, prefix: str = "D", reference_date=None):
+    """Replace every personnummer-shaped number in ``text`` by a keyed pseudonym (identifier columns).
+
+    For identifier columns (``Deltagar-ID``, ``respondent_id``…) that hold personnummer where the
+    mapping did not say so: masking would collapse every person into one constant, so each number
+    becomes ``<prefix>-<16 hex>`` instead. A valid number gets exactly the pseudonym of
+    :func:`pseudonymise` (the same person links across files); an invalid or near-miss number
+    (:func:`redact`'s shapes) gets an HMAC of its digits, so distinct values stay distinct and equal
+    values equal. Missing values are returned unchanged.
+
+    Examples
+    --------
+    >>> key = bytes.fromhex("9f3c61d2a87be04455c1e9a07d3f2b68c4e15a9d07b3f8e2615c9a4d0e7b3f21")
+    >>> a, b = pseudonymise_text("811228-9874", key), pseudonymise_text("19811228-9874", key)
+    >>> a == b == pseudonymise(pd.Series(["811228-9874"]), key=key)[0], a[:2]
+    (True, 'D-')
+    >>> pseudonymise_text("811228-9875", key) != pseudonymise_text("811228-9873", key)
+    True
+    """
+    if not isinstance(text, str):
+        return text
+    if key is None:
+        key = load_key()
+
+    def sub(m: re.Match) -> str:
+        if not m.group(2) and _in_hex_token(m.string, m.start(), m.end()):
+            return m.group(0)
+        sep = _SEP_STRIP.sub("", m.group(2)) or (" " if m.group(2) else "")
+        parsed = _parse(m.group(1), sep, m.group(3), reference_date) if len(m.group(3)) == 4 else None
+        payload = parsed[0] if parsed else "ogiltigt:" + m.group(1) + m.group(3)
+        return f"{prefix}-" + hmac.new(key, payload.encode("ascii"), hashlib.sha256).hexdigest()[:16]
+
+    return _SHAPE.sub(sub, text)
+
+
+def protect_text_columns(columns: dict, entity: str = "", key: bytes | None = None) -> list[tuple]:
+    """Find personnummer-shaped numbers in every text column of an import and neutralise them.
+
+    Used by the importer (:mod:`evaluation.io`) on every text column, whatever the mapping file
+    says (a column whose labels are mapped under ``values`` is scanned too). Identifier columns
+    (names ending in ``_id``: ``deltagare_id``, ``episod_id``, ``respondent_id``…) get keyed
+    pseudonyms (:func:`pseudonymise_text`), so that three people stay three; other text is
+    masked with :func:`redact` (valid numbers and near misses alike).
+
+    Parameters
+    ----------
+    columns : dict of str -> Series
+        Model column -> converted column (same index: the source line numbers).
+    entity : str
+        For the messages only.
+    key : bytes, optional
+        Default :func:`load_key` (only loaded when an identifier column holds a number).
+
+    Returns
+    -------
+    list of (column, new Series, row labels, values to show (masked), reason)
+        One entry per column that held a number; nothing when all is clean.
+
+    Examples
+    --------
+    >>> k = bytes.fromhex("9f3c61d2a87be04455c1e9a07d3f2b68c4e15a9d07b3f8e2615c9a4d0e7b3f21")
+    >>> cols = {"deltagare_id": pd.Series(["811228-9874", "890102-3286"], index=[2, 3]),
+    ...         "kommentar": pd.Series(["ring 811228.9874", "ok"], index=[2, 3])}
+    >>> [(c, s.tolist()[1][:2], list(r), v) for c, s, r, v, _ in protect_text_columns(cols, key=k)]
+    [('deltagare_id', 'D-', [2, 3], ['******-****', '******-****']), ('kommentar', 'ok', [2], ['ring ******-****'])]
+    """
+    found = []
+    for model, s in columns.items():
+        if not isinstance(s, pd.Series) or len(s) == 0:
+            continue
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype) \
+                or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        text = s.astype(object)
+        cand = text.map(lambda v: isinstance(v, str) and _QUICK_ANY.search(v) is not None)
+        if not cand.any():
+            continue
+        masked = text[cand].map(redact)
+        hit = masked != text[cand]
+        if not hit.any():
+            continue
+        rows = list(masked.index[hit])
+        shown = masked[hit].tolist()
+        new = text.copy()
+        if str(model).endswith("_id"):
+            if key is None:
+                key = load_key()
+            new.loc[rows] = text.loc[rows].map(lambda v: pseudonymise_text(v, key))
+            reason = ("identifier holds a personnummer-shaped number; replaced by a keyed pseudonym "
+                      "(map the column to personnummer in the mapping file)")
+        else:
+            new.loc[rows] = masked[hit]
+            reason = ("contains a personnummer-shaped number; it must be removed from the source "
+                      "(masked in the imported data)")
+        found.append((model, new.astype(s.dtype) if s.dtype != object else new, rows, shown, reason))
+    return found
+
+
+class RedactingStream:
+    r"""A text stream wrapper that passes everything written through :func:`redact`, line by line.
+
+    Text is held until a newline (or :meth:`flush`) so that a number written in two pieces is
+    still masked. Used by :func:`install_redaction` for ``sys.stdout`` and ``sys.stderr``.
+
+    Examples
+    --------
+    >>> import io as _io
+    >>> buf = _io.StringIO(); out = RedactingStream(buf)
+    >>> _ = out.write("rad 811228-"); _ = out.write("9874 klar\n"); buf.getvalue()
+    'rad ******-**** klar\n'
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text) -> int:
+        text = str(text)
+        data = self._pending + text
+        cut = data.rfind("\n") + 1
+        if cut == 0 and "\r" in data:
+            cut = data.rfind("\r") + 1  # progress bars redraw with a carriage return
+        self._pending = data[cut:]
+        if cut:
+            self._stream.write(redact(data[:cut]))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(redact(self._pending))
+            self._pending = ""
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class RedactingFilter:
+    """A :mod:`logging` filter that redacts a record's message (and its traceback text).
+
+    Examples
+    --------
+    >>> import logging
+    >>> rec = logging.LogRecord("x", logging.INFO, "", 0, "pnr %s", ("811228-9874",), None)
+    >>> RedactingFilter().filter(rec), rec.getMessage()
+    (True, 'pnr ******-****')
+    """
+
+    def filter(self, record) -> bool:
+        try:
+            msg = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format: show the raw template
+            msg = str(record.msg)
+        record.msg, record.args = redact(msg), ()
+        if record.exc_info:
+            import traceback
+
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
+            record.exc_info = None
+        if getattr(record, "stack_info", None):
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_redaction() -> None:
+    """Route everything this process prints or logs through :func:`redact` (the CLI calls it first).
+
+    Wraps ``sys.stdout`` and ``sys.stderr`` in :class:`RedactingStream`, adds :class:`RedactingFilter`
+    to the root logger's handlers (and to handlers added later through ``logging.lastResort``'s
+    place: the root logger itself), and replaces ``sys.excepthook`` so that an unexpected
+    traceback is redacted too. Idempotent.
+
+    Examples
+    --------
+    >>> install_redaction.__name__
+    'install_redaction'
+    """
+    import logging
+    import sys
+
+    if not isinstance(sys.stdout, RedactingStream):
+        sys.stdout = RedactingStream(sys.stdout)
+    if not isinstance(sys.stderr, RedactingStream):
+        sys.stderr = RedactingStream(sys.stderr)
+    root = logging.getLogger()
+    if not any(isinstance(f, RedactingFilter) for f in root.filters):
+        root.addFilter(RedactingFilter())
+    # a filter on a logger does not see records of child loggers: filter at the handlers too
+    _orig_handle = getattr(logging.Handler, "_evaluation_orig_handle", None)
+    if _orig_handle is None:
+        orig = logging.Handler.handle
+        flt = RedactingFilter()
+
+        def handle(self, record):
+            flt.filter(record)
+            return orig(self, record)
+
+        logging.Handler._evaluation_orig_handle = orig
+        logging.Handler.handle = handle
+    if not getattr(sys.excepthook, "_evaluation_redacting", False):
+        def hook(exc_type, exc, tb):
+            import traceback
+
+            sys.stderr.write(redact("".join(traceback.format_exception(exc_type, exc, tb))))
+            sys.stderr.flush()
+
+        hook._evaluation_redacting = True
+        sys.excepthook = hook
+
+
+def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`redact` over the column names and every text cell of a table (a report, a problem list).
+
+    Only cells with six consecutive digits are touched (vectorised pre-filter); other values and
+    the dtypes stay as they are.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"811228-9874": ["rad 811228.9874", "ok"], "n": [19811228, 2]})
+    >>> redact_frame(df).to_dict("list")
+    {'******-****': ['rad ******-****', 'ok'], 'n': [19811228, 2]}
+    """
+    if frame is None or frame.empty and not len(frame.columns):
+        return frame
+    out = frame.copy()
+    out.columns = [redact(c) if isinstance(c, str) else c for c in out.columns]
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
+            continue
+        text = col.astype(object)
+        cand = text.map(lambda v: isinstance(v, str) and _QUICK_ANY.search(v) is not None)
+        if cand.any():
+            text = text.copy()
+            text[cand] = text[cand].map(redact)
+            out.isetitem(i, text.astype(col.dtype) if col.dtype != object else text)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -840,6 +1293,25 @@ def _segments(line: str) -> Iterable[tuple[int, str]]:
         yield pos, line[pos:]
 
 
+def find_all(text: str, reference_date=None) -> list[Match]:
+    """Valid numbers (:func:`find_personnummer`) and near misses (:func:`near_misses`), in text order.
+
+    What the output gate looks for.
+
+    Examples
+    --------
+    >>> [m.kind for m in find_all("811228-9874 och 811228.9874")]
+    ['personnummer', 'nära personnummer']
+    """
+    found = find_personnummer(text, reference_date)
+    near = near_misses(text, reference_date)
+    if not near:
+        return found
+    taken = [(m.start, m.end) for m in found]
+    near = [m for m in near if not any(a < m.end and m.start < b for a, b in taken)]
+    return sorted(found + near, key=lambda m: m.start)
+
+
 def _scan_lines(text: str, reference_date=None) -> Iterable[tuple[int, int, Match]]:
     """Matches per line; lines with HTML entities are also scanned unescaped (``&#8209;``, ``&nbsp;``).
 
@@ -851,14 +1323,14 @@ def _scan_lines(text: str, reference_date=None) -> Iterable[tuple[int, int, Matc
         first_col = seg_start - (text.rfind("\n", 0, seg_start) + 1)
         for k, line in enumerate(segment.splitlines()):
             lineno, offset = first_line + k, (first_col if k == 0 else 0)
-            found = find_personnummer(line, reference_date)
+            found = find_all(line, reference_date)
             for m in found:
                 yield lineno, offset + m.start + 1, m
             if "&" in line:
                 unescaped = html.unescape(line)
                 if unescaped != line:
                     seen = {m.normalised for m in found}
-                    for m in find_personnummer(unescaped, reference_date):
+                    for m in find_all(unescaped, reference_date):
                         if m.normalised not in seen:
                             yield lineno, offset + m.start + 1, m
 
@@ -941,7 +1413,7 @@ def _scan_json_values(text: str, already, reference_date=None) -> list[tuple[str
     seen = {m.normalised for _, m in already}
     extra = []
     for blob in _texts(data):
-        for m in find_personnummer(blob, reference_date):
+        for m in find_all(blob, reference_date):
             if m.normalised not in seen:
                 seen.add(m.normalised)
                 extra.append(("JSON-värde", m))
@@ -978,7 +1450,7 @@ def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.csv").write_text("id;pnr\\n1;811228-9874\\n")
     >>> scan_outputs(d)[["file", "location", "masked"]].values.tolist()
-    [['a.csv', 'rad 2, kol 3', '81****-****']]
+    [['a.csv', 'rad 2, kol 3', '******-****']]
     """
     folder = Path(folder)
     exts = {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}

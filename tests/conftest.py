@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("EVALUATION_PSEUDONYM_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
+os.environ.setdefault("EVALUATION_PSEUDONYM_KEY", "5d8e1b7a3f60c92d4e17a8b5c3f09d62e4a1b7c8d5f3e2a09b6c4d8e1f7a3b52")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 

@@ -17,7 +17,7 @@ import pytest
 from evaluation import io, mapping
 from evaluation.schemas import EPISODES, SURVEY
 
-KEY_HEX = "ab" * 32
+KEY_HEX = "3e9d0f6a1c57b2e48d21a9f0c6b35e7d4a08f1c29e6b73d5a1f04c8e2b97d61a"
 SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
 
 

@@ -50,7 +50,7 @@ REF = "2026-01-15"
 PNR = "811228-9874"
 PNR_F = "890102-3286"
 SAMORD = "811288-9871"
-KEY = bytes(range(32))
+KEY = bytes.fromhex("a17c3e9f02d58b46e1c7a93f5d0b28e64c9a1f37d5e82b06c4f9a3d17e5b2c08")
 
 
 def test_hand_worked_check_digits_agree_with_stdnum():
@@ -125,7 +125,7 @@ def test_find_in_free_text_with_offsets_and_masks():
     found = find_personnummer(text, reference_date=REF)
     assert [text[m.start:m.end] for m in found] == [PNR, "19890102-3286"]
     assert [m.kind for m in found] == ["personnummer", "personnummer"]
-    assert [m.masked for m in found] == ["81****-****", "1989****-****"]
+    assert [m.masked for m in found] == ["******-****", "******-****"]
     assert "9874" not in repr(found[0])
 
 
@@ -139,12 +139,12 @@ def test_letters_and_decimals_around_digits_prevent_a_match_but_underscores_and_
     # minified plotly.js is full of decimals; hex digests and base64 are letter/digit runs
     assert find_personnummer("x=0.8112289874;y=8112289874.25;h=ab8112289874cd") == []
     assert [m.masked for m in find_personnummer("pnr_8112289874 och 8112289874.0 ,")] == [
-        "81********", "81********"]
+        "******-****", "******-****"]
 
 
-def test_mask_text_replaces_only_valid_numbers():
+def test_mask_text_replaces_valid_and_invalid_numbers():
     text = f"A {PNR}, B {SAMORD}, C 811228-9875, D 2024-01-31"
-    assert mask_text(text) == "A [personnummer], B [personnummer], C 811228-9875, D 2024-01-31"
+    assert mask_text(text) == "A ******-****, B ******-****, C ******-****, D 2024-01-31"
     assert mask_text(text, replacement="X").startswith("A X, B X")
     assert mask_text(None) is None
 
@@ -153,15 +153,15 @@ def test_mask_series_keeps_index_and_missing_values():
     s = pd.Series(["ring 811228-9874", None, "inget här", "8112289874"], index=[10, 11, 12, 13])
     out = mask_series(s)
     assert list(out.index) == [10, 11, 12, 13]
-    assert out[10] == "ring [personnummer]"
+    assert out[10] == "ring ******-****"
     assert pd.isna(out[11])
     assert out[12] == "inget här"
-    assert out[13] == "[personnummer]"
+    assert out[13] == "******-****"
 
 
 def test_mask_series_masks_integer_columns():
     out = mask_series(pd.Series([8112289874, 12345]))
-    assert out.tolist() == ["[personnummer]", 12345]
+    assert out.tolist() == ["******-****", 12345]
 
 
 def test_validate_identifiers_per_row():
@@ -305,7 +305,7 @@ def test_pseudonymise_names_invalid_positions_masked():
         pseudonymise(s, key=KEY)
     msg = str(exc.value)
     assert exc.value.positions == [1, 2, 3]
-    assert "1: '81****-****'" in msg and "3: '1989****-****'" in msg
+    assert "1: '******-****'" in msg and "3: '******-****'" in msg
     for raw in ("811228-9875", "9875", "19890102-3285", "3285"):
         assert raw not in msg
 
@@ -321,8 +321,8 @@ def test_pseudonymise_uses_the_configured_key(no_key, monkeypatch):
 def _plant(folder):
     """One planted number per format and file type, plus decoys that must not be found."""
     (folder / "sub").mkdir()
-    (folder / "tabell.csv").write_text("id;pnr;datum\n1;8112289874;2024-01-31\n2;811228-9875;2024-02-01\n")
-    (folder / "data.json").write_text(json.dumps({"pnr": "19811228-9874", "tel": "0701234567"}))
+    (folder / "tabell.csv").write_text("id;pnr;datum\n1;8112289874;2024-01-31\n2;811399-9875;2024-02-01\n")
+    (folder / "data.json").write_text(json.dumps({"pnr": "19811228-9874", "tel": "0791234567"}))
     (folder / "sub" / "rapport.html").write_text("<td>811228+9874</td><td>4111111111111111</td>")
     (folder / "anteckning.txt").write_text("samordningsnummer 811288-9871\nkort 8112289874123456\n")
     (folder / "README.md").write_text("Personnummer 890102 3286 i texten.\n")
@@ -338,7 +338,7 @@ def _plant(folder):
     }
     (folder / "sub" / "analys.ipynb").write_text(json.dumps(nb, indent=1))
     (folder / "bild.png").write_bytes(b"8112289874")  # not a scanned type
-    (folder / "ren.csv").write_text("a,b\n2024-01-31,0701234567\n")
+    (folder / "ren.csv").write_text("a,b\n2024-01-31,0791234567\n")
 
 
 def test_scanner_finds_planted_numbers_in_every_file_type(tmp_path):
@@ -347,18 +347,18 @@ def test_scanner_finds_planted_numbers_in_every_file_type(tmp_path):
     assert list(found.columns) == ["file", "location", "kind", "masked"]
     got = sorted(zip(found["file"], found["location"], found["kind"], found["masked"]))
     assert got == sorted([
-        ("tabell.csv", "rad 2, kol 3", "personnummer", "81********"),
-        ("data.json", "rad 1, kol 10", "personnummer", "1981****-****"),
-        ("sub/rapport.html", "rad 1, kol 5", "personnummer", "81****+****"),
-        ("anteckning.txt", "rad 1, kol 19", "samordningsnummer", "81****-****"),
-        ("README.md", "rad 1, kol 14", "personnummer", "89**** ****"),
-        ("sub/analys.ipynb", "cell 1 (källkod), rad 2", "personnummer", "81****-****"),
-        ("sub/analys.ipynb", "cell 2 (utdata 1), rad 2", "personnummer", "1989****-****"),
+        ("tabell.csv", "rad 2, kol 3", "personnummer", "******-****"),
+        ("data.json", "rad 1, kol 10", "personnummer", "******-****"),
+        ("sub/rapport.html", "rad 1, kol 5", "personnummer", "******-****"),
+        ("anteckning.txt", "rad 1, kol 19", "samordningsnummer", "******-****"),
+        ("README.md", "rad 1, kol 14", "personnummer", "******-****"),
+        ("sub/analys.ipynb", "cell 1 (källkod), rad 2", "personnummer", "******-****"),
+        ("sub/analys.ipynb", "cell 2 (utdata 1), rad 2", "personnummer", "******-****"),
     ])
 
 
 def test_scanner_is_empty_on_clean_outputs(tmp_path):
-    (tmp_path / "ren.csv").write_text("datum,tel,kort\n2024-01-31,0701234567,8112289874123456\n811228-9875\n")
+    (tmp_path / "ren.csv").write_text("datum,tel,kort\n2024-01-31,0791234567,8112289874123456\n811399-9875\n")
     assert scan_outputs(tmp_path).empty
     assert_no_personnummer(tmp_path)
 
@@ -368,7 +368,7 @@ def test_assert_no_personnummer_lists_files_masked_never_the_number(tmp_path):
     with pytest.raises(PersonnummerLeakError) as exc:
         assert_no_personnummer(tmp_path, reference_date=REF)
     msg = str(exc.value)
-    assert "tabell.csv" in msg and "sub/analys.ipynb" in msg and "81****-****" in msg
+    assert "tabell.csv" in msg and "sub/analys.ipynb" in msg and "******-****" in msg
     for raw in ("8112289874", "811228-9874", "19811228-9874", "811228+9874", "811288-9871",
                 "890102 3286", "19890102-3286", "9874", "3286", "9871"):
         assert raw not in msg
@@ -399,7 +399,7 @@ def test_scanner_reads_word_and_excel_outputs(tmp_path):
     wb.save(tmp_path / "tabell.xlsx")
     found = scan_outputs(tmp_path, reference_date=REF)
     by_file = found.groupby("file")["masked"].apply(sorted).to_dict()
-    assert by_file == {"rapport.docx": ["81****-****"], "tabell.xlsx": ["81********", "89****-****"]}
+    assert by_file == {"rapport.docx": ["******-****"], "tabell.xlsx": ["******-****", "******-****"]}
     assert found.loc[found.file == "rapport.docx", "location"].iloc[0] == "word/document.xml"
 
 
@@ -411,12 +411,67 @@ def test_scanner_sees_through_entities_escapes_and_no_break_spaces(tmp_path):
     assert sorted(found["file"]) == ["a.html", "b.json", "c.txt"]
 
 
-def test_world_readable_key_file_gives_a_warning(no_key):
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o666, 0o604, 0o620])
+def test_group_or_world_accessible_key_file_is_refused_with_the_fix(no_key, mode):
     f = no_key / "k.key"
     f.write_text(KEY.hex())
-    f.chmod(0o644)
-    with pytest.warns(UserWarning, match="chmod 600"):
-        assert load_key(f) == KEY
+    f.chmod(mode)
+    with pytest.raises(privacy.KeyPermissionError, match=f"chmod 600 {f}"):
+        load_key(f)
+    f.chmod(0o600)
+    assert load_key(f) == KEY
+    f.chmod(0o400)
+    assert load_key(f) == KEY
+
+
+@pytest.mark.parametrize("hexkey, why", [
+    ("00" * 32, "all bytes 00"),
+    ("ff" * 48, "all bytes ff"),
+    ("ab" * 32, "all bytes ab"),
+    ("00112233445566778899aabbccddeeff" * 2, "16-byte block repeated"),
+    (bytes(range(32)).hex(), "constant-step"),
+    ("0101010202020303" * 4, "distinct byte values"),
+    ("9f3c61d2a87be04455c1e9a07d3f2b68", "too short (16 bytes"),
+    ("not hex at all", "not a hex string"),
+])
+def test_short_or_trivial_keys_are_refused_with_the_fix(no_key, monkeypatch, hexkey, why):
+    monkeypatch.setenv(privacy.KEY_ENV, hexkey)
+    with pytest.raises(privacy.WeakKeyError) as exc:
+        load_key()
+    assert why in str(exc.value) and "evaluation key --init" in str(exc.value)
+    assert isinstance(exc.value, privacy.EvaluationError)
+    f = no_key / "k.key"
+    f.touch(0o600)
+    f.write_text(hexkey)
+    with pytest.raises(privacy.WeakKeyError):
+        load_key(f)
+
+
+def test_key_inside_a_copy_of_the_project_without_git_is_refused(no_key, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    repo = Path(privacy.__file__).resolve().parents[1]
+    for marker in ("pyproject", "package", "layout"):
+        copy = tmp_path / f"kopia-{marker}"
+        (copy / "data").mkdir(parents=True)
+        if marker == "pyproject":
+            shutil.copy(repo / "pyproject.toml", copy / "pyproject.toml")
+        elif marker == "package":
+            (copy / "evaluation").mkdir()
+            (copy / "evaluation" / "privacy.py").write_text("")
+        else:
+            (copy / "parametrized_runs").mkdir()
+            (copy / "notebooks").mkdir()
+        assert not (copy / ".git").exists()
+        key = copy / "data" / "pseudonym.key"
+        key.touch(0o600)
+        key.write_text(KEY.hex())
+        with pytest.raises(KeyLocationError) as exc:
+            load_key(key)
+        assert "mv " in str(exc.value) and "outside the project" in str(exc.value)
+        with pytest.raises(KeyLocationError):
+            init_key(copy / "ny.key")
 
 
 def test_module_examples_run():
@@ -431,7 +486,7 @@ def test_scanner_skips_the_vendored_plotly_bundle_but_not_what_stands_next_to_it
     text = "<script>" + bundle + "</script><p>pnr 811228-9874</p>\nrad två 890102-3286\n"
     (tmp_path / "r.html").write_text(text, encoding="utf-8")
     found = scan_outputs(tmp_path, reference_date=REF)
-    assert sorted(found["masked"]) == ["81****-****", "89****-****"]
+    assert sorted(found["masked"]) == ["******-****", "******-****"]
     # columns and lines refer to the whole file, bundle included
     col = text.index("811228-9874") - text.rfind("\n", 0, text.index("811228-9874"))
     line1 = text[:text.index("811228")].count("\n") + 1
@@ -447,4 +502,4 @@ def test_scanner_finds_a_personnummer_used_as_a_json_key_in_a_notebook(tmp_path)
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "n.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     found = scan_outputs(tmp_path, reference_date=REF)
-    assert found["masked"].tolist() == ["81****-****"]
+    assert found["masked"].tolist() == ["******-****"]

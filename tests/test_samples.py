@@ -412,7 +412,7 @@ def test_vagen_ut_reported_kasam_and_caseload_are_kept_as_printed():
 
 @pytest.fixture()
 def pseudonym_key(monkeypatch):
-    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "ab" * 32)
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "7b2d9e41c0a6f83e5d17b94a2c6e08f1d3a5b7c9e2f40186d4b3a5c7e9f1a2b4")
 
 
 def test_canonical_episodes_load_through_io_unchanged(pseudonym_key):
