@@ -1033,46 +1033,34 @@ def combine(results: list[ImportResult], entity: str | None = None) -> ImportRes
     return ImportResult(data, report)
 
 
-#: Sample files (CONTRIBUTING.md): key -> (file, entity, instrument).
-SAMPLE_FILES = [
-    ("handelser", "handelser.csv", "handelser", None),
-    ("kasam_deltagare", "kasam_deltagare.csv", "enkatsvar", "soc29"),
-    ("kasam_personal", "kasam_personal.csv", "enkatsvar", "soc29"),
-    ("nns_enkater", "nns_enkater.csv", "enkatsvar", "nns"),
-    ("fokusgrupper_segment", "fokusgrupper_segment.csv", "segment", None),
-    ("enhetskostnader", "enhetskostnader.csv", "enhetskostnader", None),
-]
-
-
 def load_samples(data_dir="data_samples") -> dict[str, ImportResult]:
-    """Load every sample file of CONTRIBUTING.md that exists in ``data_dir``.
+    """Import every table listed in ``data_dir``'s catalogue (``datakatalog.yaml``), unfiltered.
 
-    Keys: ``episoder`` (``episoder.csv`` plus ``export_verksamhetssystem_sodera.csv`` read
-    through ``mappningar/verksamhetssystem_sodera.yaml``, concatenated; the report has both as
-    parts), ``handelser``, ``kasam_deltagare``, ``kasam_personal``, ``nns_enkater``,
-    ``fokusgrupper_segment``, ``enhetskostnader`` and ``rapporterat/<name>`` per reported table.
+    Reads through :func:`evaluation.inputs.load` (the one loader), never by file name. Keys: the
+    catalogue names (``handelser``, ``kasam_deltagare``, ``rapporterat/vagen_ut`` …), except that
+    every ``episoder`` file is combined under ``episoder`` (the report has each file as a part).
+    Prefer :func:`evaluation.inputs.load` in new code: it also validates förbund and period.
+
+    Raises
+    ------
+    evaluation.catalogue.CatalogueError
+        The folder has no (valid) catalogue.
 
     Examples
     --------
-    >>> sorted(load_samples("/nonexistent"))
-    []
+    >>> r = load_samples("data_samples")
+    >>> r["nns_enkater"].report.rows_read == r["nns_enkater"].report.rows_accepted > 0
+    True
     """
-    d = Path(data_dir)
+    from . import inputs
+
+    inp = inputs.load(data_dir)
     out: dict[str, ImportResult] = {}
-    parts = []
-    if (d / "episoder.csv").exists():
-        parts.append(load_episodes(d / "episoder.csv"))
-    export = d / "export_verksamhetssystem_sodera.csv"
-    if export.exists():
-        mapping = d / "mappningar" / "verksamhetssystem_sodera.yaml"
-        parts.append(load_episodes(export, mapping=mapping if mapping.exists() else None))
-    if parts:
-        out["episoder"] = combine(parts, "episoder") if len(parts) > 1 else parts[0]
-    for key, name, entity, instrument in SAMPLE_FILES:
-        if (d / name).exists():
-            out[key] = load_table(d / name, entity, instrument=instrument)
-    for p in sorted((d / "rapporterat").glob("*.csv")) if (d / "rapporterat").is_dir() else []:
-        out[f"rapporterat/{p.stem}"] = load_reported(p)
+    episodes = list(inp.imports("episoder").values())
+    if episodes:
+        out["episoder"] = combine(episodes, "episoder") if len(episodes) > 1 else episodes[0]
+    for entity in ("handelser", "enkatsvar", "segment", "enhetskostnader", "rapporterat"):
+        out.update(inp.imports(entity))
     return out
 
 
@@ -1130,29 +1118,56 @@ def summary_table(results: dict[str, ImportResult], lang: str = "sv", data_dir=N
     return df.rename(columns={c: t(f"io.{c}", lang) for c in df.columns})
 
 
-def summary_cli(args) -> int:
-    """``evaluation summary``: load and validate every sample, print a Swedish table.
+def _check_other(entry) -> str:
+    """Read a non-table catalogue entry with its module's reader; '' when it reads, else the reason."""
+    from . import costbenefit as cb
+    from . import goals
+    from . import indicators as ind
 
-    Returns 0 when every file loaded with no rejected rows, 1 otherwise (and when no sample
-    file was found). Unmapped columns are listed under the table; the full report of any file
-    with problems follows it.
+    reader = {"prisindex": cb.read_price_index, "scenario": cb.load_scenario, "malnivaer": ind.load_targets,
+              "mal": goals.load_goals}[entry.entity]
+    try:
+        reader(entry.file)
+    except Exception as exc:  # noqa: BLE001 - every reason is reported per file
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return ""
+
+
+def summary_cli(args) -> int:
+    """``evaluation summary --data DIR``: validate every file of a data folder from its catalogue.
+
+    Reads ``DIR/datakatalog.yaml`` (:mod:`evaluation.catalogue`), imports every table it lists
+    through the loader and reads every other entry (scenarios, målnivåer, goal files, price index)
+    with its module's reader; prints a Swedish table (file, entity, rows read, accepted, rejected,
+    problems), unmapped columns, the full report of any file with problems, and which other files
+    do not read. Returns 0 when everything loaded with no rejected rows, 1 otherwise (also for a
+    folder without a catalogue: the message says how to make one).
 
     Examples
     --------
     >>> import argparse, tempfile
-    >>> summary_cli(argparse.Namespace(data=tempfile.mkdtemp(), lang="en"))  # doctest: +ELLIPSIS
-    No sample files found in ...
+    >>> summary_cli(argparse.Namespace(data=tempfile.mkdtemp(), lang="sv"))  # doctest: +ELLIPSIS
+    Datamappen ... saknar datakatalog.yaml, ... `evaluation import FIL --mapping MAPPNING --data ...
     1
     """
+    from . import catalogue
+    from .errors import EvaluationError
+
     lang = getattr(args, "lang", "sv")
     data_dir = getattr(args, "data", "data_samples")
     try:
-        results = load_samples(data_dir)
-    except Exception as exc:  # noqa: BLE001 - report any import failure to the user
+        cat = catalogue.read(data_dir)
+    except EvaluationError as exc:
+        print(exc)
+        return 1
+    try:
+        results = {e.key: r for e, r in _load_entries(cat)}
+    except Exception as exc:  # noqa: BLE001 - report any import failure (missing key, bad mapping …)
         print(t("io.failed", lang, error=exc))
         return 1
-    if not results:
-        print(t("io.no_samples", lang, folder=data_dir))
+    others = [(e, _check_other(e)) for e in cat.files() if e.entity not in SCHEMAS]
+    if not results and not others:
+        print(t("io.empty_catalogue", lang, file=cat.path.name, folder=data_dir))
         return 1
     table = summary_table(results, lang, data_dir=data_dir)
     print(t("io.title", lang, folder=data_dir))
@@ -1160,9 +1175,25 @@ def summary_cli(args) -> int:
     for r in results.values():
         for part in r.report.parts or [r.report]:
             if part.unmapped_columns:
-                print(f"{part.file}: {t('io.unmapped_columns', lang)}: {', '.join(part.unmapped_columns)}")
+                print(f"{_display_names([part.file], data_dir)[0]}: {t('io.unmapped_columns', lang)}: "
+                      f"{', '.join(part.unmapped_columns)}")
+    if others:
+        print()
+        print(t("io.other_files", lang))
+        for e, problem in others:
+            status = t("io.reads_ok", lang) if not problem else t("io.does_not_read", lang, reason=problem)
+            print(f"  {e.path} ({e.entity}): {status}")
     failed = [r for r in results.values() if r.report.rows_rejected or not r.report.problems.empty]
     for r in failed:
         print()
         print(r.report.summary(lang))
-    return 1 if any(r.report.rows_rejected for r in results.values()) else 0
+    bad = any(r.report.rows_rejected for r in results.values()) or any(p for _, p in others)
+    return 1 if bad else 0
+
+
+def _load_entries(cat):
+    """(entry, ImportResult) for every table entry of a catalogue, through the loader."""
+    from . import inputs
+
+    inp = inputs.Inputs(cat.folder, cat)
+    return [(e, inp._import(e)) for e in cat.files() if e.entity in SCHEMAS]

@@ -151,6 +151,8 @@ class Inputs:
         ``{name: ImportResult}`` of the files read (for the import summary).
     mal : dict or None
         A parsed goal file (:func:`evaluation.goals.load_goals`).
+    indata : evaluation.inputs.Inputs or None
+        What the loader read (målnivåer and the rest of the data folder).
     """
 
     underlag: goals_mod.Underlag
@@ -158,6 +160,7 @@ class Inputs:
     kodbok: Any = None
     importer: dict = field(default_factory=dict)
     mal: dict | None = None
+    indata: Any = None
 
 
 def _slug(text: str) -> str:
@@ -168,80 +171,75 @@ def _slug(text: str) -> str:
 def load_inputs(data_dir: str | Path, forbund: str = "", reference_date: str = "2026-01-15",
                 scenario: str = "", rapporterat: str = "", mal_fil: str = "",
                 kodbocker: str = "teamwork_framgangsfaktorer,delta_personal", form: str = "soc29",
-                scale_max: int = 6) -> Inputs:
-    """Load the sample-layout files of ``data_dir`` through :mod:`evaluation.io` and score them.
+                scale_max: int = 6, period_start: str = "", period_end: str = "") -> Inputs:
+    """Load a data folder through the one loader (:func:`evaluation.inputs.load`) and score it.
+
+    Every parameter is validated against the folder's catalogue first (unknown förbund, scenario,
+    reported table or goal file, a period whose start lies after its end: one Swedish
+    :class:`evaluation.inputs.InputsError` naming the valid values). All tables are filtered to
+    ``forbund`` by the loader.
 
     Parameters
     ----------
     data_dir : path
-        Folder in the layout of ``data_samples/`` (CONTRIBUTING.md).
+        Folder with a ``datakatalog.yaml`` (:mod:`evaluation.catalogue`).
     forbund : str
         Förbund to report on ('' = all).
     reference_date : str
         Extract date.
     scenario : str
-        Cost-benefit scenario in ``scenarier/`` (without ``.yaml``); '' = no cost-benefit.
+        Cost-benefit scenario (catalogue name, e.g. ``bas``); '' = no cost-benefit.
     rapporterat : str
-        Reported tables in ``rapporterat/`` (names without ``.csv``, comma-separated); '' = none.
+        Reported tables (names such as ``vuxenteamen``, comma-separated); '' = none.
     mal_fil : str
-        Goal file relative to ``data_dir``; '' = ``mal/<förbund>.yaml`` when it exists.
+        Goal file (``mal/norrdal.yaml`` or its name); '' = the goal file of ``forbund`` when the
+        catalogue has exactly one.
     kodbocker : str
         Codebooks for the focus-group segments, comma-separated.
     form : str
         KASAM form.
     scale_max : int
         Highest NNS scale step.
+    period_start, period_end : str
+        Report period, validated only (the report takes it from :func:`build`).
 
     Examples
     --------
-    >>> load_inputs("/nonexistent").underlag.episodes is None
-    True
+    >>> inp = load_inputs("data_samples", forbund="Norrdal", rapporterat="vuxenteamen")
+    >>> sorted(inp.underlag.nns["forbund"].unique()), sorted(inp.underlag.rapporterat["kalla"].unique())
+    (['Norrdal'], ['Vuxenteamen (002)'])
     """
-    from . import coding, io, kasam
+    from . import coding, inputs, kasam
 
-    d = Path(data_dir)
-    samples = io.load_samples(d)
-    imp = {k: v for k, v in samples.items() if not k.startswith("rapporterat/")}
+    indata = inputs.load(data_dir, forbund=forbund, period=(period_start, period_end), scenario=scenario,
+                         reference_date=reference_date)
 
-    def data(key):
-        return samples[key].data if key in samples else None
-
-    def scored(key):
-        df = data(key)
-        if df is None or df.empty:
-            return None
-        s = kasam.score(df, form=form)
-        return s[s["forbund"] == forbund] if forbund and "forbund" in s else s
+    def scored(df):
+        return None if df is None or df.empty else kasam.score(df, form=form)
 
     cb_result = None
     if scenario:
         from . import costbenefit as cb
 
-        costs = io.load_unit_costs(d / "enhetskostnader.csv").data
-        index = cb.read_price_index(d / "prisindex.csv") if (d / "prisindex.csv").exists() else None
-        cb_result = cb.evaluate(cb.load_scenario(d / "scenarier" / f"{scenario}.yaml"), costs, index=index)
-    reported = None
-    names = [n.strip() for n in rapporterat.split(",") if n.strip()]
-    if names:
-        parts = []
-        for n in names:
-            key = f"rapporterat/{Path(n).stem}"
-            if key not in samples:
-                raise FileNotFoundError(f"no reported table {n!r} in {d / 'rapporterat'}; give a name without .csv")
-            parts.append(samples[key].data)
-            imp[key] = samples[key]
-        reported = pd.concat(parts, ignore_index=True)
+        costs = indata.unit_costs
+        if costs is None:
+            raise inputs.InputsError(f"Datamappen {data_dir} har inga enhetskostnader (entitet enhetskostnader), "
+                                     f"som scenariot {scenario!r} behöver.")
+        cb_result = cb.evaluate(indata.scenario, costs, index=indata.price_index)
+    imp = indata.imports("episoder", "handelser", "enkatsvar", "segment", "enhetskostnader")
+    reported = indata.reported(rapporterat) if rapporterat.strip() else None
+    if reported is not None:
+        imp.update({k: v for k, v in indata.imports("rapporterat").items()
+                    if any(k.endswith(Path(n.strip()).stem) for n in rapporterat.split(",") if n.strip())})
     u = goals_mod.Underlag(
-        episodes=data("episoder"), events=data("handelser"), kasam_deltagare=scored("kasam_deltagare"),
-        kasam_personal=scored("kasam_personal"), nns=data("nns_enkater"), kostnadsnytta=cb_result,
+        episodes=indata.episodes, events=indata.events, kasam_deltagare=scored(indata.kasam_deltagare),
+        kasam_personal=scored(indata.kasam_personal), nns=indata.nns, kostnadsnytta=cb_result,
         rapporterat=reported, reference_date=reference_date, forbund=forbund, scale_max=scale_max)
-    segment, kodbok = data("fokusgrupper_segment"), None
+    segment, kodbok = indata.segments, None
     if segment is not None and kodbocker:
         kodbok = coding.combine_codebooks(*[k.strip() for k in kodbocker.split(",") if k.strip()])
-        segment = coding.select(segment, forbund=forbund)
-    goal_path = d / mal_fil if mal_fil else d / "mal" / f"{_slug(forbund)}.yaml"
-    mal = goals_mod.load_goals(goal_path) if (mal_fil or (forbund and goal_path.exists())) else None
-    return Inputs(u, segment, kodbok, imp, mal)
+    mal = indata.goals(mal_fil) if (mal_fil or forbund) else None
+    return Inputs(u, segment, kodbok, imp, mal, indata)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -911,12 +909,11 @@ def _block_malnivaer(ctx: dict) -> list[Block]:
     u = inp.underlag
     lang = ctx["lang"]
     min_n = ctx["min_n"]
-    d = Path(ctx["data_dir"]) / "malnivaer" / f"{_slug(u.forbund)}.yaml" if u.forbund else None
-    if d is None or not d.exists() or u.nns is None:
+    tg = inp.indata.targets if inp.indata is not None and u.forbund else None
+    if tg is None or tg.empty or u.nns is None:
         return []
     from . import indicators
 
-    tg = indicators.load_targets(d)
     s = u.nns[u.nns["forbund"] == u.forbund]
     att = indicators.attainment(s, tg, scale_max=u.scale_max, min_n=min_n, lang=lang)
     cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
@@ -1094,7 +1091,7 @@ def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_
     min_n : int
         Small-cell threshold.
     data_dir : path
-        Where ``malnivaer/`` lives (NNS target levels), optional.
+        Not read (kept for existing callers): the målnivåer come from ``inp.indata``, the loader.
 
     Examples
     --------

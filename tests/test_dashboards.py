@@ -230,13 +230,13 @@ def test_filter_change_does_not_reload_files(monkeypatch):
     from evaluation import io
 
     calls = {"n": 0}
-    real = io.load_samples
+    real = io.load_table
 
     def counting(*a, **k):
         calls["n"] += 1
         return real(*a, **k)
 
-    monkeypatch.setattr(io, "load_samples", counting)
+    monkeypatch.setattr(io, "load_table", counting)
     data = db.load_data(SAMPLES, snapshots_dir=ROOT / "no-such-snapshots")
     app = db.board_app(data)
     before = app.outputs["nyckeltal"].value
@@ -246,7 +246,9 @@ def test_filter_change_does_not_reload_files(monkeypatch):
     app.controls["insats"].value = "Team Work"
     ev = db.evaluator_app(data)
     ev.controls["matt"].value = "forsorjningsgrupp_efter"
-    assert calls["n"] == 1
+    n_tables = sum(e.entity in ("episoder", "handelser", "enkatsvar", "segment", "enhetskostnader", "rapporterat")
+                   for e in data.inputs.catalogue.files())
+    assert calls["n"] == n_tables == 10  # each table of data_samples/datakatalog.yaml read once
     assert app.outputs["nyckeltal"].value != before
 
 

@@ -288,9 +288,11 @@ def test_summary_command_prints_swedish_table(capsys):
     assert "export_verksamhetssystem_sodera.csv" in out
 
 
-def test_summary_command_fails_on_empty_folder(tmp_path, capsys):
+def test_summary_command_fails_on_a_folder_without_catalogue_and_says_how_to_make_one(tmp_path, capsys):
     assert io.summary_cli(argparse.Namespace(data=str(tmp_path), lang="sv")) == 1
-    assert "evaluation samples" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "saknar datakatalog.yaml" in out and "evaluation import" in out
+    assert "evaluation samples" not in out
 
 
 def test_summary_table_shows_file_names_relative_to_the_data_folder(tmp_path):

@@ -1,8 +1,9 @@
 """The dashboards' data, read once per kernel: :class:`DashboardData` and :func:`load_data`.
 
 A filter change never reads a file again; the views (:mod:`evaluation.dashboards.views`) select
-rows of the loaded frames in memory. Files are opened only through
-:func:`evaluation.dashboards.server.safe_path`.
+rows of the loaded frames in memory. The data folder is read only through the one loader,
+:func:`evaluation.inputs.load`; every file its catalogue names is checked with
+:func:`evaluation.dashboards.server.safe_path` first.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class DashboardData:
     ----------
     data_dir : Path
     samples : dict of ImportResult
-        :func:`evaluation.io.load_samples` output (import reports for data quality).
+        Import results of every table of the catalogue (:meth:`evaluation.inputs.Inputs.imports`),
+        for the data-quality card.
     episodes : DataFrame
         :func:`evaluation.flows.classify_exits` of the prepared episodes (registration errors dropped).
     events, kasam_scores, nns, targets, unit_costs, price_index, segments : DataFrame
@@ -46,7 +48,10 @@ class DashboardData:
     messages : list of str
         Swedish notices shown at the top (missing key, files missing).
     missing_key : bool
-        True when the Söderå export was skipped for lack of a pseudonymisation key.
+        True when a file with personnummer (the Söderå export) was skipped for lack of a
+        pseudonymisation key.
+    inputs : evaluation.inputs.Inputs or None
+        What the loader read (all förbund: the dashboards filter in memory).
     """
 
     data_dir: Path
@@ -66,19 +71,7 @@ class DashboardData:
     snapshots_dir: Path | None = None
     messages: list = field(default_factory=list)
     missing_key: bool = False
-
-
-def _load_without_key(d: Path) -> dict:
-    """Like :func:`evaluation.io.load_samples` but without the export that needs the key."""
-    from .. import io
-
-    out = {}
-    if (d / "episoder.csv").exists():
-        out["episoder"] = io.load_episodes(safe_path(d, "episoder.csv"))
-    for key, name, entity, instrument in io.SAMPLE_FILES:
-        if (d / name).exists():
-            out[key] = io.load_table(safe_path(d, name), entity, instrument=instrument)
-    return out
+    inputs: object = None
 
 
 def load_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os.PathLike | None = None,
@@ -98,56 +91,56 @@ def load_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os
 
     Notes
     -----
-    When no pseudonymisation key is configured (:class:`evaluation.privacy.MissingKeyError`), the
-    Söderå case-system export is skipped and ``messages`` says so in Swedish; all other files load.
+    Reads only through :func:`evaluation.inputs.load` (the catalogue of ``data_dir``), every förbund.
+    When no pseudonymisation key is configured (:class:`evaluation.privacy.MissingKeyError`), a
+    file that needs it (the Söderå case-system export) is skipped and ``messages`` says so in
+    Swedish; all other files load.
 
     Examples
     --------
     >>> load_data  # doctest: +ELLIPSIS
     <function load_data at ...>
     """
-    from .. import coding, io, kasam, privacy, snapshots
-    from .. import costbenefit as cb
-    from .. import indicators as ind
+    from .. import coding, inputs, kasam, snapshots
 
     d = resolve_data_dir(data_dir, default=Path(__file__).resolve().parents[2] / "data_samples")
-    messages: list[str] = []
-    missing_key = False
     try:
-        samples = io.load_samples(d)
-    except privacy.MissingKeyError:
-        samples = _load_without_key(d)
-        missing_key = True
-        messages.append(t("dashboards.msg.missing_key", lang))
-    if "episoder" not in samples:
-        raise DashboardError(f"Datamappen {str(d)!r} saknar episoder.csv; kör `evaluation samples` eller ange --data.")
-    episodes = flows.prepare_episodes(samples["episoder"].data)
-    events = samples["handelser"].data if "handelser" in samples else pd.DataFrame(
-        columns=["episod_id", "datum", "handelse"])
+        indata = inputs.load(d, require=["episoder"], on_missing_key="skip")
+    except inputs.InputsError as exc:
+        raise DashboardError(str(exc)) from None
+    for e in indata.catalogue.files():  # every file the catalogue names stays inside the data folder
+        safe_path(d, *Path(e.path).parts)
+    samples = indata.imports()  # every table, once (a missing key skips the files that need it)
+    if indata.episodes is None:
+        raise DashboardError(f"Datamappen {str(d)!r} har inga läsbara deltagarepisoder: "
+                             f"{' '.join(indata.messages)}")
+    messages: list[str] = list(indata.messages)
+    missing_key = t("dashboards.msg.missing_key", "sv") in messages
+    if missing_key and lang != "sv":
+        messages = [t("dashboards.msg.missing_key", lang) if m == t("dashboards.msg.missing_key", "sv") else m
+                    for m in messages]
+    episodes = flows.prepare_episodes(indata.episodes)
+    events = indata.events if indata.events is not None else pd.DataFrame(columns=["episod_id", "datum", "handelse"])
     dates = [episodes["inskrivningsdatum"].max(), episodes["avslutsdatum"].max()]
     if len(events):
         dates.append(pd.to_datetime(events["datum"]).max())
     ref_env = os.environ.get(REFERENCE_ENV, "")
     reference = pd.Timestamp(ref_env) if ref_env else max(x for x in dates if pd.notna(x))
     episodes = flows.classify_exits(episodes, reference)
-    kasam_scores = (kasam.score(samples["kasam_deltagare"].data) if "kasam_deltagare" in samples
+    deltagare = indata.kasam_deltagare
+    kasam_scores = (kasam.score(deltagare) if deltagare is not None and len(deltagare)
                     else pd.DataFrame(columns=["respondent_id", "forbund", "insats", "kon", "tidpunkt", "datum", "total"]))
-    nns = samples["nns_enkater"].data if "nns_enkater" in samples else pd.DataFrame()
-    target_dir = d / "malnivaer"
-    target_files = sorted(target_dir.glob("*.yaml")) if target_dir.is_dir() else []
-    targets = (pd.concat([ind.load_targets(safe_path(d, "malnivaer", p.name)) for p in target_files],
-                         ignore_index=True) if target_files else pd.DataFrame(columns=["forbund"]))
-    unit_costs = samples["enhetskostnader"].data if "enhetskostnader" in samples else pd.DataFrame()
-    price_index = cb.read_price_index(safe_path(d, "prisindex.csv")) if (d / "prisindex.csv").exists() else None
-    scen_dir = d / "scenarier"
-    scenarios = {p.stem: cb.load_scenario(safe_path(d, "scenarier", p.name))
-                 for p in sorted(scen_dir.glob("*.yaml"))} if scen_dir.is_dir() else {}
-    segments = samples["fokusgrupper_segment"].data if "fokusgrupper_segment" in samples else pd.DataFrame()
+    nns = indata.nns if indata.nns is not None else pd.DataFrame()
+    targets = indata.targets
+    unit_costs = indata.unit_costs if indata.unit_costs is not None else pd.DataFrame()
+    price_index = indata.price_index
+    scenarios = indata.scenarios
+    segments = indata.segments if indata.segments is not None else pd.DataFrame()
     codebook = None
     if len(segments):
         codebook = coding.combine_codebooks(*DEFAULT_CODEBOOKS)
         try:
-            codebook.check(segments["kod"], file="fokusgrupper_segment.csv")
+            codebook.check(segments["kod"], file=", ".join(e.path for e in indata.entries("segment")))
         except coding.CodebookError:
             codebook = None
     snap_raw = snapshots_dir if snapshots_dir is not None else os.environ.get(SNAPSHOTS_ENV, "snapshots")
@@ -158,5 +151,5 @@ def load_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os
         history = snapshots.history(snap)
     return DashboardData(d, samples, episodes, events, kasam_scores, nns, targets, unit_costs, price_index,
                          scenarios, segments, codebook, pd.Timestamp(reference).normalize(), history, snap,
-                         messages, missing_key)
+                         messages, missing_key, indata)
 
