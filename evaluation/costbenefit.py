@@ -525,14 +525,32 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario_from_dict(data or {}, source=path.name)
 
 
+def _example() -> tuple[Scenario, pd.DataFrame]:
+    """The scenario and unit costs of the module example, for the docstring examples.
+
+    10 participants, a project cost of 5 000 kr paid by the region, every participant one
+    fewer care visit (1 000 kr, real resource): NPV 5 000 kr, BCR 2.
+    """
+    uc = pd.DataFrame({"post": ["vard"], "benamning": ["Vård"], "aktor": ["region"], "belopp_sek": [1000.0],
+                       "enhet": ["tillfalle"], "prisar": [2025], "typ": ["real_resurs"],
+                       "kalla": ["antagande (illustrativt)"]})
+    sc = scenario_from_dict({"namn": "x", "horisont_ar": 1, "deltagare": 10, "projektkostnad": [5000],
+                             "finansiering": {"region": 1},
+                             "utfall": [{"namn": "a", "andel": 1, "forandringar": {"vard": -1}}]})
+    return sc, uc
+
+
 def load_scenarios(folder: str | Path, names: Iterable[str] = ("pessimistiskt", "bas", "optimistiskt")
                    ) -> dict[str, Scenario]:
     """Load ``<folder>/<name>.yaml`` for each name, keyed by the scenario's ``namn``.
 
     Examples
     --------
-    >>> load_scenarios  # doctest: +ELLIPSIS
-    <function load_scenarios at ...>
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "bas.yaml").write_text("namn: Bas\\ndeltagare: 5\\nprojektkostnad: [10]\\nfinansiering: {kommun: 1}\\n")
+    >>> list(load_scenarios(d, names=["bas"]))
+    ['Bas']
     """
     out = {}
     for n in names:
@@ -552,8 +570,12 @@ def read_unit_costs(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> read_unit_costs  # doctest: +ELLIPSIS
-    <function read_unit_costs at ...>
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "enhetskostnader.csv"
+    >>> _ = p.write_text("post,benamning,aktor,belopp_sek,enhet,prisar,typ,kalla\\n"
+    ...                  "vard,Vård,region,1000,tillfalle,2025,real_resurs,antagande\\n")
+    >>> read_unit_costs(p)[["post", "belopp_sek"]].to_dict("records")
+    [{'post': 'vard', 'belopp_sek': 1000.0}]
     """
     df = pd.read_csv(path, dtype={"post": str, "benamning": str, "aktor": str, "enhet": str,
                                   "typ": str, "kalla": str})
@@ -567,8 +589,11 @@ def read_price_index(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> read_price_index  # doctest: +ELLIPSIS
-    <function read_price_index at ...>
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "prisindex.csv"
+    >>> _ = p.write_text("ar,index\\n2024,100\\n2025,102.5\\n")
+    >>> read_price_index(p)["index"].tolist()
+    [100.0, 102.5]
     """
     df = pd.read_csv(path)
     missing = {"ar", "index"} - set(df.columns)
@@ -1022,8 +1047,9 @@ def tornado(scenario: Scenario, unit_costs: pd.DataFrame, ranges: Mapping[str, t
 
     Examples
     --------
-    >>> tornado  # doctest: +ELLIPSIS
-    <function tornado at ...>
+    >>> sc, uc = _example()
+    >>> tornado(sc, uc, ranges={"dodvikt": (0.0, 0.5)})[["parameter", "npv_lag", "npv_hog"]].values.tolist()
+    [['dodvikt', 5000.0, 0.0]]
     """
     if ranges is None:
         ranges = {k: dist.low_high() for k, dist in scenario.osakerhet.items()}
@@ -1090,8 +1116,10 @@ def monte_carlo(scenario: Scenario, unit_costs: pd.DataFrame, n: int = 10_000, s
 
     Examples
     --------
-    >>> monte_carlo  # doctest: +ELLIPSIS
-    <function monte_carlo at ...>
+    >>> sc, uc = _example()
+    >>> mc = monte_carlo(sc, uc, n=200, seed=1)
+    >>> mc.n, mc.p_npv_pos
+    (200, 1.0)
     """
     dists = dict(scenario.osakerhet if distributions is None else distributions)
     rng = np.random.default_rng(seed)
@@ -1121,8 +1149,10 @@ def compare_scenarios(scenarios: Mapping[str, Scenario] | Iterable[Scenario], un
 
     Examples
     --------
-    >>> compare_scenarios  # doctest: +ELLIPSIS
-    <function compare_scenarios at ...>
+    >>> sc, uc = _example()
+    >>> cmp = compare_scenarios([sc, sc.with_param("dodvikt", 0.5)], uc)
+    >>> cmp.loc[cmp["aktor"] == "samhalle", "npv"].tolist()
+    [5000.0, 0.0]
     """
     items = scenarios.values() if isinstance(scenarios, Mapping) else scenarios
     frames = []
@@ -1150,8 +1180,9 @@ def caveats(result: CostBenefitResult, lang: str = "sv") -> list[str]:
 
     Examples
     --------
-    >>> caveats  # doctest: +ELLIPSIS
-    <function caveats at ...>
+    >>> sc, uc = _example()
+    >>> caveats(evaluate(sc, uc))[0]
+    'Ingen jämförelsegrupp: förändringen kan inte utan vidare tillskrivas insatsen.\'
     """
     sc = result.scenario
     out = [t("caveat.no_comparison_group", lang)]
@@ -1173,8 +1204,9 @@ def caveats_markdown(result: CostBenefitResult, lang: str = "sv") -> str:
 
     Examples
     --------
-    >>> caveats_markdown  # doctest: +ELLIPSIS
-    <function caveats_markdown at ...>
+    >>> sc, uc = _example()
+    >>> caveats_markdown(evaluate(sc, uc)).splitlines()[0]
+    '- Ingen jämförelsegrupp: förändringen kan inte utan vidare tillskrivas insatsen.\'
     """
     return "\n".join(f"- {c}" for c in caveats(result, lang))
 
@@ -1188,8 +1220,10 @@ def headline(result: CostBenefitResult, mc: MonteCarloResult | None = None,
 
     Examples
     --------
-    >>> headline  # doctest: +ELLIPSIS
-    <function headline at ...>
+    >>> sc, uc = _example()
+    >>> h = headline(evaluate(sc, uc))
+    >>> h["npv_total"], h["bcr"], h["payback_month"], h["break_even_andel"]
+    (5000.0, 2.0, 1, 0.5)
     """
     a = result.actors.set_index("aktor")
     out: dict[str, Any] = {
@@ -1226,8 +1260,10 @@ def summary_table(result: CostBenefitResult, lang: str = "sv") -> pd.DataFrame:
 
     Examples
     --------
-    >>> summary_table  # doctest: +ELLIPSIS
-    <function summary_table at ...>
+    >>> sc, uc = _example()
+    >>> row = summary_table(evaluate(sc, uc)).iloc[-1]
+    >>> row["Aktör"], float(row["Nettonuvärde (kr)"]), float(row["Nytta per satsad krona (nytta/kostnad)"])
+    ('Samhället (reala resurser)', 5000.0, 2.0)
     """
     a = result.actors.copy()
     a["aktor"] = [_actor_label(x, lang) for x in a["aktor"]]
@@ -1304,8 +1340,9 @@ def figure_actor_npv(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
 
     Examples
     --------
-    >>> figure_actor_npv  # doctest: +ELLIPSIS
-    <function figure_actor_npv at ...>
+    >>> sc, uc = _example()
+    >>> len(figure_actor_npv(evaluate(sc, uc)).data)
+    1
     """
     a = result.actors.set_index("aktor")
     order = ACTORS + ["offentlig", "samhalle"]
@@ -1330,8 +1367,9 @@ def figure_cumulative(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
 
     Examples
     --------
-    >>> figure_cumulative  # doctest: +ELLIPSIS
-    <function figure_cumulative at ...>
+    >>> sc, uc = _example()
+    >>> len(figure_cumulative(evaluate(sc, uc)).data)
+    2
     """
     y = result.yearly
     months = np.arange(1, 12 * len(y) + 1)
@@ -1364,8 +1402,9 @@ def figure_tornado(tor: pd.DataFrame, lang: str = "sv", scenario: Scenario | Non
 
     Examples
     --------
-    >>> figure_tornado  # doctest: +ELLIPSIS
-    <function figure_tornado at ...>
+    >>> sc, uc = _example()
+    >>> len(figure_tornado(tornado(sc, uc, ranges={"dodvikt": (0.0, 0.5)})).data)  # low and high bars
+    2
     """
     df = tor.iloc[::-1]
     base = float(df["npv_bas"].iloc[0]) if len(df) else 0.0
@@ -1391,8 +1430,9 @@ def figure_monte_carlo(mc: MonteCarloResult, lang: str = "sv") -> go.Figure:
 
     Examples
     --------
-    >>> figure_monte_carlo  # doctest: +ELLIPSIS
-    <function figure_monte_carlo at ...>
+    >>> sc, uc = _example()
+    >>> len(figure_monte_carlo(monte_carlo(sc, uc, n=200, seed=1)).data)
+    2
     """
     from plotly.subplots import make_subplots
 
@@ -1423,8 +1463,10 @@ def figure_compare(comparison: pd.DataFrame, lang: str = "sv") -> go.Figure:
 
     Examples
     --------
-    >>> figure_compare  # doctest: +ELLIPSIS
-    <function figure_compare at ...>
+    >>> sc, uc = _example()
+    >>> fig = figure_compare(compare_scenarios([sc, sc.with_param("dodvikt", 0.5)], uc))
+    >>> len(fig.data) > 0
+    True
     """
     fig = go.Figure()
     for a in ACTORS + ["samhalle"]:
@@ -1484,8 +1526,9 @@ def scenario_widgets(scenario: Scenario, unit_costs: pd.DataFrame, lang: str = "
 
     Examples
     --------
-    >>> scenario_widgets  # doctest: +ELLIPSIS
-    <function scenario_widgets at ...>
+    >>> sc, uc = _example()
+    >>> len(scenario_widgets(sc, uc).children)
+    3
     """
     import ipywidgets as w
 
