@@ -1182,7 +1182,7 @@ def caveats(result: CostBenefitResult, lang: str = "sv") -> list[str]:
     --------
     >>> sc, uc = _example()
     >>> caveats(evaluate(sc, uc))[0]
-    'Ingen jämförelsegrupp: förändringen kan inte utan vidare tillskrivas insatsen.\'
+    'Ingen jämförelsegrupp: förändringen kan inte utan vidare tillskrivas insatsen.'
     """
     sc = result.scenario
     out = [t("caveat.no_comparison_group", lang)]
@@ -1206,7 +1206,7 @@ def caveats_markdown(result: CostBenefitResult, lang: str = "sv") -> str:
     --------
     >>> sc, uc = _example()
     >>> caveats_markdown(evaluate(sc, uc)).splitlines()[0]
-    '- Ingen jämförelsegrupp: förändringen kan inte utan vidare tillskrivas insatsen.\'
+    '- Ingen jämförelsegrupp: förändringen kan inte utan vidare tillskrivas insatsen.'
     """
     return "\n".join(f"- {c}" for c in caveats(result, lang))
 

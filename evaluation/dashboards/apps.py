@@ -116,8 +116,10 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
 
     Examples
     --------
-    >>> board_app  # doctest: +ELLIPSIS
-    <function board_app at ...>
+    >>> from evaluation.dashboards.views import _example_data
+    >>> app = board_app(_example_data(), min_n=1, query="period=2025")
+    >>> 'data-key="avslutade">4<' in app.outputs["nyckeltal"].value
+    True
     """
     from .. import costbenefit as cb
     from .. import flows
@@ -276,8 +278,10 @@ def evaluator_app(data: DashboardData | None = None, lang: str = "sv", min_n: in
 
     Examples
     --------
-    >>> evaluator_app  # doctest: +ELLIPSIS
-    <function evaluator_app at ...>
+    >>> from evaluation.dashboards.views import _example_data
+    >>> app = evaluator_app(_example_data(), min_n=1)
+    >>> sorted(app.controls)[:4]
+    ['forbund', 'insats', 'kon', 'matt']
     """
     from .. import flows
     from .. import indicators as ind
@@ -381,8 +385,10 @@ def scenario_app(data: DashboardData | None = None, lang: str = "sv", scenario: 
 
     Examples
     --------
-    >>> scenario_app  # doctest: +ELLIPSIS
-    <function scenario_app at ...>
+    >>> from evaluation.dashboards.views import _example_data
+    >>> app = scenario_app(_example_data())  # no scenario files: a message instead of sliders
+    >>> app.widgets is None, "Inga uppgifter" in app.children[1].value
+    (True, True)
     """
     from .. import costbenefit as cb
 

@@ -302,10 +302,6 @@ def serve(port: int = 8866, token: str | None = None, data_dir: str | os.PathLik
     subprocess.Popen
         Stop it with ``proc.terminate()``; :func:`wait_until_ready` waits for the HTTP port.
 
-    Examples
-    --------
-    >>> serve  # doctest: +ELLIPSIS
-    <function serve at ...>
     """
     cmd = [sys.executable, "-m", "voila", *voila_arguments(port, token, timeout=timeout, pool_size=pool_size)]
     env = server_env(data_dir, snapshots_dir)
@@ -317,8 +313,10 @@ def wait_until_ready(port: int, timeout: float = 60.0, proc: subprocess.Popen | 
 
     Examples
     --------
-    >>> wait_until_ready  # doctest: +ELLIPSIS
-    <function wait_until_ready at ...>
+    >>> wait_until_ready(free_port(), timeout=0.5)  # nothing listens there  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    evaluation.dashboards.server.DashboardError: Voilà svarade inte på port ... inom 0 s.
     """
     import urllib.request
 
@@ -341,8 +339,11 @@ def cli(args) -> int:
 
     Examples
     --------
-    >>> cli  # doctest: +ELLIPSIS
-    <function cli at ...>
+    >>> import argparse, contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     code = cli(argparse.Namespace(data="/no/such/folder", port=8866, token=None))
+    >>> code, err.getvalue().startswith("Datamappen")
+    (2, True)
     """
     try:
         data_dir = resolve_data_dir(args.data)

@@ -39,6 +39,33 @@ ALL = ""  # filter value meaning "all"
 PERIOD_ALL = "alla"
 
 
+def _example_data() -> DashboardData:
+    """Six Norrdal episodes and four KASAM pairs, for the docstring examples (extract 2026-01-15).
+
+    2025: e1–e4 ended (two to work, one to studies, one to *aktivt arbetssökande*), e5 and e6 new
+    and still active; e6 started 2025-11-01. KASAM totals rise by 10, 4, 6 and 8 points.
+    """
+    ep = pd.DataFrame({
+        "episod_id": ["e1", "e2", "e3", "e4", "e5", "e6"],
+        "deltagare_id": ["p1", "p2", "p3", "p4", "p5", "p6"],
+        "forbund": "Norrdal", "insats": "Team Work",
+        "kon": ["kvinna", "kvinna", "man", "man", "kvinna", "man"],
+        "inskrivningsdatum": ["2024-03-01", "2024-06-01", "2025-01-10", "2025-02-01", "2025-05-01", "2025-11-01"],
+        "avslutsdatum": ["2025-02-01", "2025-03-01", "2025-05-01", "2025-06-01", None, None],
+        "avslutsorsak": ["forvarvsarbete", "studier", "forvarvsarbete", "aktivt_arbetssokande", None, None],
+        "forsorjning_fore": ["forsorjningsstod", "forsorjningsstod", "a_kassa", "forsorjningsstod",
+                             "forsorjningsstod", "a_kassa"],
+        "forsorjning_efter": ["lon", "studiemedel", "lon", "forsorjningsstod", None, None],
+    })
+    ids = ["p1", "p2", "p3", "p4"]
+    sc = pd.DataFrame({"respondent_id": ids * 2, "forbund": "Norrdal", "insats": "Team Work",
+                       "kon": ["kvinna", "kvinna", "man", "man"] * 2, "tidpunkt": ["fore"] * 4 + ["efter"] * 4,
+                       "datum": ["2024-09-01"] * 4 + ["2025-09-01"] * 4,
+                       "total": [120.0, 130.0, 125.0, 135.0, 130.0, 134.0, 131.0, 143.0]})
+    return DashboardData.from_frames(ep, "2026-01-15", kasam_scores=sc)
+
+
+
 # --------------------------------------------------------------------------------------------
 # filters: allowlists from the data
 # --------------------------------------------------------------------------------------------
@@ -79,8 +106,8 @@ def allowed_values(data: DashboardData) -> dict[str, list[str]]:
 
     Examples
     --------
-    >>> allowed_values  # doctest: +ELLIPSIS
-    <function allowed_values at ...>
+    >>> allowed_values(_example_data())["period"]  # extract date 2026-01-15
+    ['alla', '2026', '2025', '2024']
     """
     ep = data.episodes
     out = {c: [ALL] + sorted(str(v) for v in ep[c].dropna().unique()) for c in ("forbund", "insats", "kon")}
@@ -93,8 +120,8 @@ def filter_options(data: DashboardData, lang: str = "sv") -> dict[str, list[tupl
 
     Examples
     --------
-    >>> filter_options  # doctest: +ELLIPSIS
-    <function filter_options at ...>
+    >>> filter_options(_example_data())["kon"]
+    [('Alla', ''), ('Kvinnor', 'kvinna'), ('Män', 'man')]
     """
     allowed = allowed_values(data)
 
@@ -140,8 +167,13 @@ def validate_filters(data: DashboardData, **values) -> Filters:
 
     Examples
     --------
-    >>> validate_filters  # doctest: +ELLIPSIS
-    <function validate_filters at ...>
+    >>> data = _example_data()
+    >>> validate_filters(data, forbund="Norrdal", period="2025")
+    Filters(forbund='Norrdal', insats='', period='2025', kon='')
+    >>> validate_filters(data, forbund="Söderå")  # not in these data
+    Traceback (most recent call last):
+    ...
+    evaluation.dashboards.server.NotAllowedError: Ogiltigt värde för forbund
     """
     allowed = allowed_values(data)
     for k in values:
@@ -184,8 +216,8 @@ def period_bounds(data: DashboardData, period: str) -> tuple[pd.Timestamp, pd.Ti
 
     Examples
     --------
-    >>> period_bounds  # doctest: +ELLIPSIS
-    <function period_bounds at ...>
+    >>> [str(d.date()) for d in period_bounds(_example_data(), "2025")]
+    ['2025-01-01', '2025-12-31']
     """
     if period == PERIOD_ALL:
         return data.episodes["inskrivningsdatum"].min().normalize(), data.reference_date
@@ -247,8 +279,11 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
 
     Examples
     --------
-    >>> key_figures  # doctest: +ELLIPSIS
-    <function key_figures at ...>
+    >>> kf = key_figures(_example_data(), Filters(period="2025"), min_n=1)
+    >>> dict(zip(kf["nyckel"], kf["visning"]))  # 4 ended 2025: 2 to work, 1 to studies, 1 still on försörjningsstöd
+    {'aktiva': '6', 'nya': '4', 'avslutade': '4', 'andel_arbete_studier': '75,0 %', 'offentlig_fore': '100,0 %', 'offentlig_efter': '25,0 %', 'egen_efter': '75,0 %'}
+    >>> key_figures(_example_data(), Filters(period="2025"))["visning"].tolist()  # min_n 5: 4 is a small cell
+    ['6', '–', '–', '–', '–', '–', '–']
     """
     ep = select(data.episodes, f)
     start, end = period_bounds(data, f.period)
@@ -298,8 +333,9 @@ def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv"
 
     Examples
     --------
-    >>> exit_table  # doctest: +ELLIPSIS
-    <function exit_table at ...>
+    >>> summ, view = exit_table(_example_data(), Filters(period="2025"), min_n=1, level="sus_kategori")
+    >>> view[["Kategori", "Antal", "Andel"]].values.tolist()
+    [['Förvärvsarbete', '2', '50,0 %'], ['Aktivt arbetssökande', '1', '25,0 %'], ['Studier', '1', '25,0 %']]
     """
     check_choice(level, ["avslutskategori", "sus_kategori", "avslutsorsak"], "nivå")
     start, end = period_bounds(data, f.period)
@@ -317,8 +353,8 @@ def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str
 
     Examples
     --------
-    >>> forsorjning_table  # doctest: +ELLIPSIS
-    <function forsorjning_table at ...>
+    >>> forsorjning_table(_example_data(), Filters(period="2025"), min_n=1).loc["Totalt"].tolist()
+    ['1', '3', '4']
     """
     start, end = period_bounds(data, f.period)
     ep = select(data.episodes, f)
@@ -344,8 +380,11 @@ def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFram
 
     Examples
     --------
-    >>> kasam_change  # doctest: +ELLIPSIS
-    <function kasam_change at ...>
+    >>> kc = kasam_change(_example_data(), Filters(), min_n=1).iloc[0]  # changes +10, +4, +6, +8
+    >>> kc["design"], int(kc["n"]), float(kc["mean_diff"])
+    ('paired', 4, 7.0)
+    >>> bool(kasam_change(_example_data(), Filters(), min_n=5).iloc[0]["undertryckt"])
+    True
     """
     from .. import compare, kasam
 
@@ -391,8 +430,8 @@ def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
 
     Examples
     --------
-    >>> nns_targets  # doctest: +ELLIPSIS
-    <function nns_targets at ...>
+    >>> nns_targets(_example_data(), Filters()).empty  # no NNS answers, no målnivåer
+    True
     """
     from .. import indicators as ind
 
@@ -430,8 +469,12 @@ def cost_benefit(data: DashboardData, scenario: str = "bas", lang: str = "sv"):
 
     Examples
     --------
-    >>> cost_benefit  # doctest: +ELLIPSIS
-    <function cost_benefit at ...>
+    >>> from evaluation import costbenefit as cb
+    >>> data = _example_data()
+    >>> data.scenarios["x"], data.unit_costs = cb._example()
+    >>> view, caveats, res = cost_benefit(data, "x")
+    >>> view.iloc[-1].tolist()
+    ['Samhället (reala resurser)', '5 000', '2,00', '1', 'Nej']
     """
     from .. import costbenefit as cb
     from ..vocabulary import label as vlabel
@@ -476,8 +519,11 @@ def trends(data: DashboardData, f: Filters) -> pd.DataFrame:
 
     Examples
     --------
-    >>> trends  # doctest: +ELLIPSIS
-    <function trends at ...>
+    >>> data = _example_data()
+    >>> data.history = pd.DataFrame({"snapshot": ["s1", "s2"], "created": ["2025-06-30", "2025-12-31"],
+    ...     "notebook": "deltagarfloden", "forbund": "Norrdal", "key": "avslutade_i_perioden", "value_num": [3.0, 4.0]})
+    >>> trends(data, Filters(forbund="Norrdal"))["value_num"].tolist()
+    [3.0, 4.0]
     """
     h = data.history
     cols = ["snapshot", "created", "notebook", "key", "value_num"]
@@ -509,8 +555,9 @@ def outcome_table(data: DashboardData, f: Filters, matt: str, min_n: int = 5, la
 
     Examples
     --------
-    >>> outcome_table  # doctest: +ELLIPSIS
-    <function outcome_table at ...>
+    >>> tab = outcome_table(_example_data(), Filters(period="2025"), "avslutskategori", min_n=1)
+    >>> tab.iloc[0].tolist()  # two of four to work: one woman, one man
+    ['Norrdal', 'Team Work', 'Förvärvsarbete', '2 (50,0 %)', '1 (50,0 %)', '1 (50,0 %)']
     """
     check_choice(matt, OUTCOME_MEASURES, "mått")
     start, end = period_bounds(data, f.period)
@@ -531,8 +578,12 @@ def survey_items(data: DashboardData, f: Filters, respondentgrupp: str, vag: str
 
     Examples
     --------
-    >>> survey_items  # doctest: +ELLIPSIS
-    <function survey_items at ...>
+    >>> data = _example_data()
+    >>> data.nns = pd.DataFrame({"respondentgrupp": ["deltagare"], "vag": ["2025H2"], "tidpunkt": ["efter"]})
+    >>> survey_items(data, Filters(), "personal", "2025H2")
+    Traceback (most recent call last):
+    ...
+    evaluation.dashboards.server.NotAllowedError: Ogiltigt värde för respondentgrupp
     """
     from .. import indicators as ind
 
@@ -567,8 +618,9 @@ def focus_groups(data: DashboardData, f: Filters, level: str = "tema", min_n: in
 
     Examples
     --------
-    >>> focus_groups  # doctest: +ELLIPSIS
-    <function focus_groups at ...>
+    >>> board, agreement, alpha = focus_groups(_example_data(), Filters())  # no coded segments
+    >>> list(board.columns), alpha
+    (['Inga uppgifter för urvalet'], nan)
     """
     from .. import coding
 
@@ -597,8 +649,9 @@ def data_quality(data: DashboardData, lang: str = "sv") -> tuple[pd.DataFrame, p
 
     Examples
     --------
-    >>> data_quality  # doctest: +ELLIPSIS
-    <function data_quality at ...>
+    >>> summary, problems = data_quality(_example_data())  # no import reports in memory-built data
+    >>> list(problems.columns)
+    ['Fil', 'Rad', 'Kolumn', 'Värde', 'Orsak']
     """
     from .. import io
 
