@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.labels import t as _t
+from evaluation.formatting import number as _number
 
 __all__ = [
     "Design",
@@ -158,8 +159,8 @@ def design_of(before, after, id_col: str = "respondent_id", value_col: str | Non
     paired = both >= 2 and share >= min_share
     key = "compare.design.paired" if paired else ("compare.design.unpaired_none" if both == 0
                                                   else "compare.design.unpaired_partial")
-    reason = _t(key, lang, n_both=both, n_before=nb, n_after=na, share=f"{100 * share:.0f}",
-                min_share=f"{100 * min_share:.0f}")
+    reason = _t(key, lang, n_both=both, n_before=nb, n_after=na, share=_number(100 * share, 0, lang),
+                min_share=_number(100 * min_share, 0, lang))
     return Design(paired, nb, na, both, share, reason)
 
 
@@ -428,18 +429,16 @@ _P_COLS = ("p", "p_wilcoxon", "p_mannwhitney", "p_mcnemar")
 
 
 def format_p(p, lang: str = "sv") -> str:
-    """A p-value for a board: three decimals, "< 0,001" below 0.001, empty when missing.
+    """A p-value for a board (delegates to :func:`evaluation.formatting.p_value`).
 
     Examples
     --------
     >>> format_p(0.04321), format_p(0.00002), format_p(0.5, "en"), format_p(float("nan"))
     ('0,043', '< 0,001', '0.500', '')
     """
-    from evaluation.disclosure import format_number
+    from evaluation.formatting import p_value
 
-    if p is None or pd.isna(p):
-        return ""
-    return f"< {format_number(0.001, lang, 3)}" if p < 0.001 else format_number(p, lang, 3)
+    return p_value(p, lang)
 
 
 def _label_or(key_options, default: str, lang: str) -> str:
@@ -492,7 +491,10 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
     >>> board_table(df).iloc[0].tolist(), list(board_table(df).columns)
     (['Parad', '57', '5,3', '0,001'], ['Design', 'Antal (n)', 'Skillnad (efter − före)', 'p-värde (t-test)'])
     """
-    from evaluation.disclosure import format_number
+    from evaluation.formatting import number as _number, percent as _percent, yes_no
+
+    def format_number(v, lang, dec):
+        return _number(v, dec, lang)
 
     sym = _t("suppressed_short", lang)
     data = df.copy()
@@ -516,11 +518,13 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
             if col in _P_COLS:
                 vals = [format_p(v, lang) for v in s]
             elif col.startswith("andel") or col in percent:
-                vals = ["" if pd.isna(v) else f"{format_number(100 * v, lang, 1)} %" for v in s]
+                vals = [_percent(v, 1, lang) for v in s]
             else:
                 dec = 0 if col in counts else BOARD_DECIMALS.get(col, 0 if col.startswith("n_") else decimals)
                 vals = [format_number(v, lang, dec) for v in s]
             vals = [sym if (h and pd.isna(v)) else x for x, v, h in zip(vals, s, hidden)]
+        elif pd.api.types.is_bool_dtype(s.dtype) or s.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+            vals = [yes_no(v, lang) for v in s]
         else:
             vals = ["" if (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s]
         name = _label_or([f"{p}{col}" for p in prefixes] + [f"compare.kol.{col}", col], col, lang)

@@ -132,6 +132,7 @@ import yaml
 from scipy import stats
 
 from .figures import ACTOR_COLORS, apply_layout, show_in
+from .formatting import MISSING, kronor, number, percent
 from .labels import t
 from .schemas import UNIT_COSTS
 from .vocabulary import codes, label
@@ -1189,13 +1190,14 @@ def caveats(result: CostBenefitResult, lang: str = "sv") -> list[str]:
     if sc.dodvikt == 0 and sc.attribution == 0:
         out.append(t("caveat.gross_vs_net", lang))
     else:
-        out.append(t("costbenefit.caveat_net", lang, dodvikt=f"{sc.dodvikt:.0%}", attribution=f"{sc.attribution:.0%}"))
+        out.append(t("costbenefit.caveat_net", lang, dodvikt=percent(sc.dodvikt, 0, lang),
+                     attribution=percent(sc.attribution, 0, lang)))
     out.append(t("costbenefit.caveat_transfers", lang))
     if result.losers:
         out.append(t("costbenefit.loser_warning", lang,
                      aktorer=", ".join(_actor_label(a, lang) for a in result.losers)))
     if result.transfer_imbalance:
-        out.append(t("costbenefit.caveat_unbalanced", lang, belopp=f"{result.transfer_imbalance:,.0f}"))
+        out.append(t("costbenefit.caveat_unbalanced", lang, belopp=kronor(result.transfer_imbalance, lang)))
     return out
 
 
@@ -1256,7 +1258,7 @@ def headline(result: CostBenefitResult, mc: MonteCarloResult | None = None,
 
 
 def summary_table(result: CostBenefitResult, lang: str = "sv") -> pd.DataFrame:
-    """Board table: one row per actor, fiscal total and societal total, with labelled columns.
+    """Board table: one row per actor, fiscal total and societal total, formatted by :func:`board_table`.
 
     Examples
     --------
@@ -1265,13 +1267,9 @@ def summary_table(result: CostBenefitResult, lang: str = "sv") -> pd.DataFrame:
     >>> row["Aktör"], float(row["Nettonuvärde (kr)"]), float(row["Nytta per satsad krona (nytta/kostnad)"])
     ('Samhället (reala resurser)', 5000.0, 2.0)
     """
-    a = result.actors.copy()
-    a["aktor"] = [_actor_label(x, lang) for x in a["aktor"]]
-    a = a[["aktor", "pv_kostnader", "pv_nyttor", "npv", "bcr", "aterbetalningsmanad", "break_even_andel",
-           "forlorare"]]
-    a[["pv_kostnader", "pv_nyttor", "npv"]] = a[["pv_kostnader", "pv_nyttor", "npv"]].round(0)
-    a[["bcr", "break_even_andel"]] = a[["bcr", "break_even_andel"]].round(3)
-    return a.rename(columns={c: t(f"costbenefit.{c}", lang) for c in a.columns})
+    a = result.actors[["aktor", "pv_kostnader", "pv_nyttor", "npv", "bcr", "aterbetalningsmanad", "break_even_andel",
+                       "forlorare"]]
+    return board_table(a, lang)
 
 
 __all__.append("summary_table")
@@ -1296,7 +1294,7 @@ def board_table(df: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
     >>> df = pd.DataFrame({"aktor": ["forsakringskassan"], "npv": [-2180424.59], "bcr": [0.4567],
     ...                    "aterbetalningsmanad": [pd.NA], "break_even_andel": [0.2012], "forlorare": [True]})
     >>> board_table(df).iloc[0].tolist()
-    ['Försäkringskassan', '-2 180 425', '0,46', 'Återbetalas inte inom tidshorisonten', '20,1 %', 'Ja']
+    ['Försäkringskassan', '−2\\u202f180\\u202f425', '0,46', 'Återbetalas inte inom tidshorisonten', '20,1\\xa0%', 'Ja']
     """
     from .compare import board_table as _board
 
@@ -1449,7 +1447,7 @@ def figure_monte_carlo(mc: MonteCarloResult, lang: str = "sv") -> go.Figure:
                              median=[s.at[a, "p50"]], q3=[s.at[a, "p95"]], lowerfence=[s.at[a, "p05"]],
                              upperfence=[s.at[a, "p95"]], marker_color=ACTOR_COLORS[a], showlegend=False),
                       row=1, col=2)
-    p_text = t("costbenefit.p_npv_pos", lang, p=f"{mc.p_npv_pos:.1%}".replace(".", "," if lang == "sv" else "."),
+    p_text = t("costbenefit.p_npv_pos", lang, p=percent(mc.p_npv_pos, 1, lang),
                n=f"{mc.n:,}".replace(",", " "))
     title = f"{t('costbenefit.fig_mc', lang)}<br><sup>{p_text}</sup>"
     fig.update_xaxes(title_text=t("costbenefit.npv_kr", lang), row=1, col=1)
@@ -1489,14 +1487,14 @@ _SLIDERS = [("dodvikt", 0.0, 0.9, 0.01), ("undantrangning", 0.0, 0.9, 0.01), ("a
 
 def _summary_html(result: CostBenefitResult, lang: str) -> str:
     def kr(v: float) -> str:
-        return f"{v:,.0f} kr".replace(",", " ")
+        return kronor(v, lang, unit=True)
     pm = result.payback_month
     rows = [(t("costbenefit.npv_samhalle", lang), kr(result.npv_total)),
             (t("costbenefit.npv_offentlig", lang), kr(result.npv_fiscal)),
-            (t("costbenefit.bcr", lang), "–" if math.isnan(result.bcr) else f"{result.bcr:.2f}"),
+            (t("costbenefit.bcr", lang), number(result.bcr, 2, lang, missing=MISSING[lang])),
             (t("costbenefit.aterbetalningsmanad", lang), "–" if pm is None else str(pm)),
             (t("costbenefit.break_even_andel", lang),
-             "–" if math.isnan(result.break_even_share) else f"{result.break_even_share:.1%}")]
+             percent(result.break_even_share, 1, lang, missing=MISSING[lang]))]
     body = "".join(f"<tr><td>{k}</td><td style='text-align:right'><b>{v}</b></td></tr>" for k, v in rows)
     notes = "".join(f"<li>{c}</li>" for c in caveats(result, lang))
     return f"<table>{body}</table><ul style='font-size:90%'>{notes}</ul>"

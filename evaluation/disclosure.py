@@ -546,19 +546,19 @@ def share_table(table: SuppressedTable, axis: str = "rows", total_label: str = T
 
 
 def format_number(x, lang: str = "sv", decimals: int = 1) -> str:
-    """Format a number for a board table: Swedish decimal comma and a space as thousands separator.
+    """Format a number for a board table (delegates to :func:`evaluation.formatting.number`).
+
+    Swedish decimal comma, a narrow no-break space between thousands, a true minus sign; missing
+    values are empty.
 
     Examples
     --------
-    >>> format_number(1234.56), format_number(1234.56, "en"), format_number(12, decimals=0)
-    ('1 234,6', '1,234.6', '12')
+    >>> format_number(1234.56) == "1\u202f234,6", format_number(1234.56, "en"), format_number(12, decimals=0)
+    (True, '1,234.6', '12')
     """
-    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
-        return ""
-    s = f"{float(x):,.{decimals}f}"
-    if lang == "sv":
-        s = s.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", " ")
-    return s
+    from .formatting import number
+
+    return number(x, decimals, lang)
 
 
 def _is_count_col(name, series: pd.Series) -> bool:
@@ -594,7 +594,7 @@ def format_table(obj, lang: str = "sv", decimals: int = 1) -> pd.DataFrame:
     --------
     >>> df = suppress_rows(pd.DataFrame({"n": [12, 3], "medel": [4.25, 5.0]}, index=["A", "B"]))
     >>> format_table(df).to_dict("index")
-    {'A': {'n': '12', 'medel': '4,2'}, 'B': {'n': '–', 'medel': '–'}}
+    {'A': {'n': '12', 'medel': '4,3'}, 'B': {'n': '–', 'medel': '–'}}
     """
     symbol = t("suppressed_short", lang)
     total = t("totalt", lang)

@@ -60,10 +60,13 @@ def setup(lang: str = "sv", renderer: str | None = "plotly_mimetype+notebook") -
     >>> pio.templates.default
     'utvardering'
     """
+    from . import formatting
+
     pio.templates[TEMPLATE_NAME] = _template(lang)
     pio.templates.default = TEMPLATE_NAME
     if renderer:
         pio.renderers.default = renderer
+    formatting.install(lang)  # every DataFrame displayed from here on passes the board formatter
 
 
 def apply_layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:

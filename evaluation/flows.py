@@ -82,6 +82,7 @@ import plotly.graph_objects as go
 
 from .figures import COLORS, apply_layout
 from .labels import t
+from .formatting import percent as _percent
 from .schemas import split_multi
 from .vocabulary import exit_reasons, vocabulary
 from .vocabulary import label as vlabel
@@ -537,7 +538,7 @@ def format_report(report: pd.DataFrame, matt: str, lang: str = "sv") -> pd.DataF
     hidden = sub["undertryckt"].astype(bool) if "undertryckt" in sub else pd.Series(False, index=sub.index)
     sym = t("suppressed_short", lang)
     sub["cell"] = [sym if (h and pd.isna(n)) else
-                   ("" if pd.isna(n) else f"{format_number(n, lang, 0)} ({format_number(100 * a, lang, 1)} %)"
+                   ("" if pd.isna(n) else f"{format_number(n, lang, 0)} ({_percent(a, 1, lang)})"
                     if not pd.isna(a) else format_number(n, lang, 0))
                    for n, a, h in zip(sub["n"], sub["andel"], hidden)]
     if matt.startswith("forsorjningsgrupp"):
@@ -576,7 +577,7 @@ def board_table(df: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
     --------
     >>> df = pd.DataFrame({"kategori": ["arbete"], "n": [7.0], "andel": [0.35], "undertryckt": [False]})
     >>> board_table(df).iloc[0].tolist()
-    ['Arbete', '7', '35,0 %']
+    ['Arbete', '7', '35,0\\xa0%']
     """
     from .compare import board_table as _board
 
@@ -1502,7 +1503,7 @@ def key_figures_table(head: Mapping, lang: str = "sv") -> pd.DataFrame:
     --------
     >>> key_figures_table({"antal_episoder": 1234, "offentlig_fore_andel": 0.9545,
     ...                    "km_median_manader": None})["Värde"].tolist()
-    ['1 234', '95,5 %', 'ej beräknat']
+    ['1\\u202f234', '95,5\\xa0%', 'ej beräknat']
     """
     from .disclosure import format_number
 
@@ -1514,7 +1515,7 @@ def key_figures_table(head: Mapping, lang: str = "sv") -> pd.DataFrame:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             text = t("flows.ej_beraknat", lang)
         elif kind == "andel":
-            text = f"{format_number(100 * v, lang, 1)} %"
+            text = _percent(v, 1, lang)
         elif kind == "manader":
             text = format_number(v, lang, 1)
         else:

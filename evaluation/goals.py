@@ -775,12 +775,12 @@ def status_label(status: str | None, lang: str = "sv") -> str:
 
 
 def _fmt(x, lang: str) -> str:
-    from .disclosure import format_number
+    from .formatting import number
 
     v = _num(x)
     if v is None:
-        return "–"
-    return format_number(v, lang, 0 if float(v).is_integer() else (1 if abs(v) >= 10 else 2))
+        return ""  # missing, not suppressed: "–" is reserved for suppressed cells
+    return number(v, 0 if float(v).is_integer() else (1 if abs(v) >= 10 else 2), lang)
 
 
 def board_table(report: GoalReport, lang: str = "sv") -> pd.DataFrame:
@@ -794,21 +794,22 @@ def board_table(report: GoalReport, lang: str = "sv") -> pd.DataFrame:
     >>> board_table(r).iloc[0].tolist()[:3]
     ['1', 'x', 'delvis']
     """
+    from .formatting import yes_no
+
     m = report.mal
-    yes, no = t("goals.ja", lang), ""
     return pd.DataFrame({
         t("goals.kol.id", lang): m["id"].astype(str),
         t("goals.kol.mal", lang): m["text"],
         t("goals.kol.status", lang): [status_label(s, lang) for s in m["status"]],
         t("goals.kol.pastatt", lang): [status_label(s, lang) if isinstance(s, str) else "" for s in m["pastatt_status"]],
-        t("goals.kol.konflikt", lang): [yes if k else no for k in m["konflikt"]],
-        t("goals.kol.uppdelning_saknas", lang): [yes if k else no for k in m["uppdelning_saknas"]],
+        t("goals.kol.konflikt", lang): [yes_no(k, lang) for k in m["konflikt"]],
+        t("goals.kol.uppdelning_saknas", lang): [yes_no(k, lang) for k in m["uppdelning_saknas"]],
         t("goals.kol.motivering", lang): m["motivering"],
     })
 
 
 def indicator_table(report: GoalReport, lang: str = "sv") -> pd.DataFrame:
-    """One row per goal × indicator, formatted for a board (numbers as text, "–" when missing).
+    """One row per goal × indicator, formatted for a board (numbers as text, empty when missing).
 
     Examples
     --------
@@ -817,7 +818,7 @@ def indicator_table(report: GoalReport, lang: str = "sv") -> pd.DataFrame:
     ...     "n_baslinje": None, "n_uppfoljning": None, "ki_lag": None, "ki_hog": None, "status": "ej_uppnatt",
     ...     "fel_riktning": True, "proveniens": "verbatim", "anmarkning": ""}]), pd.DataFrame())
     >>> indicator_table(r).iloc[0].tolist()[2:6]
-    ['145', '125', '-20', '–']
+    ['145', '125', '−20', '']
     """
     d = report.indikatorer
     if d.empty:

@@ -56,6 +56,7 @@ from . import instruments
 from . import questionnaires as qn
 from .figures import apply_layout
 from .labels import t
+from .formatting import percent as _percent
 from .schemas import split_multi
 from .vocabulary import exit_reasons, label, vocabulary
 from .errors import EvaluationError
@@ -1234,7 +1235,7 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1) -> pd.Dat
     >>> r = pd.DataFrame({"respondentgrupp": ["deltagare"], "item": ["1A"], "n": [22], "medel": [4.909],
     ...                   "andel_topp2": [0.6364], "topp2_ki_lag": [0.4295]})
     >>> board_table(r).iloc[0].tolist()
-    ['Deltagare', '1A', '22', '4,9', '63,6 %', '43,0 %']
+    ['Deltagare', '1A', '22', '4,9', '63,6\\xa0%', '43,0\\xa0%']
     """
     from .compare import board_table as _board
 
@@ -1264,7 +1265,7 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1) -> pd.Dat
 def _pct(x, lang):
     from .disclosure import format_number
 
-    return "" if pd.isna(x) else f"{format_number(100 * x, lang, 1)} %"
+    return _percent(x, 1, lang)
 
 
 def _num(x, lang):

@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import disclosure, goals as goals_mod
+from . import disclosure, formatting, goals as goals_mod
 from .labels import t
 
 __all__ = [
@@ -247,11 +247,11 @@ def load_inputs(data_dir: str | Path, forbund: str = "", reference_date: str = "
 
 
 def _pct(x, lang) -> str:
-    return "–" if x is None or pd.isna(x) else f"{disclosure.format_number(100 * float(x), lang, 0)} %"
+    return formatting.percent(x, 0, lang, missing=formatting.MISSING[lang])
 
 
 def _nr(x, lang, dec=1) -> str:
-    return "–" if x is None or pd.isna(x) else disclosure.format_number(float(x), lang, dec)
+    return formatting.number(x, dec, lang, missing=formatting.MISSING[lang])
 
 
 def _episodes(u: goals_mod.Underlag):

@@ -353,8 +353,8 @@ def test_material_and_quote_tables_have_labelled_headers_and_groups():
     tl = pd.DataFrame({"grupp": ["deltagare", "deltagare", "personal"], "kod": ["x", "y", "x"],
                        "segment_totalt": [18, 18, 1038], "sessioner_totalt": [1, 1, 2], "talare_totalt": [4, 4, 10]})
     mat = cd.material_table(tl)
-    # one row per group; 1038 segments read "1 038" (space as thousands separator)
-    assert mat.values.tolist() == [["Deltagare", "18", "1", "4"], ["Personal", "1 038", "2", "10"]]
+    # one row per group; 1038 segments read "1\u202f038" (space as thousands separator)
+    assert mat.values.tolist() == [["Deltagare", "18", "1", "4"], ["Personal", "1\u202f038", "2", "10"]]
     q = pd.DataFrame({"kod": ["x"], "segment_id": ["s1"], "session": ["FG1"], "grupp": ["deltagare"],
                       "talarroll": ["deltagare"], "citat": ["Bra."]})
     qt = cd.quotes_table(q, lang="en")

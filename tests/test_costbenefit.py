@@ -479,8 +479,8 @@ def test_board_table_formats_kronor_shares_and_loser_flag():
                        "aterbetalningsmanad": [pd.NA, 19], "break_even_andel": [0.2012, 0.5],
                        "forlorare": [True, False]})
     tab = cb.board_table(df)
-    assert tab.iloc[0].tolist() == ["Försäkringskassan", "-2 180 425", t("costbenefit.no_payback"), "20,1 %", "Ja"]
-    assert tab.iloc[1].tolist() == [t("costbenefit.samhalle"), "12 784 946", "19", "50,0 %", "Nej"]
+    assert tab.iloc[0].tolist() == ["Försäkringskassan", "\u22122\u202f180\u202f425", t("costbenefit.no_payback"), "20,1\xa0%", "Ja"]
+    assert tab.iloc[1].tolist() == [t("costbenefit.samhalle"), "12\u202f784\u202f946", "19", "50,0\xa0%", "Nej"]
     assert list(tab.columns)[1] == "Nettonuvärde (kr)"
     tor = cb.board_table(pd.DataFrame({"parameter": ["andel:arbete"], "bas": [0.18]}), lang="en")
     assert tor.iloc[0].tolist() == ["Share who succeed: arbete", "0.18"]

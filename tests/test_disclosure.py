@@ -327,18 +327,18 @@ def test_format_table_counts_swedish_and_english():
     # (a,y)=3 primary; row a -> (a,x)=1200 (only candidate); column x -> (b,x)=10; column y ->
     # (b,y)=12 (closes row b): the 2x2 inner cells hidden, totals shown
     sv = format_table(st)
-    assert sv.values.tolist() == [["–", "–", "1 203"], ["–", "–", "22"], ["1 210", "15", "1 225"]]
+    assert sv.values.tolist() == [["–", "–", "1\u202f203"], ["–", "–", "22"], ["1\u202f210", "15", "1\u202f225"]]
     assert list(sv.index) == ["a", "b", "Totalt"]
     en = format_table(st, lang="en")
     assert list(en.index) == ["a", "b", "Total"] and en.loc["Total", "Total"] == "1,225"
 
 
 def test_format_table_row_table_with_decimals():
-    df = suppress_rows(pd.DataFrame({"insats": ["A", "B"], "n": [12, 3], "medel": [4.25, 5.0],
+    df = suppress_rows(pd.DataFrame({"insats": ["A", "B"], "n": [12, 3], "medel": [4.25, 5.0],  # 4,25 -> "4,3" (half up, Svenska skrivregler)
                                      "andel": [33.333, NaN]}))
     out = format_table(df, decimals=1)
     assert out.to_dict("index") == {
-        0: {"insats": "A", "n": "12", "medel": "4,2", "andel": "33,3"},
+        0: {"insats": "A", "n": "12", "medel": "4,3", "andel": "33,3"},
         1: {"insats": "B", "n": "–", "medel": "–", "andel": "–"},
     }
     assert "undertryckt" not in out.columns

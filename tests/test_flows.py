@@ -497,7 +497,7 @@ def test_outcome_report_suppresses_small_cells_and_their_complements():
 def test_board_tables_label_categories_and_show_suppressed_cells():
     s = flows.exit_summary(_episodes(), REF, min_n=2)   # avbruten, rätt myndighet, studier have n = 1
     shown = flows.board_table(s).set_index("Kategori")
-    assert shown.loc["Arbete", "Antal"] == "2" and shown.loc["Arbete", "Andel"] == "40,0 %"
+    assert shown.loc["Arbete", "Antal"] == "2" and shown.loc["Arbete", "Andel"] == "40,0\xa0%"
     assert shown.loc["Studier", "Antal"] == "–"
     assert flows.board_table(s, lang="en").columns[0] == "Category"
     tab = flows.transition_table(flows.forsorjning_transitions(_episodes(), REF), min_n=2)
@@ -514,7 +514,7 @@ def test_key_figures_table_labels_and_formats_the_headline():
             "km_median_manader": None, "avslut_per_kategori": {"arbete": 3}}
     tab = flows.key_figures_table(head)
     assert tab.index.name == "Nyckeltal" and list(tab.columns) == ["Värde"]
-    assert tab["Värde"].tolist() == ["1 234", "63,3 %", "6,4", "ej beräknat"]
+    assert tab["Värde"].tolist() == ["1\u202f234", "63,3\xa0%", "6,4", "ej beräknat"]
     assert tab.index[0] == "Episoder (deltagare × insats)"
     assert not any("_" in label for label in tab.index)          # no code identifiers
     en = flows.key_figures_table(head, lang="en")

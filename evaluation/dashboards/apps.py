@@ -26,6 +26,7 @@ from ..labels import t
 from . import views
 from .load import DashboardData, load_data
 from .server import NotAllowedError
+from ..formatting import percent as _percent
 
 __all__ = ["board_app", "evaluator_app", "scenario_app", "CSS", "html_table", "html_table_or_empty",
            "key_figures_html", "figure_kasam", "figure_message", "figure_trends"]
@@ -249,7 +250,7 @@ def _measure(x, matt, lang: str) -> str:
     if pd.isna(x):
         return "–"
     if str(matt).startswith("andel"):
-        return f"{disclosure.format_number(100 * x, lang, 0)} %"
+        return _percent(x, 0, lang)
     return disclosure.format_number(x, lang, 1)
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 from .. import disclosure, flows
 from ..labels import t
 from .load import DashboardData
+from ..formatting import percent as _percent
 from .server import NotAllowedError
 
 __all__ = [
@@ -249,7 +250,7 @@ def select(df: pd.DataFrame, f: Filters, columns=("forbund", "insats", "kon")) -
 # --------------------------------------------------------------------------------------------
 
 def _fmt_share(x, lang):
-    return "–" if pd.isna(x) else f"{disclosure.format_number(100 * x, lang, 1)} %"
+    return _percent(x, 1, lang, missing="–")
 
 
 def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
