@@ -159,7 +159,7 @@ def test_key_figures_for_2025_worked_by_hand():
     assert kf.loc["avslutade", "antal"] == 6
     assert bool(kf.loc["andel_arbete_studier", "undertryckt"]) and kf.loc["andel_arbete_studier", "visning"] == "–"
     assert kf.loc["offentlig_fore", "andel"] == pytest.approx(1.0)
-    assert kf.loc["offentlig_fore", "visning"] == "100,0 %"
+    assert kf.loc["offentlig_fore", "visning"] == "100,0\xa0%"
     assert bool(kf.loc["offentlig_efter", "undertryckt"])
     # with min_n = 1 nothing is suppressed: 5/6 to work or studies
     kf1 = db.key_figures(data, db.Filters(period="2025"), min_n=1).set_index("nyckel")

@@ -446,7 +446,7 @@ def test_board_table_labels_groups_and_shows_shares_and_targets_in_percent():
                         "matt": ["andel_topp2", "medel"], "niva": [0.80, 5.0], "n": [13, 9],
                         "varde": [7 / 13, 5.2], "status_text": ["Ej uppnådd", "Uppnådd"]})
     tab = ind.board_table(att)
-    assert tab.loc[0, "Målnivå"] == "80,0 %" and tab.loc[0, "Utfall"] == "53,8 %"
+    assert tab.loc[0, "Målnivå"] == "80,0\xa0%" and tab.loc[0, "Utfall"] == "53,8\xa0%"
     assert tab.loc[1, "Utfall"] == "5,20"
     assert tab.loc[0, "Svarsgrupp"] == "Deltagare" and tab.loc[0, "Mått"] == "Andel i de två högsta stegen"
     assert not any("_" in c for c in tab.columns)
