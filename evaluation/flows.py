@@ -529,7 +529,7 @@ def format_report(report: pd.DataFrame, matt: str, lang: str = "sv") -> pd.DataF
     ...     "kategori": ["paborjat"] * 2, "n": [12.0, np.nan], "bas": [20.0, np.nan],
     ...     "andel": [0.6, np.nan], "undertryckt": [False, True]})
     >>> format_report(rep, "omfattning").iloc[0].tolist()
-    ['12 (60,0 %)', '–']
+    ['12 (60,0\\xa0%)', '–']
     """
     from .disclosure import format_number
 

@@ -518,7 +518,7 @@ def test_key_figures_table_labels_and_formats_the_headline():
     assert tab.index[0] == "Episoder (deltagare × insats)"
     assert not any("_" in label for label in tab.index)          # no code identifiers
     en = flows.key_figures_table(head, lang="en")
-    assert en["Value"].tolist() == ["1,234", "63.3 %", "6.4", "not computed"]
+    assert en["Value"].tolist() == ["1,234", "63.3\xa0%", "6.4", "not computed"]
 
 
 def test_reported_checks_table_is_labelled_and_says_yes_or_no():
