@@ -1,41 +1,46 @@
 """Safe import of the workbench's entities, with an import report.
 
-Every loader reads one file (CSV, XLSX or Parquet), maps the source's headers and labels onto
-the data model (:mod:`evaluation.mapping`, mapping files as in CONTRIBUTING.md), converts types,
-pseudonymises personnummer, validates against the pandera schema of :mod:`evaluation.schemas`
-and returns an :class:`ImportResult` ``(data, report)``.
+Every loader reads one file (:mod:`evaluation.readers`: CSV, XLSX, Parquet, SPSS, Stata), maps the
+source's headers and labels onto the data model (:mod:`evaluation.mapping`, mapping files as in
+CONTRIBUTING.md), converts types, pseudonymises personnummer, validates against the pandera schema
+of :mod:`evaluation.schemas` and returns an :class:`ImportResult` ``(data, report)``. The steps
+are separate functions chained by :func:`load_table`: read -> text -> headers -> personnummer ->
+required columns -> convert -> derive -> free text -> merged cells -> duplicates -> validate ->
+account.
 
 Guarantees
 ----------
 * No row is dropped silently: ``rows_read == rows_accepted + rows_rejected``; every rejected
   row has at least one entry in ``report.problems`` (a problem with row ``"-"`` concerns the
-  whole file, e.g. a missing required column, and then every row is rejected).
+  whole file, e.g. a missing required column, and then every row is rejected). Every physical
+  line after the header is a row, part of a row (a quoted value with line breaks) or a rejected
+  line (:mod:`evaluation.readers` reads a CSV line by line when the parser's row count differs
+  from the line count).
+* No content of a file makes an import raise: unreadable files, broken quotes, impossible dates,
+  library errors all become problems with file, row, column and a Swedish reason.
 * ``row`` in a problem is the 1-based line number in the source file with the header as line 1
-  (for XLSX: the Excel row number; for Parquet: the record number + 1, as if there were a
-  header line). Blank lines are skipped and not counted as rows.
+  (for XLSX: the Excel row number; for Parquet/SPSS/Stata: the record number + 1, as if there
+  were a header line). Blank lines are skipped and not counted as rows.
 * Raw personnummer never reach ``.data`` or the report: an identifier column mapped to
-  ``personnummer`` becomes a keyed pseudonym (:func:`evaluation.privacy.pseudonymise`), an
-  invalid one rejects its row and is shown masked (``19800101-****``), and a valid personnummer
-  found in any other text column is masked in the data and reported as a problem.
+  ``personnummer`` becomes a keyed pseudonym (:func:`evaluation.privacy.pseudonymise`; numbers
+  that lost the leading zero of people born 2000–2009 are restored to 10 digits first), an
+  invalid one rejects its row and is shown masked, and a valid personnummer found in any other
+  text column is masked in the data and reported as a problem.
+* Dates lie in a sane range (default 1900-01-01 to the reference date + 1 year); a lone year or
+  a number in a text date column is a problem, not a date (Excel serials count in number cells).
+* Episodes: an export without ``episod_id`` gets one by the rule :data:`EPISODE_ID_RULE`
+  (pseudonym, insats, inskrivningsdatum); the same person in the same insats with the same start
+  twice is a duplicate episode, reported on both rows.
 * Anonymous participants (``anonym`` true) with no identifier get ``deltagare_id`` =
   ``"anonym-<episod_id>"``: counted, never linked (SUS practice, DOMAIN.md "Consent and anonymity").
 * Strict mode (``strict=True``) raises :class:`ImportValidationError` listing *all* problems.
-
-Formats
--------
-CSV with ``,`` or ``;`` (sniffed from the header line), UTF-8, UTF-8 with BOM or cp1252 (tried
-in that order; a mapping's ``read.encoding`` is the fallback instead of cp1252), decimal comma,
-Swedish dates (:func:`evaluation.mapping.parse_date`), Excel date serials; XLSX through
-``pandas.read_excel(engine="calamine")``; Parquet.
 """
 
 from __future__ import annotations
 
-import csv
-import io as _io
+import datetime as _dt
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -45,15 +50,19 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import mapping as _mp
-from .labels import t
-from .schemas import SCHEMAS, _ITEM_RE
+from . import readers as _rd
 from .errors import EvaluationError
+from .labels import t
+from .schemas import AGE_RANGE, SCHEMAS, _ITEM_RE
 
 __all__ = [
     "ImportReport",
     "ImportResult",
     "ImportValidationError",
     "EmptyFileError",
+    "SourceFileNotFoundError",
+    "UnknownEntityError",
+    "EPISODE_ID_RULE",
     "load_table",
     "load_episodes",
     "load_events",
@@ -96,6 +105,17 @@ ANON_PREFIX = "anonym-"
 #: Fallback response ranges when :mod:`evaluation.instruments` does not know an instrument.
 FALLBACK_RANGES = {"soc29": (1, 7), "soc13": (1, 7), "nns": (1, 6)}
 
+#: How an export without ``episod_id`` gets one (mapping ``derive:`` syntax): the participant's
+#: pseudonym, the insats and the inskrivningsdatum (ISO). Two rows with the same three are one
+#: episode exported twice (a duplicate episode).
+EPISODE_ID_RULE = "{deltagare_id}/{insats}/{inskrivningsdatum}"
+
+#: The columns that identify an episode (duplicate episodes share all three).
+EPISODE_KEY = ("deltagare_id", "insats", "inskrivningsdatum")
+
+#: Earliest date accepted by default (the latest is the reference date + 1 year).
+DEFAULT_MIN_DATE = pd.Timestamp("1900-01-01")
+
 #: Entities whose extra columns are kept (aggregate tables have free-form value columns).
 OPEN_ENTITIES = frozenset({"rapporterat"})
 
@@ -104,7 +124,7 @@ _PNR_QUICK = re.compile(r"\d{6}")
 
 
 class ImportValidationError(EvaluationError, ValueError):
-    """Raised in strict mode when a file has problems; the message lists every one.
+    """Raised in strict mode when a file has problems; the message lists every one (in Swedish).
 
     Attributes
     ----------
@@ -114,15 +134,23 @@ class ImportValidationError(EvaluationError, ValueError):
 
     def __init__(self, report: "ImportReport"):
         self.report = report
-        lines = [f"{len(report.problems)} problem(s) importing {report.file} as {report.entity}; "
-                 "fix the source or the mapping file and import again:"]
+        lines = [f"{len(report.problems)} problem vid import av {report.file} som {report.entity}; "
+                 "rätta källan eller mappningsfilen och importera igen:"]
         for p in report.problems.itertuples(index=False):
-            lines.append(f"  {p.file}, row {p.row}, column {p.column}, value {p.value!r}: {p.reason}")
+            lines.append(f"  {p.file}, rad {p.row}, kolumn {p.column}, värde {p.value!r}: {p.reason}")
         super().__init__(_redact("\n".join(lines)))
 
 
 class EmptyFileError(ImportValidationError):
     """The file is empty (no header line)."""
+
+
+class SourceFileNotFoundError(EvaluationError, FileNotFoundError):
+    """The file to import does not exist."""
+
+
+class UnknownEntityError(EvaluationError, ValueError):
+    """The entity named is not one of :data:`evaluation.schemas.SCHEMAS`."""
 
 
 def _mask(value: Any) -> Any:
@@ -162,6 +190,19 @@ class ImportReport:
         Model column -> sorted source labels that no mapping names (their rows are rejected).
     parts : list of ImportReport
         The per-file reports when this report combines several files.
+    format, encoding, sheet : str or None
+        Format read (``csv``, ``xlsx``, ``parquet``, ``sav``, ``dta``), the text encoding chosen
+        (CSV: BOM, UTF-16, UTF-8, the mapping's, cp1252) and the XLSX sheet read.
+    lines_read : int
+        Physical data lines after the header (blank lines excluded); larger than ``rows_read``
+        only when quoted values span lines.
+    variable_labels : dict
+        SPSS/Stata variable labels, source column -> label.
+    missing_codes : dict
+        Source column -> {code: count} of values treated as missing (SPSS user-missing codes, the
+        mapping's ``missing:``); they are never scored.
+    notes : list of str
+        Swedish remarks (sheet, encoding, derived episode ids, restored personnummer).
     """
 
     file: str
@@ -173,6 +214,13 @@ class ImportReport:
     unmapped_columns: list[str] = field(default_factory=list)
     unmapped_labels: dict[str, list[str]] = field(default_factory=dict)
     parts: list["ImportReport"] = field(default_factory=list)
+    format: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    lines_read: int = 0
+    variable_labels: dict[str, str] = field(default_factory=dict)
+    missing_codes: dict[str, dict] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # every string of a report passes the one masker (evaluation.privacy.redact): a file
@@ -183,6 +231,8 @@ class ImportReport:
         self.problems = redact_frame(self.problems)
         self.unmapped_columns = [redact(c) for c in self.unmapped_columns]
         self.unmapped_labels = {redact(k): sorted({redact(v) for v in vals}) for k, vals in self.unmapped_labels.items()}
+        self.notes = [redact(n) for n in self.notes]
+        self.variable_labels = {redact(k): redact(v) for k, v in self.variable_labels.items()}
 
     @property
     def ok(self) -> bool:
@@ -228,6 +278,14 @@ class ImportReport:
         text = t("io.summary_line", lang, file=self.file, entity=self.entity, read=self.rows_read,
                  accepted=self.rows_accepted, rejected=self.rows_rejected, problems=len(self.problems))
         lines = [text]
+        for note in self.notes:
+            lines.append(f"  ({note})")
+        for col, codes in self.missing_codes.items():
+            lines.append("  " + t("io.missing_codes", lang, column=col,
+                                  codes=", ".join(f"{k} ({v})" for k, v in codes.items())))
+        if self.variable_labels:
+            lines.append("  " + t("io.variable_labels", lang) + ": "
+                         + "; ".join(f"{k} = {v}" for k, v in self.variable_labels.items()))
         if self.unmapped_columns:
             lines.append(t("io.unmapped_columns", lang) + ": " + ", ".join(self.unmapped_columns))
         for col, labels in self.unmapped_labels.items():
@@ -251,7 +309,7 @@ class ImportResult:
 
 
 # --------------------------------------------------------------------------------------------
-# reading
+# problems
 
 
 class _Problems:
@@ -274,7 +332,7 @@ class _Problems:
         reasons = list(reasons) if not isinstance(reasons, str) else [reasons] * n
         self.frames.append(pd.DataFrame({
             "file": self.file, "row": pd.Series(rows, dtype=object), "column": column,
-            "value": [_mask(v) for v in values], "reason": reasons}))
+            "value": [_mask(v) for v in values], "reason": [_mask(r) for r in reasons]}))
         if reject:
             for r in rows:
                 if r == "-":
@@ -291,94 +349,13 @@ class _Problems:
         return df.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
-def _decode(raw: bytes, fallback: str | None) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    for enc in (fallback, "cp1252", "latin-1"):
-        if not enc:
-            continue
-        try:
-            return raw.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return raw.decode("latin-1")  # pragma: no cover (latin-1 decodes any byte)
-
-
-def _sniff_delimiter(header: str) -> str:
-    counts = {d: 0 for d in (";", ",", "\t")}
-    in_quote = False
-    for ch in header:
-        if ch == '"':
-            in_quote = not in_quote
-        elif not in_quote and ch in counts:
-            counts[ch] += 1
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _csv_line_numbers(text: str, delim: str, n_rows: int, bad: list[int]) -> np.ndarray:
-    """Source line of each parsed data row (header = line 1)."""
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if n_lines - 1 == n_rows + len(bad):  # no quoted newlines: one row per line
-        lines = np.arange(2, n_lines + 1)
-        if bad:
-            lines = np.setdiff1d(lines, np.asarray(bad))
-        return lines
-    starts = []  # quoted newlines: let the csv module count physical lines
-    reader = csv.reader(_io.StringIO(text), delimiter=delim)
-    prev = 0
-    for i, _ in enumerate(reader):
-        if i > 0:
-            starts.append(prev + 1)
-        prev = reader.line_num
-    lines = np.asarray([s for s in starts if s not in set(bad)])
-    return lines[:n_rows] if len(lines) >= n_rows else np.arange(2, n_rows + 2)
-
-
-def _read_csv(path: Path, read: dict, problems: _Problems) -> tuple[pd.DataFrame, np.ndarray, int]:
-    raw = path.read_bytes()
-    text = _decode(raw, read.get("encoding")).lstrip("\ufeff")
-    if not text.strip():
-        raise EmptyFileError(_empty_report(problems, path))
-    header = text.split("\n", 1)[0]
-    delim = read.get("delimiter") or _sniff_delimiter(header)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        df = pd.read_csv(_io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                         skip_blank_lines=False, on_bad_lines="warn", engine="c")
-    bad: list[int] = []
-    for w in caught:
-        for m in re.finditer(r"line (\d+): expected (\d+) fields?, saw (\d+)", str(w.message)):
-            line = int(m[1])
-            bad.append(line)
-            problems.add([line], "-", "", f"expected {m[2]} fields, saw {m[3]} (delimiter {delim!r}); "
-                         "row not read — check quoting and the delimiter")
-    lines = _csv_line_numbers(text, delim, len(df), bad)
-    return df, lines, len(bad)
-
-
-def _read_excel(path: Path, read: dict) -> tuple[pd.DataFrame, np.ndarray]:
-    df = pd.read_excel(path, engine="calamine", sheet_name=read.get("sheet", 0), dtype=object)
-    return df, np.arange(2, len(df) + 2)
-
-
-def _read_parquet(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    df = pd.read_parquet(path)
-    return df.reset_index(drop=True), np.arange(2, len(df) + 2)
-
-
-def _empty_report(problems: _Problems, path: Path) -> "ImportReport":
-    problems.add([1], "-", "", "the file is empty (no header line); export it again with a header row")
-    return ImportReport(file=problems.file, entity="", problems=problems.frame())
-
-
 def _cell_text(v) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
         return v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
+    if isinstance(v, (list, tuple, dict, set, np.ndarray)):
+        return "|".join(str(x) for x in v) if not isinstance(v, dict) else str(v)
     return str(v)
 
 
@@ -389,21 +366,24 @@ def _as_text(s: pd.Series) -> pd.Series:
     if s.dtype == object:
         kind = pd.api.types.infer_dtype(s, skipna=True)
         if kind in ("datetime", "datetime64", "date"):  # Excel date cells
-            return pd.to_datetime(s, errors="coerce")
+            out = pd.to_datetime(s, errors="coerce")
+            if out.notna().sum() == s.notna().sum():
+                return out
+            kind = "mixed"  # dates outside pandas' range: keep them as text, judged later
         if kind in ("integer", "floating", "mixed-integer-float", "decimal", "boolean"):
             s = pd.Series(s.tolist(), index=s.index)  # let pandas pick a numeric/bool dtype
         elif kind != "string":  # mixed cells (numbers, dates and text): one conversion per value
             s = _mp.map_uniques(s, _cell_text)
     if pd.api.types.is_float_dtype(s.dtype):
         whole = s.dropna()
-        if len(whole) and (whole % 1 == 0).all():
+        if len(whole) and (whole % 1 == 0).all() and whole.abs().max() < 2**53:
             s = s.astype("Int64")
     out = s.astype("str").str.strip()
     return out.where(out != "")
 
 
 # --------------------------------------------------------------------------------------------
-# the import pipeline
+# the import pipeline: read -> map headers -> convert -> validate -> account
 
 
 def _schema_kind(col: pa.Column) -> str:
@@ -442,6 +422,75 @@ def _privacy():
     return privacy
 
 
+@dataclass
+class _Import:
+    """State of one import while it passes the steps (internal)."""
+
+    entity: str
+    schema: pa.DataFrameSchema
+    mp: _mp.Mapping
+    file: str
+    problems: _Problems
+    raw: _rd.RawTable
+    options: dict
+    index: pd.Index | None = None
+    text: dict = field(default_factory=dict)          # source header -> text series
+    header_map: dict = field(default_factory=dict)    # source header -> model column
+    unmapped: list = field(default_factory=list)
+    cols: dict = field(default_factory=dict)          # model column -> text series
+    src_name: dict = field(default_factory=dict)      # model column -> source header
+    out: dict = field(default_factory=dict)           # model column -> converted series
+    unmapped_labels: dict = field(default_factory=dict)
+    free_text: list = field(default_factory=list)
+    missing: list = field(default_factory=list)       # required model columns absent
+    derived: dict = field(default_factory=dict)       # model column -> model columns it is built from
+    notes: list = field(default_factory=list)
+    missing_codes: dict = field(default_factory=dict)
+    frame: pd.DataFrame | None = None
+
+    def label(self, model: str) -> str:
+        return self.src_name.get(model, model)
+
+
+def _read_options(mp: _mp.Mapping, sheet, header_row) -> dict:
+    read = dict(mp.read)
+    if sheet not in (None, ""):
+        read["sheet"] = sheet
+    if header_row not in (None, ""):
+        read["header_row"] = header_row
+    return read
+
+
+def _date_bounds(read: dict, reference_date, date_range) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Sane date range: default 1900-01-01 to reference date (default today) + 1 year."""
+    rng = date_range or read.get("date_range") or (None, None)
+    ref = pd.Timestamp(reference_date or read.get("reference_date") or _dt.date.today()).normalize()
+    lo = pd.Timestamp(rng[0]) if rng[0] else DEFAULT_MIN_DATE
+    hi = pd.Timestamp(rng[1]) if len(rng) > 1 and rng[1] else ref + pd.DateOffset(years=1)
+    return lo, hi
+
+
+def _step_text(imp: _Import) -> None:
+    """Cells as stripped text, indexed by source row; blank lines dropped (they are not rows)."""
+    raw = imp.raw
+    frame = raw.frame
+    frame.columns = [str(c) for c in frame.columns]
+    text = {c: _as_text(frame[c]) for c in frame.columns}
+    nonblank = np.zeros(len(frame), dtype=bool)
+    for s in text.values():
+        nonblank |= s.notna().to_numpy()
+    lines = raw.lines
+    if not nonblank.all():
+        frame = frame.loc[nonblank]
+        text = {c: s.loc[nonblank] for c, s in text.items()}
+        lines = lines[nonblank]
+        raw.frame, raw.lines = frame, lines
+    imp.index = pd.Index(lines, name="row")
+    imp.text = {c: s.set_axis(imp.index) for c, s in text.items()}
+    if len(lines) == 0 and raw.n_bad == 0:
+        imp.problems.add([1], "-", "", "filen har en rubrikrad men inga datarader", reject=False)
+
+
 def _map_headers(columns, entity: str, schema: pa.DataFrameSchema, mapping: _mp.Mapping, problems: _Problems):
     """Return ({source header: model column}, unmapped headers)."""
     lookup: dict[str, str | None] = {}
@@ -477,30 +526,409 @@ def _map_headers(columns, entity: str, schema: pa.DataFrameSchema, mapping: _mp.
                 unmapped.append(h)
                 continue
         if model in taken:
-            problems.add(["-"], h, "", f"maps to {model}, already read from column {taken[model]!r}; "
-                         "this column was ignored — fix the mapping", reject=False)
+            problems.add(["-"], h, "", f"mappas till {model}, som redan läses från kolumnen {taken[model]!r}; "
+                         "den här kolumnen ignorerades — rätta mappningsfilen", reject=False)
             continue
         taken[model] = h
         result[h] = model
     return result, unmapped
 
 
-def _finish(entity, file, frame, lines, problems, n_bad, unmapped_cols, unmapped_labels, strict, schema):
-    rows_read = len(lines) + n_bad
-    if problems.file_rejected:
-        keep = np.zeros(len(frame), dtype=bool)
+def _model_kind(imp: _Import, model: str) -> str | None:
+    colschema = imp.schema.columns.get(model)
+    return _schema_kind(colschema) if colschema is not None else _MODEL_KINDS.get(model)
+
+
+def _step_headers(imp: _Import) -> None:
+    """Map source headers onto model columns; constants, the survey instrument, labels, missing codes."""
+    raw, problems, mp = imp.raw, imp.problems, imp.mp
+    columns = list(imp.text)
+    imp.header_map, imp.unmapped = _map_headers(columns, imp.entity, imp.schema, mp, problems)
+    if (len(imp.header_map) + len(imp.unmapped) == 1 and len(columns) == 1
+            and re.search(r"[;,\t|]", columns[0])):
+        problems.add(["-"], columns[0], "", "bara en kolumn hittades och dess rubrik innehåller en avgränsare; "
+                     "avgränsaren är troligen fel (ange read: {delimiter: ...} i mappningsfilen)")
+    for name, reason in raw.unreadable.items():  # nested Parquet columns
+        model = _map_headers([name], imp.entity, imp.schema, mp, _Problems(imp.file))[0].get(name)
+        problems.add(["-"], name, "", reason, reject=bool(model))
+        if not model:
+            imp.unmapped.append(name)
+    imp.src_name = {model: src for src, model in imp.header_map.items()}
+    cols: dict[str, pd.Series] = {}
+    missing_spec = mp.missing
+    for src, model in imp.header_map.items():
+        s = imp.text[src]
+        codes = _missing_codes_for(missing_spec, src, model)
+        if codes:
+            hit = s.isin(codes)
+            if hit.any():
+                imp.missing_codes[src] = {str(k): int(v) for k, v in s[hit].value_counts().items()}
+                s = s.mask(hit)
+        labels = raw.value_labels.get(src)
+        if labels and _model_kind(imp, model) in ("str", "bool"):
+            s = s.map(labels).fillna(s).astype("str")
+        cols[model] = s
+    for src, counts in raw.missing_codes.items():
+        imp.missing_codes.setdefault(src, {}).update(counts)
+    index = imp.index
+    for model, value in mp.constants.items():
+        const = pd.Series(None if value is None else str(value), index=index, dtype="str")
+        cols[model] = cols[model].fillna(const) if model in cols else const
+    if imp.options.get("instrument") and imp.entity == "enkatsvar" and "instrument" not in cols:
+        cols["instrument"] = pd.Series(imp.options["instrument"], index=index, dtype="str")
+    imp.cols = cols
+
+
+def _missing_codes_for(spec, src: str, model: str) -> list[str]:
+    """Codes the mapping declares missing for a column (``missing: [9, 99]`` or per column)."""
+    if not spec:
+        return []
+    if isinstance(spec, dict):
+        codes = spec.get(src, spec.get(model))
+    else:
+        codes = spec
+    if codes is None:
+        return []
+    codes = codes if isinstance(codes, (list, tuple, set)) else [codes]
+    return [_cell_text(c) for c in codes]
+
+
+def _step_personnummer(imp: _Import) -> None:
+    """Personnummer -> keyed pseudonym (numbers that lost their leading zero restored first)."""
+    cols, problems = imp.cols, imp.problems
+    if "personnummer" not in cols:
+        return
+    target = PSEUDONYM_TARGET.get(imp.entity)
+    pnr = cols.pop("personnummer")
+    src = imp.label("personnummer")
+    if target is None:
+        problems.add(["-"], src, "", f"en personnummerkolumn kan inte importeras som {imp.entity}; "
+                     "ta bort den ur exporten")
+        return
+    # a number column (Excel, Parquet, SPSS) drops the leading zero of people born 2000-2009
+    short = pnr.str.fullmatch(r"\d{7,9}").fillna(False).astype(bool)
+    if short.any():
+        pnr = pnr.where(~short, pnr.str.zfill(10))
+        imp.notes.append(f"{int(short.sum())} personnummer hade tappat inledande nolla (lagrade som tal) och "
+                         "fylldes ut till 10 siffror")
+    privacy = _privacy()
+    valid = map_valid_pnr(pnr, privacy)
+    bad = pnr.notna() & ~valid
+    problems.add(pnr.index[bad], src, pnr[bad],
+                 "inte ett giltigt personnummer eller samordningsnummer (kontrollsiffra eller datum); raden avvisas")
+    problems.seen.update((r, target) for r in pnr.index[bad])
+    pseud = pd.Series(pd.NA, index=imp.index, dtype="str")
+    if valid.any():
+        pseud[valid] = privacy.pseudonymise(pnr[valid]).astype("str").to_numpy()
+    cols[target] = cols[target].fillna(pseud) if target in cols else pseud
+    if imp.mp.derive.get("fodelsear") == "personnummer" and valid.any():
+        year = _mp.map_uniques(pnr[valid], lambda v: privacy.normalise(v)[:4]).astype("str")
+        y = pd.Series(pd.NA, index=imp.index, dtype="str")
+        y[valid] = year.to_numpy()
+        cols["fodelsear"] = cols["fodelsear"].fillna(y) if "fodelsear" in cols else y
+        imp.derived["fodelsear"] = ["personnummer"]
+
+
+def _step_required(imp: _Import) -> None:
+    derivable = set(imp.mp.derive)
+    if imp.entity == "episoder":
+        derivable.add("episod_id")
+    imp.missing = [c for c, col in imp.schema.columns.items()
+                   if col.required and c not in imp.cols and c not in derivable]
+    for c in imp.missing:
+        imp.problems.add(["-"], c, "", f"obligatorisk kolumn {c} saknas; lägg till den i filen eller mappa en "
+                         f"rubrik till den i mappningsfilen (omappade rubriker: {', '.join(imp.unmapped) or 'inga'})")
+
+
+def _numeric_cells(raw_col: pd.Series) -> pd.Series:
+    """True where a raw cell is a number (not text): only there is an Excel serial a date."""
+    if pd.api.types.is_numeric_dtype(raw_col.dtype) and not pd.api.types.is_bool_dtype(raw_col.dtype):
+        return raw_col.notna()
+    if raw_col.dtype != object:
+        return pd.Series(False, index=raw_col.index)
+    return _mp.map_uniques(raw_col, lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                           ).fillna(False).astype(bool)
+
+
+_LONE_YEAR = re.compile(r"^\d{4}$")
+_SERIAL_TEXT = re.compile(r"^\d{4,6}(?:[.,]0+)?$")
+
+
+def _convert_dates(imp: _Import, model: str, s: pd.Series) -> pd.Series:
+    """Dates: Swedish text forms, Excel date cells, serials only in number cells, sane range."""
+    label = imp.label(model)
+    problems = imp.problems
+    dayfirst = bool(imp.mp.read.get("dayfirst", True))
+    lo, hi = imp.options["date_bounds"]
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        parsed = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+        parsed = parsed.dt.normalize()
+        bad = pd.Series(False, index=s.index)
+    else:
+        serial_text = bool(imp.mp.read.get("excel_serials", False))
+        src = imp.src_name.get(model)
+        numeric = None
+        if src is not None and src in imp.raw.numeric and src in imp.raw.frame:
+            numeric = _numeric_cells(imp.raw.frame[src]).set_axis(s.index)
+        key = s if numeric is None or not numeric.any() else s.where(~numeric, "#" + s.astype("str"))
+
+        def parse(v: str):
+            if v.startswith("#"):
+                return _mp.parse_date(v[1:], dayfirst, serial=True)
+            return _mp.parse_date(v, dayfirst, serial=serial_text)
+
+        obj = _mp.map_uniques(key, parse)
+        parsed = pd.to_datetime(obj, errors="coerce")
+        bad = s.notna() & parsed.isna()
+        if bad.any():
+            vals = s[bad].astype("str")
+            year = vals.str.fullmatch(_LONE_YEAR.pattern).fillna(False).astype(bool)
+            serial = ~year & vals.str.fullmatch(_SERIAL_TEXT.pattern).fillna(False).astype(bool)
+            reasons = np.where(
+                year, "ett ensamt årtal är inget datum; skriv hela datumet (t.ex. 2023-05-14)",
+                np.where(serial, "ett tal i en textkolumn är inget datum (Excel-serienummer?); spara kolumnen som "
+                                 "datum eller ange read: {excel_serials: true} i mappningsfilen",
+                         "inte ett datum (skriv 2023-05-14, 20230514, 14/5/2023 eller 14 maj 2023)"))
+            problems.add(s.index[bad], label, s[bad], list(reasons))
+    out_of_range = parsed.notna() & ((parsed < lo) | (parsed > hi))
+    if out_of_range.any():
+        problems.add(s.index[out_of_range], label, s[out_of_range],
+                     f"datumet ligger utanför det rimliga intervallet {lo:%Y-%m-%d}–{hi:%Y-%m-%d}; rätta det "
+                     "(intervallet ändras med read: {date_range: [från, till]} i mappningsfilen)")
+        parsed = parsed.mask(out_of_range)
+    return parsed.astype("datetime64[ns]")
+
+
+def _step_convert(imp: _Import) -> None:
+    """Convert each mapped column to its model type, reporting every cell that does not fit."""
+    vocabs = _mp.column_vocabularies(imp.entity)
+    decimal = imp.mp.read.get("decimal")
+    problems, mp = imp.problems, imp.mp
+    for model, s in imp.cols.items():
+        label = imp.label(model)
+        kind = _model_kind(imp, model)
+        if kind is None and imp.entity == "enkatsvar" and _ITEM_RE.match(model):
+            imp.out[model] = _convert_item(model, s, label, problems, decimal)
+            continue
+        if kind is None:  # pass-through column of an open entity
+            num, bad = parse_numbers(s, decimal) if s.notna().any() else (None, None)
+            if num is not None and not bad.any() and not pd.api.types.is_datetime64_any_dtype(s.dtype):
+                imp.out[model] = num
+            else:
+                imp.out[model] = s.astype("str") if not pd.api.types.is_datetime64_any_dtype(s.dtype) else s
+                imp.free_text.append(model)
+            continue
+        if kind == "date":
+            v = _convert_dates(imp, model, s)
+        elif kind in ("int", "float"):
+            if pd.api.types.is_datetime64_any_dtype(s.dtype):
+                s = s.astype("str")
+            v, bad = parse_numbers(s, decimal)
+            if kind == "int":
+                frac = v.notna() & (v % 1 != 0)
+                problems.add(s.index[frac], label, s[frac], "inte ett heltal")
+                huge = v.notna() & (v.abs() >= 2**53)
+                problems.add(s.index[huge], label, s[huge], "talet är orimligt stort")
+                v = v.where(~frac & ~huge).round().astype("Int64")
+            problems.add(s.index[bad], label, s[bad], "inte ett tal")
+        elif kind == "bool":
+            lookup = _mp.boolean_lookup(model, mp)
+            s = s.astype("str") if pd.api.types.is_datetime64_any_dtype(s.dtype) else s
+            v = _mp.map_uniques(s, lambda x: lookup.get(_mp.normalise(x)))
+            bad = s.notna() & v.isna()
+            if bad.any():
+                imp.unmapped_labels[model] = sorted(set(s[bad].astype(str)))
+            problems.add(s.index[bad], label, s[bad], f"etiketten går inte att tolka som ja/nej i {model}; lägg "
+                         f"till den under values: {model}: i mappningsfilen")
+            v = v.astype("boolean")
+        else:  # str
+            s = s.astype("str") if not pd.api.types.is_string_dtype(s.dtype) else s
+            v = _convert_str(imp, model, s, label, vocabs.get(model))
+        imp.out[model] = v
+
+
+def _convert_str(imp: _Import, model: str, s: pd.Series, label: str, vocab: str | None) -> pd.Series:
+    problems, mp = imp.problems, imp.mp
+    if model in _mp.MULTI_COLUMNS:
+        v, bad, labels = _convert_multi(model, s, vocab, mp)
+        if labels:
+            imp.unmapped_labels[model] = labels
+        problems.add(s.index[bad], label, s[bad],
+                     [f"etikett(er) {', '.join(_unknown_parts(x, model, vocab, mp))} finns inte i vokabulären "
+                      f"{vocab}; lägg till dem under values: {model}: i mappningsfilen" for x in s[bad]])
+        return v
+    if not (vocab or mp.values.get(model)):
+        imp.free_text.append(model)
+        return s
+    lookup = _mp.label_lookup(model, vocab, mp)
+    mapped = _mp.map_uniques(s, lambda x: lookup.get(_mp.normalise(x)))
+    if not vocab:
+        imp.free_text.append(model)  # mapped free text is still scanned for personnummer
+        return mapped.fillna(s).astype("str")
+    bad = s.notna() & mapped.isna()
+    if bad.any():
+        imp.unmapped_labels[model] = sorted(set(s[bad]))
+    problems.add(s.index[bad], label, s[bad],
+                 [f"etiketten {x!r} finns inte i vokabulären {vocab}; lägg till den under values: {model}: "
+                  "i mappningsfilen" for x in s[bad]])
+    return mapped.astype("str")
+
+
+def _iso(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.strftime("%Y-%m-%d")
+    if pd.api.types.is_float_dtype(s.dtype) and s.dropna().mod(1).eq(0).all():
+        s = s.astype("Int64")
+    return s.astype("str")
+
+
+def _step_derive(imp: _Import) -> None:
+    """Derived columns (mapping ``derive:``) and the default episode id of an export without one."""
+    rules = {k: v for k, v in imp.mp.derive.items() if v != "personnummer"}
+    if imp.entity == "episoder" and "episod_id" not in imp.out and "episod_id" not in rules:
+        rules["episod_id"] = EPISODE_ID_RULE
+        imp.notes.append(f"episod_id saknas i filen och byggdes enligt regeln {EPISODE_ID_RULE}")
+    out = imp.out
+    for model, rule in rules.items():
+        rule = str(rule)
+        names = re.findall(r"\{(\w+)\}", rule)
+        unknown = [n for n in names if n not in out]
+        if unknown or not names:
+            imp.problems.add(["-"], model, "", f"derive: {model}: {rule!r} använder kolumner som saknas "
+                             f"({', '.join(unknown) or 'inga {kolumn} angivna'}); rätta mappningsfilen")
+            continue
+        pieces = re.split(r"\{\w+\}", rule)
+        value = pd.Series(pieces[0], index=imp.index, dtype="str")
+        for name, lit in zip(names, pieces[1:]):
+            value = value + _iso(out[name]) + lit
+        anymissing = np.zeros(len(imp.index), dtype=bool)
+        for name in names:
+            anymissing |= out[name].isna().to_numpy()
+        value = value.mask(anymissing)
+        out[model] = out[model].fillna(value) if model in out else value
+        imp.derived[model] = names
+
+
+def _step_anonymous(imp: _Import) -> None:
+    """Anonymous participants (SUS: counted, not linkable) get a per-episode id that links nothing."""
+    out = imp.out
+    if imp.entity == "episoder" and {"deltagare_id", "anonym", "episod_id"} <= set(out):
+        anon = out["deltagare_id"].isna() & out["anonym"].fillna(False).astype(bool) & out["episod_id"].notna()
+        if anon.any():
+            ids = out["deltagare_id"].copy()
+            ids[anon] = ANON_PREFIX + out["episod_id"][anon]
+            out["deltagare_id"] = ids
+
+
+#: Swedish wording of :func:`evaluation.privacy.protect_text_columns`' reasons (by their start).
+_PROTECT_REASONS = {
+    "identifier holds": "identifieraren innehåller ett personnummer; ersatt med en nyckelbaserad pseudonym "
+                        "(mappa kolumnen till personnummer i mappningsfilen)",
+    "contains a personnummer": "innehåller ett personnummer; det måste tas bort i källan (maskerat i importerade data)",
+}
+
+
+def _step_free_text(imp: _Import) -> None:
+    """Personnummer in every text column, whatever the mapping says: identifier columns get keyed
+    pseudonyms (never one constant), other text is masked (:mod:`evaluation.privacy`); rows kept."""
+    for model, s, rows, shown, reason in _privacy().protect_text_columns(imp.out, imp.entity):
+        why = next((sv for en, sv in _PROTECT_REASONS.items() if str(reason).startswith(en)), reason)
+        imp.problems.add(rows, imp.label(model), shown, why, reject=False)
+        imp.out[model] = s
+
+
+def _step_frame(imp: _Import) -> None:
+    frame = pd.DataFrame(imp.out, index=imp.index)
+    order = ([c for c in imp.schema.columns if c in frame.columns]
+             + [c for c in frame.columns if c not in imp.schema.columns])
+    imp.frame = frame[order]
+
+
+def _step_merged(imp: _Import) -> None:
+    """Cells covered by a merged range (not its first cell) are empty: say so, reject the row."""
+    by_col: dict[str, list] = {}
+    for (row, col), ref in imp.raw.merged.items():
+        if row in imp.index:
+            by_col.setdefault(col, []).append((row, ref))
+    for col, hits in by_col.items():
+        rows = [r for r, _ in hits]
+        imp.problems.add(rows, col, "", [f"sammanfogad cell ({ref}): värdet står bara i den första cellen; dela "
+                                         "upp sammanfogningen och fyll i värdet på varje rad" for _, ref in hits])
+        model = imp.header_map.get(col)
+        if model:
+            imp.problems.seen.update((r, model) for r in rows)
+
+
+def _step_duplicates(imp: _Import) -> None:
+    """Duplicate keys and duplicate episodes, reported on every row involved."""
+    frame, schema, problems = imp.frame, imp.schema, imp.problems
+    key_sets = []
+    if imp.entity == "episoder":
+        key_sets.append((list(EPISODE_KEY), "dubblettepisod: samma deltagare, insats och inskrivningsdatum"))
+    key_sets += [([c], None) for c, col in schema.columns.items() if col.unique and c in frame]
+    if schema.unique:
+        key_sets.append((list(schema.unique), None))
+    reported: set = set()
+    for keys, what in key_sets:
+        if not all(k in frame for k in keys):
+            continue
+        sub = frame[keys]
+        dup = sub.notna().all(axis=1) & sub.duplicated(keep=False)
+        if reported:
+            dup &= ~sub.index.isin(list(reported))
+        if not dup.any():
+            continue
+        groups = _iso_frame(sub[dup]).agg("|".join, axis=1)
+        rows_of = groups.groupby(groups).groups
+        if what:
+            reasons = [f"{what} som rad {', '.join(str(r) for r in rows_of[g] if r != row)}; båda raderna avvisas"
+                       for row, g in groups.items()]
+        else:
+            reasons = [f"dubblettnyckel ({', '.join(keys)}) = {g!r}; finns också på rad "
+                       f"{', '.join(str(r) for r in rows_of[g] if r != row)}; båda raderna avvisas"
+                       for row, g in groups.items()]
+        col0 = keys[0]
+        raw_vals = [frame[col0].get(r) if col0 in frame else "" for r in groups.index]
+        problems.add(groups.index, imp.label(col0), raw_vals, reasons)
+        reported.update(groups.index)
+
+
+def _iso_frame(sub: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: _iso(sub[c]) for c in sub.columns}, index=sub.index)
+
+
+def _step_validate(imp: _Import) -> None:
+    """Pandera on the rows still standing (never raises: an internal failure is reported)."""
+    try:
+        _validate(imp.schema, imp.frame, imp.problems, imp.cols, imp.src_name, imp.derived)
+    except Exception as exc:  # noqa: BLE001 - a row check must never crash an import
+        imp.problems.add(["-"], "-", "", f"radkontrollerna kunde inte köras ({_rd._lib_message(exc)}); "
+                         "inga rader godkändes — rapportera felet")
+
+
+def _account(imp: _Import, strict: bool) -> ImportResult:
+    """Accepted = rows not rejected; rows read = accepted + rejected (every source row counted once)."""
+    problems, raw = imp.problems, imp.raw
+    frame = imp.frame if imp.frame is not None else _empty_frame(imp.schema)
+    lines = np.asarray(imp.index if imp.index is not None else [], dtype=np.int64)
+    if problems.file_rejected or len(frame) != len(lines):
+        keep = np.zeros(len(lines), dtype=bool)
     else:
         keep = ~np.isin(lines, np.asarray(sorted(problems.rejected), dtype=np.int64))
-    data = frame.loc[keep].reset_index(drop=True)
-    if problems.file_rejected:
-        data = data.iloc[0:0]
+    data = frame.loc[keep].reset_index(drop=True) if len(frame) == len(lines) else _empty_frame(imp.schema)
+    rows_read = len(lines) + raw.n_bad
     report = ImportReport(
-        file=file, entity=entity, rows_read=rows_read, rows_accepted=len(data),
+        file=imp.file, entity=imp.entity, rows_read=rows_read, rows_accepted=len(data),
         rows_rejected=rows_read - len(data), problems=problems.frame(),
-        unmapped_columns=list(unmapped_cols),
-        unmapped_labels={k: sorted({_mask(v) for v in vals}) for k, vals in unmapped_labels.items() if vals},
+        unmapped_columns=list(imp.unmapped),
+        unmapped_labels={k: sorted({_mask(v) for v in vals}) for k, vals in imp.unmapped_labels.items() if vals},
+        format=raw.format, encoding=raw.encoding, sheet=raw.sheet, lines_read=raw.lines_read,
+        variable_labels={k: _mask(v) for k, v in raw.variable_labels.items()},
+        missing_codes=imp.missing_codes, notes=[_mask(n) for n in raw.notes + imp.notes],
     )
     if strict and not report.problems.empty:
+        if rows_read == 0 and raw.frame.shape[1] == 0 and report.problems["row"].eq(1).any():
+            raise EmptyFileError(report)
         raise ImportValidationError(report)
     return ImportResult(data, report)
 
@@ -510,13 +938,18 @@ def _empty_frame(schema: pa.DataFrameSchema) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=dtypes[_schema_kind(col)]) for c, col in schema.columns.items()})
 
 
-def load_table(path, entity: str, mapping=None, strict: bool = False, instrument: str | None = None) -> ImportResult:
-    """Import one file as ``entity``: read, map, convert, pseudonymise, validate, report.
+def load_table(path, entity: str, mapping=None, strict: bool = False, instrument: str | None = None, *,
+               sheet=None, header_row: int | None = None, reference_date=None, date_range=None) -> ImportResult:
+    """Import one file as ``entity``: read, map headers, convert, validate, account.
+
+    The steps are functions of their own (``_step_*``); this one only chains them. No content of
+    the file makes it raise: every problem is a row of ``report.problems`` naming file, row,
+    column and a Swedish reason (and strict mode turns them into one exception).
 
     Parameters
     ----------
     path : str or Path
-        ``.csv`` (or ``.txt``), ``.xlsx``/``.xlsm``/``.xls`` or ``.parquet``.
+        CSV/TSV/TXT, XLSX/XLSM/XLS/ODS, Parquet, SPSS ``.sav``/``.zsav`` or Stata ``.dta``.
     entity : str
         Schema name: ``episoder``, ``handelser``, ``enkatsvar``, ``segment``, ``enhetskostnader``,
         ``rapporterat`` (see :data:`evaluation.schemas.SCHEMAS`).
@@ -526,6 +959,14 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
         Raise :class:`ImportValidationError` listing every problem instead of returning a report.
     instrument : str, optional
         Survey instrument (sets the ``instrument`` column when the file lacks it).
+    sheet : str or int, optional
+        XLSX sheet (overrides the mapping's ``read.sheet``); required when the workbook has several.
+    header_row : int, optional
+        1-based row of the headers in an XLSX sheet with title rows above them.
+    reference_date : date-like, optional
+        "Today" for the sane date range (default: today).
+    date_range : (date-like, date-like), optional
+        Allowed dates; default 1900-01-01 to ``reference_date`` + 1 year (or ``read.date_range``).
 
     Returns
     -------
@@ -536,6 +977,8 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
     ------
     ImportValidationError
         Strict mode and at least one problem; :class:`EmptyFileError` for an empty file.
+    SourceFileNotFoundError
+        The file does not exist.
     evaluation.privacy.MissingKeyError
         The file has personnummer and no pseudonymisation key is configured.
 
@@ -549,203 +992,50 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
     (['forsta_mote'], 1)
     """
     if entity not in SCHEMAS:
-        raise ValueError(f"unknown entity {entity!r}; known: {sorted(SCHEMAS)}")
-    schema = SCHEMAS[entity]
+        raise UnknownEntityError(f"okänd entitet {entity!r}; kända: {', '.join(sorted(SCHEMAS))}")
     path = Path(path)
-    file = str(path)
     mp = _mp.load_mapping(mapping)
     if mp.entity and mp.entity != entity:
-        raise _mp.MappingError(f"mapping {mp.path or ''} is for {mp.entity!r}, not {entity!r}")
-    problems = _Problems(file)
-    if not path.exists():
-        raise FileNotFoundError(f"{file} not found; check the path")
+        raise _mp.MappingError(f"mappningsfilen {mp.path or ''} gäller {mp.entity!r}, inte {entity!r}")
+    if not path.is_file():
+        raise SourceFileNotFoundError(f"filen {path} finns inte; kontrollera sökvägen")
+    problems = _Problems(str(path))
+    read = _read_options(mp, sheet, header_row)
+    raw = _rd.read_source(path, read, problems)
+    options = {"instrument": instrument, "date_bounds": _date_bounds(read, reference_date, date_range)}
+    imp = _Import(entity, SCHEMAS[entity], mp, str(path), problems, raw, options)
+    if raw.frame.shape[1] == 0:
+        imp.index = pd.Index([], name="row", dtype=np.int64)
+        if not problems.frames:
+            problems.add([1], "-", "", "filen är tom (ingen rubrikrad); exportera den igen med en rubrikrad")
+        return _account(imp, strict)
+    try:
+        _step_text(imp)
+        _step_headers(imp)
+        _step_personnummer(imp)
+        _step_required(imp)
+        _step_convert(imp)
+        _step_derive(imp)
+        _step_anonymous(imp)
+        _step_free_text(imp)
+        _step_frame(imp)
+        _step_merged(imp)
+        if not imp.missing:
+            _step_duplicates(imp)
+            _step_validate(imp)
+    except Exception as exc:  # noqa: BLE001 - no content of a file may crash an import
+        if isinstance(exc, EvaluationError) or type(exc).__module__.endswith(".privacy"):
+            raise  # the key, the mapping: the caller must act, with the workbench's own message
+        _unexpected(imp, exc)
+    return _account(imp, strict)
 
-    # 1. read --------------------------------------------------------------------------------
-    suffix = path.suffix.lower()
-    n_bad = 0
-    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        raw, lines = _read_excel(path, mp.read)
-    elif suffix == ".parquet":
-        raw, lines = _read_parquet(path)
-    else:
-        try:
-            raw, lines, n_bad = _read_csv(path, mp.read, problems)
-        except EmptyFileError as exc:
-            exc.report.entity = entity
-            if strict:
-                raise
-            return ImportResult(_empty_frame(schema), exc.report)
-    if raw.shape[1] == 0:
-        problems.add([1], "-", "", "the file is empty (no header line); export it again with a header row")
-        return _finish(entity, file, _empty_frame(schema), np.array([], dtype=np.int64), problems, 0,
-                       [], {}, strict, schema)
 
-    # drop blank lines (not rows)
-    raw.columns = [str(c) for c in raw.columns]
-    text = {c: _as_text(raw[c]) for c in raw.columns}
-    nonblank = np.zeros(len(raw), dtype=bool)
-    for s in text.values():
-        nonblank |= s.notna().to_numpy()
-    if not nonblank.all():
-        raw = raw.loc[nonblank]
-        text = {c: s.loc[nonblank] for c, s in text.items()}
-        lines = lines[nonblank]
-    index = pd.Index(lines, name="row")
-    text = {c: s.set_axis(index) for c, s in text.items()}
-    if len(lines) == 0 and n_bad == 0:
-        problems.add([1], "-", "", "the file has a header line but no data rows", reject=False)
-
-    # 2. headers -----------------------------------------------------------------------------
-    header_map, unmapped = _map_headers(list(raw.columns), entity, schema, mp, problems)
-    if len(header_map) + len(unmapped) == 1 and len(raw.columns) == 1 and re.search(r"[;,\t|]", raw.columns[0]):
-        problems.add(["-"], raw.columns[0], "", "only one column found and its header contains a separator; "
-                     "the delimiter is probably wrong (set read.delimiter in the mapping file)")
-    cols: dict[str, pd.Series] = {model: text[src] for src, model in header_map.items()}
-    for model, value in mp.constants.items():
-        const = pd.Series(None if value is None else str(value), index=index, dtype="str")
-        cols[model] = cols[model].fillna(const) if model in cols else const
-    if instrument and entity == "enkatsvar" and "instrument" not in cols:
-        cols["instrument"] = pd.Series(instrument, index=index, dtype="str")
-
-    # 3. personnummer -> pseudonym ------------------------------------------------------------
-    if "personnummer" in cols:
-        target = PSEUDONYM_TARGET.get(entity)
-        pnr = cols.pop("personnummer")
-        if target is None:
-            problems.add(["-"], header_map_inv(header_map, "personnummer"), "",
-                         f"a personnummer column cannot be imported as {entity}; remove it from the export")
-        else:
-            privacy = _privacy()
-            valid = map_valid_pnr(pnr, privacy)
-            bad = pnr.notna() & ~valid
-            src = header_map_inv(header_map, "personnummer")
-            problems.add(pnr.index[bad], src, pnr[bad],
-                         "not a valid personnummer or samordningsnummer (checksum or date); row rejected")
-            problems.seen.update((r, target) for r in pnr.index[bad])
-            pseud = pd.Series(pd.NA, index=index, dtype="str")
-            if valid.any():
-                pseud[valid] = privacy.pseudonymise(pnr[valid]).astype("str").to_numpy()
-            cols[target] = cols[target].fillna(pseud) if target in cols else pseud
-
-    # 4. required columns ---------------------------------------------------------------------
-    missing = [c for c, col in schema.columns.items() if col.required and c not in cols]
-    for c in missing:
-        problems.add(["-"], c, "", f"required column {c} is missing; add it to the file or map a header "
-                     f"onto it in the mapping file (unmapped headers: {', '.join(unmapped) or 'none'})")
-
-    # 5. convert, column by column -------------------------------------------------------------
-    vocabs = _mp.column_vocabularies(entity)
-    dayfirst = bool(mp.read.get("dayfirst", True))
-    decimal = mp.read.get("decimal")
-    out: dict[str, pd.Series] = {}
-    unmapped_labels: dict[str, list[str]] = {}
-    free_text: list[str] = []
-    src_name = {model: src for src, model in header_map.items()}
-    for model, s in cols.items():
-        label = src_name.get(model, model)
-        colschema = schema.columns.get(model)
-        kind = _schema_kind(colschema) if colschema is not None else _MODEL_KINDS.get(model)
-        if kind is None and entity == "enkatsvar" and _ITEM_RE.match(model):
-            out[model] = _convert_item(model, s, label, problems, decimal)
-            continue
-        if kind is None:  # pass-through column of an open entity
-            num, bad = parse_numbers(s, decimal) if s.notna().any() else (None, None)
-            if num is not None and not bad.any() and not pd.api.types.is_datetime64_any_dtype(s.dtype):
-                out[model] = num
-            else:
-                out[model] = s.astype("str") if not pd.api.types.is_datetime64_any_dtype(s.dtype) else s
-                free_text.append(model)
-            continue
-        if kind == "date":
-            v, bad = _mp.parse_dates(s, dayfirst)
-            problems.add(s.index[bad], label, s[bad], "not a date (use 2023-05-14, 20230514, 14/5/2023 or 14 maj 2023)")
-        elif kind in ("int", "float"):
-            v, bad = parse_numbers(s, decimal)
-            if kind == "int":
-                frac = v.notna() & (v % 1 != 0)
-                problems.add(s.index[frac], label, s[frac], "not a whole number")
-                v = v.where(~frac).round().astype("Int64")
-            problems.add(s.index[bad], label, s[bad], "not a number")
-        elif kind == "bool":
-            lookup = _mp.boolean_lookup(model, mp)
-            v = _mp.map_uniques(s.astype("str") if s.dtype != object else s, lambda x: lookup.get(_mp.normalise(x)))
-            bad = s.notna() & v.isna()
-            if bad.any():
-                unmapped_labels[model] = sorted(set(s[bad].astype(str)))
-            problems.add(s.index[bad], label, s[bad], f"label not mapped to yes/no in {model}; add it under "
-                         f"values: {model}: in the mapping file")
-            v = v.astype("boolean")
-        else:  # str
-            s = s.astype("str") if not pd.api.types.is_string_dtype(s.dtype) else s
-            vocab = vocabs.get(model)
-            if model in _mp.MULTI_COLUMNS:
-                v, bad, labels = _convert_multi(model, s, vocab, mp)
-                if labels:
-                    unmapped_labels[model] = labels
-                problems.add(s.index[bad], label, s[bad],
-                             [f"label(s) {', '.join(_unknown_parts(x, model, vocab, mp))} not in vocabulary {vocab}; "
-                              f"add them under values: {model}: in the mapping file" for x in s[bad]])
-            elif vocab or mp.values.get(model):
-                lookup = _mp.label_lookup(model, vocab, mp)
-                mapped = _mp.map_uniques(s, lambda x: lookup.get(_mp.normalise(x)))
-                if vocab:
-                    v = mapped
-                    bad = s.notna() & v.isna()
-                    if bad.any():
-                        unmapped_labels[model] = sorted(set(s[bad]))
-                    problems.add(s.index[bad], label, s[bad],
-                                 [f"label {x!r} not in vocabulary {vocab}; add it under values: {model}: "
-                                  "in the mapping file" for x in s[bad]])
-                else:
-                    v = mapped.fillna(s)
-                v = v.astype("str")
-            else:
-                v = s
-                free_text.append(model)
-        out[model] = v
-
-    # anonymous participants (SUS: counted, not linkable) carry no identifier: give them a
-    # per-episode id that links nothing
-    if entity == "episoder" and {"deltagare_id", "anonym", "episod_id"} <= set(out):
-        anon = out["deltagare_id"].isna() & out["anonym"].fillna(False).astype(bool) & out["episod_id"].notna()
-        if anon.any():
-            ids = out["deltagare_id"].copy()
-            ids[anon] = ANON_PREFIX + out["episod_id"][anon]
-            out["deltagare_id"] = ids
-
-    # 6. personnummer in every text column, whatever the mapping says: identifier columns get
-    # keyed pseudonyms (never one constant), other text is masked (evaluation.privacy)
-    for model, s, rows, shown, reason in _privacy().protect_text_columns(out, entity):
-        problems.add(rows, src_name.get(model, model), shown, reason, reject=False)
-        out[model] = s
-
-    frame = pd.DataFrame(out, index=index)
-    order = [c for c in schema.columns if c in frame.columns] + [c for c in frame.columns if c not in schema.columns]
-    frame = frame[order]
-    if missing:
-        return _finish(entity, file, frame, lines, problems, n_bad, unmapped, unmapped_labels, strict, schema)
-
-    # 7. duplicate keys (both rows named) ---------------------------------------------------------
-    key_sets = [[c] for c, col in schema.columns.items() if col.unique and c in frame]
-    if schema.unique:
-        key_sets.append(list(schema.unique))
-    for keys in key_sets:
-        if not all(k in frame for k in keys):
-            continue
-        sub = frame[keys]
-        dup = sub.notna().all(axis=1) & sub.duplicated(keep=False)
-        if dup.any():
-            groups = sub[dup].astype(str).agg("|".join, axis=1)
-            rows_of = groups.groupby(groups).groups
-            reasons = [f"duplicate key ({', '.join(keys)}) = {g!r}; also on row(s) "
-                       f"{', '.join(str(r) for r in rows_of[g] if r != row)}; both rows rejected"
-                       for row, g in groups.items()]
-            raw_vals = [cols[keys[0]].get(r) if keys[0] in cols else "" for r in groups.index]
-            problems.add(groups.index, src_name.get(keys[0], keys[0]), raw_vals, reasons)
-
-    # 8. pandera on the rows still standing ------------------------------------------------------
-    _validate(schema, frame, problems, cols, src_name)
-    return _finish(entity, file, frame, lines, problems, n_bad, unmapped, unmapped_labels, strict, schema)
+def _unexpected(imp: _Import, exc: BaseException) -> None:
+    imp.problems.add(["-"], "-", "", f"oväntat fel vid importen ({_rd._lib_message(exc)}); inga rader godkändes — "
+                     "rapportera felet med filens format (inte dess innehåll)")
+    if imp.index is None:
+        imp.index = pd.Index(imp.raw.lines, name="row")
+    imp.frame = None
 
 
 def header_map_inv(header_map: dict, model: str) -> str:
@@ -766,13 +1056,13 @@ def parse_numbers(s: pd.Series, decimal):
 
 def _convert_item(model: str, s: pd.Series, label: str, problems: _Problems, decimal) -> pd.Series:
     v, bad = parse_numbers(s, decimal)
-    problems.add(s.index[bad], label, s[bad], "not a number (Likert answer expected)")
+    problems.add(s.index[bad], label, s[bad], "inte ett tal (ett svarsalternativ väntas)")
     instrument = model.split("_", 1)[0]
     rng = _response_range(instrument)
     if rng is not None:
         lo, hi = rng
         out = v.notna() & ((v < lo) | (v > hi) | (v % 1 != 0))
-        problems.add(s.index[out], label, s[out], f"outside the response range {lo}–{hi} of {instrument}")
+        problems.add(s.index[out], label, s[out], f"utanför svarsskalan {lo}–{hi} för {instrument}")
     return v
 
 
@@ -812,22 +1102,36 @@ def _convert_multi(model, s, vocab, mp):
     return mapped.astype("str"), bad, sorted(unknown)
 
 
+#: Swedish reasons of the schemas' dataframe-level checks (by check name).
+CHECK_REASON = {
+    "avslut_ge_inskrivning": "avslutsdatum före inskrivningsdatum",
+    "plausible_age": "orimlig ålder vid inskrivning (tillåtet {0}–{1} år)",
+    "orsak_needs_avslut": "avslutsorsak angiven för en pågående episod (inget avslutsdatum)",
+    "slut_ge_start": "slut före start",
+}
+
 _READABLE = [
-    (re.compile(r"^in_range\((.+), (.+)\)$"), "outside the allowed range {0}–{1}"),
-    (re.compile(r"^greater_than_or_equal_to\((.+)\)$"), "must be at least {0}"),
-    (re.compile(r"^not_nullable$"), "required value missing"),
-    (re.compile(r"^field_uniqueness$"), "duplicate value"),
+    (re.compile(r"^in_range\((.+), (.+)\)$"), "utanför tillåtet intervall {0}–{1}"),
+    (re.compile(r"^greater_than_or_equal_to\((.+)\)$"), "måste vara minst {0}"),
+    (re.compile(r"^not_nullable$"), "obligatoriskt värde saknas"),
+    (re.compile(r"^field_uniqueness$"), "dubblettvärde"),
+    (re.compile(r"^value not in vocabulary (\w+)$"), "värdet finns inte i vokabulären {0}"),
+    (re.compile(r"^every '\|'-separated code must be in (\w+)$"), "varje kod (åtskilda med |) måste finnas i {0}"),
+    (re.compile(r"^isin\(.*\)$"), "värdet är inte tillåtet"),
+    (re.compile(r"^dtype\('?(.+?)'?\)$"), "fel datatyp (väntad {0})"),
 ]
 
 
-def _readable(check: str) -> str:
+def _readable(check: str, name: str | None = None) -> str:
+    if name in CHECK_REASON:
+        return CHECK_REASON[name].format(*AGE_RANGE)
     for pat, text in _READABLE:
         if m := pat.match(check):
             return text.format(*m.groups())
     return check
 
 
-def _validate(schema, frame, problems: _Problems, cols, src_name) -> None:
+def _validate(schema, frame, problems: _Problems, cols, src_name, derived=None) -> None:
     if frame.empty:
         return
     try:
@@ -835,36 +1139,38 @@ def _validate(schema, frame, problems: _Problems, cols, src_name) -> None:
         return
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
+    derived = derived or {}
     by_error = {c.error: c.name for c in schema.checks}
     seen: set = set()
     rows, columns, values, reasons = [], [], [], []
     for case in fc.itertuples(index=False):
         idx = case.index
         check = str(case.check)
+        name = None
         if case.schema_context == "DataFrameSchema":
             name = by_error.get(check, check)
             column = CHECK_COLUMN.get(name, case.column)
             inputs = CHECK_INPUTS.get(name, ())
         else:
             column = case.column
-            inputs = ()
+            inputs = tuple(derived.get(column, ()))
         if idx is None or (isinstance(idx, float) and np.isnan(idx)):
             row = "-"
         else:
             row = int(idx)
-        if any((row, src_name.get(c, c)) in problems.seen for c in inputs):
+        if any((row, src_name.get(c, c)) in problems.seen or (row, c) in problems.seen for c in inputs):
             continue
         key = (row, column, check)
         label = src_name.get(column, column)
-        if key in seen or (row, label) in problems.seen:
-            continue  # already reported (conversion failure, unmapped label, duplicate key)
+        if key in seen or (row, label) in problems.seen or (row, column) in problems.seen:
+            continue  # already reported (conversion failure, unmapped label, duplicate key, merged cell)
         seen.add(key)
         raw = cols.get(column)
         value = raw.get(row) if raw is not None and row != "-" else case.failure_case
         rows.append(row)
-        columns.append(src_name.get(column, column))
+        columns.append(label)
         values.append(value)
-        reasons.append(_readable(check))
+        reasons.append(_readable(check, name))
     for r, c, v, why in zip(rows, columns, values, reasons):
         problems.add([r], c, [v], [why])
 
@@ -873,11 +1179,13 @@ def _validate(schema, frame, problems: _Problems, cols, src_name) -> None:
 # entity loaders
 
 
-def load_episodes(path, mapping=None, strict: bool = False) -> ImportResult:
+def load_episodes(path, mapping=None, strict: bool = False, **options) -> ImportResult:
     """Import participant episodes (deltagare × insats) into :data:`evaluation.schemas.EPISODES`.
 
-    A column mapped to ``personnummer`` becomes ``deltagare_id`` (keyed pseudonym). See
-    :func:`load_table` for formats, mapping and report.
+    A column mapped to ``personnummer`` becomes ``deltagare_id`` (keyed pseudonym); without an
+    ``episod_id`` column the id is built by :data:`EPISODE_ID_RULE`. ``options`` (``sheet``,
+    ``header_row``, ``reference_date``, ``date_range``) go to :func:`load_table`, which documents
+    formats, mapping and report.
 
     Examples
     --------
@@ -895,10 +1203,10 @@ def load_episodes(path, mapping=None, strict: bool = False) -> ImportResult:
     >>> load_episodes(p).report.problems.loc[0, ["row", "column"]].tolist()  # without: columns missing
     ['-', 'fodd_i_sverige']
     """
-    return load_table(path, "episoder", mapping=mapping, strict=strict)
+    return load_table(path, "episoder", mapping=mapping, strict=strict, **options)
 
 
-def load_events(path, mapping=None, strict: bool = False) -> ImportResult:
+def load_events(path, mapping=None, strict: bool = False, **options) -> ImportResult:
     """Import journey events into :data:`evaluation.schemas.EVENTS` (see :func:`load_table`).
 
     Examples
@@ -909,10 +1217,10 @@ def load_events(path, mapping=None, strict: bool = False) -> ImportResult:
     >>> load_events(p).data["handelse"].tolist()
     ['samtycke']
     """
-    return load_table(path, "handelser", mapping=mapping, strict=strict)
+    return load_table(path, "handelser", mapping=mapping, strict=strict, **options)
 
 
-def load_survey(path, instrument: str | None = None, mapping=None, strict: bool = False) -> ImportResult:
+def load_survey(path, instrument: str | None = None, mapping=None, strict: bool = False, **options) -> ImportResult:
     """Import survey responses (wide, item columns ``<instrument>_<item>``) into ``SURVEY``.
 
     Item answers must be whole numbers inside the instrument's response range
@@ -930,10 +1238,10 @@ def load_survey(path, instrument: str | None = None, mapping=None, strict: bool 
     >>> data[["soc13_1", "soc13_2"]].iloc[0].tolist(), data.loc[0, "tidpunkt"]
     ([7.0, nan], 'fore')
     """
-    return load_table(path, "enkatsvar", mapping=mapping, strict=strict, instrument=instrument)
+    return load_table(path, "enkatsvar", mapping=mapping, strict=strict, instrument=instrument, **options)
 
 
-def load_segments(path, mapping=None, strict: bool = False) -> ImportResult:
+def load_segments(path, mapping=None, strict: bool = False, **options) -> ImportResult:
     """Import coded focus-group segments into :data:`evaluation.schemas.SEGMENTS`.
 
     Examples
@@ -946,10 +1254,10 @@ def load_segments(path, mapping=None, strict: bool = False) -> ImportResult:
     >>> load_segments(p).report.rows_accepted
     1
     """
-    return load_table(path, "segment", mapping=mapping, strict=strict)
+    return load_table(path, "segment", mapping=mapping, strict=strict, **options)
 
 
-def load_unit_costs(path, mapping=None, strict: bool = False) -> ImportResult:
+def load_unit_costs(path, mapping=None, strict: bool = False, **options) -> ImportResult:
     """Import unit costs (SEK at price year, per actor) into :data:`evaluation.schemas.UNIT_COSTS`.
 
     Examples
@@ -962,10 +1270,10 @@ def load_unit_costs(path, mapping=None, strict: bool = False) -> ImportResult:
     >>> load_unit_costs(p).data["belopp_sek"].tolist()
     [10500.5]
     """
-    return load_table(path, "enhetskostnader", mapping=mapping, strict=strict)
+    return load_table(path, "enhetskostnader", mapping=mapping, strict=strict, **options)
 
 
-def load_reported(path, mapping=None, strict: bool = False) -> ImportResult:
+def load_reported(path, mapping=None, strict: bool = False, **options) -> ImportResult:
     """Import a table of reported aggregates (with ``proveniens``) into ``REPORTED``.
 
     Columns beyond the schema (values, n, period, ...) are kept; all-numeric ones become floats.
@@ -978,7 +1286,7 @@ def load_reported(path, mapping=None, strict: bool = False) -> ImportResult:
     >>> load_reported(p).data["varde"].tolist()
     [12.4]
     """
-    return load_table(path, "rapporterat", mapping=mapping, strict=strict)
+    return load_table(path, "rapporterat", mapping=mapping, strict=strict, **options)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,6 +12,13 @@ importer how one source (a case-system export, a survey tool) names its columns 
     values: {kon: {Kvinna: kvinna, Man: man}, fodd_i_sverige: {Ja: true, Nej: false}}
     multi: {forsorjning_fore: ", "}
     constants: {forbund: Söderå}
+    missing: [9, 99]                      # codes meaning "missing" (or per column: {soc29_1: [9]})
+    derive:                               # columns built from others after conversion
+      episod_id: "{deltagare_id}/{insats}/{inskrivningsdatum}"
+      fodelsear: personnummer             # birth year taken from the personnummer
+
+``read`` also takes ``sheet`` and ``header_row`` (XLSX), ``date_range: [1990-01-01, 2030-12-31]``
+and ``excel_serials: true`` (numbers in a text date column are Excel serials).
 
 The default synonyms (``evaluation/data/mappningar/standard.yaml``) are used when no mapping is
 given or a mapping leaves a column or label out. On top of them, every code of a controlled
@@ -37,6 +44,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .errors import EvaluationError
 from .vocabulary import codes, exit_reasons, vocabulary
 from .errors import EvaluationError
 
@@ -117,6 +125,11 @@ class Mapping:
         Model column -> separator(s) of multi-valued source cells.
     constants : dict
         Model column -> constant value for columns the export lacks.
+    missing : list or dict
+        Codes that mean "missing" (all columns), or source/model column -> codes.
+    derive : dict
+        Model column -> template over model columns (``"{deltagare_id}/{insats}"``), or
+        ``personnummer`` for ``fodelsear`` (birth year from the personnummer).
     """
 
     entity: str | None = None
@@ -127,9 +140,11 @@ class Mapping:
     multi: dict = field(default_factory=dict)
     constants: dict = field(default_factory=dict)
     path: str = ""
+    missing: Any = None
+    derive: dict = field(default_factory=dict)
 
 
-_MAPPING_KEYS = {"entity", "source", "read", "columns", "values", "multi", "constants"}
+_MAPPING_KEYS = {"entity", "source", "read", "columns", "values", "multi", "constants", "missing", "derive"}
 
 
 def load_mapping(spec: "Mapping | dict | str | Path | None") -> Mapping:
@@ -164,18 +179,21 @@ def load_mapping(spec: "Mapping | dict | str | Path | None") -> Mapping:
         path = str(spec)
         try:
             spec = yaml.safe_load(Path(spec).read_text(encoding="utf-8")) or {}
-        except FileNotFoundError:
-            raise MappingError(f"mapping file {path} not found; check the path") from None
-        except yaml.YAMLError as exc:
-            raise MappingError(f"mapping file {path} is not valid YAML: {exc}") from None
+        except (FileNotFoundError, IsADirectoryError):
+            raise MappingError(f"mappningsfilen {path} finns inte; kontrollera sökvägen") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise MappingError(f"mappningsfilen {path} är inte giltig YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(spec, dict):
-        raise MappingError(f"mapping {path or spec!r} must be a YAML dictionary")
+        raise MappingError(f"mappningen {path or spec!r} måste vara en YAML-ordlista (nyckel: värde)")
     unknown = set(spec) - _MAPPING_KEYS
     if unknown:
-        raise MappingError(f"mapping {path}: unknown keys {sorted(unknown)}; allowed: {sorted(_MAPPING_KEYS)}")
-    for key in ("read", "columns", "values", "multi", "constants"):
+        raise MappingError(f"mappningen {path}: okända nycklar {sorted(unknown)}; tillåtna: {sorted(_MAPPING_KEYS)}")
+    for key in ("read", "columns", "values", "multi", "constants", "derive"):
         if spec.get(key) is not None and not isinstance(spec[key], dict):
-            raise MappingError(f"mapping {path}: '{key}' must be a dictionary")
+            raise MappingError(f"mappningen {path}: '{key}' måste vara en ordlista")
+    for col, vals in (spec.get("values") or {}).items():
+        if vals is not None and not isinstance(vals, dict):
+            raise MappingError(f"mappningen {path}: values: {col}: måste vara en ordlista (etikett: kod)")
     return Mapping(
         entity=spec.get("entity"),
         source=str(spec.get("source") or ""),
@@ -185,6 +203,8 @@ def load_mapping(spec: "Mapping | dict | str | Path | None") -> Mapping:
         multi=dict(spec.get("multi") or {}),
         constants=dict(spec.get("constants") or {}),
         path=path,
+        missing=spec.get("missing"),
+        derive={str(k): v for k, v in (spec.get("derive") or {}).items()},
     )
 
 
@@ -323,22 +343,31 @@ _RE_SERIAL = re.compile(r"^(\d{4,5})(?:\.0+)?$")
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
 
 
-def parse_date(text: Any, dayfirst: bool = True) -> pd.Timestamp | None:
+def parse_date(text: Any, dayfirst: bool = True, serial: bool | None = None) -> pd.Timestamp | None:
     """Parse one Swedish-style date; return ``None`` when it is not a date.
 
     Accepted: ISO ``2023-05-14`` (optionally with a time of day, as Excel readers give it),
     ``20230514``, day-first ``14/5/2023``, ``14.5.2023``, ``14-5-2023`` (month-first when
     ``dayfirst=False``), ``14 maj 2023`` / ``14 maj. 2023`` (Swedish month names or
     abbreviations), and Excel date serials (``45060`` = 2023-05-14, days since 1899-12-30,
-    the 1900 date system; Microsoft, "Date systems in Excel").
+    the 1900 date system; Microsoft, "Date systems in Excel") — a serial only when ``serial``
+    is true or, by default, when the value is a number (a text ``"2023"`` is a lone year, not
+    1905-07-15). Dates beyond pandas' range (``9999-12-31``) are returned as second-resolution
+    timestamps; the importer's date range rejects them.
 
     Examples
     --------
-    >>> parse_date("14 maj 2023"), parse_date("45060"), parse_date("31/2/2023")
+    >>> parse_date("14 maj 2023"), parse_date(45060), parse_date("31/2/2023")
     (Timestamp('2023-05-14 00:00:00'), Timestamp('2023-05-14 00:00:00'), None)
+    >>> parse_date("2023"), parse_date("45060", serial=True)
+    (None, Timestamp('2023-05-14 00:00:00'))
     """
     if isinstance(text, (pd.Timestamp, _dt.datetime, _dt.date)):
         return pd.Timestamp(text).normalize()
+    if serial is None:
+        serial = isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool)
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
     s = " ".join(str(text).split()).casefold()
     try:
         if m := _RE_ISO.match(s):
@@ -352,15 +381,15 @@ def parse_date(text: Any, dayfirst: bool = True) -> pd.Timestamp | None:
             if m[2] not in _MONTHS:
                 return None
             d, mo, y = int(m[1]), _MONTHS[m[2]], int(m[3])
-        elif m := _RE_SERIAL.match(s):
-            serial = int(m[1])
-            if not 1 <= serial <= 2958465:
+        elif serial and (m := _RE_SERIAL.match(s)):
+            days = int(m[1])
+            if not 1 <= days <= 2958465:
                 return None
-            return pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=serial))
+            return pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=days))
         else:
             return None
         return pd.Timestamp(_dt.date(y, mo, d))
-    except ValueError:  # 31/2/2023 and the like
+    except (ValueError, OverflowError):  # 31/2/2023, year 0 and the like
         return None
 
 
@@ -381,7 +410,8 @@ def parse_dates(series: pd.Series, dayfirst: bool = True) -> tuple[pd.Series, pd
         out = out.dt.normalize().astype("datetime64[ns]")
         return out, pd.Series(False, index=series.index)
     parsed = map_uniques(series, lambda v: parse_date(v, dayfirst))
-    out = pd.to_datetime(parsed, errors="coerce").astype("datetime64[ns]")
+    out = pd.to_datetime(parsed, errors="coerce")
+    out = out.mask((out < pd.Timestamp.min) | (out > pd.Timestamp.max)).astype("datetime64[ns]")  # 9999-12-31
     bad = series.notna() & out.isna()
     return out, bad
 

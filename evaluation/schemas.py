@@ -101,8 +101,11 @@ _avslut_after_inskrivning = pa.Check(
 
 
 def _age_plausible(df: pd.DataFrame) -> pd.Series:
+    # NA-safe: a missing birth year or an unparseable inskrivningsdatum is judged by its own column
     age = df["inskrivningsdatum"].dt.year - df["fodelsear"]
-    return df["fodelsear"].isna() | age.between(*AGE_RANGE)
+    ok = age.between(*AGE_RANGE)
+    unknown = df["fodelsear"].isna() | df["inskrivningsdatum"].isna()
+    return (unknown | ok.fillna(False)).astype(bool)
 
 
 EPISODES = pa.DataFrameSchema(

@@ -140,10 +140,16 @@ def test_encodings_and_delimiters_are_detected(tmp_path, encoding, bom, sep):
     ("3 okt. 2024", "2024-10-03"), ("2023-05-14 00:00:00", "2023-05-14"),
     # Excel 1900 date system: serial 1 = 1900-01-01 with the fictitious 1900-02-29, so days since
     # 1899-12-30 for dates after February 1900; 45060 - 44927 (= 2023-01-01) = 133 days -> 14 May
-    ("45060", "2023-05-14"), ("44927", "2023-01-01"),
+    (45060, "2023-05-14"), (44927.0, "2023-01-01"),
 ])
 def test_swedish_date_formats(text, expected):
     assert mapping.parse_date(text) == pd.Timestamp(expected)
+
+
+def test_serial_in_text_is_not_a_date_unless_asked():
+    # "2023" in a text column is a lone year, not Excel serial 2023 = 1905-07-15
+    assert mapping.parse_date("2023") is None and mapping.parse_date("45060") is None
+    assert mapping.parse_date("45060", serial=True) == pd.Timestamp("2023-05-14")
 
 
 def test_month_first_when_mapping_says_so():

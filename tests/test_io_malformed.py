@@ -384,7 +384,7 @@ def test_problem_names_file_row_and_column(case, tmp_path):
     msg = str(err.value)
     assert str(path) in msg
     for row, column in expected:
-        assert f"row {row}, column {column}," in msg
+        assert f"rad {row}, kolumn {column}," in msg
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__[2:] for c in CASES])
@@ -408,7 +408,7 @@ def test_every_rejected_row_is_named_in_problems(tmp_path):
     assert data["episod_id"].tolist() == ["E2"]
     assert set(report.problems["row"]) == {2, 4}
     reasons = report.problems.set_index("row")["reason"]
-    assert "also on row(s) 4" in reasons[2] and "also on row(s) 2" in reasons[4]
+    assert "också på rad 4" in reasons[2] and "också på rad 2" in reasons[4]
 
 
 def test_strict_lists_all_problems_not_just_the_first(tmp_path):
@@ -417,9 +417,9 @@ def test_strict_lists_all_problems_not_just_the_first(tmp_path):
     with pytest.raises(io.ImportValidationError) as err:
         io.load_episodes(path, strict=True)
     msg = str(err.value)
-    assert "row 2, column kon" in msg
-    assert "row 3, column omfattning_fore" in msg
-    assert "row 4, column inskrivningsdatum" in msg
+    assert "rad 2, kolumn kon" in msg
+    assert "rad 3, kolumn omfattning_fore" in msg
+    assert "rad 4, kolumn inskrivningsdatum" in msg
     assert len(err.value.report.problems) == 3
 
 
@@ -436,7 +436,7 @@ def test_personnummer_in_free_text_is_masked_and_row_kept(tmp_path):
     assert report.rows_accepted == 2
     assert data.loc[1, "text"] == "Ring mig, ******-****"
     reason = report.problems.set_index("row").loc[3, "reason"]
-    assert "must be removed" in reason
+    assert "måste tas bort" in reason
 
 
 def test_unmapped_label_is_listed_and_row_rejected(tmp_path):
@@ -460,5 +460,5 @@ def test_empty_file_strict_error_names_the_file(tmp_path):
     with pytest.raises(io.EmptyFileError, match="tom.csv"):
         loader(path, strict=True)
     data, report = loader(path)
-    assert report.rows_read == 0 and "empty" in report.problems.loc[0, "reason"]
+    assert report.rows_read == 0 and "tom" in report.problems.loc[0, "reason"]
     assert list(data.columns) == EPI_COLS
