@@ -149,7 +149,8 @@ def test_identifier_column_holding_personnummer_is_pseudonymised_not_collapsed(t
     cols = ["episod_id", "Deltagar-ID"] + EPI_HEADER[2:]
     rows = []
     for i, pnr in enumerate(["811228-9874", "890102-3286", "811288-9871", "19811228-9874"], start=1):
-        r = _row(i, pnr)
+        # row 4 is the first person in a second episode (another start: not a duplicate episode)
+        r = _row(i, pnr, inskrivningsdatum="2023-10-02", avslutsdatum="2024-01-31") if i == 4 else _row(i, pnr)
         r["Deltagar-ID"] = pnr
         rows.append(r)
     m = tmp_path / "m.yaml"
