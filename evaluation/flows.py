@@ -67,8 +67,9 @@ period), ``egen_forsorjning_efter_andel`` (share of closed episodes with egen f�
 = those with a known group), ``offentlig_fore_andel`` / ``offentlig_efter_andel``,
 ``paborjat_eller_okat_andel``, ``tid_medel_manader`` / ``tid_median_manader`` (closed episodes),
 ``km_median_manader`` (KM median time to exit incl. open, None if not reached),
-``handlingsplan_i_tid_andel``, ``aterkomst_andel`` / ``aterkomst_kohort`` and, when reported figures
-are checked, ``rapporterat_kontroller_ok`` (bool) and ``rapporterat_avvikelser`` (n failed checks).
+``handlingsplan_i_tid_andel``, ``aterkomst_andel`` / ``aterkomst_kohort``, ``aktiva_i_perioden``,
+``arbete_studier_andel`` and ``avslut_per_sus_kategori`` ({SUS kategori: n}; the key figures of
+:func:`key_figure_counts`) and, when reported figures are checked, ``rapporterat_kontroller_ok`` (bool) and ``rapporterat_avvikelser`` (n failed checks).
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ __all__ = [
     "check_parts",
     "aggregate_outcomes",
     "check_reported",
+    "KEY_FIGURE_COUNTS",
+    "key_figure_counts",
     "headline",
     "key_figures_table",
     "reported_checks_table",
@@ -722,7 +725,13 @@ def _durations(df: pd.DataFrame, ref: pd.Timestamp) -> tuple[np.ndarray, np.ndar
 
 def time_in_insats(episodes: pd.DataFrame, reference_date, by: Sequence[str] = (), period_start=None,
                    period_end=None, min_n: int | None = 5) -> pd.DataFrame:
-    """Time in insats for closed episodes: mean and median (days and months).
+    """Time in insats ("Tid i insatsen"): mean and median days from inskrivning to avslut.
+
+    The one definition every output uses under that title (deltagarflöden, slutrapport,
+    ``results.json`` ``tid_medel_manader`` / ``tid_median_manader`` via :func:`headline`): episodes
+    *ended in the report period* (``avslutsdatum`` in ``[period_start, period_end]``), time =
+    ``avslutsdatum − inskrivningsdatum`` in days; months = days / 30.4375. Pass the report period:
+    without it every closed episode since the start counts.
 
     Parameters
     ----------
@@ -1407,6 +1416,75 @@ def check_reported(reported: pd.DataFrame, tolerance_procent: float = 0.5) -> pd
 # headline
 # --------------------------------------------------------------------------------------------
 
+#: Key figures of :func:`key_figure_counts`, in reading order (the board's nyckeltal).
+KEY_FIGURE_COUNTS: tuple[str, ...] = ("aktiva", "nya", "avslutade", "andel_arbete_studier", "offentlig_fore",
+                                      "offentlig_efter", "egen_efter")
+
+
+def key_figure_counts(episodes: pd.DataFrame, reference_date, period_start=None, period_end=None) -> pd.DataFrame:
+    """The flow key figures (nyckeltal) as counts and bases: the one definition every output uses.
+
+    Episodes are insats episodes (registration errors dropped by :func:`prepare_episodes`); the period
+    is ``[period_start, period_end]`` (open ends: no bound); "ended" means ``avslutsdatum`` in the period.
+
+    * ``aktiva``: episodes active at least one day of the period (inskrivning ≤ period end and no
+      avslut before period start; without a period end: inskrivning ≤ ``reference_date``);
+    * ``nya``: inskrivning in the period (``results.json``: ``inskrivna_i_perioden``);
+    * ``avslutade``: ended in the period (``avslutade_i_perioden``);
+    * ``andel_arbete_studier``: ended in the period with SUS exit category *förvärvsarbete* or
+      *studier* / ended in the period (``arbete_studier_andel``);
+    * ``offentlig_fore``, ``offentlig_efter``: ended in the period whose försörjningsgrupp before /
+      after is *offentlig* (:func:`forsorjningsgrupp`) / ended in the period
+      (``offentlig_fore_andel``, ``offentlig_efter_andel``);
+    * ``egen_efter``: ended with egen försörjning after (``egen_forsorjning_efter == "ja"``) / ended
+      whose försörjning after is known (``egen_forsorjning_efter_andel``).
+
+    Not suppressed (counts for :func:`headline`); the board view
+    (:func:`evaluation.dashboards.key_figures`) suppresses them with
+    :func:`evaluation.disclosure.suppress_shares`.
+
+    Returns
+    -------
+    DataFrame
+        ``nyckel, antal, bas, andel`` (``bas`` NaN for plain counts; ``andel`` = antal / bas, NaN
+        when bas is 0 or NaN), rows in :data:`KEY_FIGURE_COUNTS` order.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": ["a", "b", "c"], "deltagare_id": ["p", "q", "r"], "forbund": "X",
+    ...     "insats": "I", "inskrivningsdatum": ["2024-06-01", "2025-02-01", "2025-03-01"],
+    ...     "avslutsdatum": ["2025-03-01", "2025-08-01", None], "avslutsorsak": ["studier", "tw_flytt", None],
+    ...     "forsorjning_fore": "forsorjningsstod", "forsorjning_efter": ["studiemedel", None, None]})
+    >>> k = key_figure_counts(ep, "2026-01-15", "2025-01-01", "2025-12-31").set_index("nyckel")
+    >>> k.loc[["aktiva", "nya", "avslutade"], "antal"].tolist(), float(k.at["andel_arbete_studier", "andel"])
+    ([3.0, 2.0, 2.0], 0.5)
+    >>> k.loc["egen_efter", ["antal", "bas"]].tolist()   # the one whose support after is known
+    [1.0, 1.0]
+    """
+    ref = _ts(reference_date, "reference_date")
+    df = classify_exits(episodes, ref) if "avslutad" not in episodes.columns else episodes
+    ins, avs = df["inskrivningsdatum"], df["avslutsdatum"]
+    start = _ts(period_start, "period_start") if period_start is not None else None
+    end = _ts(period_end, "period_end") if period_end is not None else ref
+    active = (ins <= end) & ((avs.isna() | (avs >= start)) if start is not None else True)
+    closed = df.loc[df["avslutad"] & _in_period(avs, period_start, period_end)]
+    n_closed = len(closed)
+    known = int((closed["egen_forsorjning_efter"] != "okant").sum())
+    rows = [
+        ("aktiva", int(active.sum()), np.nan),
+        ("nya", int(_in_period(ins, period_start, period_end).sum()), np.nan),
+        ("avslutade", n_closed, np.nan),
+        ("andel_arbete_studier", int(closed["sus_kategori"].isin(["forvarvsarbete", "studier"]).sum()), n_closed),
+        ("offentlig_fore", int((closed["forsorjningsgrupp_fore"] == "offentlig").sum()), n_closed),
+        ("offentlig_efter", int((closed["forsorjningsgrupp_efter"] == "offentlig").sum()), n_closed),
+        ("egen_efter", int((closed["egen_forsorjning_efter"] == "ja").sum()), known),
+    ]
+    out = pd.DataFrame(rows, columns=["nyckel", "antal", "bas"])
+    out["antal"] = out["antal"].astype(float)
+    out["andel"] = out["antal"] / out["bas"].where(out["bas"] > 0)
+    return out
+
+
 def headline(episodes: pd.DataFrame, events: pd.DataFrame | None, reference_date, period_start=None,
              period_end=None, plan_deadline_days: int = 35, return_window: tuple | None = None,
              review_date=None) -> dict:
@@ -1429,25 +1507,28 @@ def headline(episodes: pd.DataFrame, events: pd.DataFrame | None, reference_date
     ref = _ts(reference_date, "reference_date")
     df = classify_exits(episodes, ref)
     h: dict = dict(count_participants(df))
-    h["inskrivna_i_perioden"] = int(_in_period(df["inskrivningsdatum"], period_start, period_end).sum())
+    kf = key_figure_counts(df, ref, period_start, period_end).set_index("nyckel")
+    share = lambda key: None if pd.isna(kf.at[key, "andel"]) else float(kf.at[key, "andel"])  # noqa: E731
+    h["inskrivna_i_perioden"] = int(kf.at["nya", "antal"])
     closed = df[df["avslutad"] & _in_period(df["avslutsdatum"], period_start, period_end)]
-    h["avslutade_i_perioden"] = int(len(closed))
+    h["avslutade_i_perioden"] = int(kf.at["avslutade", "antal"])
     h["pagaende_vid_referensdatum"] = int((~df["avslutad"] & (df["inskrivningsdatum"] <= ref)).sum())
     h["avslut_per_kategori"] = {str(k): int(v) for k, v in closed["avslutskategori"].value_counts().sort_index().items()}
     h["avslut_obekraftade"] = int((closed["utfallsstatus"] == "obekraftad").sum())
-    known = closed["egen_forsorjning_efter"] != "okant"
-    h["egen_forsorjning_efter_andel"] = float((closed["egen_forsorjning_efter"] == "ja").sum() / known.sum()) \
-        if known.sum() else None
-    for when in ("fore", "efter"):
-        h[f"offentlig_{when}_andel"] = float((closed[f"forsorjningsgrupp_{when}"] == "offentlig").mean()) \
-            if len(closed) else None
+    h["egen_forsorjning_efter_andel"] = share("egen_efter")
+    h["offentlig_fore_andel"] = share("offentlig_fore")
+    h["offentlig_efter_andel"] = share("offentlig_efter")
+    h["aktiva_i_perioden"] = int(kf.at["aktiva", "antal"])
+    h["arbete_studier_andel"] = share("andel_arbete_studier")
+    h["avslut_per_sus_kategori"] = {str(k): int(v) for k, v in
+                                    closed["sus_kategori"].value_counts().sort_index().items()}
     fore, efter = closed["omfattning_fore"].astype(float), closed["omfattning_efter"].astype(float)
     both = fore.notna() & efter.notna()
     up = both & (((fore == 0) & (efter > 0)) | ((fore > 0) & (efter > fore)))
     h["paborjat_eller_okat_andel"] = float(up.sum() / both.sum()) if both.sum() else None
-    days = (closed["avslutsdatum"] - closed["inskrivningsdatum"]).dt.days
-    h["tid_medel_manader"] = float(days.mean() / DAYS_PER_MONTH) if len(days) else None
-    h["tid_median_manader"] = float(days.median() / DAYS_PER_MONTH) if len(days) else None
+    tid = time_in_insats(df, ref, period_start=period_start, period_end=period_end, min_n=None).iloc[0]
+    h["tid_medel_manader"] = float(tid["medel_manader"]) if tid["n"] else None
+    h["tid_median_manader"] = float(tid["median_manader"]) if tid["n"] else None
     km = kaplan_meier(df, ref)
     med = km.attrs["median_dagar"].get(_TOTAL, np.nan)
     h["km_median_manader"] = None if pd.isna(med) else float(med / DAYS_PER_MONTH)

@@ -254,24 +254,18 @@ def _fmt_share(x, lang):
 
 
 def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
-    """Nyckeltal for the board, suppressed.
+    """Nyckeltal for the board: :func:`evaluation.flows.key_figure_counts`, suppressed.
 
-    Definitions (episodes = insats episodes, registration errors dropped):
+    The definitions are those of :func:`evaluation.flows.key_figure_counts` (the same numbers as
+    the deltagarflöden notebook and ``results.json``: ``aktiva_i_perioden``, ``inskrivna_i_perioden``,
+    ``avslutade_i_perioden``, ``arbete_studier_andel``, ``offentlig_fore_andel``,
+    ``offentlig_efter_andel``, ``egen_forsorjning_efter_andel``) on the episodes matching the filters,
+    the period being the selected year (or first inskrivning to the extract date).
 
-    * ``aktiva``: episodes active at least one day of the period (inskrivning ≤ period end and
-      no avslut before period start);
-    * ``nya``: inskrivning in the period; ``avslutade``: avslut in the period;
-    * ``andel_arbete_studier``: ended in the period with SUS exit category *förvärvsarbete* or
-      *studier* / ended in the period;
-    * ``offentlig_fore``, ``offentlig_efter``: ended in the period whose försörjningsgrupp before /
-      after is *offentlig* (:func:`evaluation.flows.forsorjningsgrupp`) / ended in the period;
-    * ``egen_efter``: ended with own support after (``egen_forsorjning_efter == "ja"``) / ended
-      whose support after is known.
-
-    A count with ``0 < n < min_n`` is suppressed; a share is suppressed when its numerator, its
-    denominator or their difference is such a count (the rule of
-    :func:`evaluation.disclosure.suppress_shares` with ``complement=True``: 96 % of 50 would
-    reveal the 2 who did not).
+    A count with ``0 < n < min_n`` is suppressed (:func:`evaluation.disclosure.suppress_rows`); a
+    share by :func:`evaluation.disclosure.suppress_shares` with ``complement=True``: when its
+    numerator, its denominator or their difference is such a count (96 % of 50 would reveal the 2
+    who did not).
 
     Returns
     -------
@@ -286,32 +280,15 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
     >>> key_figures(_example_data(), Filters(period="2025"))["visning"].tolist()  # min_n 5: 4 is a small cell
     ['6', '–', '–', '–', '–', '–', '–']
     """
-    ep = select(data.episodes, f)
     start, end = period_bounds(data, f.period)
-    ins, avs = ep["inskrivningsdatum"], ep["avslutsdatum"]
-    active = (ins <= end) & (avs.isna() | (avs >= start))
-    new = (ins >= start) & (ins <= end)
-    closed = ep.loc[ep["avslutad"] & (avs >= start) & (avs <= end)]
-    n_closed = len(closed)
-    work = int(closed["sus_kategori"].isin(["forvarvsarbete", "studier"]).sum())
-    known = int((closed["egen_forsorjning_efter"] != "okant").sum())
-    rows = [
-        ("aktiva", int(active.sum()), np.nan),
-        ("nya", int(new.sum()), np.nan),
-        ("avslutade", n_closed, np.nan),
-        ("andel_arbete_studier", work, n_closed),
-        ("offentlig_fore", int((closed["forsorjningsgrupp_fore"] == "offentlig").sum()), n_closed),
-        ("offentlig_efter", int((closed["forsorjningsgrupp_efter"] == "offentlig").sum()), n_closed),
-        ("egen_efter", int((closed["egen_forsorjning_efter"] == "ja").sum()), known),
-    ]
-    df = pd.DataFrame(rows, columns=["nyckel", "antal", "bas"])
-    df["andel"] = np.where(df["bas"] > 0, df["antal"] / df["bas"].where(df["bas"] > 0), np.nan)
-    counts = df["bas"].isna()
-    small = lambda s: (s > 0) & (s < min_n)  # noqa: E731
-    sup = np.where(counts, small(df["antal"]), small(df["antal"]) | small(df["bas"]) | small(df["bas"] - df["antal"]))
-    df["undertryckt"] = sup.astype(bool)
-    df.loc[df["undertryckt"], ["antal", "andel"]] = np.nan
-    df.loc[df["undertryckt"] & ~counts & small(df["bas"]), "bas"] = np.nan
+    kf = flows.key_figure_counts(select(data.episodes, f), data.reference_date, start, end)
+    counts = kf["bas"].isna()
+    c = disclosure.suppress_rows(kf.loc[counts, ["nyckel", "antal"]], n_col="antal", min_n=min_n)
+    sh = disclosure.suppress_shares(kf.loc[~counts, ["nyckel", "antal", "bas", "andel"]], "andel", "antal", "bas",
+                                    min_n=min_n, complement=True)
+    c.attrs, sh.attrs = {}, {}  # the cell masks are not needed here (and pd.concat would compare them)
+    df = pd.concat([c, sh]).loc[kf.index]
+    df["undertryckt"] = df["undertryckt"].astype(bool)
     df["matt"] = [t(f"dashboards.nyckeltal.{k}", lang) for k in df["nyckel"]]
     df["visning"] = [
         "–" if s else (disclosure.format_number(a, lang, 0) if c else _fmt_share(p, lang))
@@ -321,10 +298,12 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
 
 
 def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv",
-               level: str = "avslutskategori") -> tuple[pd.DataFrame, pd.DataFrame]:
+               level: str = "sus_kategori") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Exits in the period per category: the raw suppressed summary and its board view.
 
-    Uses :func:`evaluation.flows.exit_summary` (suppression with ``min_n``) and
+    The board's categories are the SUS exit categories (``level="sus_kategori"``, the crosswalk every
+    taxonomy maps to; the slutrapport's "Avslut" table uses the same), so a Team Work *arbete* and a
+    SUS *förvärvsarbete* are one category. Uses :func:`evaluation.flows.exit_summary` (suppression with ``min_n``) and
     :func:`evaluation.flows.board_table`.
 
     Returns
