@@ -6,13 +6,17 @@ agreement functions of :mod:`evaluation.coding` work the same whatever the sourc
 
 Formats (in the exact shapes the tools write)
 ---------------------------------------------
-* **Taguette** codebook CSV / XLSX: columns ``tag, parent, description, number of highlights``
-  (``taguette/export.py``: ``codebook_csv`` / ``codebook_xlsx``; ``tag`` and ``parent`` are tag
-  paths) → :func:`read_taguette_codebook`.
+* **Taguette** (1.5.2; every format below verified against real exports of the real tool, committed
+  with how they were made in ``tests/fixtures/taguette/``): codebook CSV / XLSX with columns ``tag,
+  description, number of highlights, number of documents`` (no parent column: the hierarchy is the
+  tag path ``Organisation/Ledarskap``) → :func:`read_taguette_codebook`; the project file
+  (``project.sqlite3``) → :func:`read_taguette_project`; the codebook ``.qdc`` (flat, path names)
+  → :func:`read_refi_codebook`.
 * **Taguette** highlights CSV: ``id, document, tag, content``; one row per highlight × tag, an
   untagged highlight has an empty ``tag`` → :func:`read_taguette_highlights`. Highlights carry no
   coder and no offsets: give ``kodare``; two coders' projects only compare per document.
-* **QualCoder** project (SQLite ``data.qda`` inside the ``<name>.qda`` folder): ``code_name(cid,
+* **QualCoder** project (SQLite ``data.qda`` inside the ``<name>.qda`` folder; QualCoder is not on
+  PyPI, so this format is checked against QualCoder's published schema only, not a real export): ``code_name(cid,
   name, memo, catid, owner, date, color)``, ``code_cat(catid, name, owner, date, memo,
   supercatid)``, ``code_text(ctid, cid, fid, seltext, pos0, pos1, owner, date, memo, avid,
   important)`` with the coder in ``owner``, ``source(id, name, fulltext, ...)`` and optional file
@@ -20,7 +24,9 @@ Formats (in the exact shapes the tools write)
   map them onto shared units (paragraphs: :func:`paragraph_units`, :func:`assign_units`) before
   computing agreement per segment. QualCoder's own κ is never used.
 * **REFI-QDA** codebook ``.qdc`` (namespace ``urn:QDA-XML:codebook:1.0``; ``<CodeBook><Codes><Code
-  guid name isCodable><Description/>`` nested) → :func:`read_refi_codebook`.
+  guid name isCodable><Description/>`` nested) → :func:`read_refi_codebook`. Nested codebooks are
+  checked against the specification only; Taguette's flat ``.qdc`` against the real tool. No
+  ``.qdpx`` project is read (Taguette writes none).
 * The workbench's own CSV of coded segments → :func:`read_segments` (via
   :func:`evaluation.io.load_segments` when available).
 
@@ -49,6 +55,7 @@ __all__ = [
     "slug",
     "read_taguette_codebook",
     "read_taguette_highlights",
+    "read_taguette_project",
     "read_refi_codebook",
     "read_qualcoder",
     "read_segments",
@@ -90,8 +97,8 @@ def match_codes(values: pd.Series, codebook: Codebook, file: str, rows: list | N
     """Map code names or ids used in an export to the ids of ``codebook``.
 
     A value matches, in this order: a code id; a Swedish or English name (case-insensitive); the
-    last part of a Taguette tag path (``"Team Work.FF2 Samarbete..."``); the :func:`slug` of the
-    value or of its last part.
+    last part of a tag path (Taguette paths use ``/``: ``"Organisation/Ledarskap"``; a ``.``
+    separated path is also accepted); the :func:`slug` of the value or of its last part.
 
     Raises
     ------
@@ -114,7 +121,8 @@ def match_codes(values: pd.Series, codebook: Codebook, file: str, rows: list | N
 
     def one(v) -> str | None:
         s = str(v).strip()
-        cands = [s, s.split(".")[-1].strip(), slug(s), slug(s.split(".")[-1])]
+        last = re.split(r"[/.]", s)[-1].strip()
+        cands = [s, slug(s), last, slug(last)]  # the full path first: children of two themes may share a name
         for c in cands:
             if c.lower() in lookup:
                 return lookup[c.lower()]
@@ -152,11 +160,32 @@ def _read_table(path: Path, required: list[str], what: str) -> pd.DataFrame:
     return df.fillna("")
 
 
+def _path_records(paths: list[str], descriptions: list[str], sep: str = "/") -> list[dict]:
+    """Codebook records from tag paths: ``A/B`` is a child of ``A``; missing parents are added."""
+    records: dict[str, dict] = {}
+    for p, d in zip(paths, descriptions):
+        parts = [x.strip() for x in p.split(sep)]
+        for k in range(1, len(parts)):
+            anc = sep.join(parts[:k])
+            records.setdefault(anc, {"kod": anc, "namn": parts[k - 1], "forald": sep.join(parts[:k - 1]) or None,
+                                     "beskrivning": "", "ursprung": "emergent"})
+        full = sep.join(parts)
+        rec = records.setdefault(full, {"kod": full, "namn": parts[-1], "forald": sep.join(parts[:-1]) or None,
+                                        "beskrivning": "", "ursprung": "emergent"})
+        rec["beskrivning"] = d
+    return list(records.values())
+
+
 def read_taguette_codebook(path: str | Path, id: str | None = None, version: str = "1",
                            namn: str | None = None) -> Codebook:
-    """Read a Taguette codebook export (CSV or XLSX: ``tag, parent, description, number of highlights``).
+    """Read a Taguette codebook export (CSV or XLSX).
 
-    Tag paths become code ids; a non-empty ``parent`` makes the tag a child of that tag. Codes get
+    Taguette 1.5.2 writes ``tag, description, number of highlights, number of documents`` (verified
+    with the real tool: ``tests/fixtures/taguette/``); the XLSX has the same columns in a sheet
+    ``codebook``. There is no parent column: the hierarchy is the tag path, ``Organisation/Ledarskap``
+    is a child of ``Organisation``, and a parent that exists only as a prefix (``Hinder`` of
+    ``Hinder/Ekonomi``) is added as a code. Code ids are the tag paths; names the last part. A
+    ``parent`` column (older hand-made files) is honoured when present. Codes get
     ``ursprung = "emergent"`` (they come from coding, not from a shipped a-priori codebook).
 
     Raises
@@ -168,28 +197,102 @@ def read_taguette_codebook(path: str | Path, id: str | None = None, version: str
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "codebook.csv"
-    >>> _ = p.write_text("tag,parent,description,number of highlights\\r\\nsamsyn,,Gemensam bild,3\\r\\n")
-    >>> read_taguette_codebook(p).codes
-    ['samsyn']
+    >>> _ = p.write_text("tag,description,number of highlights,number of documents\\r\\n"
+    ...                  "Hinder/Ekonomi,Pengar,2,1\\r\\n")
+    >>> read_taguette_codebook(p).koder[["kod", "namn", "tema", "djup"]].values.tolist()
+    [['Hinder', 'Hinder', 'Hinder', 1], ['Hinder/Ekonomi', 'Ekonomi', 'Hinder', 2]]
     """
     path = Path(path)
-    df = _read_table(path, ["tag", "parent", "description", "number of highlights"], "Taguette codebook")
+    df = _read_table(path, ["tag", "description"], "Taguette codebook")
     tags = df["tag"].str.strip()
     empty = np.flatnonzero((tags == "").to_numpy())
     if len(empty):
         raise CodingImportError(f"{path}: empty tag in row(s) {[int(i) + 2 for i in empty[:5]]}")
-    parents = df["parent"].str.strip()
-    bad = [(i + 2, p) for i, p in enumerate(parents) if p and p not in set(tags)]
-    if bad:
-        raise CodingImportError(f"{path}: parent tag(s) not in the codebook: "
-                                f"{', '.join(f'row {r}: {p!r}' for r, p in bad[:5])}")
-    records = [{"kod": tg, "namn": tg.split(".")[-1], "forald": p or None, "beskrivning": d,
-                "ursprung": "emergent"} for tg, p, d in zip(tags, parents, df["description"])]
+    if "parent" in df.columns and df["parent"].str.strip().ne("").any():
+        parents = df["parent"].str.strip()
+        bad = [(i + 2, p) for i, p in enumerate(parents) if p and p not in set(tags)]
+        if bad:
+            raise CodingImportError(f"{path}: parent tag(s) not in the codebook: "
+                                    f"{', '.join(f'row {r}: {p!r}' for r, p in bad[:5])}")
+        records = [{"kod": tg, "namn": re.split(r"[/.]", tg)[-1], "forald": p or None, "beskrivning": d,
+                    "ursprung": "emergent"} for tg, p, d in zip(tags, parents, df["description"])]
+    else:
+        records = _path_records(tags.tolist(), df["description"].tolist())
     try:
         return codebook_from_records(records, id=id or path.stem, namn=namn, version=version,
                                      kalla=f"Taguette codebook export {path.name}")
     except ValueError as exc:
         raise CodingImportError(f"{path}: {exc}") from exc
+
+
+def read_taguette_project(path: str | Path, kodare: str = "A", dokument_info: pd.DataFrame | None = None,
+                          project_id: int | None = None) -> tuple[Codebook, pd.DataFrame]:
+    """Read a Taguette project file (``project.sqlite3``, the tool's "Export project") as codebook + segments.
+
+    Tables used (Taguette 1.5.2, verified with the real tool): ``tags(id, project_id, path,
+    description)``, ``documents(id, name, project_id, ...)``, ``highlights(id, document_id,
+    start_offset, end_offset, snippet)`` and ``highlight_tags(highlight_id, tag_id)``. Offsets are
+    UTF-8 byte offsets into the document text (``taguette/extract.py``); ``start``/``slut`` keep them
+    as given. The snippet is HTML; its text becomes ``text``. Hierarchy as in
+    :func:`read_taguette_codebook`; one row per highlight × tag, ``segment_id`` ``"tg<id>"``.
+
+    Raises
+    ------
+    CodingImportError
+        Not SQLite, missing tables, several projects without ``project_id``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "project.sqlite3"
+    >>> con = sqlite3.connect(p)
+    >>> _ = con.executescript(
+    ...     "create table tags(id, project_id, path, description); create table documents(id, name, project_id);"
+    ...     "create table highlights(id, document_id, start_offset, end_offset, snippet);"
+    ...     "create table highlight_tags(highlight_id, tag_id);"
+    ...     "insert into tags values (1, 1, 'Hinder/Ekonomi', ''); insert into documents values (1, 'fg1', 1);"
+    ...     "insert into highlights values (5, 1, 0, 8, '<p>Pengarna</p>'); insert into highlight_tags values (5, 1);")
+    >>> con.commit(); con.close()
+    >>> cb, seg = read_taguette_project(p)
+    >>> cb.codes, seg[["segment_id", "kod", "text"]].values.tolist()
+    (['Hinder', 'Hinder/Ekonomi'], [['tg5', 'Hinder/Ekonomi', 'Pengarna']])
+    """
+    import html as _html
+
+    path = Path(path)
+    if not path.exists():
+        raise CodingImportError(f"{path}: file not found")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+            missing = sorted({"tags", "documents", "highlights", "highlight_tags"} - names)
+            if missing:
+                raise CodingImportError(f"{path}: not a Taguette project: missing table(s) {missing}")
+            tags = pd.read_sql_query("select id, project_id, path, description from tags order by id", con)
+            docs = pd.read_sql_query("select id, name, project_id from documents", con)
+            hl = pd.read_sql_query("select h.id, h.document_id, h.start_offset, h.end_offset, h.snippet, "
+                                   "ht.tag_id from highlights h join highlight_tags ht on ht.highlight_id = h.id "
+                                   "order by h.id, ht.tag_id", con)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise CodingImportError(f"{path}: not a Taguette project file ({exc})") from exc
+    projects = sorted(set(tags["project_id"]) | set(docs["project_id"]))
+    if project_id is None:
+        if len(projects) > 1:
+            raise CodingImportError(f"{path}: holds projects {projects}; give project_id")
+        project_id = projects[0] if projects else None
+    tags = tags[tags["project_id"] == project_id]
+    docs = docs[docs["project_id"] == project_id]
+    cb = codebook_from_records(_path_records(tags["path"].tolist(), tags["description"].tolist()),
+                               id=path.stem, kalla=f"Taguette project {path.name}")
+    hl = hl.merge(docs.rename(columns={"id": "document_id", "name": "dokument"})[["document_id", "dokument"]],
+                  on="document_id").merge(tags.rename(columns={"id": "tag_id"})[["tag_id", "path"]], on="tag_id")
+    text = hl["snippet"].map(lambda h: _html.unescape(re.sub(r"<[^>]+>", "", str(h))).strip())
+    out = pd.DataFrame({"segment_id": "tg" + hl["id"].astype(str), "dokument": hl["dokument"], "kodare": kodare,
+                        "kod": hl["path"], "start": hl["start_offset"], "slut": hl["end_offset"], "text": text})
+    return cb, _apply_meta(out.reset_index(drop=True), dokument_info, str(path))
 
 
 def _apply_meta(df: pd.DataFrame, dokument_info: pd.DataFrame | None, file: str) -> pd.DataFrame:
@@ -214,6 +317,11 @@ def _apply_meta(df: pd.DataFrame, dokument_info: pd.DataFrame | None, file: str)
 def read_taguette_highlights(path: str | Path, codebook: Codebook | None = None, kodare: str = "A",
                              dokument_info: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read a Taguette highlights export (CSV or XLSX: ``id, document, tag, content``) as segments.
+
+    Real Taguette 1.5.2 exports (``tests/fixtures/taguette/``): one row per highlight × tag; in the
+    XLSX (sheet ``highlights``) the id is a text cell, read as text here; a per-tag export
+    (``/export/highlights/<tag>.csv``) selects tags by path prefix and repeats a highlight's rows once
+    per matching tag, so rows are de-duplicated on id + tag.
 
     Parameters
     ----------
@@ -265,8 +373,10 @@ def read_taguette_highlights(path: str | Path, codebook: Codebook | None = None,
 def read_refi_codebook(path: str | Path, id: str | None = None, version: str = "1") -> Codebook:
     """Read a REFI-QDA codebook (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``).
 
-    Nested ``<Code>`` elements become the hierarchy; ``<Description>`` the description. Code ids
-    are :func:`slug` of the names (made unique with a suffix where two names collide);
+    Nested ``<Code>`` elements become the hierarchy; ``<Description>`` the description. A flat
+    codebook whose names are tag paths (Taguette 1.5.2 writes ``name="Organisation/Ledarskap"``, no
+    nesting; verified with the real tool) gets its hierarchy from the paths, with the last part as
+    name and missing parents added. Code ids are :func:`slug` of the names (full paths) (made unique with a suffix where two names collide);
     ``isCodable="false"`` codes (QualCoder categories) are kept as parents.
 
     Raises
@@ -316,7 +426,16 @@ def read_refi_codebook(path: str | Path, id: str | None = None, version: str = "
                             "ursprung": "emergent"})
             walk(code, kid)
 
-    walk(codes_el, None)
+    top = codes_el.findall(f"{{{REFI_NS}}}Code")
+    names = [(c.get("name") or "").strip() for c in top]
+    if all(c.find(f"{{{REFI_NS}}}Code") is None for c in top) and any("/" in n for n in names) and all(names):
+        # Taguette: flat codes named by tag path -> hierarchy from the paths, ids = slug of the path
+        descs = [((c.find(f"{{{REFI_NS}}}Description").text or "").strip()
+                  if c.find(f"{{{REFI_NS}}}Description") is not None else "") for c in top]
+        records = [{**r, "kod": slug(r["kod"]), "forald": slug(r["forald"]) if r["forald"] else None}
+                   for r in _path_records(names, descs)]
+    else:
+        walk(codes_el, None)
     return codebook_from_records(records, id=id or path.stem, namn=root.get("origin") or path.stem,
                                  version=version, kalla=f"REFI-QDA codebook {path.name}")
 

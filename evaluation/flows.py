@@ -1303,113 +1303,30 @@ def aggregate_outcomes(avslutade: float, ej_offentlig: Mapping[str, float], arbe
             "forsorjning_start": start_tab, "kontroller": kontroller, "ok": bool(kontroller["ok"].all())}
 
 
-_TOTAL_NAMES = {"summa", "totalt", "total", "sum", "alla"}
-_RESIDUAL_NAMES = {"ej_redovisat", "ovrigt_ej_redovisat", "rest"}
+def check_reported(reported: pd.DataFrame, tolerance: float | None = None, lang: str = "sv") -> pd.DataFrame:
+    """Check a long-form reported table (``rapporterat/*.csv``) by its declared structure.
 
-
-def _find_subtotals(parts: pd.Series, tol: float, max_size: int = 4) -> dict[str, list[str]]:
-    """Parts that equal the sum of 2–``max_size`` other parts (largest first); by hand, no library."""
-    from itertools import combinations
-
-    found: dict[str, list[str]] = {}
-    used_as_total: set[str] = set()
-    order = parts.sort_values(ascending=False).index
-    for name in order:
-        others = [o for o in parts.index if o != name and o not in used_as_total and o not in found]
-        if len(others) > 12:
-            break
-        hit = None
-        for k in range(2, min(max_size, len(others)) + 1):
-            for combo in combinations(others, k):
-                if abs(parts[list(combo)].sum() - parts[name]) <= tol:
-                    hit = list(combo)
-                    break
-            if hit:
-                break
-        if hit:
-            found[name] = hit
-            used_as_total.add(name)
-    return found
-
-
-def check_reported(reported: pd.DataFrame, tolerance_procent: float = 0.5) -> pd.DataFrame:
-    """Check a long-form reported table (``rapporterat/*.csv``): do the parts add up?
-
-    Within each ``kalla, tabell, matt, period, enhet`` group:
-
-    * rows whose ``kategori`` is a total (``summa``, ``totalt``, ``total``, ``alla``) give the stated
-      total; percent groups without one must add up to 100;
-    * a stated residual row (``ej_redovisat``) is not a part: the residual is computed and compared;
-    * a part that equals the sum of two to four other parts is a *delsumma* (Vuxenteamen: arbete 515 =
-      422 + 93; "helt eller delvis försörjningsstöd" 75 = 48 + 27): it gets its own check and is left
-      out of the top-level sum (found by exhaustive search over small subsets, written by hand);
-    * groups with fewer than two parts are skipped (nothing to add up).
-
-    A shortfall is reported as ``ej_redovisat`` in ``kommentar``, never silently fixed.
-
-    Parameters
-    ----------
-    reported : DataFrame
-        Columns ``kalla, tabell, matt, kategori, period, varde, enhet`` (REPORTED schema; missing
-        ``matt``/``period``/``enhet`` are treated as empty).
-    tolerance_procent : float
-        Allowed difference for percentages (printed percentages are rounded); counts must match.
+    The one check of reported tables, :func:`evaluation.reported.check_reported`: every declared
+    relation (a part's parent, a declared residual, a share's numerator and base, a change's two
+    levels, a product's factors) is checked, single rows included; nothing is inferred from the
+    numbers (so 10 + 20 + 30 = 60 and 25 / 25 / 50 % pass). Rounding-aware unless ``tolerance``.
 
     Returns
     -------
     DataFrame
-        One row per check: ``kalla, tabell, matt, period, enhet, kontroll, delar, summa_delar,
-        angiven_summa, differens, ok, kommentar``.
+        Columns of :data:`evaluation.reported.COLUMNS` (``ok`` is False only for ``avvikelse``).
 
     Examples
     --------
-    >>> rep = pd.DataFrame({"kalla": ["002"] * 4, "tabell": ["T5"] * 4, "kategori": ["a", "b", "c", "summa"],
-    ...     "varde": [422, 111, 133, 666], "enhet": ["antal"] * 4})
+    >>> rep = pd.DataFrame({"kalla": ["002"] * 5, "tabell": ["T5"] * 5, "kategori": ["a", "b", "c", "summa", "andel"],
+    ...     "varde": [422, 111, 133, 666, 75], "enhet": ["antal"] * 4 + ["procent"],
+    ...     "id": ["", "", "", "S", ""], "relation": ["del av S"] * 3 + ["", "andel S / 975"]})
     >>> check_reported(rep)[["kontroll", "ok"]].values.tolist()
-    [['002 T5', True]]
+    [['summa', True], ['andel', False]]
     """
-    df = reported.copy()
-    for col in ("matt", "period", "enhet"):
-        if col not in df.columns:
-            df[col] = ""
-    df[["matt", "period", "enhet"]] = df[["matt", "period", "enhet"]].fillna("").astype(str)
-    df["varde"] = pd.to_numeric(df["varde"], errors="coerce")
-    keys = ["kalla", "tabell", "matt", "period", "enhet"]
-    rows = []
-    for key, g in df.groupby(keys, sort=False, dropna=False):
-        kat = g["kategori"].astype(str).str.strip()
-        is_total = kat.str.lower().isin(_TOTAL_NAMES)
-        is_resid = kat.str.lower().isin(_RESIDUAL_NAMES)
-        parts = pd.Series(g.loc[~is_total & ~is_resid & g["varde"].notna(), "varde"].to_numpy(),
-                          index=kat[~is_total & ~is_resid & g["varde"].notna()].to_numpy())
-        parts = parts[~parts.index.duplicated()]
-        if len(parts) < 2:
-            continue
-        percent = str(key[4]).strip().lower() in ("procent", "%", "andel_procent")
-        total = g.loc[is_total, "varde"].dropna()
-        if total.empty and not percent:
-            continue
-        stated = float(total.iloc[0]) if len(total) else 100.0
-        tol = tolerance_procent if percent else 0.0
-        name = " ".join(str(k) for k in key[:4] if str(k))
-        subtotals = _find_subtotals(parts, tol)
-        for sub, comps in subtotals.items():
-            _, chk = check_parts(f"{name} delsumma {sub}", parts[comps].to_dict(), float(parts[sub]),
-                                 tolerance=tol, unit="procent" if percent else "antal")
-            chk["kommentar"] = f"{sub} = " + " + ".join(comps) + " (delsumma, ingår inte i totalsumman)"
-            rows.append({**dict(zip(keys, key)), **chk})
-        top = parts.drop(index=list(subtotals))
-        _, chk = check_parts(name, top.to_dict(), stated, tolerance=tol, unit="procent" if percent else "antal")
-        resid = g.loc[is_resid, "varde"].dropna()
-        if len(resid):
-            computed = stated - float(top.sum())
-            same = abs(computed - float(resid.iloc[0])) <= tol
-            note = (f"angiven rest {float(resid.iloc[0]):g} " + ("stämmer" if same else
-                    f"stämmer inte med beräknad {computed:g}"))
-            chk["kommentar"] = "; ".join(x for x in (chk["kommentar"], note) if x)
-        rows.append({**dict(zip(keys, key)), **chk})
-    return pd.DataFrame(rows, columns=[*keys, "kontroll", "delar", "summa_delar", "angiven_summa",
-                                       "differens", "ok", "kommentar"])
+    from . import reported as _reported
+
+    return _reported.check_reported(reported, tolerance=tolerance, lang=lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1608,31 +1525,21 @@ def key_figures_table(head: Mapping, lang: str = "sv") -> pd.DataFrame:
 
 
 def reported_checks_table(checks: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
-    """Board view of :func:`check_reported`: labelled columns, numbers formatted, ``ok`` as Ja/Nej.
+    """Board view of :func:`check_reported`: one line per check, the message and any warning.
 
-    The internal ``kontroll`` name is dropped (it repeats the source, table, measure and period);
-    measure codes are labelled where a ``flows.matt.*`` label exists, otherwise shown with spaces.
+    Delegates to :func:`evaluation.reported.board_table`.
 
     Examples
     --------
-    >>> chk = pd.DataFrame({"kalla": ["002"], "tabell": ["T5"], "matt": ["avslutade"], "period": ["2001"],
-    ...     "enhet": ["antal"], "kontroll": ["002 T5"], "delar": ["422 + 111 + 133"], "summa_delar": [666.0],
-    ...     "angiven_summa": [666.0], "differens": [0.0], "ok": [True], "kommentar": [""]})
-    >>> reported_checks_table(chk).iloc[0].tolist()
-    ['002', 'T5', 'Avslutade deltagare', '2001', 'antal', '422 + 111 + 133', '666', '666', '0', 'Ja', '']
+    >>> rep = pd.DataFrame({"kalla": ["002"] * 4, "tabell": ["T5"] * 4, "kategori": ["a", "b", "c", "summa"],
+    ...     "varde": [422, 111, 133, 667], "enhet": ["antal"] * 4, "id": ["", "", "", "S"],
+    ...     "relation": ["del av S"] * 3 + [""]})
+    >>> reported_checks_table(check_reported(rep)).iloc[0].tolist()[:4]
+    ['002', 'T5', 'Nej', '002 T5: summa: summan stämmer inte: delarna 422 + 111 + 133 summerar till 666, angivet 667.']
     """
-    from .disclosure import format_number
+    from . import reported as _reported
 
-    keys = _label_keys()
-    df = checks.drop(columns=["kontroll"], errors="ignore").copy()
-    df["matt"] = [t(f"flows.matt.{m}", lang) if f"flows.matt.{m}" in keys else str(m).replace("_", " ")
-                  for m in df["matt"]]
-    for col in ("summa_delar", "angiven_summa", "differens"):
-        df[col] = [format_number(v, lang, 0 if float(v).is_integer() else 1) if pd.notna(v) else "" for v in df[col]]
-    df["ok"] = [_cat_label("ja" if ok else "nej", lang) for ok in df["ok"].astype(bool)]
-    df["kommentar"] = df["kommentar"].fillna("").astype(str)
-    df.columns = [t(f"flows.kol.rapp_{c}", lang) for c in df.columns]
-    return df.astype(str)
+    return _reported.board_table(checks, lang)
 
 
 # --------------------------------------------------------------------------------------------

@@ -874,15 +874,62 @@ def reported_summary(table: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def _declared_kasam_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """KASAM rows of a reported table in the declared long form of :mod:`evaluation.reported`.
+
+    Rows that already declare relations (``relation`` column) keep them. Otherwise the structure
+    comes from the instrument, not from the numbers: each period's subscales are parts (``del av``)
+    of that period's total; a stated change is a ``förändring`` from the first to the last period,
+    and the stated subscale changes are parts of the stated total change.
+    """
+    cols = {c.lower(): c for c in table.columns}
+    if "relation" in cols and "varde" in cols:
+        topic = pd.Series(False, index=table.index)
+        for c in ("tabell", "matt"):
+            if c in cols:
+                topic |= table[cols[c]].astype(str).str.contains(r"kasam|soc|känsla av sammanhang", case=False,
+                                                                  regex=True, na=False)
+        sub = table[topic].rename(columns={v: k for k, v in cols.items()})
+        if sub["relation"].fillna("").astype(str).str.strip().ne("").any():
+            return sub
+    long = _normalise_reported(table)
+    if long.empty:
+        return pd.DataFrame()
+    levels = long[long["typ"] == "niva"]
+    periods = sorted(levels["period"].unique(), key=_period_key)
+    rows = []
+    for _, r in levels.iterrows():
+        is_sub = r["skala"] in SCALES
+        rows.append({"kategori": r["skala"], "period": r["period"], "varde": r["varde"],
+                     "id": f"{r['skala']}@{r['period']}",
+                     "relation": f"del av total@{r['period']}" if is_sub else "", "matt": "kasam_medel"})
+    subs_with_change = set(long.loc[long["typ"] == "forandring", "skala"])
+    for _, r in long[long["typ"] == "forandring"].iterrows():
+        rel = []
+        if len(periods) >= 2:
+            rel.append(f"förändring {r['skala']}@{periods[0]} -> {r['skala']}@{periods[-1]}")
+        if r["skala"] in SCALES and "total" in subs_with_change and set(SCALES) <= subs_with_change:
+            rel.append("del av total@forandring")
+        rows.append({"kategori": r["skala"], "period": f"{periods[0]}/{periods[-1]}" if len(periods) >= 2 else
+                     r["period"], "varde": r["varde"], "id": f"{r['skala']}@forandring", "relation": "; ".join(rel),
+                     "matt": "kasam_forandring"})
+    out = pd.DataFrame(rows)
+    out["kalla"], out["tabell"], out["enhet"] = "", "KASAM", "poang"
+    return out
+
+
 def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: float | None = None,
                    lang: str = "sv") -> pd.DataFrame:
     """Check reported KASAM wave means for internal consistency (aggregate-only mode).
 
-    Checks (one finding row each):
+    The consistency checks are those of :func:`evaluation.reported.check_reported` (the one check of
+    reported tables), run on the KASAM rows with their declared relations; a table without
+    declarations gets the instrument's structure (:func:`_declared_kasam_rows`). Checks (one finding
+    row each):
 
     1. ``summa`` per period: subscales add up to the stated total.
     2. ``forandring`` per scale: a stated change equals the computed change (last − first
-       period).
+       period); a change between different months carries a ``varning``.
     3. ``forandring_summa``: stated subscale changes add up to the stated total change.
     4. ``intervall`` per value: lies in the range of ``form`` (when given).
     5. ``form``: which forms the values fit (a total of 145 is impossible on SOC-13).
@@ -890,18 +937,18 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
     Parameters
     ----------
     table : DataFrame
-        Long (``kalla, tabell, matt, kategori, period, varde, enhet, proveniens, kommentar``
-        as in ``data_samples/rapporterat/*.csv``: KASAM rows are those whose ``tabell``/``matt``
-        mention KASAM/SOC; the scale is read from ``kategori`` or ``matt``; change rows are
-        those whose ``matt``/``kategori``/``period`` says förändring/sänkning/change) or wide
-        (``period`` + scale columns; a period called "förändring" holds stated changes).
+        Long (``kalla, tabell, matt, kategori, period, varde, enhet, proveniens, kommentar`` and
+        optionally ``id, relation`` as in ``data_samples/rapporterat/*.csv``: KASAM rows are those
+        whose ``tabell``/``matt`` mention KASAM/SOC; the scale is read from ``kategori`` or ``matt``;
+        change rows are those whose ``matt``/``kategori``/``period`` says förändring/sänkning/change)
+        or wide (``period`` + scale columns; a period called "förändring" holds stated changes).
     form : str, optional
         Form the report states; default None (inferred only).
     tolerance : float, optional
-        Allowed absolute difference. Default: rounding-aware — differences that rounding of
-        the reported decimals cannot produce are deviations (sums: ≥ (k + 1) · ½ unit with k
-        subscales; changes: ≥ 1.5 units); smaller non-zero differences get status
-        ``avrundning``.
+        Allowed absolute difference. Default: rounding-aware (:mod:`evaluation.reported`) —
+        differences that rounding of the reported decimals cannot produce are deviations (sums:
+        ≥ (k + 1) · ½ unit with k subscales; changes: ≥ 1.5 units); smaller non-zero differences get
+        status ``avrundning``.
     lang : {"sv", "en"}
         Language of the ``meddelande`` column.
 
@@ -909,8 +956,8 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
     -------
     DataFrame
         Columns ``kontroll``, ``skala``, ``period``, ``angivet``, ``beraknat``, ``differens``,
-        ``status`` (``ok`` / ``avrundning`` / ``avvikelse`` / ``info``) and ``meddelande``.
-        Contradictions are reported, never silently fixed (DOMAIN.md §10).
+        ``status`` (``ok`` / ``avrundning`` / ``avvikelse`` / ``info``), ``meddelande`` and
+        ``varning``. Contradictions are reported, never silently fixed (DOMAIN.md §10).
 
     Examples
     --------
@@ -920,52 +967,27 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
     >>> f.loc[f["status"] == "avvikelse", ["period", "angivet", "beraknat"]].values.tolist()
     [['2013-05', 125.0, 127.0]]
     """
+    from . import reported as _reported
+
     long = _normalise_reported(table)
     if long.empty:
         raise ValueError("no KASAM scale values found in the reported table")
-    unit = 10.0 ** -_decimals(long["raw"].tolist())
     summary = reported_summary(table)
     levels = long[long["typ"] == "niva"]
     periods = sorted(levels["period"].unique(), key=_period_key)
-    subs = [s for s in SCALES if s in summary.index]
+    decl = _declared_kasam_rows(table)
+    chk = _reported.check_reported(decl, tolerance=tolerance, lang=lang)
     findings = []
-
-    def add(kontroll, skala, period, angivet, beraknat, bound, key, **fmt):
-        diff = (beraknat - angivet) if not (math.isnan(angivet) or math.isnan(beraknat)) else np.nan
-        if tolerance is not None:
-            status = "ok" if abs(diff) <= tolerance else "avvikelse"
-        elif abs(diff) < 1e-9:
-            status = "ok"
-        else:
-            status = "avrundning" if abs(diff) < bound - 1e-9 else "avvikelse"
-        msg = _t(f"kasam.check.{key}.{status}", lang, skala=skala, period=period, angivet=_fmt(angivet),
-                 beraknat=_fmt(beraknat), **fmt)
-        findings.append({"kontroll": kontroll, "skala": skala, "period": period, "angivet": angivet,
-                         "beraknat": beraknat, "differens": diff, "status": status, "meddelande": msg})
-
-    # 1. subscales add up to total
-    if subs and "total" in summary.index:
-        bound = (len(subs) + 1) * 0.5 * unit
-        for p in periods:
-            vals = summary.loc[subs, p]
-            if vals.notna().all() and not pd.isna(summary.loc["total", p]):
-                add("summa", "total", p, float(summary.loc["total", p]), float(vals.sum()), bound, "summa",
-                    delar=" + ".join(_fmt(v) for v in vals))
-    # 2. stated change = computed change
-    if len(periods) >= 2:
-        span = f"{periods[0]}–{periods[-1]}"
-        for s in summary.index:
-            st = summary.loc[s, "forandring_angiven"]
-            if s == "summa_delskalor" or pd.isna(st):
-                continue
-            add("forandring", s, span, float(st), float(summary.loc[s, "forandring_beraknad"]), 1.5 * unit,
-                "forandring", fore=_fmt(summary.loc[s, periods[0]]), efter=_fmt(summary.loc[s, periods[-1]]))
-        # 3. stated subscale changes add up to the stated total change
-        st = summary["forandring_angiven"]
-        if subs and st.reindex(subs + ["total"]).notna().all():
-            add("forandring_summa", "total", span, float(st["total"]), float(st[subs].sum()),
-                (len(subs) + 1) * 0.5 * unit, "forandring_summa",
-                delar=" + ".join(_fmt(v) for v in st[subs]))
+    for _, r in chk.iterrows():
+        skala = _scale_of(r["kategori"], r["matt"]) or r["kategori"]
+        if r["kontroll"] in ("summa", "forandring_summa"):
+            skala = "total"
+        period = r["period"]
+        if r["kontroll"] != "summa" and "/" in period:
+            period = period.replace("/", "–")
+        findings.append({"kontroll": r["kontroll"], "skala": skala, "period": period, "angivet": r["angivet"],
+                         "beraknat": r["beraknat"], "differens": r["differens"], "status": r["status"],
+                         "meddelande": r["meddelande"], "varning": r["varning"]})
     # 4. range of a stated form
     if form:
         ins = instruments.get(form)
@@ -978,6 +1000,7 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
                 ok = lo <= v <= hi
                 findings.append({"kontroll": "intervall", "skala": s, "period": p, "angivet": float(v),
                                  "beraknat": np.nan, "differens": np.nan, "status": "ok" if ok else "avvikelse",
+                                 "varning": "",
                                  "meddelande": _t(f"kasam.check.intervall.{'ok' if ok else 'avvikelse'}", lang,
                                                   skala=s, period=p, angivet=_fmt(v), form=ins.name,
                                                   lo=_fmt(lo), hi=_fmt(hi))})
@@ -985,7 +1008,7 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
     vals = {s: summary.loc[s, periods].dropna().tolist() for s in summary.index if s != "summa_delskalor"}
     fits = infer_form(vals)
     findings.append({"kontroll": "form", "skala": "", "period": "", "angivet": np.nan, "beraknat": np.nan,
-                     "differens": np.nan, "status": "info" if fits else "avvikelse",
+                     "differens": np.nan, "status": "info" if fits else "avvikelse", "varning": "",
                      "meddelande": _t("kasam.check.form." + ("en" if len(fits) == 1 else "flera" if fits else "ingen"),
                                       lang, former=", ".join(f.upper().replace("SOC", "SOC-") for f in fits))})
     out = pd.DataFrame(findings)

@@ -1035,15 +1035,12 @@ def _block_kontroller(ctx: dict) -> list[Block]:
     out = []
     rep = u.rapporterat
     if rep is not None and len(rep):
-        from . import kasam
+        from . import reported
 
-        try:
-            chk = kasam.check_reported(rep, lang=lang)
-            dev = chk[chk["status"] == "avvikelse"]
-            out.append(Block("lista", t("report.tabell.kontroller", lang),
-                             dev["meddelande"].tolist() or [t("report.inga_avvikelser", lang)]))
-        except ValueError:  # no KASAM rows in the reported tables
-            pass
+        # the one check of reported tables (flows, KASAM and this block): deviations, then warnings
+        chk = reported.check_reported(rep, lang=lang)
+        out.append(Block("lista", t("report.tabell.kontroller", lang),
+                         reported.deviations(chk) or [t("report.inga_avvikelser", lang)]))
     problems = sum(r.report.rows_rejected for r in inp.importer.values())
     out.append(Block("text", "", t("report.avvisade_rader", lang, antal=problems)))
     return out

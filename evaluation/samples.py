@@ -926,7 +926,8 @@ def _segments_csv(seed: int) -> bytes:
 # Reported aggregates (not random; copied from DOMAIN.md §9 and seeds 002 / 004)
 # --------------------------------------------------------------------------------------------
 
-REPORTED_COLUMNS = ["kalla", "tabell", "matt", "kategori", "period", "varde", "enhet", "proveniens", "kommentar"]
+REPORTED_COLUMNS = ["kalla", "tabell", "matt", "kategori", "period", "varde", "enhet", "proveniens", "kommentar",
+                    "id", "relation"]
 
 _VUX = "Vuxenteamen (002)"
 _VUXENTEAMEN = [
@@ -956,6 +957,8 @@ _VUXENTEAMEN = [
     (_VUX, "T5", "ej_offentlig_forsorjning_vid_avslut", "summa", "1999-2001", "666", "antal", "verbatim", ""),
     (_VUX, "T5", "andel_ej_offentlig_forsorjning", "summa", "1999-2001", "68", "procent", "verbatim",
      "\"68% av de 975 som avslutat projektet\"; 666 / 975 = 68,31 %"),
+    (_VUX, "T2", "forsorjning_vid_start", "alla", "vid start", "100", "procent", "derived",
+     "alla deltagare vid start; andelarna nedan är delar av dem"),
     (_VUX, "T2", "forsorjning_vid_start", "enbart_forsorjningsstod", "vid start", "48", "procent", "verbatim", ""),
     (_VUX, "T2", "forsorjning_vid_start", "endast_a_kassa", "vid start", "16", "procent", "verbatim", ""),
     (_VUX, "T2", "forsorjning_vid_start", "forsorjningsstod_och_annan_ersattning", "vid start", "27", "procent",
@@ -964,6 +967,8 @@ _VUXENTEAMEN = [
      "100 − (48 + 16 + 27); de redovisade andelarna summerar till 91"),
     (_VUX, "T2", "forsorjning_vid_start", "helt_eller_delvis_forsorjningsstod", "vid start", "75", "procent",
      "verbatim", "\"Majoriteten (75%)\" = 48 + 27"),
+    (_VUX, "T3", "behovsgrupp", "alla", "1998-2001", "100", "procent", "derived",
+     "de tre behovsgrupperna delar in hela målgruppen"),
     (_VUX, "T3", "behovsgrupp", "intensivt_stod", "1998-2001", "25", "procent", "verbatim",
      "personalens bedömning av ca 1500 Hisingsbor"),
     (_VUX, "T3", "behovsgrupp", "kompetenshojning", "1998-2001", "55", "procent", "verbatim",
@@ -990,6 +995,57 @@ _VUXENTEAMEN = [
     (_VUX, "Besparing", "minskad_offentlig_forsorjning_per_ar", "summa", "1999-2001", "63936000", "kr", "derived",
      "666 × 8 000 × 12; brutto, utan dödviktsförlust eller projektkostnad"),
 ]
+
+#: Declared structure of the reported tables (``id``, ``relation``; :mod:`evaluation.reported`), keyed by
+#: ``(tabell, matt, kategori, period)`` (plus ``enhet`` where one figure is printed in two units). Nothing is inferred: these are the relations the sources state.
+_VUX_DECL = {
+    ("T6", "avslutade", "arbete", "1999-2001"): ("T6.arbete", "del av T6.summa"),
+    ("T6", "avslutade", "arbete_utan_offentligt_stod", "1999-2001"): ("T6.arbete_utan_stod", "del av T6.arbete"),
+    ("T6", "avslutade", "arbete_subventionerat", "1999-2001"): ("T6.arbete_subv", "del av T6.arbete"),
+    ("T6", "avslutade", "studier", "1999-2001"): ("T6.studier", "del av T6.summa"),
+    ("T6", "avslutade", "andra_insatser", "1999-2001"): ("T6.andra_insatser", "del av T6.summa"),
+    ("T6", "avslutade", "okant", "1999-2001"): ("T6.okant", "del av T6.summa"),
+    ("T6", "avslutade", "summa", "1999-2001"): ("T6.summa", ""),
+    ("T6", "andel_avslutade", "arbete", "1999-2001"): ("", "andel T6.arbete / T6.summa"),
+    ("T6", "andel_avslutade", "studier", "1999-2001"): ("", "andel T6.studier / T6.summa"),
+    ("T6", "andel_avslutade", "andra_insatser", "1999-2001"): ("", "andel T6.andra_insatser / T6.summa"),
+    ("T6", "andel_avslutade", "okant", "1999-2001"): ("", "andel T6.okant / T6.summa"),
+    ("T5", "ej_offentlig_forsorjning_vid_avslut", "arbete_utan_offentligt_stod", "1999-2001"):
+        ("T5.arbete_utan_stod", "del av T5.summa"),
+    ("T5", "ej_offentlig_forsorjning_vid_avslut", "egenfinansierade_studier", "1999-2001"):
+        ("T5.egenfinansierade_studier", "del av T5.summa"),
+    ("T5", "ej_offentlig_forsorjning_vid_avslut", "okant_ej_aktuell", "1999-2001"):
+        ("T5.okant_ej_aktuell", "del av T5.summa"),
+    ("T5", "ej_offentlig_forsorjning_vid_avslut", "summa", "1999-2001"): ("T5.summa", ""),
+    ("T5", "andel_ej_offentlig_forsorjning", "summa", "1999-2001"): ("T5.andel", "andel T5.summa / T6.summa"),
+    ("T2", "forsorjning_vid_start", "alla", "vid start"): ("T2.alla", ""),
+    ("T2", "forsorjning_vid_start", "enbart_forsorjningsstod", "vid start"): ("T2.enbart_fs", "del av T2.alla"),
+    ("T2", "forsorjning_vid_start", "endast_a_kassa", "vid start"): ("T2.a_kassa", "del av T2.alla"),
+    ("T2", "forsorjning_vid_start", "forsorjningsstod_och_annan_ersattning", "vid start"):
+        ("T2.fs_och_annan", "del av T2.alla"),
+    ("T2", "forsorjning_vid_start", "ej_redovisat", "vid start"): ("T2.ej_redovisat", "rest av T2.alla"),
+    ("T2", "forsorjning_vid_start", "helt_eller_delvis_forsorjningsstod", "vid start"):
+        ("T2.helt_eller_delvis_fs", "summa T2.enbart_fs + T2.fs_och_annan"),
+    ("T3", "behovsgrupp", "alla", "1998-2001"): ("T3.alla", ""),
+    ("T3", "behovsgrupp", "intensivt_stod", "1998-2001"): ("T3.intensivt_stod", "del av T3.alla"),
+    ("T3", "behovsgrupp", "kompetenshojning", "1998-2001"): ("T3.kompetenshojning", "del av T3.alla"),
+    ("T3", "behovsgrupp", "stora_svarigheter", "1998-2001"): ("T3.stora_svarigheter", "del av T3.alla"),
+    ("T3", "behovsgrupp_antal", "intensivt_stod", "1998-2001"):
+        ("", "del av T3.malgrupp; produkt T3.intensivt_stod * T3.malgrupp * 0.01"),
+    ("T3", "behovsgrupp_antal", "kompetenshojning", "1998-2001"):
+        ("", "del av T3.malgrupp; produkt T3.kompetenshojning * T3.malgrupp * 0.01"),
+    ("T3", "behovsgrupp_antal", "stora_svarigheter", "1998-2001"):
+        ("", "del av T3.malgrupp; produkt T3.stora_svarigheter * T3.malgrupp * 0.01"),
+    ("T3", "malgrupp", "summa", "1998-2001"): ("T3.malgrupp", ""),
+    ("T8", "rundgang_kohort", "avslutade_jan_apr_2000", "2000-01/2000-04"): ("T8.kohort", ""),
+    ("T8", "rundgang_ater_kontakt", "avslutade_jan_apr_2000", "2000-01/2000-04"): ("T8.ater", "delmängd av T8.kohort"),
+    ("T8", "rundgang_andel", "avslutade_jan_apr_2000", "2000-01/2000-04"): ("", "andel T8.ater / T8.kohort"),
+    ("Besparing", "offentlig_forsorjning_per_manad", "per_person", "1999-2001"): ("B.per_manad", ""),
+    ("Besparing", "offentlig_forsorjning_per_ar", "per_person", "1999-2001"): ("", "produkt B.per_manad * 12"),
+    ("Besparing", "minskad_offentlig_forsorjning_per_ar", "summa", "1999-2001", "kr"):
+        ("", "produkt T5.summa * B.per_manad * 12"),
+}
+
 
 _VU = "Vägen ut (004)"
 _KASAM_NOTE = "personal (medarbetare), ej klienter; formulär ej angivet, SOC-29 härlett (145 > 91)"
@@ -1027,6 +1083,35 @@ _VAGEN_UT = [
     (_VU, "F2", "bidragsmanader_medel_forandring", "summa", "2012-05/2013-05", "-1.6", "manader", "verbatim",
      "\"en minskning på 1,6 månader\""),
 ]
+
+
+_VU_DECL = {}
+for _p, _k in (("2011-10", "1110"), ("2013-05", "1305")):
+    for _s in ("begriplighet", "hanterbarhet", "meningsfullhet"):
+        _VU_DECL[("K1", "kasam_medel", _s, _p)] = (f"K1.{_s}.{_k}", f"del av K1.total.{_k}")
+    _VU_DECL[("K1", "kasam_medel", "total", _p)] = (f"K1.total.{_k}", "")
+for _s in ("begriplighet", "hanterbarhet", "meningsfullhet"):
+    _VU_DECL[("K1", "kasam_forandring_angiven", _s, "2011-10/2013-05")] = (
+        f"K1.{_s}.forandring", f"förändring K1.{_s}.1110 -> K1.{_s}.1305; del av K1.total.forandring")
+_VU_DECL[("K1", "kasam_forandring_angiven", "total", "2011-10/2013-05")] = (
+    "K1.total.forandring", "förändring K1.total.1110 -> K1.total.1305")
+_VU_DECL.update({
+    ("F1", "personer_forsorjningsstod", "summa", "2011-10"): ("F1.1110", ""),
+    ("F1", "personer_forsorjningsstod", "summa", "2013-05"): ("F1.1305", ""),
+    ("F1", "personer_forsorjningsstod_forandring", "summa", "2011-10/2013-05"): ("", "förändring F1.1110 -> F1.1305"),
+    ("F2", "bidragsmanader_medel", "summa", "2011-10"): ("F2.1110", ""),
+    ("F2", "bidragsmanader_medel", "summa", "2012-10"): ("F2.1210", ""),
+    ("F2", "bidragsmanader_medel_forandring", "summa", "2011-10/2012-10"): ("", "förändring F2.1110 -> F2.1210"),
+    ("F2", "bidragsmanader_medel", "summa", "2012-05"): ("F2.1205", ""),
+    ("F2", "bidragsmanader_medel", "summa", "2013-05"): ("F2.1305", ""),
+    ("F2", "bidragsmanader_medel_forandring", "summa", "2012-05/2013-05"): ("", "förändring F2.1205 -> F2.1305"),
+})
+
+
+def _declared(rows: list[tuple], decl: dict) -> list[list[str]]:
+    """Reported rows with their ``id`` and ``relation`` appended (empty when nothing is declared)."""
+    return [[*r, *decl.get((r[1], r[2], r[3], r[4], r[6]), decl.get((r[1], r[2], r[3], r[4]), ("", "")))]
+            for r in rows]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1071,8 +1156,8 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> list[Path]:
         "kasam_personal.csv": _kasam_personal_csv(seed),
         "nns_enkater.csv": _nns_csv(seed, episodes),
         "fokusgrupper_segment.csv": _segments_csv(seed),
-        "rapporterat/vuxenteamen.csv": _csv_bytes(REPORTED_COLUMNS, [list(r) for r in _VUXENTEAMEN]),
-        "rapporterat/vagen_ut.csv": _csv_bytes(REPORTED_COLUMNS, [list(r) for r in _VAGEN_UT]),
+        "rapporterat/vuxenteamen.csv": _csv_bytes(REPORTED_COLUMNS, _declared(_VUXENTEAMEN, _VUX_DECL)),
+        "rapporterat/vagen_ut.csv": _csv_bytes(REPORTED_COLUMNS, _declared(_VAGEN_UT, _VU_DECL)),
     }
     paths = [_write(out / name, content[name]) for name in FILES]
     _write_catalogue(out, seed, episodes, content)

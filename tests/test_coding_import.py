@@ -75,8 +75,10 @@ def test_taguette_codebook_xlsx(tmp_path):
 
 
 def test_taguette_codebook_errors_name_the_file(tmp_path):
-    p = _write_csv(tmp_path / "fel.csv", [["tag", "description"], ["a", "b"]])
-    with pytest.raises(CodingImportError, match=r"fel\.csv.*missing column.*parent"):
+    # Taguette 1.5.2's real codebook has no parent column (tests/test_coding_import_real.py); a file without
+    # a description column is no Taguette codebook
+    p = _write_csv(tmp_path / "fel.csv", [["tag", "beskrivning"], ["a", "b"]])
+    with pytest.raises(CodingImportError, match=r"fel\.csv.*missing column.*description"):
         read_taguette_codebook(p)
     q = _write_csv(tmp_path / "foralder.csv", [["tag", "parent", "description", "number of highlights"],
                                                ["a", "finns_inte", "", 0]])
