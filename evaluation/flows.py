@@ -63,7 +63,8 @@ Notebook ``notebooks/deltagarfloden.ipynb`` records (``results.json`` keys, see 
 ``antal_episoder``, ``antal_deltagare`` (persons: linked non-anonymous + anonymous episodes),
 ``antal_anonyma``, ``inskrivna_i_perioden``, ``avslutade_i_perioden``, ``pagaende_vid_referensdatum``,
 ``avslut_per_kategori`` ({huvudkategori: n}), ``avslut_obekraftade`` (n exits in their waiting
-period), ``egen_forsorjning_efter_andel`` (share of closed episodes with egen försörjning after, base
+period), ``ej_offentlig_forsorjning_vid_avslut_andel`` (share of closed episodes whose exit reason
+records no offentlig försörjning vid avslut; Vuxenteamen 666 / 975), ``egen_forsorjning_efter_andel`` (share of closed episodes with egen försörjning after, base
 = those with a known group), ``offentlig_fore_andel`` / ``offentlig_efter_andel``,
 ``paborjat_eller_okat_andel``, ``tid_medel_manader`` / ``tid_median_manader`` (closed episodes),
 ``km_median_manader`` (KM median time to exit incl. open, None if not reached),
@@ -130,7 +131,7 @@ __all__ = [
 HUVUDSAKLIG_ORDNING: tuple[str, ...] = (
     "forsorjningsstod", "sjukersattning", "sjukpenning", "rehabiliteringspenning", "aktivitetsstod",
     "a_kassa", "annan_ersattning", "lon", "subventionerad_anstallning", "studiemedel",
-    "ingen_ersattning", "okand",
+    "foraldrapenning", "alderspension", "ingen_ersattning", "okand",
 )
 
 #: Average month length in days (365.25 / 12) used to turn days into months.
@@ -254,22 +255,26 @@ def forsorjningsgrupp(value) -> str:
 
     ``offentlig`` if any source is public support (SUS "offentlig försörjning"), else ``egen`` if any
     source is own income (wages, subsidised work, studiemedel: NNS counts subsidised work and studies
-    as egen försörjning), else ``ingen`` for ``ingen_ersattning``, else ``okand``.
+    as egen försörjning), else ``ingen`` for a source that is neither (``ingen_ersattning``, and
+    ``foraldrapenning`` / ``alderspension``, which SUS counts as no offentlig försörjning; flags in
+    ``vokabular.yaml``), else ``okand``.
 
     Examples
     --------
     >>> forsorjningsgrupp("lon|forsorjningsstod"), forsorjningsgrupp("studiemedel")
     ('offentlig', 'egen')
-    >>> forsorjningsgrupp(None), forsorjningsgrupp("ingen_ersattning")
-    ('okand', 'ingen')
+    >>> forsorjningsgrupp(None), forsorjningsgrupp("ingen_ersattning"), forsorjningsgrupp("foraldrapenning")
+    ('okand', 'ingen', 'ingen')
     """
     public, own = _flags()
+    voc = vocabulary("forsorjning")
+    neither = {c for c, v in voc.items() if v.get("offentlig") is False and v.get("egen") is False}
     parts = set(split_multi(value))
     if parts & public:
         return "offentlig"
     if parts & own:
         return "egen"
-    if "ingen_ersattning" in parts:
+    if parts & neither:  # ingen_ersattning, and SUS's no-public-support sources (föräldrapenning, ålderspension)
         return "ingen"
     return "okand"
 
@@ -314,6 +319,8 @@ def classify_exits(episodes: pd.DataFrame, reference_date) -> pd.DataFrame:
         The episodes plus ``avslutad`` (bool), ``taxonomi``, ``avslutskategori`` (huvudkategori of
         ``avslutsorsaker.csv``, ``"saknas"`` for a closed episode without reason, NA when open),
         ``sus_kategori``, ``avslut_innebar_egen`` (ja / nej / okant, implied by the category),
+        ``avslut_offentlig_forsorjning`` (ja / nej / okant: "offentlig försörjning vid avslut" as the
+        exit reason records it; Vuxenteamen's "ej i behov av offentlig försörjning" is ``nej``),
         ``egen_forsorjning_efter`` (ja / nej / okant, from ``forsorjning_efter``),
         ``forsorjningsgrupp_fore`` / ``_efter``, ``vantetid_manader``, ``bekraftas_datum`` (avslut +
         waiting months) and ``utfallsstatus`` (pagaende / obekraftad / bekraftad).
@@ -343,6 +350,8 @@ def classify_exits(episodes: pd.DataFrame, reference_date) -> pd.DataFrame:
     df["sus_kategori"] = code.map(reasons["sus_kategori"])
     df["avslut_innebar_egen"] = code.map(reasons["egen_forsorjning"]).replace("", "okant")
     df.loc[closed & code.isna(), "avslut_innebar_egen"] = "okant"
+    df["avslut_offentlig_forsorjning"] = code.map(reasons["offentlig_forsorjning_vid_avslut"]).replace("", "okant")
+    df.loc[closed & code.isna(), "avslut_offentlig_forsorjning"] = "okant"
     df["egen_forsorjning_efter"] = df["forsorjning_efter"].map(_egen_flag).where(closed)
     df["forsorjningsgrupp_fore"] = df["forsorjning_fore"].map(forsorjningsgrupp)
     df["forsorjningsgrupp_efter"] = df["forsorjning_efter"].map(forsorjningsgrupp).where(closed)
@@ -792,7 +801,8 @@ def kaplan_meier(episodes: pd.DataFrame, reference_date, by: str | None = None) 
     -------
     DataFrame
         ``grupp, dagar, manader, andel_kvar`` (S(t), share still in the insats), ``andel_avslutade``
-        (1 − S(t)), ``se``, ``i_risk``, ``handelser``; a first row at day 0 with S = 1. The median
+        (1 − S(t)), ``se``, ``i_risk``, ``handelser``; a first row at day 0: S = 1, or S(0) < 1 when
+        episodes end on their first day (same-day exits are kept as a day-0 step). The median
         (first t with S(t) ≤ 0.5) is in ``attrs["median_dagar"]`` per group (NaN when not reached).
 
     Examples
@@ -803,6 +813,9 @@ def kaplan_meier(episodes: pd.DataFrame, reference_date, by: str | None = None) 
     >>> km = kaplan_meier(ep, "2024-01-21")
     >>> km["andel_kvar"].round(3).tolist()
     [1.0, 0.667]
+    >>> same_day = ep.assign(avslutsdatum=["2024-01-01", None, "2024-01-31"])
+    >>> kaplan_meier(same_day, "2024-02-21")[["dagar", "andel_kvar"]].round(3).values.tolist()
+    [[0.0, 0.667], [30.0, 0.333]]
     """
     from statsmodels.duration.survfunc import SurvfuncRight
 
@@ -820,12 +833,13 @@ def kaplan_meier(episodes: pd.DataFrame, reference_date, by: str | None = None) 
                             "se": sf.surv_prob_se, "i_risk": sf.n_risk, "handelser": sf.n_events})
         start = pd.DataFrame({"grupp": [name], "dagar": [0.0], "andel_kvar": [1.0], "se": [0.0],
                               "i_risk": [len(sub)], "handelser": [0.0]})
-        frames.append(pd.concat([start, cur], ignore_index=True) if len(cur) else start)
+        # exits on the day of enrolment are a step at day 0 (S(0) < 1): keep it instead of the S = 1 start row
+        day0 = len(cur) and float(cur["dagar"].iloc[0]) == 0.0
+        frames.append(cur if day0 else pd.concat([start, cur], ignore_index=True) if len(cur) else start)
         below = sf.surv_times[sf.surv_prob <= 0.5]
         medians[name] = float(below[0]) if len(below) else np.nan
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["grupp", "dagar", "andel_kvar", "se", "i_risk", "handelser"])
-    out = out[out["dagar"] > 0].pipe(lambda d: pd.concat([out[out["dagar"] == 0].drop_duplicates("grupp"), d]))
     out = out.sort_values(["grupp", "dagar"], kind="stable").reset_index(drop=True)
     out["manader"] = out["dagar"] / DAYS_PER_MONTH
     out["andel_avslutade"] = 1 - out["andel_kvar"]
@@ -1439,6 +1453,9 @@ def headline(episodes: pd.DataFrame, events: pd.DataFrame | None, reference_date
     h["arbete_studier_andel"] = share("andel_arbete_studier")
     h["avslut_per_sus_kategori"] = {str(k): int(v) for k, v in
                                     closed["sus_kategori"].value_counts().sort_index().items()}
+    # "ej i behov av offentlig försörjning vid avslut" (Vuxenteamen T5: 666 / 975) among all closed episodes
+    h["ej_offentlig_forsorjning_vid_avslut_andel"] = (
+        float((closed["avslut_offentlig_forsorjning"] == "nej").sum() / len(closed)) if len(closed) else None)
     fore, efter = closed["omfattning_fore"].astype(float), closed["omfattning_efter"].astype(float)
     both = fore.notna() & efter.notna()
     up = both & (((fore == 0) & (efter > 0)) | ((fore > 0) & (efter > fore)))

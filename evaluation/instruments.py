@@ -43,6 +43,7 @@ import yaml
 from .errors import EvaluationError
 
 __all__ = [
+    "FormVersionWarning",
     "Instrument",
     "InstrumentError",
     "get",
@@ -60,6 +61,14 @@ NNS_DEFAULT_MAX = 6
 
 class InstrumentError(EvaluationError, ValueError):
     """A key table is malformed or an instrument is unknown (the message says what to fix)."""
+
+
+class FormVersionWarning(EvaluationError, UserWarning):
+    """Data name a form version whose reverse keying the instrument file does not declare.
+
+    Scoring then uses the default form's key; the warning names the instrument, the version and the
+    known versions so that the version can be added (``reverse_by_formversion``) or corrected.
+    """
 
 
 @dataclass(frozen=True)
@@ -116,9 +125,34 @@ class Instrument:
         return f"{self.prefix}_{item}"
 
     def reverse_items(self, formversion: str | None = None) -> tuple:
-        """Reverse-keyed items of ``formversion`` (default form when None or not listed)."""
-        if formversion and formversion in self.reverse_by_formversion:
-            return self.reverse_by_formversion[formversion]
+        """Reverse-keyed items of ``formversion`` (the default form when None or empty).
+
+        A version the instrument file does not list, for an instrument whose keying is declared per
+        form version, is never taken silently for the default: a :class:`FormVersionWarning` names
+        it (the default key is then used).
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as w:
+        ...     warnings.simplefilter("always")
+        ...     key = get("soc29").reverse_items("sv-29-1993")
+        >>> key == get("soc29").reverse_items("sv"), "sv-29-1993" in str(w[0].message)
+        (True, True)
+        """
+        fv = "" if formversion is None else str(formversion).strip()
+        if fv.lower() in ("", "nan", "none", "<na>"):
+            fv = self.formversion
+        if fv in self.reverse_by_formversion:
+            return self.reverse_by_formversion[fv]
+        if self.reverse_by_formversion and fv != self.formversion:
+            import warnings
+
+            known = ", ".join(sorted(self.reverse_by_formversion))
+            warnings.warn(FormVersionWarning(
+                f"Formversionen {fv!r} finns inte för instrumentet {self.name} (kända versioner: {known}); "
+                f"standardnyckeln för {self.formversion!r} används. Lägg till versionen med sin omvända nyckel "
+                f"(reverse_by_formversion) i instrumentfilen, eller rätta formversionen i data."), stacklevel=2)
         return self.reverse
 
     def score_range(self, subscale: str | None = None) -> tuple[float, float]:

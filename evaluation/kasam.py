@@ -54,6 +54,7 @@ from evaluation.labels import t as _t
 from .errors import EvaluationError
 
 __all__ = [
+    "norm_label",
     "ScoringError",
     "SCALES",
     "ID_COLUMNS",
@@ -624,6 +625,21 @@ def compare_norm(scores, form: str = "soc29", mean: float | None = None, sd: flo
         "p": res.pvalue if res is not None else np.nan,
         "std_diff": (x.mean() - m) / s if n else np.nan,
     }])
+
+
+def norm_label(form: str = "soc29", lang: str = "sv") -> str:
+    """What the instrument's reference norm is, for a board: its origin in words (key table ``label``).
+
+    The SOC-13 reference (70,7, SD 11,7) comes from Åland (Finland), not from Sweden (DOMAIN.md §4.1).
+
+    Examples
+    --------
+    >>> norm_label("soc13")
+    'en referens från Åland (Finland), inte en svensk norm'
+    """
+    ref = instruments.get(form).norms.get("reference", {})
+    label = ref.get("label") or {}
+    return str(label.get(lang) or label.get("sv") or ref.get("source", ""))
 
 
 def bands(scores, form: str = "soc29", value_col: str = "total") -> pd.Series:

@@ -670,12 +670,12 @@ def _kasam_deltagare_csv(seed: int, episodes: list[dict]) -> bytes:
         base = [rid, "deltagare", ep["forbund"], ep["insats"], ep["episod_id"], ep["kon"] or ""]
         if i in both_before:
             d = ep["inskrivningsdatum"] + timedelta(days=int(rng.integers(0, 15)))
-            rows.append((d, base + ["fore", "fore", _fmt(d), "soc29", "sv-29-1993"] + cells_b[i]))
+            rows.append((d, base + ["fore", "fore", _fmt(d), "soc29", "sv"] + cells_b[i]))
         if i in only_after or i in paired:
             end = ep["avslutsdatum"] or _add_months(ep["inskrivningsdatum"], 12)
             d = min(end + timedelta(days=int(rng.integers(-10, 15))), PERIOD_END)
             d = max(d, ep["inskrivningsdatum"] + timedelta(days=30))
-            rows.append((d, base + ["efter", "efter", _fmt(d), "soc29", "sv-29-1993"] + cells_a[i]))
+            rows.append((d, base + ["efter", "efter", _fmt(d), "soc29", "sv"] + cells_a[i]))
     rows.sort(key=lambda r: (r[0], r[1][0], r[1][6]))
     header = SURVEY_META + [f"soc29_{j}" for j in range(1, 30)]
     return _csv_bytes(header, [r[1] for r in rows])
@@ -703,7 +703,7 @@ def _kasam_personal_csv(seed: int) -> bytes:
         for j, s in enumerate(members):
             d = date(int(wave), 10, 1) + timedelta(days=int(rng.integers(0, 28)))
             rows.append([_pseudo("P-", seed, "staff", s), "insatspersonal", forb[s], insats[s], "", kon[s],
-                         wave, "tvarsnitt", _fmt(d), "soc29", "sv-29-1993"] + cells[j])
+                         wave, "tvarsnitt", _fmt(d), "soc29", "sv"] + cells[j])
     rows.sort(key=lambda r: (r[6], r[8], r[0]))
     header = SURVEY_META + [f"soc29_{j}" for j in range(1, 30)]
     return _csv_bytes(header, rows)

@@ -77,13 +77,18 @@ def exit_reasons() -> pd.DataFrame:
     Columns: ``taxonomi`` (sus / teamwork / delta), ``huvudkategori``, ``etikett_sv``,
     ``etikett_en``, ``sus_kategori`` (crosswalk to the SUS standard report; indicative, see
     DOMAIN.md §3), ``egen_forsorjning`` (ja / nej / okant: whether the exit itself implies
-    self-sufficiency), ``vantetid_manader`` (months to wait before the outcome is confirmed:
+    self-sufficiency; Vuxenteamen's "okänt men ej aktuell" is ``okant``: not being on public support
+    is not supporting oneself), ``offentlig_forsorjning_vid_avslut`` (ja / nej / okant: whether the
+    person still has offentlig försörjning at exit; Vuxenteamen's T5 "ej i behov av offentlig
+    försörjning vid avslut" = the ``nej`` codes: 422 + 111 + 133 = 666), ``vantetid_manader`` (months to wait before the outcome is confirmed:
     Team Work's "Arbete ≥ 3 mån" and "Avbruten kontakt (avvakta 3 månader)"), ``kalla``.
 
     Examples
     --------
     >>> exit_reasons().loc["tw_arbete", "sus_kategori"]
     'forvarvsarbete'
+    >>> exit_reasons().loc["delta_okant_ej_aktuell", ["egen_forsorjning", "offentlig_forsorjning_vid_avslut"]].tolist()
+    ['okant', 'nej']
     """
     path = resources.files("evaluation").joinpath("data/avslutsorsaker.csv")
     with path.open("r", encoding="utf-8") as fh:

@@ -494,3 +494,58 @@ def test_reported_checks_table_is_labelled_and_says_yes_or_no():
     assert tab.loc[0, "Stämmer"] == "Nej"
     assert "666" in tab.loc[0, "Meddelande"] and "667" in tab.loc[0, "Meddelande"]
     assert "kontroll" not in tab.columns and "ok" not in tab.columns
+
+
+# ---------------------------------------------------------------- exit semantics (issue 19)
+
+def _vuxenteamen_exits():
+    # 975 individual exits coded as Vuxenteamen coded them (T5/T6): 422 + 93 + 111 + 216 + 133
+    codes = (["delta_arbete_utan_stod"] * 422 + ["delta_arbete_subventionerat"] * 93 + ["delta_studier"] * 111
+             + ["delta_andra_insatser"] * 216 + ["delta_okant_ej_aktuell"] * 133)
+    n = len(codes)
+    return pd.DataFrame({"episod_id": [f"e{i}" for i in range(n)], "deltagare_id": [f"p{i}" for i in range(n)],
+                         "forbund": ["X"] * n, "insats": ["Vuxenteamen"] * n, "inskrivningsdatum": ["1999-03-01"] * n,
+                         "avslutsdatum": ["2000-06-01"] * n, "avslutsorsak": codes})
+
+
+def test_individual_exits_coded_like_vuxenteamen_reproduce_666_of_975():
+    h = flows.headline(_vuxenteamen_exits(), None, "2001-12-31")
+    assert h["avslutade_i_perioden"] == 975
+    assert h["ej_offentlig_forsorjning_vid_avslut_andel"] == pytest.approx(666 / 975)
+    assert round(100 * h["ej_offentlig_forsorjning_vid_avslut_andel"], 1) == 68.3
+
+
+def test_okant_men_ej_aktuell_is_not_egen_forsorjning():
+    df = flows.classify_exits(_vuxenteamen_exits(), "2001-12-31")
+    okant = df[df["avslutsorsak"] == "delta_okant_ej_aktuell"]
+    assert set(okant["avslut_offentlig_forsorjning"]) == {"nej"}       # not on public support ...
+    assert set(okant["avslut_innebar_egen"]) == {"okant"}             # ... which is not supporting oneself
+    egen = df["avslut_innebar_egen"].value_counts()
+    assert egen["ja"] == 422 + 93 + 111 and egen["okant"] == 133       # 759 before the fix
+    # subsidised work is egen försörjning (NNS) but not "utan offentligt stöd" (Vuxenteamen T5)
+    sub = df[df["avslutsorsak"] == "delta_arbete_subventionerat"].iloc[0]
+    assert (sub["avslut_innebar_egen"], sub["avslut_offentlig_forsorjning"]) == ("ja", "ja")
+
+
+def test_every_exit_reason_carries_both_flags_as_data():
+    from evaluation.vocabulary import exit_reasons
+
+    r = exit_reasons()
+    flags = {"ja", "nej", "okant"}
+    real = r[r.index != "felregistrering"]
+    assert set(real["egen_forsorjning"]) <= flags and set(real["offentlig_forsorjning_vid_avslut"]) <= flags
+    # Team Work: addiction treatment "även om personen fortfarande uppbär försörjningsstöd" -> not egen
+    assert r.loc["tw_ratt_myndighet_missbruksbehandling", "egen_forsorjning"] == "nej"
+    # verbatim labels of source 003
+    assert r.loc["tw_ratt_myndighet_kriminalvard", "etikett_sv"].endswith("längre fängelsestraff (minst 3 månader)")
+    assert "(ex. FINSAM eller Klara Livet)" in r.loc["tw_ratt_myndighet_annat_projekt", "etikett_sv"]
+
+
+def test_sus_no_public_support_sources_are_data_and_group_as_ingen():
+    from evaluation.vocabulary import vocabulary
+
+    voc = vocabulary("forsorjning")
+    for code in ("foraldrapenning", "alderspension"):
+        assert voc[code]["offentlig"] is False
+        assert flows.forsorjningsgrupp(code) == "ingen"
+    assert flows.forsorjningsgrupp("foraldrapenning|a_kassa") == "offentlig"
