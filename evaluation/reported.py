@@ -142,7 +142,7 @@ def _fmt(v: float, lang: str, decimals: int | None = None, enhet: str = "") -> s
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     d = min(_decimals(round(float(v), 6)), 3) if decimals is None else min(decimals, _decimals(round(float(v), 6)))
-    pct = " %" if str(enhet).lower() in ("procent", "%") else ""
+    pct = "\u00a0%" if str(enhet).lower() in ("procent", "%") else ""
     return format_number(float(v), lang, d) + pct
 
 
@@ -226,7 +226,7 @@ def check_reported(reported: pd.DataFrame, tolerance: float | None = None, lang:
     ...     "varde": [-8], "enhet": ["poang"], "id": [""], "relation": ["förändring F -> E"]})
     >>> out = check_reported(pd.concat([rep, ch], ignore_index=True))
     >>> out.iloc[-1]["meddelande"]
-    'x T: d (2020-10/2021-10): förändringen stämmer inte: 44 → 44 ger 0, angivet -8.'
+    'x T: d (2020-10/2021-10): förändringen stämmer inte: 44 → 44 ger 0, angivet −8.'
     """
     df = reported.copy().reset_index(drop=True)
     for col in ("matt", "period", "enhet", "kommentar", "id", "relation"):
