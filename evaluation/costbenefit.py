@@ -1263,9 +1263,8 @@ def summary_table(result: CostBenefitResult, lang: str = "sv") -> pd.DataFrame:
     Examples
     --------
     >>> sc, uc = _example()
-    >>> row = summary_table(evaluate(sc, uc)).iloc[-1]
-    >>> row["Aktör"], float(row["Nettonuvärde (kr)"]), float(row["Nytta per satsad krona (nytta/kostnad)"])
-    ('Samhället (reala resurser)', 5000.0, 2.0)
+    >>> summary_table(evaluate(sc, uc)).iloc[-1].tolist()   # NPV 5 000 kr, BCR 2, break-even 50 %
+    ['Samhället (reala resurser)', '5\\u202f000', '10\\u202f000', '5\\u202f000', '2,00', '1', '50,0\\xa0%', 'Nej']
     """
     a = result.actors[["aktor", "pv_kostnader", "pv_nyttor", "npv", "bcr", "aterbetalningsmanad", "break_even_andel",
                        "forlorare"]]

@@ -276,7 +276,7 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
     --------
     >>> kf = key_figures(_example_data(), Filters(period="2025"), min_n=1)
     >>> dict(zip(kf["nyckel"], kf["visning"]))  # 4 ended 2025: 2 to work, 1 to studies, 1 still on försörjningsstöd
-    {'aktiva': '6', 'nya': '4', 'avslutade': '4', 'andel_arbete_studier': '75,0 %', 'offentlig_fore': '100,0 %', 'offentlig_efter': '25,0 %', 'egen_efter': '75,0 %'}
+    {'aktiva': '6', 'nya': '4', 'avslutade': '4', 'andel_arbete_studier': '75,0\\xa0%', 'offentlig_fore': '100,0\\xa0%', 'offentlig_efter': '25,0\\xa0%', 'egen_efter': '75,0\\xa0%'}
     >>> key_figures(_example_data(), Filters(period="2025"))["visning"].tolist()  # min_n 5: 4 is a small cell
     ['6', '–', '–', '–', '–', '–', '–']
     """
@@ -315,7 +315,7 @@ def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv"
     --------
     >>> summ, view = exit_table(_example_data(), Filters(period="2025"), min_n=1, level="sus_kategori")
     >>> view[["Kategori", "Antal", "Andel"]].values.tolist()
-    [['Förvärvsarbete', '2', '50,0 %'], ['Aktivt arbetssökande', '1', '25,0 %'], ['Studier', '1', '25,0 %']]
+    [['Förvärvsarbete', '2', '50,0\\xa0%'], ['Aktivt arbetssökande', '1', '25,0\\xa0%'], ['Studier', '1', '25,0\\xa0%']]
     """
     check_choice(level, ["avslutskategori", "sus_kategori", "avslutsorsak"], "nivå")
     start, end = period_bounds(data, f.period)
@@ -454,7 +454,7 @@ def cost_benefit(data: DashboardData, scenario: str = "bas", lang: str = "sv"):
     >>> data.scenarios["x"], data.unit_costs = cb._example()
     >>> view, caveats, res = cost_benefit(data, "x")
     >>> view.iloc[-1].tolist()
-    ['Samhället (reala resurser)', '5 000', '2,00', '1', 'Nej']
+    ['Samhället (reala resurser)', '5\\u202f000', '2,00', '1', 'Nej']
     """
     from .. import costbenefit as cb
     from ..vocabulary import label as vlabel
@@ -537,7 +537,7 @@ def outcome_table(data: DashboardData, f: Filters, matt: str, min_n: int = 5, la
     --------
     >>> tab = outcome_table(_example_data(), Filters(period="2025"), "avslutskategori", min_n=1)
     >>> tab.iloc[0].tolist()  # two of four to work: one woman, one man
-    ['Norrdal', 'Team Work', 'Förvärvsarbete', '2 (50,0 %)', '1 (50,0 %)', '1 (50,0 %)']
+    ['Norrdal', 'Team Work', 'Förvärvsarbete', '2 (50,0\\xa0%)', '1 (50,0\\xa0%)', '1 (50,0\\xa0%)']
     """
     check_choice(matt, OUTCOME_MEASURES, "mått")
     start, end = period_bounds(data, f.period)
