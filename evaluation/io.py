@@ -621,6 +621,7 @@ def _step_personnummer(imp: _Import) -> None:
     if valid.any():
         pseud[valid] = privacy.pseudonymise(pnr[valid]).astype("str").to_numpy()
     cols[target] = cols[target].fillna(pseud) if target in cols else pseud
+    imp.src_name.setdefault(target, src)  # problems with the pseudonym are reported under the source header
     if imp.mp.derive.get("fodelsear") == "personnummer" and valid.any():
         year = _mp.map_uniques(pnr[valid], lambda v: privacy.normalise(v)[:4]).astype("str")
         y = pd.Series(pd.NA, index=imp.index, dtype="str")
@@ -631,8 +632,8 @@ def _step_personnummer(imp: _Import) -> None:
 
 def _step_required(imp: _Import) -> None:
     derivable = set(imp.mp.derive)
-    if imp.entity == "episoder":
-        derivable.add("episod_id")
+    if imp.entity == "episoder" and all(c in imp.cols for c in EPISODE_KEY):
+        derivable.add("episod_id")  # built by EPISODE_ID_RULE
     imp.missing = [c for c, col in imp.schema.columns.items()
                    if col.required and c not in imp.cols and c not in derivable]
     for c in imp.missing:
@@ -785,7 +786,8 @@ def _iso(s: pd.Series) -> pd.Series:
 def _step_derive(imp: _Import) -> None:
     """Derived columns (mapping ``derive:``) and the default episode id of an export without one."""
     rules = {k: v for k, v in imp.mp.derive.items() if v != "personnummer"}
-    if imp.entity == "episoder" and "episod_id" not in imp.out and "episod_id" not in rules:
+    if (imp.entity == "episoder" and "episod_id" not in imp.out and "episod_id" not in rules
+            and all(c in imp.out for c in EPISODE_KEY)):
         rules["episod_id"] = EPISODE_ID_RULE
         imp.notes.append(f"episod_id saknas i filen och byggdes enligt regeln {EPISODE_ID_RULE}")
     out = imp.out

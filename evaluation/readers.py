@@ -281,7 +281,7 @@ def _read_csv(raw: bytes, read: dict, problems) -> RawTable:
         problems.add([1], "-", "", "rubrikraden har ett citattecken som inte stängs; rätta rubrikraden och "
                      "exportera igen")
         return table
-    header = _unique_names(next(csv.reader([header_line], delimiter=delim)) or [""])
+    header = _unique_names(_fields(header_line, delim) or [header_line])
     n_lines = body.count("\n") + (1 if body and not body.endswith("\n") else 0)
     blank: list[int] = []
     pos, line_no = 0, 2
@@ -329,8 +329,12 @@ def _csv_fast(body: str, header: list[str], delim: str) -> pd.DataFrame | None:
     return tbl.to_pandas()
 
 
-def _fields(line: str, delim: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delim), [])
+def _fields(line: str, delim: str) -> list[str] | None:
+    """Fields of one line (or of lines joined inside quotes); ``None`` when csv cannot split it."""
+    try:
+        return next(csv.reader([line], delimiter=delim), [])
+    except csv.Error:
+        return None
 
 
 def _csv_strict(body: str, header: list[str], delim: str, problems) -> tuple[pd.DataFrame, np.ndarray, int]:
@@ -353,7 +357,7 @@ def _csv_strict(body: str, header: list[str], delim: str, problems) -> tuple[pd.
                 i += 1
                 continue
             if line.count('"') % 2 == 0:
-                fields = _fields(line, delim)
+                fields = _fields(line, delim) or []
                 if len(fields) == width:
                     records.append(fields)
                     numbers.append(row)
@@ -369,8 +373,8 @@ def _csv_strict(body: str, header: list[str], delim: str, problems) -> tuple[pd.
                 j += 1
                 quotes += lines[j].count('"')
             closed = quotes % 2 == 0
-            fields = _fields("\n".join(lines[i:j + 1]), delim) if closed else []
-            swallowed = any(lines[k].count('"') % 2 == 0 and len(_fields(lines[k], delim)) >= width
+            fields = (_fields("\n".join(lines[i:j + 1]), delim) if closed else None) or []
+            swallowed = any(lines[k].count('"') % 2 == 0 and len(_fields(lines[k], delim) or []) >= width
                             for k in range(i + 1, j))
             if closed and len(fields) == width and not swallowed:
                 records.append(fields)  # a value with line breaks inside quotes: one row over lines i..j
