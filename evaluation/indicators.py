@@ -649,8 +649,12 @@ def trend(results: pd.DataFrame, item: str, respondentgrupp: str, matt: str = "a
 
 def compare_with_aggregate(survey: pd.DataFrame, viktning: str = "svarande", by=("respondentgrupp", "tidpunkt", "vag"),
                            scale_max: int | None = None, min_n: int = 5, suppress: bool = True,
-                           aggregat_namn: str | None = None, lang: str = "sv") -> pd.DataFrame:
+                           aggregat_namn: str | None = None, lang: str = "sv", forbund=None) -> pd.DataFrame:
     """Each förbund beside a national/regional aggregate of all förbund in the data, per item.
+
+    ``survey`` must hold *every* förbund (:attr:`evaluation.inputs.Inputs.alla`), so the aggregate is
+    computed before any förbund filter; ``forbund`` (a name or a list) then keeps only those
+    förbund's rows beside the aggregate rows (default: all förbund).
 
     Weighting of the aggregate (documented in the output column ``viktning``):
 
@@ -675,6 +679,8 @@ def compare_with_aggregate(survey: pd.DataFrame, viktning: str = "svarande", by=
     >>> c = compare_with_aggregate(s, "forbund", min_n=1)
     >>> float(c.loc[c["aggregat"], "andel_topp2"].iloc[0])   # (1.0 + 0.0) / 2
     0.5
+    >>> compare_with_aggregate(s, "forbund", min_n=1, forbund="Y")["enhet"].tolist()
+    ['Y', 'Alla förbund (aggregat)']
     """
     if viktning not in ("svarande", "forbund"):
         raise IndicatorError(f"viktning must be 'svarande' (per respondent) or 'forbund' (per förbund), got {viktning!r}")
@@ -703,6 +709,9 @@ def compare_with_aggregate(survey: pd.DataFrame, viktning: str = "svarande", by=
     out["viktning"] = viktning
     out = out.sort_values(keys + ["aggregat", "enhet"], kind="stable").reset_index(drop=True)
     out = out[keys + ["enhet", "aggregat", "viktning", "n_forbund"] + cols]
+    if forbund:
+        keep = [forbund] if isinstance(forbund, str) else list(forbund)
+        out = out[out["aggregat"] | out["enhet"].isin(keep)].reset_index(drop=True)
     if suppress:
         out = _suppress(out, "n", [c for c in cols if c != "n"], min_n)
     return out

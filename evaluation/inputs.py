@@ -183,6 +183,33 @@ class Inputs:
         """True when the catalogue lists a file of ``entity`` for the selection."""
         return bool(self.entries(entity))
 
+    def check_values(self, parameter: str, value, table: str, column: str) -> tuple:
+        """Validate a parameter whose values must occur in ``column`` of the (filtered) ``table``.
+
+        ``value``: one value, several comma-separated, or a list; empty = all. Returns the values;
+        raises :class:`InputsError` naming the valid ones (e.g. an insats that the selected förbund
+        does not have, a mätomgång that is not in the survey).
+
+        Examples
+        --------
+        >>> load("data_samples", forbund="Norrdal").check_values("vag", "2024H1", "nns", "vag")
+        ('2024H1',)
+        """
+        wanted = _split_forbund(value) if value else ()
+        df = getattr(self, table)
+        valid = sorted({str(x) for x in df[column].dropna()}, key=_cat._sv_key) if df is not None and column in df \
+            else []
+        for w in wanted:
+            if w not in valid:
+                where = f" för {self.label}" if self.forbund else ""
+                raise InputsError(f"{parameter} = {w!r} finns inte i data{where} i {self.data_dir}. Giltiga värden: "
+                                  f"{_join(valid)} (eller tomt för alla).{_suggest(w, valid)}")
+        return wanted
+
+    def scenarios_by_name(self) -> dict:
+        """The selection's scenarios keyed by their ``namn`` (as :func:`evaluation.costbenefit.load_scenarios`)."""
+        return {sc.namn: sc for sc in self.scenarios.values()}
+
     # ------------------------------------------------------------------ reading
 
     def _import(self, entry):
@@ -417,7 +444,7 @@ def _covered_period(cat) -> tuple:
 
 
 def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_date=None,
-             require: Iterable[str] = ()) -> dict:
+             require: Iterable[str] = (), rapporterat: str | Iterable[str] = "", dates: dict | None = None) -> dict:
     """Check the parameters of a notebook, report or run against the data folder's catalogue.
 
     Returns the normalised values (``forbund`` tuple, ``period`` pair of Timestamps,
@@ -438,6 +465,11 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
     reference_date : date-like, optional
     require : iterable of str
         Entities the caller needs (e.g. ``["episoder"]``).
+    rapporterat : str or list
+        Reported tables (catalogue names such as ``vuxenteamen``), comma-separated; each must exist.
+    dates : dict, optional
+        Further date parameters, name → value (e.g. ``{"review_date": "2025-01-31"}``); each must
+        be a date (empty = not given).
 
     Examples
     --------
@@ -450,7 +482,7 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
     >>> validate("data_samples", forbund="Söderå", scenario="optimistisk")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    evaluation.inputs.InputsError: Scenariot 'optimistisk' finns inte ... bas, optimistiskt, pessimistiskt. Menade du 'optimistiskt'?
+    evaluation.inputs.InputsError: Scenariot 'optimistisk' finns inte ... pessimistiskt, bas, optimistiskt. Menade du 'optimistiskt'?
     """
     folder = Path(data_dir)
     cat = _cat.read(folder)
@@ -495,6 +527,15 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
                                  f"Datamappen har inget scenario för {', '.join(chosen)}; lämna scenario tomt "
                                  f"eller lägg till ett i datakatalogen."))
         scenario = _short(e)
+    for name, value in (dates or {}).items():
+        _parse_date(value, f"Parametern {name}")
+    wanted = [n.strip() for n in (rapporterat.split(",") if isinstance(rapporterat, str) else rapporterat or [])
+              if n.strip()]
+    for n in wanted:
+        if _find(cat.files("rapporterat"), n) is None:
+            names = [_short(x) for x in cat.files("rapporterat")]
+            raise InputsError(f"Den rapporterade tabellen {n!r} finns inte i datamappen {folder}. Tillgängliga: "
+                              f"{_join(names)} (eller tomt för ingen).{_suggest(Path(n).stem, names)}")
     for entity in require:
         have = [e for e in cat.files(entity) if not chosen or any(e.covers(f) for f in chosen)]
         if not have:
@@ -507,7 +548,8 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
 
 
 def load(data_dir, forbund=None, period=None, *, scenario: str = "", reference_date=None,
-         require: Iterable[str] = (), on_missing_key: str = "raise") -> Inputs:
+         require: Iterable[str] = (), rapporterat: str | Iterable[str] = "", dates: dict | None = None,
+         insats: str | Iterable[str] = "", on_missing_key: str = "raise") -> Inputs:
     """Validate the parameters against ``data_dir``'s catalogue and return its :class:`Inputs`.
 
     The only function that reads a data folder. Tables are read on first access and filtered to
@@ -519,8 +561,11 @@ def load(data_dir, forbund=None, period=None, *, scenario: str = "", reference_d
     ----------
     data_dir : path
         Folder with a ``datakatalog.yaml``.
-    forbund, period, scenario, reference_date, require
+    forbund, period, scenario, reference_date, require, rapporterat, dates
         See :func:`validate`.
+    insats : str or list
+        Insatser (comma-separated) the caller filters on; each must occur in the selected förbund's
+        episodes (the loader validates, the analysis filters).
     on_missing_key : {"raise", "skip"}
         See :class:`Inputs`.
 
@@ -534,9 +579,12 @@ def load(data_dir, forbund=None, period=None, *, scenario: str = "", reference_d
     if on_missing_key not in ("raise", "skip"):
         raise InputsError(f"on_missing_key ska vara 'raise' eller 'skip', inte {on_missing_key!r}.")
     v = validate(data_dir, forbund=forbund, period=period, scenario=scenario, reference_date=reference_date,
-                 require=require)
-    return Inputs(Path(data_dir), v["catalogue"], v["forbund"], v["period"], v["reference_date"], v["scenario"],
-                  on_missing_key)
+                 require=require, rapporterat=rapporterat, dates=dates)
+    inp = Inputs(Path(data_dir), v["catalogue"], v["forbund"], v["period"], v["reference_date"], v["scenario"],
+                 on_missing_key)
+    if insats:
+        inp.check_values("insats", insats, "episodes", "insats")
+    return inp
 
 
 # ---------------------------------------------------------------------------------------------
