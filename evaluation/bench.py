@@ -204,9 +204,9 @@ def machine_info() -> dict[str, Any]:
 # --------------------------------------------------------------------------- KASAM
 def _soc29_frame(n: int, data_dir: Path, seed: int = 11) -> pd.DataFrame:
     """``n`` respondents resampled (with replacement) from the sample SOC-29 answers."""
-    from . import io
+    from . import inputs
 
-    src = io.load_survey(data_dir / "kasam_deltagare.csv", instrument="soc29").data
+    src = inputs.load(data_dir, require=["enkatsvar"]).kasam_deltagare
     cols = [f"soc29_{i}" for i in range(1, 30)]
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(src), n)
@@ -305,9 +305,10 @@ def bench_montecarlo(sizes: Sizes, data_dir: Path) -> Result:
     """Cost-benefit Monte Carlo (``bas`` scenario) vs :func:`evaluate` per draw (scaled)."""
     from . import costbenefit as cb
 
-    sc = cb.load_scenario(data_dir / "scenarier" / "bas.yaml")
-    uc = cb.read_unit_costs(data_dir / "enhetskostnader.csv")
-    idx = cb.read_price_index(data_dir / "prisindex.csv") if (data_dir / "prisindex.csv").exists() else None
+    from . import inputs
+
+    indata = inputs.load(data_dir, scenario="bas", require=["enhetskostnader"])
+    sc, uc, idx = indata.scenario, indata.unit_costs, indata.price_index
     seed = 20250101
     t_mc, mc = _best_of(lambda: cb.monte_carlo(sc, uc, n=sizes.draws, seed=seed, index=idx), sizes.repeats)
     # the same draws, evaluated one at a time with the hand-written deterministic model
@@ -341,13 +342,20 @@ def bench_montecarlo(sizes: Sizes, data_dir: Path) -> Result:
 
 # --------------------------------------------------------------------------- XLSX import
 def make_episode_xlsx(rows: int, data_dir: Path, cache_dir: Path) -> Path:
-    """A ``rows``-row XLSX of episodes built from ``episoder.csv`` (cached by size and source hash).
+    """A ``rows``-row XLSX of episodes built from the catalogue's canonical episode CSV (cached by size
+    and source hash; ``episoder.csv`` in ``data_samples``).
 
     Episodes are repeated with unique ``episod_id``/``deltagare_id`` suffixes; cells are typed as a
     case system would write them (years as numbers, dates as dates, ``Ja``/``Nej``-free booleans
     as text ``true``/``false`` as in the canonical CSV).
     """
-    src_path = data_dir / "episoder.csv"
+    from . import catalogue
+
+    # the canonical-format episode file of the data catalogue (CSV without a mapping), read as text
+    canonical = [e for e in catalogue.read(data_dir).files("episoder") if e.format == "csv" and not e.mapping]
+    if not canonical:
+        raise catalogue.CatalogueError(f"{data_dir}: datakatalogen har ingen episodfil i kanoniskt CSV-format.")
+    src_path = canonical[0].file
     digest = hashlib.sha256(src_path.read_bytes()).hexdigest()[:10]
     path = cache_dir / f"episoder_{rows}_{digest}.xlsx"
     if path.exists():
