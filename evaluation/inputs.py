@@ -224,8 +224,8 @@ class Inputs:
             kwargs["mapping"] = entry.mapping_file
         if entry.entity == "enkatsvar" and entry.instrument:
             kwargs["instrument"] = entry.instrument
-        for name in ("sheet", "header_row", "encoding"):
-            if getattr(entry, name) is not None and name in _load_table_params():
+        for name in ("sheet", "header_row"):
+            if getattr(entry, name) is not None:
                 kwargs[name] = getattr(entry, name)
         try:
             res = io.load_table(entry.file, entry.entity, **kwargs)
@@ -416,21 +416,6 @@ def _find(entries, name: str):
         if n in (e.key, e.path, _short(e)) or stem == _short(e):
             return e
     return None
-
-
-_LOAD_TABLE_PARAMS: set | None = None
-
-
-def _load_table_params() -> set:
-    """Keyword parameters of :func:`evaluation.io.load_table` (sheet/header_row/encoding when supported)."""
-    global _LOAD_TABLE_PARAMS
-    if _LOAD_TABLE_PARAMS is None:
-        import inspect
-
-        from . import io
-
-        _LOAD_TABLE_PARAMS = set(inspect.signature(io.load_table).parameters)
-    return _LOAD_TABLE_PARAMS
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1358,9 +1358,14 @@ def load_samples(data_dir="data_samples") -> dict[str, ImportResult]:
 
     Examples
     --------
-    >>> r = load_samples("data_samples")
-    >>> r["nns_enkater"].report.rows_read == r["nns_enkater"].report.rows_accepted > 0
-    True
+    >>> import tempfile
+    >>> from evaluation import catalogue
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "h.csv").write_text("episod_id,datum,handelse\\nE1,2025-05-14,forsta_mote\\n", encoding="utf-8")
+    >>> _ = catalogue.record_import(d, {"entity": "handelser", "path": "h.csv", "forbund": ["Norrdal"]})
+    >>> r = load_samples(d)
+    >>> list(r), r["h"].data["handelse"].tolist()
+    (['h'], ['forsta_mote'])
     """
     from . import inputs
 
