@@ -429,7 +429,8 @@ def _covered_period(cat) -> tuple:
 
 
 def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_date=None,
-             require: Iterable[str] = (), rapporterat: str | Iterable[str] = "", dates: dict | None = None) -> dict:
+             require: Iterable[str] = (), rapporterat: str | Iterable[str] = "", dates: dict | None = None,
+             check_data: bool = True) -> dict:
     """Check the parameters of a notebook, report or run against the data folder's catalogue.
 
     Returns the normalised values (``forbund`` tuple, ``period`` pair of Timestamps,
@@ -455,6 +456,9 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
     dates : dict, optional
         Further date parameters, name → value (e.g. ``{"review_date": "2025-01-31"}``); each must
         be a date (empty = not given).
+    check_data : bool, default True
+        When the catalogue declares no förbund, read the data to learn them; False: check the
+        förbund only against what the catalogue declares (the runner, before any notebook runs).
 
     Examples
     --------
@@ -472,11 +476,11 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
     folder = Path(data_dir)
     cat = _cat.read(folder)
     valid = cat.forbund
-    if not valid:  # nothing declared: ask the data
+    if not valid and check_data:  # nothing declared: ask the data
         valid = Inputs(folder, cat).all_forbund
     chosen = _split_forbund(forbund)
     for f in chosen:
-        if f not in valid:
+        if f not in valid and (valid or check_data):
             raise InputsError(f"Förbundet {f!r} finns inte i datamappen {folder}. Giltiga värden: {_join(valid)} "
                               f"(eller tomt för alla).{_suggest(f, valid)}")
     if period is None:

@@ -5,13 +5,23 @@ notebooks to execute with their parameters::
 
     name: norrdal-2025                  # run-file id (folder names are derived from it)
     titel: Samordningsförbundet Norrdal, 2025
-    data_dir: data_samples              # relative to the project root (parent of parametrized_runs/)
+    data_dir: ../data_samples           # a catalogue folder (datakatalog.yaml), relative to this file
     parameters:                         # shared by every notebook of the file
       forbund: "Norrdal"
     notebooks:
-      - notebook: notebooks/deltagarfloden.ipynb
+      - notebook: deltagarfloden        # a bare name: the workbench's own notebooks/deltagarfloden.ipynb
         parameters: {period_start: "2025-01-01", period_end: "2025-12-31"}
-      - notebook: notebooks/kasam_fore_efter.ipynb
+      - notebook: kasam_fore_efter
+
+Paths: ``data_dir`` and a notebook given as a path are resolved against the **run file's own
+folder**, so a förbund keeps its run files and its data together, outside the repository. A
+notebook named without a path and without ``.ipynb`` (``deltagarfloden``, ``dashboards/styrelse``
+is a path) is one of the workbench's own notebooks (:data:`WORKBENCH_NOTEBOOKS`). ``data_dir`` must
+be a folder with a ``datakatalog.yaml`` (:mod:`evaluation.catalogue`); the ``forbund``,
+``scenario``, ``period_start``/``period_end`` and ``reference_date`` parameters are checked against
+it before anything runs (:func:`evaluation.inputs.validate`). Legacy layout: a run file inside a
+``parametrized_runs/`` folder whose relative path does not exist next to it falls back to the
+folder above (the project root).
 
 Each (run file × notebook) is one **run**. A snapshot folder holds one sub-folder per run with the
 executed notebook (``notebook.ipynb``), a code-free HTML report (``rapport.html``), the notebook's
@@ -137,24 +147,72 @@ class RunRecord:
 
 
 # --------------------------------------------------------------------------- run files
+#: The workbench's own notebooks: a run file names them without a path (``notebook: deltagarfloden``).
+WORKBENCH_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
 def project_root(runfile: Path) -> Path:
-    """Project root of a run file: the parent of its ``parametrized_runs`` folder.
+    """Project root of a run file: the parent of its ``parametrized_runs`` folder, else its own folder.
 
     Examples
     --------
     >>> project_root(Path("/srv/proj/parametrized_runs/a.yaml")).as_posix()
     '/srv/proj'
+    >>> project_root(Path("/srv/norrdal/korning.yaml")).as_posix()
+    '/srv/norrdal'
     """
     runfile = Path(runfile).resolve()
     return runfile.parent.parent if runfile.parent.name == "parametrized_runs" else runfile.parent
 
 
+def resolve_path(runfile: Path, value: str) -> Path:
+    """A path written in a run file: absolute as is, else relative to the run file's folder.
+
+    Legacy layout: inside a ``parametrized_runs/`` folder, a relative path that does not exist next
+    to the run file is taken relative to the project root (the folder above).
+
+    Examples
+    --------
+    >>> resolve_path(Path("/srv/norrdal/korning.yaml"), "data").as_posix()
+    '/srv/norrdal/data'
+    """
+    p = Path(value).expanduser()
+    if p.is_absolute():
+        return p
+    here = Path(runfile).resolve().parent / p
+    if not here.exists() and Path(runfile).resolve().parent.name == "parametrized_runs":
+        legacy = project_root(runfile) / p
+        if legacy.exists():
+            return legacy
+    return here
+
+
+def resolve_notebook(runfile: Path, value: str) -> Path:
+    """The notebook a run file names: a bare name (no folder, no ``.ipynb``) is the workbench's own
+    notebook in :data:`WORKBENCH_NOTEBOOKS`; anything else is a path (:func:`resolve_path`).
+
+    Examples
+    --------
+    >>> resolve_notebook(Path("/srv/norrdal/k.yaml"), "deltagarfloden") == WORKBENCH_NOTEBOOKS / "deltagarfloden.ipynb"
+    True
+    >>> resolve_notebook(Path("/srv/norrdal/k.yaml"), "egna/analys.ipynb").as_posix()
+    '/srv/norrdal/egna/analys.ipynb'
+    """
+    text = str(value).strip()
+    if "/" not in text and "\\" not in text and not text.endswith(".ipynb"):
+        return WORKBENCH_NOTEBOOKS / f"{text}.ipynb"
+    return resolve_path(runfile, text)
+
+
 def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
     """Read a run file into its :class:`RunSpec` list (one per notebook).
 
-    Relative ``data_dir`` and notebook paths are resolved against the project root. Unknown
-    top-level keys, a missing ``notebooks`` list, a notebook that does not exist, or non-mapping
-    ``parameters`` raise :class:`RunFileError` naming the file and key.
+    Relative ``data_dir`` and notebook paths are resolved against the run file's folder
+    (:func:`resolve_path`); a bare notebook name is the workbench's own notebook
+    (:func:`resolve_notebook`). Unknown top-level keys, a missing ``notebooks`` list, a notebook
+    that does not exist, non-mapping ``parameters``, a ``data_dir`` without ``datakatalog.yaml``
+    or a ``forbund``/``scenario``/period parameter that does not fit the catalogue
+    (:func:`evaluation.inputs.validate`) raise :class:`RunFileError` naming the file and key.
 
     Examples
     --------
@@ -176,9 +234,14 @@ def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
     if unknown:
         raise RunFileError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
     name = str(doc.get("name") or path.stem)
-    root = project_root(path)
-    data_dir = Path(doc.get("data_dir", "data_samples"))
-    data_dir = data_dir if data_dir.is_absolute() else (root / data_dir)
+    from . import catalogue
+
+    given = "data_dir" in doc  # absent: the legacy default data_samples, not checked
+    data_dir = resolve_path(path, str(doc.get("data_dir") or "data_samples"))
+    if given and not catalogue.exists(data_dir):
+        raise RunFileError(f"{path}: data_dir {doc['data_dir']!r} ({data_dir}) har ingen "
+                           f"{catalogue.CATALOGUE_FILE}; ange en datamapp med datakatalog (se README, "
+                           f"\"Använd egna data\").")
     shared = doc.get("parameters") or {}
     if not isinstance(shared, dict):
         raise RunFileError(f"{path}: 'parameters' must be a mapping of name: value")
@@ -194,20 +257,37 @@ def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
         extra = sorted(set(entry) - {"notebook", "parameters", "name"})
         if extra:
             raise RunFileError(f"{path}: notebooks[{i}] has unknown key(s) {extra}")
-        nb = Path(entry["notebook"])
-        nb = nb if nb.is_absolute() else root / nb
+        nb = resolve_notebook(path, entry["notebook"])
         if not nb.exists():
-            raise RunFileError(f"{path}: notebooks[{i}]: notebook {entry['notebook']} does not exist")
+            own = sorted(p.stem for p in WORKBENCH_NOTEBOOKS.glob("*.ipynb"))
+            raise RunFileError(f"{path}: notebooks[{i}]: notebook {entry['notebook']} does not exist ({nb}); "
+                               f"the workbench's own notebooks: {', '.join(own)}")
         params = dict(shared)
         own = entry.get("parameters") or {}
         if not isinstance(own, dict):
             raise RunFileError(f"{path}: notebooks[{i}].parameters must be a mapping")
         params.update(own)
         params = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in params.items()}
+        if given:
+            _check_against_catalogue(path, i, data_dir, params)
         specs.append(RunSpec(name=f"{name}/{entry.get('name') or nb.stem}", runfile=str(path.resolve()),
                              notebook=str(nb.resolve()), parameters=params, data_dir=str(data_dir.resolve()),
                              title=str(doc.get("titel") or doc.get("title") or name)))
     return specs
+
+
+def _check_against_catalogue(path: Path, i: int, data_dir: Path, params: dict) -> None:
+    """Validate the data parameters of one notebook against the catalogue (RunFileError on a mistake)."""
+    from . import inputs
+    from .errors import EvaluationError
+
+    try:
+        inputs.validate(data_dir, forbund=params.get("forbund") or None,
+                        period=(params.get("period_start") or None, params.get("period_end") or None),
+                        scenario=params.get("scenario") or "", reference_date=params.get("reference_date") or None,
+                        check_data=False)
+    except EvaluationError as exc:
+        raise RunFileError(f"{path}: notebooks[{i}]: {exc}") from None
 
 
 _TYPES: dict[str, tuple[type, ...]] = {

@@ -72,6 +72,7 @@ def test_batch_bench_on_a_tiny_project_measures_runner_overhead_and_report_size(
     (root / "notebooks").mkdir()
     (root / "data").mkdir()
     (root / "data" / "data.csv").write_text("id,varde\n1,2\n3,4\n", encoding="utf-8")
+    (root / "data" / "datakatalog.yaml").write_text("version: 1\nfiler: []\n", encoding="utf-8")
     shutil.copy(FIXTURES / "ok.ipynb", root / "notebooks" / "ok.ipynb")
     rf = root / "parametrized_runs" / "liten.yaml"
     rf.write_text(yaml.safe_dump({"name": "liten", "data_dir": "data", "notebooks": [

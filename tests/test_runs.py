@@ -26,6 +26,7 @@ def _project(tmp_path: Path, data: str = "id,varde\n1,2\n3,4\n") -> Path:
     (root / "notebooks").mkdir()
     (root / "data").mkdir()
     (root / "data" / "data.csv").write_text(data, encoding="utf-8")
+    (root / "data" / "datakatalog.yaml").write_text("version: 1\nfiler: []\n", encoding="utf-8")
     for nb in FIXTURES.glob("*.ipynb"):
         shutil.copy(nb, root / "notebooks" / nb.name)
     return root
