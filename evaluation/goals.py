@@ -82,6 +82,15 @@ Goal:
     ``ej_matbart``; all measurable reached → ``uppnatt``; none reached → ``ej_uppnatt``; otherwise
     ``delvis``. A goal whose promised breakdown is missing cannot be confirmed as reached: an
     ``uppnatt`` becomes ``ej_matbart`` (other verdicts stand) and ``uppdelning_saknas`` is set.
+Units:
+    A goal may name its unit (``enhet: bidragsmanader``) and an indicator its own (``enhet: personer``).
+    When both are given and differ, the indicator gets ``ej_jamforbart`` instead of a status and does
+    not count for the goal (Vägen ut: "personer med försörjningsstöd" does not measure a goal about
+    bidragsmånader, nor does a mean duration, DOMAIN.md §10). Units are labelled via
+    ``goals.enhet.<code>``.
+Warnings:
+    A baseline and a follow-up in different months of the year (``YYYY-MM`` periods) get a note in
+    ``anmarkning`` (seasonal caseloads; :func:`evaluation.reported.month_warning`).
 Conflict:
     ``konflikt`` is true when the claimed status is ``uppnatt`` and a quantitative indicator is not
     reached (it went the other way, missed its target, or its change is not statistically
@@ -105,6 +114,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import reported
 from .labels import t
 from .errors import EvaluationError
 
@@ -193,8 +203,8 @@ class GoalReport:
         uppdelning, uppdelning_saknas, motivering``.
     indikatorer : DataFrame
         One row per goal × indicator: ``mal_id, nr, namn, kalla, baslinje, uppfoljning, forandring,
-        malniva, riktning, n_baslinje, n_uppfoljning, ki_lag, ki_hog, status, fel_riktning,
-        proveniens, anmarkning``.
+        malniva, riktning, n_baslinje, n_uppfoljning, ki_lag, ki_hog, status (one of
+        :data:`STATUSES` or ``ej_jamforbart``), fel_riktning, proveniens, anmarkning``.
     kategorier : DataFrame
         Per category of a promised breakdown: ``mal_id, nr, uppdelning, kategori, baslinje,
         uppfoljning, n_baslinje, n_uppfoljning, status``.
@@ -693,14 +703,24 @@ def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> 
     for g in goals["mal"]:
         cats = g["uppdelning"]
         statuses, wrong, notes, delivered = [], False, [], not cats
+        incomparable = 0
         for nr, ind in enumerate(g["indikatorer"], start=1):
             res = resolve(ind, underlag, min_n=min_n, categories=cats)
             (b, nb), (f, nf) = res["baslinje"], res["uppfoljning"]
             ki = res.get("ki")
             riktning = ind.get("riktning")
             note = [res.get("anmarkning", "")]
+            per = [str((ind.get(p) or {}).get("period", "")) for p in ("baslinje", "uppfoljning")]
+            note.append(reported.month_warning(per[0], per[1], lang))   # October vs May: seasonal caseloads
+            g_unit, i_unit = g.get("enhet"), ind.get("enhet")
             if ind["kalla"] == "kvalitativ":
                 status = None
+            elif g_unit and i_unit and str(g_unit) != str(i_unit):
+                # the indicator measures something else than the goal: no status, never counted
+                status = "ej_jamforbart"
+                incomparable += 1
+                note.append(t("goals.not.ej_jamforbart", lang, mal=t(f"goals.enhet.{g_unit}", lang),
+                              indikator=t(f"goals.enhet.{i_unit}", lang)))
             else:
                 status = indicator_status(b, f, riktning, ind.get("malniva"), ki)
                 if ki is not None and status == "ej_uppnatt" and not _wrong_way(b, f, riktning) \
@@ -739,7 +759,7 @@ def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> 
             if status == "uppnatt":
                 status = "ej_matbart"
         if not statuses:
-            notes.append(t("goals.not.inget_matt", lang))
+            notes.append(t("goals.not.inget_jamforbart" if incomparable else "goals.not.inget_matt", lang))
         claim = g.get("pastatt_status")
         konflikt = (claim == "uppnatt" and wrong) or (claim == "ej_uppnatt" and status == "uppnatt")
         if konflikt:

@@ -41,7 +41,9 @@ inputs, and ``avvikelse`` otherwise. Contradictions are reported, never fixed (D
 
 Warnings (column ``varning``) are attached to results: a change between different months of the year
 (seasonal caseloads, DOMAIN.md §10: Vägen ut compares October with May), and a product presented as a
-saving (``matt`` mentions besparing/minskad) is flagged as a gross proxy.
+saving (``matt`` mentions besparing/minskad) is flagged as a gross proxy, and so is a product of a
+stock (a count) and a mean duration (caseload × mean months is not a sum of bidragsmånader, DOMAIN.md
+§10).
 """
 
 from __future__ import annotations
@@ -338,8 +340,14 @@ def check_reported(reported: pd.DataFrame, tolerance: float | None = None, lang:
             prod = float(np.prod([x for x, _ in vals]))
             bound = 0.5 * u + sum(abs(prod / x) * 0.5 * w for x, w in vals if x)
             saving = re.search(r"besparing|minsk|sparad", f"{df.at[i, 'tabell']} {df.at[i, 'matt']}", re.I)
-            add(i, "produkt", " × ".join(_fmt(x, lang) for x, _ in vals), v, prod, bound, "produkt",
-                t("reported.varning.proxy", lang) if saving else "")
+            rows_f = [index[(df.at[i, "kalla"], o)] for o in ops if (df.at[i, "kalla"], o) in index]
+            stock = any(df.at[j, "enhet"].lower() in _EXACT_UNITS for j in rows_f)
+            mean_time = any("medel" in df.at[j, "matt"].lower() and df.at[j, "enhet"].lower() in ("manader", "dagar", "ar")
+                            for j in rows_f)
+            warn = [t("reported.varning.stock_medeltid", lang)] if stock and mean_time else []
+            if saving:
+                warn.append(t("reported.varning.proxy", lang))
+            add(i, "produkt", " × ".join(_fmt(x, lang) for x, _ in vals), v, prod, bound, "produkt", " ".join(warn))
         elif kind == "lika":
             j = ref(i, ops[0])
             f_to, f_from = _MONEY.get(df.at[i, "enhet"].lower()), _MONEY.get(df.at[j, "enhet"].lower())

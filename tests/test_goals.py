@@ -88,17 +88,37 @@ def test_vagen_ut_goal_2_claimed_reached_conflicts_with_falling_kasam():
     assert "KONFLIKT" in m.loc["2", "motivering"]
 
 
-def test_vagen_ut_goal_1_is_mixed_and_lacks_the_promised_breakdown():
+def test_vagen_ut_goal_1_about_bidragsmanader_has_no_comparable_indicator():
     r = _vagen_ut()
     m = r.mal.set_index("id")
     ind = r.indikatorer[r.indikatorer["mal_id"] == "1"].set_index("nr")
-    # persons 5897 → 4455 (−1442, down: reached); Oct 16.6 → 17.7 (+1.1: not); May 13 → 11.4 (−1.6: reached)
+    # persons 5897 → 4455 (−1442); Oct 16.6 → 17.7 (+1.1); May 13 → 11.4 (−1.6): shown, but none of them
+    # measures the number of bidragsmånader (a count of people; mean durations are not summed months)
     assert ind["forandring"].round(1).tolist() == [-1442, 1.1, -1.6]
-    assert ind["status"].tolist() == ["uppnatt", "ej_uppnatt", "uppnatt"]
+    assert ind["status"].tolist() == ["ej_jamforbart"] * 3
+    assert "ej jämförbart: målet gäller antal bidragsmånader, indikatorn mäter antal personer" in ind.loc[1, "anmarkning"]
     assert "reconstructed" in ind.loc[2, "proveniens"]   # "oktober ,7": 17.7 reconstructed
-    assert m.loc["1", "status"] == "delvis"
+    assert m.loc["1", "status"] == "ej_matbart"          # was "delvis" with persons counted as reached
+    assert "inget kopplat mått mäter det målet gäller" in m.loc["1", "motivering"]
     assert bool(m.loc["1", "uppdelning_saknas"])        # "för alla kategorier", no category reported
     assert not bool(m.loc["1", "konflikt"])             # the project itself said "olika resultat"
+
+
+def test_vagen_ut_october_to_may_comparisons_carry_the_seasonal_warning():
+    ind = _vagen_ut().indikatorer.set_index(["mal_id", "nr"])
+    assert "olika månader (oktober och maj)" in ind.loc[("1", 1), "anmarkning"]       # 2011-10 → 2013-05
+    assert "olika månader" not in ind.loc[("1", 2), "anmarkning"]                    # October → October
+    assert "olika månader (oktober och maj)" in ind.loc[("K", 1), "anmarkning"]
+
+
+def test_goal_and_indicator_of_the_same_unit_keep_their_status():
+    rep = pd.DataFrame({"kalla": "X", "tabell": "T", "matt": "m", "kategori": "summa",
+                        "period": ["2011-10", "2012-10"], "varde": [10, 8], "proveniens": "verbatim"})
+    g = goals.parse_goals({"mal": [{"id": "A", "text": "Minska", "enhet": "bidragsmanader", "indikator": {
+        "kalla": "rapporterat", "matt": "m", "enhet": "bidragsmanader", "riktning": "minska",
+        "baslinje": {"period": "2011-10"}, "uppfoljning": {"period": "2012-10"}}}]})
+    r = track(g, Underlag(rapporterat=rep))
+    assert r.indikatorer["status"].tolist() == ["uppnatt"] and r.mal["status"].tolist() == ["uppnatt"]
 
 
 def test_vagen_ut_goal_3_has_no_measure_and_the_kasam_goal_agrees_with_the_report():
@@ -108,7 +128,7 @@ def test_vagen_ut_goal_3_has_no_measure_and_the_kasam_goal_agrees_with_the_repor
     assert not m.loc["K", "konflikt"]
     h = goals.headline(_vagen_ut())
     assert h["konflikter"] == ["2"] and h["uppdelning_saknas"] == ["1"]
-    assert h["per_status"] == {"uppnatt": 0, "ej_uppnatt": 2, "delvis": 1, "ej_matbart": 1}
+    assert h["per_status"] == {"uppnatt": 0, "ej_uppnatt": 2, "delvis": 0, "ej_matbart": 2}
 
 
 def test_claimed_not_reached_but_measured_reached_is_a_conflict():

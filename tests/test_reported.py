@@ -142,3 +142,15 @@ def test_board_table_says_yes_or_no_with_message():
     tab = reported.board_table(check_reported(_table([10, 20, 30], total=61)))
     assert tab.columns.tolist() == ["Källa", "Tabell", "Stämmer", "Meddelande", "Varning"]
     assert tab.iloc[0]["Stämmer"] == "Nej" and "60" in tab.iloc[0]["Meddelande"]
+
+
+def test_a_stock_times_mean_duration_is_flagged_as_a_proxy():
+    # Vägen ut style: 4 455 persons × 11,4 mean months = 50 787 "bidragsmånader" is no sum of months
+    rep = pd.DataFrame({"kalla": ["v"] * 3, "tabell": ["F"] * 3,
+                        "matt": ["personer_forsorjningsstod", "bidragsmanader_medel", "bidragsmanader"],
+                        "kategori": ["summa"] * 3, "period": ["2013-05"] * 3, "varde": [4455, 11.4, 50787],
+                        "enhet": ["antal", "manader", "manader"], "id": ["P", "M", ""],
+                        "relation": ["", "", "produkt P * M"]})
+    chk = check_reported(rep)
+    assert chk["ok"].item() and chk["beraknat"].item() == pytest.approx(4455 * 11.4)
+    assert "inte summerade bidragsmånader" in chk["varning"].item()
