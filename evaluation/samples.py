@@ -59,6 +59,8 @@ The sample world
   ``ff2_samsyn``, ``ff3_motivation``, ``ff4_utflode`` and the DELTA staff themes
   ``delta_organisering``, ``delta_synsatt_kollegor``, ``delta_synsatt_sokande``,
   ``delta_yrkesroll``.
+* ``rapporterat/team_work.csv``: Team Work's staffing in tjänster (1,65 + 0,75 = 2,40; source 003),
+  with its declared sum.
 * ``rapporterat/vuxenteamen.csv`` and ``rapporterat/vagen_ut.csv``: the figures reported by
   source documents 002 and 004, copied from DOMAIN.md §9 and the seed notes with their
   provenance (``verbatim`` / ``derived`` / ``reconstructed``); not random.
@@ -121,6 +123,7 @@ FILES: tuple[str, ...] = (
     "fokusgrupper_segment.csv",
     "rapporterat/vuxenteamen.csv",
     "rapporterat/vagen_ut.csv",
+    "rapporterat/team_work.csv",
 )
 
 EPISODE_COLUMNS = [
@@ -1108,6 +1111,28 @@ _VU_DECL.update({
 })
 
 
+_TW = "Team Work (003)"
+_TEAM_WORK = [
+    (_TW, "P1", "tjanster", "projektanstallda", "2014", "1.65", "tjanster", "verbatim",
+     "\"Så idag arbetar 1,65 tjänst som projektanställda\""),
+    (_TW, "P1", "tjanster", "ordinarie_personal", "2014", "0.75", "tjanster", "verbatim",
+     "\"och ca 0,75 tjänst som ordinarie personal\" (ca)"),
+    (_TW, "P1", "tjanster", "summa", "2014", "2.40", "tjanster", "derived", "1,65 + 0,75"),
+    (_TW, "P2", "tjanster_efter_projektet", "arbetsmarknadskonsulenter", "efter projektet", "2.4", "tjanster",
+     "verbatim", "\"ungefär 2,3-2,4 tjänster\"; \"Fördelat på ca 2,4 tjänst\" (intervall, ca)"),
+    (_TW, "P3", "tjanstgoringsgrad", "administrator", "projekttiden", "25", "procent", "verbatim",
+     "\"en administratör (25 %)\""),
+    (_TW, "P3", "tjanstgoringsgrad", "samordnare_praktik_i_praktiken", "projekttiden", "50", "procent", "verbatim",
+     "\"en samordnare (50 %)\""),
+    (_TW, "P3", "tjanstgoringsgrad", "handledare_praktik_i_praktiken", "projekttiden", "50", "procent", "verbatim",
+     "\"en handledare (50 %)\""),
+]
+_TW_DECL = {
+    ("P1", "tjanster", "projektanstallda", "2014"): ("P1.projekt", "del av P1.summa"),
+    ("P1", "tjanster", "ordinarie_personal", "2014"): ("P1.ordinarie", "del av P1.summa"),
+    ("P1", "tjanster", "summa", "2014"): ("P1.summa", ""),
+}
+
 def _declared(rows: list[tuple], decl: dict) -> list[list[str]]:
     """Reported rows with their ``id`` and ``relation`` appended (empty when nothing is declared)."""
     return [[*r, *decl.get((r[1], r[2], r[3], r[4], r[6]), decl.get((r[1], r[2], r[3], r[4]), ("", "")))]
@@ -1158,6 +1183,7 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> list[Path]:
         "fokusgrupper_segment.csv": _segments_csv(seed),
         "rapporterat/vuxenteamen.csv": _csv_bytes(REPORTED_COLUMNS, _declared(_VUXENTEAMEN, _VUX_DECL)),
         "rapporterat/vagen_ut.csv": _csv_bytes(REPORTED_COLUMNS, _declared(_VAGEN_UT, _VU_DECL)),
+        "rapporterat/team_work.csv": _csv_bytes(REPORTED_COLUMNS, _declared(_TEAM_WORK, _TW_DECL)),
     }
     paths = [_write(out / name, content[name]) for name in FILES]
     _write_catalogue(out, seed, episodes, content)
@@ -1177,6 +1203,7 @@ _CATALOGUE_ENTRIES = {
     "fokusgrupper_segment.csv": ("segment", {"encoding": "utf-8"}),
     "rapporterat/vuxenteamen.csv": ("rapporterat", {"encoding": "utf-8"}),
     "rapporterat/vagen_ut.csv": ("rapporterat", {"encoding": "utf-8"}),
+    "rapporterat/team_work.csv": ("rapporterat", {"encoding": "utf-8"}),
 }
 
 

@@ -223,6 +223,9 @@ REPORTED = pa.DataFrameSchema(
         "tabell": pa.Column(str, nullable=False),
         "matt": pa.Column(str, nullable=False, required=False),
         "proveniens": pa.Column(str, _isin("proveniens"), nullable=False),
+        # declared structure, checked by evaluation.reported.check_reported (both optional)
+        "id": pa.Column(str, nullable=True, required=False),
+        "relation": pa.Column(str, nullable=True, required=False),
     },
     strict=False,
     name="rapporterat",

@@ -66,3 +66,75 @@ def test_labels_restored():
     assert "Langius" in kasam.norm_label("soc29")
     msg = t("kasam.norm.forklaring", "sv", referens=kasam.norm_label("soc13"), medel="71", sd="12")
     assert "Åland" in msg and "svensk referens" not in msg
+
+
+# ------------------------------------------------------------------ Team Work coverage (source 003)
+
+def test_team_work_journey_events_and_school_forms_are_vocabulary():
+    from evaluation.vocabulary import vocabulary
+
+    ev = vocabulary("handelse")
+    for code in ("uteblivet_besok", "plan_ej_foljd", "eskalering_niva_1", "eskalering_niva_2", "eskalering_niva_3",
+                 "eskalering_niva_4", "avslut_verksamhetssystem", "avaktualisering_af", "aterinskrivning"):
+        assert code in ev, code
+    assert "nytt samtycke" in ev["aterinskrivning"]["sv"]
+    forms = vocabulary("skolform")
+    # verbatim list of source 003 ("Grundvux, Komvux, Yrkesvux, Lärlingsutbildning, Folkhögskola, Yrkeshögskola
+    # eller Högskola") plus AF's labour-market training
+    assert [forms[k]["sv"] for k in list(forms)[:7]] == ["Grundvux", "Komvux", "Yrkesvux", "Lärlingsutbildning",
+                                                         "Folkhögskola", "Yrkeshögskola", "Högskola"]
+    assert "minst 16 veckor" in forms["arbetsmarknadsutbildning"]["sv"]
+
+
+def test_the_events_schema_accepts_the_journey_events():
+    from evaluation import schemas
+
+    ev = pd.DataFrame({"episod_id": ["e1", "e1"], "datum": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                       "handelse": ["uteblivet_besok", "eskalering_niva_1"]})
+    schemas.EVENTS.validate(ev)
+
+
+def test_amu_rule_16_weeks_at_exit_with_the_13_to_16_week_flag():
+    from evaluation import teamwork
+
+    ep = pd.DataFrame({"episod_id": list("abcdefg"),
+                       "avslutsorsak": ["tw_studier"] * 6 + ["tw_arbete"],
+                       "skolform": ["arbetsmarknadsutbildning"] * 4 + ["folkhogskola", None, None],
+                       "utbildning_veckor": [16, 15.9, 13, 12, None, None, None]})
+    out = teamwork.check_studies_exits(ep).set_index("episod_id")
+    # by hand: 16 weeks meets "minst 16 veckor"; 13 ≤ w < 16 meets intake's 3 months only: flagged;
+    # 12 is short of both; Folkhögskola is a school form of the list; a studies exit without form is wrong;
+    # the work exit is not a studies exit
+    assert out["status"].to_dict() == {"a": "ok", "b": "flagga", "c": "flagga", "d": "avvikelse", "e": "ok",
+                                       "f": "avvikelse"}
+    assert "13" not in out.loc["a", "meddelande"] and "avslutsregelns 16 veckor" in out.loc["c", "meddelande"]
+
+
+def test_reenrolment_needs_a_new_consent_and_escalation_goes_level_by_level():
+    from evaluation import teamwork
+
+    ep = pd.DataFrame({"episod_id": ["a", "b", "x"], "deltagare_id": ["p", "p", "q"],
+                       "inskrivningsdatum": ["2024-01-01", "2024-10-01", "2024-02-01"]})
+    ev = pd.DataFrame({"episod_id": ["a", "b", "x", "x", "x"],
+                       "datum": ["2024-01-01", "2024-10-01", "2024-03-01", "2024-04-01", "2024-05-01"],
+                       "handelse": ["samtycke", "aterinskrivning", "eskalering_niva_1", "eskalering_niva_3",
+                                    "eskalering_niva_2"]})
+    re = teamwork.check_reenrolment(ep, ev)
+    assert re[["episod_id", "status"]].values.tolist() == [["b", "avvikelse"]]     # b has no samtycke of its own
+    esc = teamwork.check_escalation(ev)
+    assert esc["status"].tolist() == ["ok", "avvikelse", "ok"]                     # level 3 before level 2
+
+
+def test_team_work_fte_figures_are_reported_data_the_check_verifies():
+    from pathlib import Path
+
+    from evaluation import reported
+
+    path = Path(__file__).resolve().parents[1] / "data_samples" / "rapporterat" / "team_work.csv"
+    rep = pd.read_csv(path)
+    chk = reported.check_reported(rep)
+    assert len(chk) == 1 and chk["ok"].item() and chk["beraknat"].item() == pytest.approx(1.65 + 0.75)
+    planted = rep.copy()
+    planted.loc[planted["kategori"] == "ordinarie_personal", "varde"] = 0.95
+    bad = reported.check_reported(planted)
+    assert not bad["ok"].item() and bad["beraknat"].item() == pytest.approx(2.60)
