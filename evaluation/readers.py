@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -446,7 +447,8 @@ def _read_excel(path: Path, raw: bytes, read: dict, problems) -> RawTable:
     except Exception as exc:  # noqa: BLE001
         problems.add(["-"], "-", "", f"bladet {sheet!r} kunde inte läsas ({_lib_message(exc)})")
         return table
-    nonempty = [i for i, r in enumerate(rows) if any(v not in ("", None) for v in r)]
+    # the first non-empty rows only (title-row check); never a pass over every row
+    nonempty = list(itertools.islice((i for i, r in enumerate(rows) if any(v not in ("", None) for v in r)), 12))
     if not nonempty:
         return table
     header_row = read.get("header_row")
