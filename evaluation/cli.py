@@ -1,4 +1,4 @@
-"""Command line: ``evaluation samples | summary | enkater | key | scan | run | dashboard``.
+"""Command line: ``evaluation samples | summary | import | enkater | key | scan | run | dashboard``.
 
 A thin layer over package functions that any scheduler can call (papermill's habit).
 Each sub-command imports its module lazily so ``evaluation --help`` stays fast.
@@ -26,6 +26,17 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("summary", help="load and validate every sample, print a Swedish summary table")
     m.add_argument("--data", default="data_samples", help="data folder (default data_samples)")
     m.add_argument("--lang", default="sv", choices=["sv", "en"])
+
+    im = sub.add_parser("import", help="import one export into a data folder: validate, pseudonymise, write "
+                                       "Parquet, record it in datakatalog.yaml")
+    im.add_argument("file", help="the export (CSV, XLSX, Parquet, SPSS .sav/.zsav, Stata .dta)")
+    im.add_argument("--mapping", default=None, help="mapping file of the source (mappningar/*.yaml)")
+    im.add_argument("--data", required=True, help="data folder (gets the Parquet file and datakatalog.yaml)")
+    im.add_argument("--entity", default=None, help="episoder, handelser, enkatsvar, segment, enhetskostnader, "
+                                                   "rapporterat (default: the mapping's entity)")
+    im.add_argument("--sheet", default=None, help="XLSX sheet (required when the workbook has several)")
+    im.add_argument("--header-row", type=int, default=None, help="1-based header row (XLSX with title rows)")
+    im.add_argument("--instrument", default=None, help="survey instrument for enkatsvar: soc29, soc13, nns")
 
     r = sub.add_parser("run", help="execute parametrized notebooks into an evaluation snapshot")
     r.add_argument("runfiles", nargs="*", help="run files (parametrized_runs/*.yaml)")
@@ -88,6 +99,10 @@ def _main(argv: list[str] | None = None) -> int:
         from . import io
 
         return io.summary_cli(args)
+    if args.command == "import":
+        from . import dataimport
+
+        return dataimport.cli(args)
     if args.command == "run":
         from . import runs
 

@@ -941,7 +941,8 @@ def _empty_frame(schema: pa.DataFrameSchema) -> pd.DataFrame:
 
 
 def load_table(path, entity: str, mapping=None, strict: bool = False, instrument: str | None = None, *,
-               sheet=None, header_row: int | None = None, reference_date=None, date_range=None) -> ImportResult:
+               sheet=None, header_row: int | None = None, reference_date=None, date_range=None,
+               encoding: str | None = None) -> ImportResult:
     """Import one file as ``entity``: read, map headers, convert, validate, account.
 
     The steps are functions of their own (``_step_*``); this one only chains them. No content of
@@ -967,6 +968,9 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
         1-based row of the headers in an XLSX sheet with title rows above them.
     reference_date : date-like, optional
         "Today" for the sane date range (default: today).
+    encoding : str, optional
+        Declared text encoding (the catalogue's ``encoding``): tried after a BOM, UTF-16 and UTF-8,
+        before cp1252 (overrides the mapping's ``read.encoding``).
     date_range : (date-like, date-like), optional
         Allowed dates; default 1900-01-01 to ``reference_date`` + 1 year (or ``read.date_range``).
 
@@ -1003,6 +1007,8 @@ def load_table(path, entity: str, mapping=None, strict: bool = False, instrument
         raise SourceFileNotFoundError(f"filen {path} finns inte; kontrollera sökvägen")
     problems = _Problems(str(path))
     read = _read_options(mp, sheet, header_row)
+    if encoding:
+        read["encoding"] = encoding
     raw = _rd.read_source(path, read, problems)
     options = {"instrument": instrument, "date_bounds": _date_bounds(read, reference_date, date_range)}
     imp = _Import(entity, SCHEMAS[entity], mp, str(path), problems, raw, options)
