@@ -422,6 +422,7 @@ def _report_block(sub: pd.DataFrame) -> list[dict]:
     sus = [c for c in dict.fromkeys(exit_reasons()["sus_kategori"]) if c]
     rows += _count_rows(sub, "avslut_sus", sus, sub["sus_kategori"])
     rows += _count_rows(sub, "avslut_innebar_egen", ["ja", "nej", "okant"], sub["avslut_innebar_egen"])
+    rows += _count_rows(sub, "avslut_offentlig_forsorjning", ["ja", "nej", "okant"], sub["avslut_offentlig_forsorjning"])
     rows += _count_rows(sub, "egen_forsorjning_efter", ["ja", "nej", "okant"], sub["egen_forsorjning_efter"])
     rows += _count_rows(sub, "utfallsstatus", ["bekraftad", "obekraftad"], sub["utfallsstatus"])
     return rows

@@ -549,3 +549,11 @@ def test_sus_no_public_support_sources_are_data_and_group_as_ingen():
         assert voc[code]["offentlig"] is False
         assert flows.forsorjningsgrupp(code) == "ingen"
     assert flows.forsorjningsgrupp("foraldrapenning|a_kassa") == "offentlig"
+
+
+def test_outcome_report_counts_public_support_at_exit_separately_from_egen_forsorjning():
+    r = flows.outcome_report(_vuxenteamen_exits(), "2001-12-31", min_n=5)
+    tot = r[(r["kon"] == "totalt")] if "kon" in r.columns else r
+    off = tot[tot["matt"] == "avslut_offentlig_forsorjning"].set_index("kategori")["n"]
+    egen = tot[tot["matt"] == "avslut_innebar_egen"].set_index("kategori")["n"]
+    assert off["nej"] == 666 and egen["ja"] == 626 and egen["okant"] == 133

@@ -9,6 +9,7 @@ from scipy import stats
 
 from evaluation import goals, report
 from evaluation.goals import Underlag
+from evaluation.labels import t
 from evaluation.report import Inputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,3 +179,21 @@ def test_section_html_escapes_and_lists_prompts():
     assert h.startswith("<h2>3 Syfte och mål med projektet</h2>")
     assert "dels med kvantitativa mått, dels kvalitativt" in h
     assert "Ingen målfil angiven" in h
+
+
+def test_kontroller_block_runs_the_one_check_on_every_reported_table():
+    # the slutrapport ran only the KASAM check: a Vuxenteamen-only report said nothing about its tables
+    def kontroller(rapporterat):
+        inp = report.load_inputs(DATA, rapporterat=rapporterat)
+        r = report.build(inp, period_start="2025-01-01", period_end="2025-12-31")
+        title = t("report.tabell.kontroller", "sv")
+        return [item for s in r.avsnitt for b in s.block if b.rubrik == title for item in b.innehall]
+
+    vu = kontroller("vagen_ut")
+    bad = [x for x in vu if "stämmer inte" in x]
+    assert len(bad) == 3                                           # 125 vs 127, 44 → 44 vs −8, −26 vs −20
+    assert any("förändringen stämmer inte" in x and "meningsfullhet" in x for x in bad)
+    assert any("oktober och maj" in x for x in vu)                  # the seasonal warning travels with its result
+    vux = kontroller("vuxenteamen")
+    assert not any("stämmer inte" in x for x in vux)               # consistent; the 9 % residual is declared
+    assert any("inte en uppmätt besparing" in x for x in vux)      # the proxy warning is shown
