@@ -339,6 +339,13 @@ def _parse_entry(raw, i: int, folder: Path, cat_file: str, check_files: bool) ->
                   sha256=raw.get("sha256"), importerad=importerad, import_rapport=rep, instrument=instrument,
                   namn=raw.get("namn"), folder=folder)
     if check_files:
+        for name, rel in (("path", path), ("mapping", mapping)):
+            if rel and (folder / rel).exists():
+                try:
+                    (folder / rel).resolve().relative_to(folder.resolve())
+                except ValueError:
+                    raise CatalogueError(f"{where}: {name} {rel!r} är en länk som pekar utanför datamappen "
+                                         f"{folder}; lägg filen i mappen.") from None
         if not entry.file.is_file():
             raise CatalogueError(f"{where}: filen {path!r} finns inte i {folder}. Lägg filen där, rätta "
                                  f"'path' eller ta bort posten ur {CATALOGUE_FILE}.")

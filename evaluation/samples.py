@@ -1248,7 +1248,9 @@ def _write_catalogue(out: Path, seed: int, episodes: list[dict], content: dict) 
 def cli(args) -> int:
     """Entry point of ``evaluation samples --out DIR [--seed N] [--if-missing]``.
 
-    With ``--if-missing`` nothing is written when every file of :data:`FILES` already exists.
+    With ``--if-missing`` nothing is written when every file of :data:`FILES` and the catalogue
+    ``datakatalog.yaml`` already exist. The catalogue is always written or updated
+    (:mod:`evaluation.catalogue`; hand-written entries of other files are kept).
 
     Examples
     --------
@@ -1259,7 +1261,7 @@ def cli(args) -> int:
     """
     out = Path(args.out)
     seed = DEFAULT_SEED if getattr(args, "seed", None) is None else int(args.seed)
-    if getattr(args, "if_missing", False) and all((out / f).exists() for f in FILES):
+    if getattr(args, "if_missing", False) and all((out / f).exists() for f in (*FILES, "datakatalog.yaml")):
         print(f"Exempeldata finns redan i {out} (inget skrivet).")
         return 0
     paths = generate(out, seed=seed)

@@ -120,3 +120,14 @@ def test_record_import_writes_nothing_for_a_bad_entry(tmp_path):
         catalogue.record_import(tmp_path, {"entity": "handelser", "path": "b.parquet"})
     assert (tmp_path / "datakatalog.yaml").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] and not list(tmp_path.glob(".datakatalog-*"))
+
+
+def test_a_symlink_that_leaves_the_data_folder_is_refused(tmp_path):
+    outside = tmp_path / "hemligt.csv"
+    outside.write_text("x\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "ep.csv").symlink_to(outside)
+    _write_cat(data, "filer:\n  - {entity: episoder, path: ep.csv}\n")
+    with pytest.raises(catalogue.CatalogueError, match=r"\(ep.csv\): path 'ep.csv' är en länk som pekar utanför"):
+        catalogue.read(data)

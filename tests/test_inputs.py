@@ -323,3 +323,26 @@ def test_soderas_karnindikatorer_show_soderas_indicator_11_and_a_real_aggregate(
     assert "Alla förbund (aggregat)" in html
     agg = re.search(r"Alla förbund \(aggregat\)</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>(\d+)</td>", html)
     assert agg is not None and agg.group(1) == "2", html[html.find("Alla förbund (aggregat)") - 200:][:600]
+
+
+# ------------------------------------------------------------------------------ evaluation summary --data DIR
+
+def test_summary_validates_a_user_folder_from_its_catalogue(tmp_path, capsys):
+    import argparse
+
+    from evaluation import io
+
+    home = _own_project(tmp_path)
+    shutil.copy(SAMPLES / "scenarier" / "bas.yaml", home / "data" / "kalkyl.yaml")
+    catalogue.record_import(home / "data", {"entity": "scenario", "path": "kalkyl.yaml", "forbund": ["Norrdal"]})
+    assert io.summary_cli(argparse.Namespace(data=str(home / "data"), lang="sv")) == 0
+    out = capsys.readouterr().out
+    n_events = sum(1 for _ in open(home / "data" / "resor.csv", encoding="utf-8")) - 1
+    row = next(line for line in out.splitlines() if line.strip().startswith("resor.csv"))
+    assert row.split()[1:5] == ["handelser", str(n_events), str(n_events), "0"]
+    assert "deltagare_2025.csv" in out and "kalkyl.yaml (scenario): läses utan fel" in out
+    assert "evaluation samples" not in out
+    # a scenario that does not read fails the whole folder, naming the file and the reason
+    (home / "data" / "kalkyl.yaml").write_text("namn: X\nhorisont_ar: fem\n", encoding="utf-8")
+    assert io.summary_cli(argparse.Namespace(data=str(home / "data"), lang="sv")) == 1
+    assert "kalkyl.yaml (scenario): går inte att läsa" in capsys.readouterr().out
