@@ -100,6 +100,7 @@ __all__ = [
     "scan_outputs",
     "assert_no_personnummer",
     "SCAN_EXTENSIONS",
+    "UNREADABLE",
 ]
 
 KEY_ENV = "EVALUATION_PSEUDONYM_KEY"
@@ -194,7 +195,7 @@ _LOOSE_SEP = r"(?:[ \u00a0\u202f\u2009]?[-+./" + _DASHES + r"][ \u00a0\u202f\u20
 # Any digit run that could be a personnummer or samordningsnummer, valid or not: 6 or 8 digits
 # (date with or without century), an optional separator, 3 to 5 digits (a serial with a digit
 # missing or one too many); not part of a longer digit run and not the fraction of a decimal number.
-_SHAPE = re.compile(r"(?<!\d)(?<!\d[.,])(\d{6}|\d{8})(" + _LOOSE_SEP + r")(\d{3,5})(?!\d)")
+_SHAPE = re.compile(r"(?<!\d)(?<!\d\.)(\d{6}|\d{8})(" + _LOOSE_SEP + r")(\d{3,5})(?!\d)")
 _HEX = set("0123456789abcdefABCDEF")
 
 
@@ -322,7 +323,7 @@ def near_misses(text: str, reference_date=None) -> list[Match]:
     return out
 
 
-_NEAR = re.compile(r"(?<![^\W_])(?<!\d[.,])(\d{6}|\d{8})(" + _LOOSE_SEP + r")(\d{3,5})(?![^\W_])(?![.,]\d)")
+_NEAR = re.compile(r"(?<![^\W_])(?<!\d\.)(\d{6}|\d{8})(" + _LOOSE_SEP + r")(\d{3,5})(?![^\W_])(?!\.\d)")
 _SEP_STRIP = re.compile(r"[ \u00a0\u202f\u2009]")
 
 
@@ -1420,70 +1421,343 @@ def _scan_json_values(text: str, already, reference_date=None) -> list[tuple[str
     return extra
 
 
-def scan_outputs(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_date=None) -> pd.DataFrame:
-    """Scan a folder of outputs (recursively) for valid personnummer/samordningsnummer.
+#: ``kind`` of a finding for a file (or an embedded picture) the gate cannot read.
+UNREADABLE = "oläsbart format"
 
-    Files with the given extensions (default ipynb, html, htm, json, csv, tsv, txt, md, log, docx,
-    xlsx, pptx) are read as UTF-8 (undecodable bytes replaced; digits survive any encoding).
-    Notebooks are scanned cell by cell, sources *and* outputs *and* metadata, then as raw JSON text
-    so nothing is missed; JSON files also value by value (JSON escapes, numbers); lines with HTML
-    entities also unescaped; Office files (zip of XML) paragraph by paragraph and cell by cell.
+_TEXT_SUFFIXES = {
+    ".ipynb", ".html", ".htm", ".json", ".geojson", ".jsonl", ".ndjson", ".csv", ".tsv", ".txt", ".md", ".log",
+    ".yaml", ".yml", ".xml", ".svg", ".py", ".r", ".js", ".css", ".tex", ".rst", ".toml", ".ini", ".cfg", ".sql",
+    ".qmd", ".err", ".out",
+}
+_ZIPPED_XML = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".xlsm", ".dotx"}
+_COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+_MAX_INNER = 1 << 30  # decompressed bytes the gate reads from one archive member (a zip bomb fails the run)
+_RASTER_MIME = re.compile(r"^image/(?!svg)")
+
+
+def _decode_bytes(data: bytes) -> str:
+    """Text of a file in any of the encodings exports use: BOMs, UTF-16 without BOM, UTF-8, else cp1252."""
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\xff\xfe", "utf-16"),
+                     (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    head = data[:4096]
+    if head and head.count(0) > len(head) // 4:  # UTF-16 without BOM: every other byte is NUL
+        enc = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        return data.decode(enc, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:8192]
+    if not head:
+        return True
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a multi-byte character cut by the 8 KB window
+
+
+def _yaml_values(text: str) -> Iterable[str]:
+    import yaml
+
+    try:
+        for doc in yaml.safe_load_all(text):
+            yield from _texts(doc)
+    except yaml.YAMLError:
+        return
+
+
+def _scan_text(name: str, text: str, reference_date=None) -> list[tuple[str, Match]]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".ipynb":
+        hits = _scan_notebook(text, reference_date)
+    else:
+        hits = [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
+    if suffix in (".json", ".geojson", ".ipynb"):
+        hits += _scan_json_values(text, hits, reference_date)
+    elif suffix in (".jsonl", ".ndjson"):
+        for line in text.splitlines():
+            hits += _scan_json_values(line, hits, reference_date)
+    elif suffix in (".yaml", ".yml"):
+        seen = {m.normalised for _, m in hits}
+        for blob in _yaml_values(text):  # escapes ("\x38"), numbers, folded strings
+            for m in find_all(blob, reference_date):
+                if m.normalised not in seen:
+                    seen.add(m.normalised)
+                    hits.append(("YAML-värde", m))
+    return hits
+
+
+def _notebook_pictures(text: str) -> list[str]:
+    """Locations of raster pictures in a notebook's outputs (the gate cannot read what they show)."""
+    try:
+        cells = json.loads(text).get("cells", [])
+    except (ValueError, AttributeError):
+        return []
+    out = []
+    for i, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        for k, output in enumerate((cell.get("outputs") or []) if isinstance(cell, dict) else [], start=1):
+            data = output.get("data", {}) if isinstance(output, dict) else {}
+            for mime in data if isinstance(data, dict) else []:
+                if _RASTER_MIME.match(mime):
+                    out.append(f"cell {i} (utdata {k}): {mime}")
+    return out
+
+
+def _table_texts(table) -> Iterable[str]:
+    """Texts of an Arrow table: column names, schema metadata and every value (integers zero-padded)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    yield "\n".join(table.schema.names)
+    meta = table.schema.metadata or {}
+    for k, v in meta.items():
+        yield k.decode("utf-8", "replace") + "\n" + v.decode("utf-8", "replace")
+    for name, col in zip(table.schema.names, table.columns):
+        typ = col.type
+        if pa.types.is_integer(typ):
+            vals = pc.cast(col, pa.string()).to_pylist()
+            yield "\n".join(v.zfill(10) if len(v) == 9 else v for v in vals if v is not None)
+        elif pa.types.is_floating(typ) or pa.types.is_boolean(typ) or pa.types.is_temporal(typ):
+            if pa.types.is_floating(typ):  # integers stored as floats (a column with gaps)
+                vals = [v for v in col.to_pylist() if v is not None and float(v).is_integer()]
+                yield "\n".join(str(int(v)).zfill(10) if len(str(int(v))) == 9 else str(int(v)) for v in vals)
+            continue
+        elif pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_dictionary(typ):
+            vals = col.to_pylist()
+            yield "\n".join(str(v) for v in vals if v is not None)
+        else:  # lists, structs, binary: their Python text
+            yield "\n".join(str(v) for v in col.to_pylist() if v is not None)
+
+
+def _scan_blob(name: str, data: bytes, reference_date=None, depth: int = 0) -> list[tuple[str, str, str]]:
+    """``(location, kind, masked)`` findings in one file's bytes; dispatch on the name's suffix."""
+    suffix = Path(name).suffix.lower()
+    out: list[tuple[str, str, str]] = []
+
+    def add(hits, prefix=""):
+        out.extend((prefix + loc, m.kind, m.masked) for loc, m in hits)
+
+    def unreadable(why: str, loc: str = ""):
+        out.append(((loc + ": " if loc else "") + why, UNREADABLE, ""))
+
+    if depth > 3:
+        unreadable("arkiv i arkiv i arkiv: grinden läser inte djupare")
+        return out
+    try:
+        if suffix in _COMPRESSED:
+            import bz2
+            import gzip
+            import lzma
+
+            opener = {"gzip": gzip, "bz2": bz2, "lzma": lzma}[_COMPRESSED[suffix]]
+            with opener.open(_io_bytes(data)) as fh:
+                inner = fh.read(_MAX_INNER + 1)
+            if len(inner) > _MAX_INNER:
+                unreadable("uppackat större än grindens gräns")
+                return out
+            inner_name = name[: -len(suffix)]
+            return [(f"{Path(inner_name).name}: {loc}", k, m) for loc, k, m in
+                    _scan_blob(inner_name, inner, reference_date, depth + 1)]
+        if suffix in (".zip",) or (suffix in _ZIPPED_XML):
+            with zipfile.ZipFile(_io_bytes(data)) as zf:
+                for info in zf.infolist():
+                    if info.is_dir():
+                        continue
+                    member = info.filename
+                    add([(member, m) for m in find_all(member, reference_date)])  # names too
+                    if info.file_size > _MAX_INNER:
+                        unreadable("uppackat större än grindens gräns", member)
+                        continue
+                    raw = zf.read(info)
+                    if suffix in _ZIPPED_XML:
+                        msuf = Path(member).suffix.lower()
+                        if msuf in (".xml", ".rels", ".vml"):
+                            xml = raw.decode("utf-8", errors="replace")
+                            text = html.unescape(_XML_TAG.sub("", _XML_BREAK.sub("\n", xml)))
+                            found = [m for _l, _c, m in _scan_lines(text, reference_date)]
+                            seen = {m.normalised for m in found}
+                            found += [m for _l, _c, m in _scan_lines(xml, reference_date)  # attributes
+                                      if m.normalised not in seen]
+                            add([(member, m) for m in found])
+                        elif msuf in (".bin",) or _looks_like_text(raw):
+                            if _looks_like_text(raw):
+                                add([(member, m) for _l, _c, m in _scan_lines(_decode_bytes(raw), reference_date)])
+                            else:
+                                unreadable("inbäddat binärt objekt", member)
+                        # pictures inside Word/Excel (word/media/*.png) are figures the run drew from
+                        # data the gate has read; see the threat model in README.md
+                        continue
+                    out.extend((f"{member}: {loc}", k, m) for loc, k, m in
+                               _scan_blob(member, raw, reference_date, depth + 1))
+            return out
+        if suffix in (".tar", ".tgz") or name.lower().endswith(".tar.gz"):
+            import tarfile
+
+            with tarfile.open(fileobj=_io_bytes(data)) as tf:
+                for member in tf.getmembers():
+                    if not member.isfile():
+                        continue
+                    raw = tf.extractfile(member).read(_MAX_INNER + 1)
+                    out.extend((f"{member.name}: {loc}", k, m) for loc, k, m in
+                               _scan_blob(member.name, raw, reference_date, depth + 1))
+            return out
+        if suffix in (".parquet", ".feather", ".arrow", ".pq"):
+            import pyarrow.feather as feather
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(_io_bytes(data)) if suffix in (".parquet", ".pq") else feather.read_table(_io_bytes(data))
+            for k, blob in enumerate(_table_texts(table)):
+                add([("kolumnnamn/metadata" if k == 0 else "värden", m) for _l, _c, m in _scan_lines(blob, reference_date)])
+            return out
+        if suffix == ".pdf":
+            text = _pdf_text(data)
+            if text is None:
+                unreadable("PDF utan textlager eller pdftotext saknas")
+            else:
+                add([(f"sida-text rad {ln}", m) for ln, _c, m in _scan_lines(text, reference_date)])
+            return out
+        if suffix in (".npy", ".npz"):
+            import numpy as np
+
+            arrs = np.load(_io_bytes(data), allow_pickle=False)
+            items = arrs.items() if hasattr(arrs, "items") else [("", arrs)]
+            for key, arr in items:
+                vals = arr.ravel().tolist()
+                add([(key or "värden", m) for m in find_all("\n".join(str(v) for v in vals), reference_date)])
+            return out
+        if suffix in _TEXT_SUFFIXES or (suffix not in _BINARY_KNOWN and _looks_like_text(data)):
+            text = _decode_bytes(data)
+            add(_scan_text(name, text, reference_date))
+            if suffix == ".ipynb":
+                for loc in _notebook_pictures(text):
+                    unreadable("rasterbild i utdata", loc)
+            return out
+    except Exception as exc:  # noqa: BLE001 - a file the gate cannot parse is a file it cannot read
+        unreadable(f"kunde inte läsas ({type(exc).__name__})")
+        return out
+    unreadable(f"format som grinden inte kan läsa ({suffix or 'utan filändelse'})")
+    return out
+
+
+_BINARY_KNOWN = {".pkl", ".pickle", ".joblib", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp",
+                 ".ico", ".sav", ".zsav", ".dta", ".xls", ".db", ".sqlite", ".h5", ".hdf5", ".mat", ".rds", ".rdata"}
+
+
+def _io_bytes(data: bytes):
+    import io as _stdio
+
+    return _stdio.BytesIO(data)
+
+
+def _pdf_text(data: bytes) -> str | None:
+    """Text of a PDF via poppler's ``pdftotext`` (None when it is missing or fails)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return None
+    try:
+        res = subprocess.run([exe, "-q", "-layout", "-", "-"], input=data, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if res.returncode != 0:
+        return None
+    return res.stdout.decode("utf-8", errors="replace")
+
+
+def scan_outputs(folder, extensions: Iterable[str] | None = None, reference_date=None,
+                 allow: Iterable[str] = ()) -> pd.DataFrame:
+    """The output gate: read every file under a folder and report personnummer, near misses and unreadable files.
+
+    Every file is read by its format, not grepped: text (UTF-8, cp1252, UTF-16 with or without
+    BOM) line by line with HTML/XML entities resolved; notebooks cell by cell (sources, outputs,
+    metadata incl. widget state) and as JSON values; JSON, JSON lines and YAML also value by value
+    (escapes, numbers); Parquet/Feather through pyarrow (names, schema metadata, every value,
+    integers zero-padded); Word/Excel/PowerPoint/OpenDocument as the XML they are made of; gz, bz2,
+    xz, zip and tar archives opened (member names too); PDF through ``pdftotext``; ``.npy``
+    without pickle. A file of unknown type is read as text when it decodes as text. What the gate
+    cannot read — pickles, raster images (also inside a notebook's outputs), other binaries — is
+    reported with ``kind`` ``oläsbart format`` unless a pattern in ``allow`` matches its path
+    (:func:`fnmatch.fnmatch`; for a picture inside a notebook ``notebook.ipynb#image/png``).
+    Found are valid numbers (:func:`find_personnummer`) and near misses (:func:`near_misses`).
 
     Parameters
     ----------
     folder : path-like
         A folder (or a single file).
-    extensions : iterable of str
-        File suffixes to scan, with dot.
+    extensions : iterable of str, optional
+        Only files with these suffixes (with dot); default every file.
     reference_date : date-like, optional
         "Today" for century inference.
+    allow : iterable of str
+        Glob patterns of files (relative paths) that may stay unread.
 
     Returns
     -------
     DataFrame
-        Columns ``file`` (path relative to ``folder``), ``location`` (``rad 3, kol 14``;
-        ``cell 2 (utdata 1), rad 1`` in notebooks; the XML part such as ``word/document.xml`` in
-        Office files), ``kind``, ``masked``; one row per occurrence, empty when clean.
+        Columns ``file`` (path relative to ``folder``), ``location`` (``rad 3, kol 14``; ``cell 2
+        (utdata 1), rad 1`` in notebooks; the XML part such as ``word/document.xml``; ``inner.csv:
+        rad 2, kol 1`` in archives), ``kind`` (``personnummer``, ``samordningsnummer``, ``nära
+        personnummer``, ``oläsbart format``), ``masked`` (always ``******-****`` for numbers); one
+        row per occurrence, empty when clean. Paths are masked too.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.csv").write_text("id;pnr\\n1;811228-9874\\n")
+    >>> _ = (d / "b.pkl").write_bytes(b"\\x80\\x04K\\x01.")
     >>> scan_outputs(d)[["file", "location", "masked"]].values.tolist()
-    [['a.csv', 'rad 2, kol 3', '******-****']]
+    [['a.csv', 'rad 2, kol 3', '******-****'], ['b.pkl', 'format som grinden inte kan läsa (.pkl)', '']]
+    >>> scan_outputs(d, allow=["*.pkl"])["file"].tolist()
+    ['a.csv']
     """
+    import fnmatch
+
     folder = Path(folder)
-    exts = {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}
-    files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+    exts = None if extensions is None else {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}
+    files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    allow = tuple(allow or ())
     rows = []
     for f in files:
-        if f.suffix.lower() not in exts:
+        if exts is not None and f.suffix.lower() not in exts:
             continue
-        suffix = f.suffix.lower()
         rel = f.name if folder.is_file() else f.relative_to(folder).as_posix()
-        if suffix in _OFFICE:
-            hits = [
-                (member, m)  # line numbers of the extracted XML text would not help a reader
-                for member, text in _office_text(f)
-                for _ln, _col, m in _scan_lines(text, reference_date)
-            ]
-        else:
-            text = f.read_text(encoding="utf-8", errors="replace")
-            if suffix == ".ipynb":
-                hits = _scan_notebook(text, reference_date)
-            else:
-                hits = [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
-            if suffix == ".json":
-                hits += _scan_json_values(text, hits, reference_date)
-        rows.extend({"file": rel, "location": loc, "kind": m.kind, "masked": m.masked} for loc, m in hits)
-    return pd.DataFrame(rows, columns=["file", "location", "kind", "masked"]).astype(str)
+        for m in find_all(rel, reference_date):  # a file named after a person
+            rows.append({"file": rel, "location": "filnamn", "kind": m.kind, "masked": m.masked})
+        try:
+            data = f.read_bytes()
+        except OSError as exc:
+            rows.append({"file": rel, "location": f"kunde inte öppnas ({type(exc).__name__})", "kind": UNREADABLE,
+                         "masked": ""})
+            continue
+        for loc, kind, masked in _scan_blob(f.name, data, reference_date):
+            if kind == UNREADABLE and allow:
+                mime = loc.rsplit(": ", 1)[-1] if loc.startswith("cell ") else ""
+                mime = loc.split(": ")[1] if loc.startswith("cell ") and ": " in loc else mime
+                if any(fnmatch.fnmatch(rel, p) or (mime and fnmatch.fnmatch(f"{rel}#{mime}", p)) for p in allow):
+                    continue
+            rows.append({"file": rel, "location": loc, "kind": kind, "masked": masked})
+    df = pd.DataFrame(rows, columns=["file", "location", "kind", "masked"]).astype(str)
+    return redact_frame(df)
 
 
-def assert_no_personnummer(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, reference_date=None) -> None:
-    """Raise :class:`PersonnummerLeakError` when any output file holds a valid number.
+def assert_no_personnummer(folder, extensions: Iterable[str] | None = None, reference_date=None,
+                           allow: Iterable[str] = ()) -> None:
+    """Raise :class:`PersonnummerLeakError` when :func:`scan_outputs` finds anything.
 
-    The message lists file, location and the masked number (never the full number); the
-    findings are on the exception as ``.findings``.
+    The message lists file, location and the masked number (never the number); the findings are
+    on the exception as ``.findings``.
 
     Examples
     --------
@@ -1491,16 +1765,15 @@ def assert_no_personnummer(folder, extensions: Iterable[str] = SCAN_EXTENSIONS, 
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "ok.md").write_text("inga nummer 2024-01-31")
     >>> assert_no_personnummer(d)
     """
-    found = scan_outputs(folder, extensions, reference_date)
+    found = scan_outputs(folder, extensions, reference_date, allow)
     if found.empty:
         return
     lines = [f"  {r.file} [{r.location}]: {r.kind} {r.masked}" for r in found.head(50).itertuples()]
     more = f"\n  ... and {len(found) - 50} more" if len(found) > 50 else ""
     raise PersonnummerLeakError(
-        f"{len(found)} personnummer/samordningsnummer found in outputs under {folder}:\n"
-        + "\n".join(lines)
-        + more
-        + "\nRemove them (pseudonymise identifiers at import, mask free text with "
-        "evaluation.privacy.mask_text) and rerun.",
+        redact(f"{len(found)} personnummer/samordningsnummer or unreadable files found in outputs under {folder}:\n"
+               + "\n".join(lines) + more
+               + "\nRemove them (pseudonymise identifiers at import, mask free text with "
+               "evaluation.privacy.mask_text, write data as CSV/Parquet/JSON) and rerun."),
         found,
     )

@@ -40,9 +40,15 @@ Guarantees
 * Failures are isolated: a failing or timed-out notebook is recorded with its error summary and
   partial notebook; the others finish; the exit code is non-zero. ``--retry-failed SNAPSHOT`` reruns
   only the failed runs into the same snapshot (earlier attempts kept under ``.attempts/``).
-* Privacy gate: after each run the run folder is scanned for personnummer
-  (:func:`evaluation.privacy.scan_outputs`); a hit fails the run, removes its HTML and results and
-  clears the outputs of its notebook.
+* Kernels work in the run's own folder (``cwd``): relative writes land in the run, never in the
+  repository.
+* Privacy gate: after each run every file of the run folder is read by its format
+  (:func:`evaluation.privacy.scan_outputs`); a personnummer, a near miss or a file the gate cannot
+  read (unless the run file's ``allow_unscanned`` names it) gives status ``privacy`` and the whole
+  run folder is moved to ``<root>/.karantan/<id>/`` (mode 700), never published; the record names
+  the files, numbers masked. The manifest passes :func:`evaluation.privacy.redact_obj`.
+* One writer per output folder (an ``flock`` on ``<root>/.<id>.lock``); leftovers of killed runs
+  are removed by the next run, a live run's ``.partial`` is never touched.
 
 The executor is a plain function, :func:`execute_run`, so the same code runs serially, in a
 ``ProcessPoolExecutor`` (``--jobs N``, one kernel per process) or on a Dask cluster
@@ -120,6 +126,7 @@ class RunSpec:
     parameters: dict[str, Any]
     data_dir: str
     title: str = ""
+    allow_unscanned: tuple[str, ...] = ()
 
     @property
     def folder(self) -> str:
@@ -141,6 +148,7 @@ class RunRecord:
     folder: str = ""
     files: list[str] = dataclasses.field(default_factory=list)
     input_files: list[str] = dataclasses.field(default_factory=list)
+    findings: list[dict] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -204,7 +212,7 @@ def resolve_notebook(runfile: Path, value: str) -> Path:
     return resolve_path(runfile, text)
 
 
-def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
+def load_runfile(path: str | os.PathLike, origin: str | os.PathLike | None = None) -> list[RunSpec]:
     """Read a run file into its :class:`RunSpec` list (one per notebook).
 
     Relative ``data_dir`` and notebook paths are resolved against the run file's folder
@@ -213,6 +221,10 @@ def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
     that does not exist, non-mapping ``parameters``, a ``data_dir`` without ``datakatalog.yaml``
     or a ``forbund``/``scenario``/period parameter that does not fit the catalogue
     (:func:`evaluation.inputs.validate`) raise :class:`RunFileError` naming the file and key.
+    ``origin``: the original run file when ``path`` is the copy stored in a snapshot (a retry):
+    paths are resolved as for the original. ``allow_unscanned`` lists glob patterns of files a run
+    may write that the privacy gate cannot read (pictures, pickles;
+    :func:`evaluation.privacy.scan_outputs`).
 
     Examples
     --------
@@ -229,15 +241,22 @@ def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
         raise RunFileError(f"{path}: cannot read run file: {exc}") from exc
     if not isinstance(doc, dict):
         raise RunFileError(f"{path}: a run file is a YAML mapping with 'name' and 'notebooks'")
-    allowed = {"name", "titel", "title", "data_dir", "parameters", "notebooks", "beskrivning", "description"}
+    allowed = {"name", "titel", "title", "data_dir", "parameters", "notebooks", "beskrivning", "description",
+               "allow_unscanned"}
     unknown = sorted(set(doc) - allowed)
     if unknown:
         raise RunFileError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
     name = str(doc.get("name") or path.stem)
+    base = Path(origin) if origin is not None else path
+    allow = doc.get("allow_unscanned") or []
+    if isinstance(allow, str):
+        allow = [allow]
+    if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
+        raise RunFileError(f"{path}: 'allow_unscanned' must be a list of file patterns (e.g. ['figurer/*.png'])")
     from . import catalogue
 
     given = "data_dir" in doc  # absent: the legacy default data_samples, not checked
-    data_dir = resolve_path(path, str(doc.get("data_dir") or "data_samples"))
+    data_dir = resolve_path(base, str(doc.get("data_dir") or "data_samples"))
     if given and not catalogue.exists(data_dir):
         raise RunFileError(f"{path}: data_dir {doc['data_dir']!r} ({data_dir}) har ingen "
                            f"{catalogue.CATALOGUE_FILE}; ange en datamapp med datakatalog (se README, "
@@ -257,7 +276,7 @@ def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
         extra = sorted(set(entry) - {"notebook", "parameters", "name"})
         if extra:
             raise RunFileError(f"{path}: notebooks[{i}] has unknown key(s) {extra}")
-        nb = resolve_notebook(path, entry["notebook"])
+        nb = resolve_notebook(base, entry["notebook"])
         if not nb.exists():
             own = sorted(p.stem for p in WORKBENCH_NOTEBOOKS.glob("*.ipynb"))
             raise RunFileError(f"{path}: notebooks[{i}]: notebook {entry['notebook']} does not exist ({nb}); "
@@ -270,9 +289,10 @@ def load_runfile(path: str | os.PathLike) -> list[RunSpec]:
         params = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in params.items()}
         if given:
             _check_against_catalogue(path, i, data_dir, params)
-        specs.append(RunSpec(name=f"{name}/{entry.get('name') or nb.stem}", runfile=str(path.resolve()),
+        specs.append(RunSpec(name=f"{name}/{entry.get('name') or nb.stem}", runfile=str(base.resolve()),
                              notebook=str(nb.resolve()), parameters=params, data_dir=str(data_dir.resolve()),
-                             title=str(doc.get("titel") or doc.get("title") or name)))
+                             title=str(doc.get("titel") or doc.get("title") or name),
+                             allow_unscanned=tuple(allow)))
     return specs
 
 
@@ -506,22 +526,34 @@ class _WarmKernel:
         self.msg_id = self.kc.execute(_warmup_code(modules), silent=True, store_history=False,
                                       allow_stdin=False)
 
-    def wait(self, timeout: float) -> bool:
-        """Wait for the warm-up reply; False when the kernel did not answer in time or died."""
+    def _reply(self, msg_id: str, deadline: float) -> bool:
+        while time.monotonic() < deadline:
+            try:
+                msg = self.kc.get_shell_msg(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+            except Exception:  # noqa: BLE001 - queue.Empty: not yet
+                from jupyter_core.utils import run_sync
+
+                if not run_sync(self.km.is_alive)():
+                    return False
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return msg.get("content", {}).get("status", "ok") == "ok" or msg_id == self.msg_id
+        return False
+
+    def wait(self, timeout: float, chdir: str | None = None) -> bool:
+        """Wait for the warm-up reply, then move the kernel into ``chdir`` (the run's own folder).
+
+        False when the kernel did not answer in time, died, or could not change folder.
+        """
         deadline = time.monotonic() + timeout
         try:
-            while time.monotonic() < deadline:
-                try:
-                    msg = self.kc.get_shell_msg(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
-                except Exception:  # noqa: BLE001 - queue.Empty: not yet
-                    from jupyter_core.utils import run_sync
-
-                    if not run_sync(self.km.is_alive)():
-                        return False
-                    continue
-                if msg.get("parent_header", {}).get("msg_id") == self.msg_id:
-                    return True
-            return False
+            if not self._reply(self.msg_id, deadline):
+                return False
+            if chdir is not None:
+                code = f"import os as __o\n__o.chdir({chdir!r})\ndel __o\n"
+                mid = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+                return self._reply(mid, deadline)
+            return True
         finally:
             self.kc.stop_channels()
 
@@ -574,11 +606,15 @@ class KernelPool:
             log.warning("could not pre-start a kernel: %s", exc)
             self._spare = None
 
-    def acquire(self, cwd: str, modules: tuple[str, ...], prestart_next: bool = True):
-        """A warm ``AsyncKernelManager`` for one notebook in ``cwd`` (None: let papermill start one)."""
+    def acquire(self, cwd: str, modules: tuple[str, ...], prestart_next: bool = True, chdir: str | None = None):
+        """A warm ``AsyncKernelManager`` for one notebook (None: let papermill start one).
+
+        Spare kernels start in ``cwd`` (a neutral folder shared by the batch); ``chdir`` then moves
+        the acquired kernel into the run's own folder, so that relative writes land there.
+        """
         self.prestart(cwd, modules)
         warm, self._spare = self._spare, None
-        if warm is not None and not warm.wait(self.start_timeout):
+        if warm is not None and not warm.wait(self.start_timeout, chdir=chdir):
             warm.shutdown()
             warm = None
         if prestart_next:
@@ -611,13 +647,58 @@ def close_pools() -> None:
         pool.close()
 
 
+def _saving_engine_class():
+    """papermill's nbclient engine, but the partial notebook is written when execution stops early.
+
+    papermill writes the output notebook when a cell raises, not when a cell times out or the
+    kernel dies (``CellTimeoutError``/``DeadKernelError`` propagate before the write); with
+    ``partial_path`` the executed part (outputs so far, the papermill cell metadata) is saved
+    there first.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+    from papermill.iorw import write_ipynb
+
+    class SavingEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, partial_path=None, **kwargs):
+            nb_man = NotebookExecutionManager(nb, output_path=output_path, progress_bar=progress_bar,
+                                              log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            except BaseException:
+                if partial_path:
+                    try:
+                        nb_man.cleanup_pbar()
+                        nb_man.notebook_complete()
+                        write_ipynb(nb_man.nb, partial_path)
+                    except Exception:  # noqa: BLE001 - the original error matters more
+                        log.warning("could not save the partial notebook %s", partial_path)
+                raise
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    return SavingEngine
+
+
+def _saving_engine() -> str:
+    from papermill.engines import papermill_engines
+
+    if "evaluation-saving" not in papermill_engines._engines:
+        papermill_engines.register("evaluation-saving", _saving_engine_class())
+    return "evaluation-saving"
+
+
 def _pooled_engine():
     """papermill engine that executes on a given kernel manager and kills that kernel afterwards."""
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import papermill_engines
     from papermill.utils import merge_kwargs, remove_args
 
-    class PooledEngine(NBClientEngine):
+    class PooledEngine(_saving_engine_class()):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
@@ -693,15 +774,19 @@ def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name:
     nb_out = folder / "notebook.ipynb"
     try:
         validate_parameters(spec.notebook, params)
-        cwd = str(Path(spec.notebook).parent)
-        engine: dict[str, Any] = {}
+        # the kernel works in the run's own folder: a relative write lands in the run (and passes
+        # the privacy gate), never in notebooks/ or anywhere else in the repository
+        cwd = str(folder)
+        engine: dict[str, Any] = {"engine_name": _saving_engine(), "partial_path": str(nb_out)}
         if warm is not None:
             t_k = time.perf_counter()
-            km = _process_pool(kernel_name).acquire(cwd, tuple(warm), prestart_next=prestart_next)
+            km = _process_pool(kernel_name).acquire(str(Path(staging_root).resolve()), tuple(warm),
+                                                    prestart_next=prestart_next, chdir=cwd)
             logger.info("warm kernel %s after %.2f s", "ready" if km is not None else "unavailable",
                         time.perf_counter() - t_k)
             if km is not None:
-                engine = {"engine_name": _pooled_engine(), "km": km, "shutdown_kernel": "immediate"}
+                engine = {"engine_name": _pooled_engine(), "km": km, "shutdown_kernel": "immediate",
+                          "partial_path": str(nb_out)}
         pm.execute_notebook(
             spec.notebook, str(nb_out), parameters=params, kernel_name=kernel_name,
             cwd=cwd, execution_timeout=timeout, progress_bar=False,
@@ -733,26 +818,42 @@ def _finish_run(done: _Executed) -> dict[str, Any]:
             render_html(nb_out, folder / "rapport.html", title=spec.title)
         except Exception as exc:  # noqa: BLE001
             status, error = "failed", f"HTML report: {_error_summary(exc)}"
-    hits = privacy.scan_outputs(folder)
+    findings: list[dict] = []
+    t_gate = time.perf_counter()
+    hits = privacy.scan_outputs(folder, allow=spec.allow_unscanned)
     if len(hits):
+        # the whole run folder is quarantined by the caller (_move_runs_into_place): nothing of it
+        # is published; the record names the files, the numbers masked
+        findings = hits.head(50).to_dict("records")
+        unreadable = hits[hits["kind"] == privacy.UNREADABLE]
+        numbers = hits[hits["kind"] != privacy.UNREADABLE]
+        parts = []
+        if len(numbers):
+            where = ", ".join(f"{r.file} ({r.location}: {r.kind} {r.masked})"
+                              for r in numbers.drop_duplicates("file").head(5).itertuples())
+            parts.append(f"{len(numbers)} personnummer eller nära personnummer i utdata: {where}")
+        if len(unreadable):
+            names = ", ".join(sorted(set(unreadable["file"]))[:5])
+            parts.append(f"filer som integritetsgrinden inte kan läsa: {names} (skriv CSV/Parquet/JSON, "
+                         "eller tillåt dem med allow_unscanned i körfilen)")
         status = "privacy"
-        where = sorted(set(Path(f).name for f in hits["file"]))
-        error = f"personnummer found in outputs ({', '.join(where)}); HTML and results removed, outputs cleared"
-        for name in ("rapport.html", "results.json"):
-            (folder / name).unlink(missing_ok=True)
-        if nb_out.exists():
-            _clear_outputs(nb_out)
-        for f in folder.iterdir():  # the log may echo cell output
-            if f.suffix in {".log", ".txt"}:
-                f.write_text(privacy.mask_text(f.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
+        error = privacy.redact("; ".join(parts) + "; körmappen är satt i karantän och publiceras inte")
+    log.info("privacy gate %s: %.3f s", spec.name, time.perf_counter() - t_gate)
     record = RunRecord(
         name=spec.name, runfile=spec.runfile, notebook=spec.notebook,
         parameters={k: v for k, v in params.items() if k != "results_path"},
         status=status, duration_s=round(done.seconds + time.perf_counter() - t0, 3), error=error,
         attempt=done.attempt,
-        folder=spec.folder, files=sorted(p.name for p in folder.iterdir()),
+        folder=spec.folder, files=[] if findings else sorted(p.name for p in folder.iterdir()),
+        findings=findings,
     )
-    return record.to_dict()
+    if privacy.redact(spec.folder) != spec.folder and not findings:
+        record.status, record.findings, record.files = "privacy", [{"file": "", "location": "körningens namn",
+                                                                    "kind": "personnummer", "masked": privacy.MASK}], []
+        record.error = "körningens namn innehåller ett personnummer; körmappen är satt i karantän"
+    out = privacy.redact_obj(record.to_dict())
+    out["_staging_folder"] = spec.folder  # the real folder name, never written anywhere
+    return out
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -877,15 +978,179 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
     return records
 
 
-def _move_runs_into_place(staging: Path, target: Path, records: list[dict]) -> None:
+def _move_runs_into_place(staging: Path, target: Path, records: list[dict], quarantine: Path) -> None:
+    """Publish clean run folders into ``target``; move flagged ones whole into ``quarantine`` (mode 700)."""
     for rec in records:
-        src = staging / rec["folder"]
+        src = staging / rec.pop("_staging_folder", rec["folder"])
+        if rec["status"] == "privacy":
+            quarantine.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(quarantine, 0o700)
+            dst = quarantine / f"{src.name}.attempt{rec['attempt']}"
+            if dst.exists():
+                shutil.rmtree(dst)
+            if src.exists():
+                os.rename(src, dst)
+            from .privacy import redact
+
+            rec["quarantine"] = redact(dst.relative_to(quarantine.parent.parent).as_posix())
+            rec["files"] = []
+            continue
         dst = target / rec["folder"]
         if dst.exists():
             attempts = target / ".attempts"
             attempts.mkdir(exist_ok=True)
             os.rename(dst, attempts / f"{rec['folder']}.attempt{rec['attempt'] - 1}")
         os.rename(src, dst)
+
+
+def _quarantine_root(target: Path) -> Path:
+    """Where flagged runs of snapshot ``target`` are kept for the operator: ``<parent>/.karantan/<name>`` (700).
+
+    Outside the snapshot, so nothing in it is published; a hidden sibling of the snapshots.
+    """
+    return target.parent / ".karantan" / target.name
+
+
+class _FolderLock:
+    """An exclusive, non-blocking lock per output folder (``<parent>/.<name>.lock``, ``fcntl.flock``).
+
+    Held for the whole run; the lock file records the owner's pid. The kernel drops a flock when its
+    process dies (also on ``kill -9``), so a stale lock file never blocks the next run.
+    """
+
+    def __init__(self, target: Path):
+        self.path = target.parent / f".{target.name}.lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> "_FolderLock":
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                owner = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+            finally:
+                os.close(fd)
+            raise SnapshotError(f"another evaluation run (pid {owner}) is writing {self.path.parent / self.path.name[1:-5]}; "
+                                "wait for it to finish or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode("ascii"))
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+    @staticmethod
+    def held(lock_path: Path) -> bool:
+        """Whether another process holds the lock at ``lock_path`` now."""
+        import fcntl
+
+        if not lock_path.exists():
+            return False
+        fd = os.open(lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner_alive(partial: Path) -> bool:
+    """Whether the process recorded in ``partial/.owner`` is still running (and is not this one)."""
+    try:
+        pid = int((partial / ".owner").read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    return pid != os.getpid() and _pid_alive(pid)
+
+
+def _clean_orphans(parent: Path) -> list[Path]:
+    """Remove what killed runs left in ``parent``: ``.<name>.partial`` and ``.staging`` folders.
+
+    Only folders whose lock is free and whose recorded owner process is dead are removed; a
+    ``.partial`` of a live run is never touched. Orphans may hold raw personnummer (a run's log
+    before its gate ran), so they are deleted, not published. Returns what was removed.
+    """
+    removed = []
+    if not parent.is_dir():
+        return removed
+    for partial in parent.glob(".*.partial"):
+        name = partial.name[1:-len(".partial")]
+        if _FolderLock.held(parent / f".{name}.lock") or _owner_alive(partial):
+            continue
+        _rmtree(partial)
+        removed.append(partial)
+    for snap in parent.iterdir():  # an interrupted --retry-failed leaves <snapshot>/.staging
+        staging = snap / ".staging"
+        if snap.is_dir() and not snap.name.startswith(".") and staging.is_dir():
+            if _FolderLock.held(parent / f".{snap.name}.lock") or _owner_alive(staging):
+                continue
+            _rmtree(staging)
+            removed.append(staging)
+    return removed
+
+
+def _rmtree(path: Path) -> None:
+    """``shutil.rmtree`` that also removes read-only files (a killed run may have left some)."""
+    def onerror(func, p, _exc):
+        try:
+            os.chmod(Path(p).parent, 0o700)
+            os.chmod(p, 0o700)
+            func(p)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=onerror)
+
+
+def _write_owner(folder: Path) -> None:
+    (folder / ".owner").write_text(f"{os.getpid()} {dt.datetime.now(dt.timezone.utc).isoformat()}\n",
+                                   encoding="ascii")
+
+
+def _publish_checks(partial: Path, quarantine: Path, manifest: dict) -> None:
+    """Scan what the snapshot adds beside the run folders (run file copies, the manifest) before publishing.
+
+    A run file copy with a number is moved to the quarantine (a retry then reports it); the
+    manifest has passed :func:`evaluation.privacy.redact_obj` and is checked once more.
+    """
+    from . import privacy
+
+    runfiles = partial / "runfiles"
+    if runfiles.is_dir():
+        hits = privacy.scan_outputs(runfiles)
+        for name in sorted(set(hits["file"])):
+            quarantine.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (quarantine / "runfiles").mkdir(exist_ok=True, mode=0o700)
+            os.replace(runfiles / name, quarantine / "runfiles" / name)
+            manifest.setdefault("quarantined_runfiles", []).append(privacy.redact(name))
+    hits = privacy.scan_outputs(partial / MANIFEST)
+    if len(hits):  # cannot happen after redact_obj; never publish if it does
+        raise SnapshotError(privacy.redact(f"the manifest of {partial} holds personnummer after masking: "
+                                           f"{hits.to_dict('records')}"))
 
 
 def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | None = None, jobs: int = 1,
@@ -932,25 +1197,55 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
     if target.exists():
         raise SnapshotError(f"{target} exists already; a snapshot is never modified (use --retry-failed)")
     snap_id = target.name
-    partial = target.parent / f".{target.name}.partial"
-    if partial.exists():
-        shutil.rmtree(partial)
-    staging = partial / ".staging"
-    staging.mkdir(parents=True)
-    (partial / "runfiles").mkdir()
-    for rf in runfiles:
-        shutil.copy2(rf, partial / "runfiles" / Path(rf).name)
-    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, progress=progress,
-                           warm_kernels=warm_kernels)
-    _move_runs_into_place(staging, partial, records)
-    shutil.rmtree(staging)
-    status = "complete" if all(r["status"] == "ok" for r in records) else "incomplete"
-    manifest = build_manifest(snap_id, records, specs, created.isoformat(timespec="seconds"), status)
-    _write_json_atomic(partial / MANIFEST, manifest)
-    os.rename(partial, target)
-    if status == "complete":
-        _set_readonly(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _FolderLock(target):
+        if target.exists():  # finished by another run while we waited for nothing
+            raise SnapshotError(f"{target} exists already; a snapshot is never modified (use --retry-failed)")
+        _clean_orphans(target.parent)
+        partial = target.parent / f".{target.name}.partial"
+        if partial.exists():
+            if _owner_alive(partial):
+                raise SnapshotError(f"{partial} belongs to a running evaluation run; choose another --out")
+            _rmtree(partial)
+        partial.mkdir()
+        _write_owner(partial)
+        staging = partial / ".staging"
+        staging.mkdir(parents=True)
+        (partial / "runfiles").mkdir()
+        copies = {}
+        for rf in runfiles:
+            dst = partial / "runfiles" / Path(rf).name
+            k = 1
+            while dst.exists():
+                k += 1
+                dst = partial / "runfiles" / f"{Path(rf).stem}.{k}{Path(rf).suffix}"
+            shutil.copy2(rf, dst)
+            copies[str(Path(rf).resolve())] = dst.relative_to(partial).as_posix()
+        records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, progress=progress,
+                               warm_kernels=warm_kernels)
+        quarantine = _quarantine_root(target)
+        _move_runs_into_place(staging, partial, records, quarantine)
+        shutil.rmtree(staging)
+        status = "complete" if all(r["status"] == "ok" for r in records) else "incomplete"
+        manifest = build_manifest(snap_id, records, specs, created.isoformat(timespec="seconds"), status)
+        manifest["runfile_copies"] = copies
+        manifest = _safe_manifest(manifest)
+        _write_json_atomic(partial / MANIFEST, manifest)
+        _publish_checks(partial, quarantine, manifest)
+        if manifest.get("quarantined_runfiles"):
+            _write_json_atomic(partial / MANIFEST, _safe_manifest(manifest))
+        (partial / ".owner").unlink()
+        os.rename(partial, target)
+        if status == "complete":
+            _set_readonly(target)
     return target, manifest
+
+
+def _safe_manifest(manifest: dict) -> dict:
+    """The manifest with every string passed through the one masker (paths, parameters, errors)."""
+    from .privacy import redact_obj
+
+    return redact_obj(manifest)
 
 
 def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT,
@@ -958,7 +1253,9 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
                  warm_kernels: bool = True) -> tuple[Path, dict]:
     """Rerun only the failed runs of an incomplete snapshot, into the same snapshot.
 
-    Earlier attempts are kept under ``<snapshot>/.attempts/``; the manifest is rewritten atomically
+    The run files are read from the copies stored in the snapshot (``runfiles/``, resolved against
+    the original project root), not from the current ones: a retry completes the snapshot that was
+    asked for. The snapshot is locked like a new one. Earlier attempts are kept under ``<snapshot>/.attempts/``; the manifest is rewritten atomically
     with the new records (``attempt`` incremented). A complete snapshot raises
     :class:`SnapshotError`: it is never modified.
     """
@@ -966,34 +1263,49 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
     manifest_path = target / MANIFEST
     if not manifest_path.exists():
         raise SnapshotError(f"{target}: no {MANIFEST}; is this a snapshot folder?")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("status") == "complete":
-        raise SnapshotError(f"{target} is complete; a complete snapshot is never modified")
-    failed = [r for r in manifest["runs"] if r["status"] != "ok"]
-    specs: list[RunSpec] = []
-    for rf in sorted({r["runfile"] for r in failed}):
-        specs.extend(s for s in load_runfile(rf) if s.name in {r["name"] for r in failed})
-    attempts = {r["name"]: int(r.get("attempt", 1)) + 1 for r in failed}
-    staging = target / ".staging"
-    if staging.exists():
+    with _FolderLock(target):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("status") == "complete":
+            raise SnapshotError(f"{target} is complete; a complete snapshot is never modified")
+        failed = [r for r in manifest["runs"] if r["status"] != "ok"]
+        copies = manifest.get("runfile_copies", {})
+
+        def stored(runfile: str) -> Path:
+            """The run file copy in the snapshot."""
+            copy = copies.get(runfile)
+            if copy is None or not (target / copy).exists():
+                raise SnapshotError(f"{target}: the run file {Path(runfile).name} is not stored in the snapshot "
+                                    "(runfiles/); start a new snapshot instead")
+            return target / copy
+
+        specs: list[RunSpec] = []
+        for rf in sorted({r["runfile"] for r in failed}):
+            specs.extend(s for s in load_runfile(stored(rf), origin=rf) if s.name in {r["name"] for r in failed})
+        attempts = {r["name"]: int(r.get("attempt", 1)) + 1 for r in failed}
+        _clean_orphans(target.parent)
+        staging = target / ".staging"
+        if staging.exists():
+            _rmtree(staging)
+        staging.mkdir()
+        _write_owner(staging)
+        records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress,
+                               warm_kernels=warm_kernels)
+        _move_runs_into_place(staging, target, records, _quarantine_root(target))
         shutil.rmtree(staging)
-    staging.mkdir()
-    records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress,
-                           warm_kernels=warm_kernels)
-    _move_runs_into_place(staging, target, records)
-    shutil.rmtree(staging)
-    by_name = {r["name"]: r for r in manifest["runs"]}
-    by_name.update({r["name"]: r for r in records})
-    all_records = list(by_name.values())
-    all_specs = []
-    for rf in sorted({r["runfile"] for r in all_records}):
-        all_specs.extend(load_runfile(rf))
-    status = "complete" if all(r["status"] == "ok" for r in all_records) else "incomplete"
-    new = build_manifest(manifest["snapshot"], all_records, all_specs, manifest["created"], status)
-    new["retried"] = manifest.get("retried", []) + [new["completed"]]
-    _write_json_atomic(manifest_path, new)
-    if status == "complete":
-        _set_readonly(target)
+        by_name = {r["name"]: r for r in manifest["runs"]}
+        by_name.update({r["name"]: r for r in records})
+        all_records = list(by_name.values())
+        all_specs = []
+        for rf in sorted({r["runfile"] for r in all_records}):
+            all_specs.extend(load_runfile(stored(rf), origin=rf))
+        status = "complete" if all(r["status"] == "ok" for r in all_records) else "incomplete"
+        new = build_manifest(manifest["snapshot"], all_records, all_specs, manifest["created"], status)
+        new["runfile_copies"] = copies
+        new["retried"] = manifest.get("retried", []) + [new["completed"]]
+        new = _safe_manifest(new)
+        _write_json_atomic(manifest_path, new)
+        if status == "complete":
+            _set_readonly(target)
     return target, new
 
 
@@ -1003,7 +1315,8 @@ def _print_summary(target: Path, manifest: dict) -> None:
     print(f"\nÖgonblicksbild / snapshot: {target}")
     print(f"{'Körning'.ljust(width)}  {'Status':8}  {'Tid (s)':>8}  Fel")
     for r in manifest["runs"]:
-        print(f"{r['name'].ljust(width)}  {r['status']:8}  {r['duration_s']:8.1f}  {r['error'][:100]}")
+        err = " ".join(str(r.get("error", "")).split())
+        print(f"{r['name'].ljust(width)}  {r['status']:8}  {r['duration_s']:8.1f}  {err[:160]}")
     ok = sum(r["status"] == "ok" for r in manifest["runs"])
     print(f"{ok} av {len(manifest['runs'])} körningar klara; status: {manifest['status']}")
 
@@ -1011,8 +1324,12 @@ def _print_summary(target: Path, manifest: dict) -> None:
 def cli(args) -> int:
     """``evaluation run``: see :func:`evaluation.cli.build_parser` for the arguments."""
     if args.retry_failed:
-        target, manifest = retry_failed(args.retry_failed, jobs=args.jobs, timeout=args.timeout,
-                                        executor=args.executor, scheduler=args.scheduler)
+        try:
+            target, manifest = retry_failed(args.retry_failed, jobs=args.jobs, timeout=args.timeout,
+                                            executor=args.executor, scheduler=args.scheduler)
+        except (RunFileError, SnapshotError, OSError, ValueError) as exc:
+            print("error: " + " ".join(str(exc).split()), file=sys.stderr)
+            return 2
     else:
         runfiles = list(args.runfiles)
         if args.all:
@@ -1024,7 +1341,7 @@ def cli(args) -> int:
             target, manifest = run_snapshot(runfiles, out=args.out, jobs=args.jobs, timeout=args.timeout,
                                             executor=args.executor, scheduler=args.scheduler)
         except (RunFileError, SnapshotError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print("error: " + " ".join(str(exc).split()), file=sys.stderr)
             return 2
     _print_summary(target, manifest)
     return 0 if manifest["status"] == "complete" else 1

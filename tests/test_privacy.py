@@ -337,7 +337,7 @@ def _plant(folder):
         "metadata": {"kernelspec": {"name": "evaluation"}}, "nbformat": 4, "nbformat_minor": 5,
     }
     (folder / "sub" / "analys.ipynb").write_text(json.dumps(nb, indent=1))
-    (folder / "bild.png").write_bytes(b"8112289874")  # not a scanned type
+    (folder / "bild.png").write_bytes(b"8112289874")  # a raster image: the gate cannot read it
     (folder / "ren.csv").write_text("a,b\n2024-01-31,0791234567\n")
 
 
@@ -354,6 +354,7 @@ def test_scanner_finds_planted_numbers_in_every_file_type(tmp_path):
         ("README.md", "rad 1, kol 14", "personnummer", "******-****"),
         ("sub/analys.ipynb", "cell 1 (källkod), rad 2", "personnummer", "******-****"),
         ("sub/analys.ipynb", "cell 2 (utdata 1), rad 2", "personnummer", "******-****"),
+        ("bild.png", "format som grinden inte kan läsa (.png)", "oläsbart format", ""),
     ])
 
 
@@ -372,7 +373,7 @@ def test_assert_no_personnummer_lists_files_masked_never_the_number(tmp_path):
     for raw in ("8112289874", "811228-9874", "19811228-9874", "811228+9874", "811288-9871",
                 "890102 3286", "19890102-3286", "9874", "3286", "9871"):
         assert raw not in msg
-    assert len(exc.value.findings) == 7
+    assert len(exc.value.findings) == 8  # seven numbers and the unreadable picture
 
 
 def test_scanner_finds_numbers_only_in_notebook_metadata_or_escaped_json(tmp_path):

@@ -82,8 +82,13 @@ def test_batch_with_failing_and_timing_out_runs_isolates_them_and_retry_reruns_o
     assert status["batch/typfel"]["status"] == "failed"
     assert "ParameterError" in status["batch/typfel"]["error"]
     assert manifest["status"] == "incomplete"
-    # the partial notebook of the failure is kept, its HTML/results are not produced
+    # the partial notebooks of the failure and of the timeout are kept, their HTML/results are not produced
     assert (target / "batch__fail" / "notebook.ipynb").exists()
+    slow_nb = json.loads((target / "batch__slow" / "notebook.ipynb").read_text(encoding="utf-8"))
+    tags = [t for c in slow_nb["cells"] for t in c.get("metadata", {}).get("tags", [])]
+    assert "injected-parameters" in tags  # the executed notebook, not the input
+    assert slow_nb["cells"][-1]["metadata"]["papermill"]["start_time"]  # the cell that timed out had started
+    assert not (target / "batch__slow" / "rapport.html").exists()
     assert not (target / "batch__fail" / "rapport.html").exists()
     # the good run has everything, and its results are the notebook's values
     ok = target / "batch__ok"
@@ -102,13 +107,21 @@ def test_batch_with_failing_and_timing_out_runs_isolates_them_and_retry_reruns_o
     target2, manifest2 = runs.retry_failed(target, timeout=30, progress=False)
     assert target2 == target
     st = {r["name"]: r for r in manifest2["runs"]}
-    assert all(r["status"] == "ok" for r in st.values()), st
+    assert all(st[n]["status"] == "ok" for n in ("batch/ok", "batch/fail", "batch/slow")), st
+    # the retry reads the run file stored in the snapshot, not the edited one: 'sju' still fails
+    assert st["batch/typfel"]["status"] == "failed" and st["batch/typfel"]["attempt"] == 2
+    assert st["batch/typfel"]["parameters"]["antal"] == "sju"
     assert st["batch/fail"]["attempt"] == 2 and st["batch/ok"]["attempt"] == 1
     assert (ok / "results.json").stat().st_mtime_ns == ok_mtime, "successful runs are not rerun"
     assert (target / ".attempts" / "batch__fail.attempt1" / "notebook.ipynb").exists()
-    assert manifest2["status"] == "complete"
-    # a complete snapshot is read-only and refuses another retry
-    assert not os.access(target / "manifest.json", os.W_OK) or os.geteuid() == 0
+    assert manifest2["status"] == "incomplete"
+
+
+def test_complete_snapshot_is_read_only_and_refuses_a_retry(tmp_path):
+    root = _project(tmp_path)
+    rf = _runfile(root, "klar", [{"notebook": "notebooks/ok.ipynb"}])
+    target, manifest = runs.run_snapshot([rf], out=tmp_path / "snaps" / "klar", timeout=60, progress=False)
+    assert manifest["status"] == "complete"
     assert not (target / "manifest.json").stat().st_mode & stat.S_IWUSR
     with pytest.raises(runs.SnapshotError, match="never modified"):
         runs.retry_failed(target, progress=False)
