@@ -81,6 +81,7 @@ def _project(root: Path) -> Path:
     (root / "notebooks").mkdir()
     (root / "data").mkdir()
     (root / "data" / "data.csv").write_text("id,varde\n1,2\n", encoding="utf-8")
+    (root / "data" / "datakatalog.yaml").write_text("version: 1\nfiler: []\n", encoding="utf-8")
     for name, (code, _) in ATTACKS.items():
         _nb(root / "notebooks" / f"{name}.ipynb", code)
     _nb(root / "notebooks" / "bild.ipynb", ALLOWED_PNG)
