@@ -180,8 +180,24 @@ def _status(diff: float, stated_unit: float, bound: float, tolerance: float | No
     return "avrundning" if abs(diff) < bound - 1e-9 else "avvikelse"
 
 
+def _code(code: str, lang: str, what: str) -> str:
+    """A measure (``what="matt"``) or category code as words: its label where the workbench has one
+    (``reported.kod.*``, then the flows labels), else the code with spaces."""
+    from .labels import labels_table
+
+    keys = labels_table().index
+    if f"reported.kod.{code}" in keys:
+        return t(f"reported.kod.{code}", lang)
+    key = f"flows.{what}.{code}"
+    if key in keys:
+        label = t(key, lang)
+        return label[:1].lower() + label[1:] if label[1:2].islower() else label
+    return code.replace("_", " ")
+
+
 def _name(r, lang: str) -> str:
-    what = " ".join(str(r.get(c, "") or "").replace("_", " ") for c in ("matt", "kategori")).strip()
+    what = " ".join(_code(str(r.get(c, "") or ""), lang, "matt" if c == "matt" else "kategori")
+                    for c in ("matt", "kategori") if str(r.get(c, "") or "")).strip()
     per = str(r.get("period", "") or "")
     return f"{r['kalla']} {r['tabell']}".strip() + f": {what}" + (f" ({per})" if per else "")
 
