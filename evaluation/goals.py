@@ -465,11 +465,9 @@ def _kasam(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
     if scored is None or scored.empty:
         return {"anmarkning": f"ingen KASAM-mätning för {grupp} i underlaget"}
     col = "tidpunkt" if grupp == "deltagare" else "vag"
-    b0 = (ind.get("baslinje") or {}).get(col, "fore" if grupp == "deltagare" else None)
-    a0 = (ind.get("uppfoljning") or {}).get(col, "efter" if grupp == "deltagare" else None)
-    before, after = kasam.split_waves(scored, col, b0, a0, forbund=u.forbund)
-    design = compare.design_of(before, after, value_col=skala)
-    r = compare.before_after(before, after, paired=design.paired, value_col=skala).iloc[0]
+    ch = kasam.change(scored, grupp, before=(ind.get("baslinje") or {}).get(col),
+                      after=(ind.get("uppfoljning") or {}).get(col), forbund=u.forbund, scale=skala)
+    before, after, design, r = ch.before, ch.after, ch.design, ch.result.iloc[0]
     n = int(r["n"])
     ok = n >= min_n
     nb = n if design.paired else int(before[skala].notna().sum())

@@ -81,6 +81,7 @@ __all__ = [
     "wave_period",
     "load_targets",
     "attainment",
+    "target_attainment",
     "due_board",
     "indicator11_episodes",
     "indicator11",
@@ -871,6 +872,37 @@ def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = No
         rec["farg"] = STATUS_COLORS[rec["status"]]
         rows.append(rec)
     return pd.DataFrame(rows)
+
+
+def target_attainment(survey: pd.DataFrame, targets: pd.DataFrame, episodes: pd.DataFrame | None = None,
+                      events: pd.DataFrame | None = None, vag: str | None = None, lag_months: int | dict = 12,
+                      as_of=None, scale_max: int | None = None, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+    """Målnivå status of every target, indikator 11 included: the one computation every output shows.
+
+    :func:`attainment` of the survey targets plus the register indicator 11 from
+    :func:`indicator11` (per förbund, follow-up ``lag_months`` after avslut, ``as_of`` default the
+    latest date in the episodes and events) whenever a target names indikator 11. Without
+    ``episodes`` an indikator-11 target has n = 0 and status *Saknar data*. The kärnindikatorer
+    notebook, the slutrapport's målnivå table and the board dashboard call this, so "Indikator 11"
+    has one value and one status everywhere.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"episod_id": [f"e{i}" for i in range(6)], "forbund": "X", "insats": "I",
+    ...                    "avslutsdatum": pd.to_datetime(["2024-01-31"] * 6), "avslutsorsak": "forvarvsarbete"})
+    >>> ev = pd.DataFrame({"episod_id": ["e0"], "datum": pd.to_datetime(["2024-03-01"]), "handelse": ["aterkontakt"]})
+    >>> tg = pd.DataFrame([{"forbund": "X", "indikator": 11, "item": None, "respondentgrupp": None, "tidpunkt": None,
+    ...                     "matt": "andel_bibehallen", "niva": 0.6, "riktning": "minst", "marginal": 0.05}])
+    >>> s = pd.DataFrame(columns=["respondent_id", "respondentgrupp", "forbund", "vag", "tidpunkt"])
+    >>> r = target_attainment(s, tg, ep, ev, lag_months=6, as_of="2025-01-01", min_n=5).iloc[0]
+    >>> int(r["n"]), round(float(r["varde"]), 3), r["status"]    # 5 of 6 held
+    (6, 0.833, 'uppnadd')
+    """
+    ind11 = None
+    has11 = len(targets) and (pd.to_numeric(targets["indikator"], errors="coerce") == 11).any()
+    if has11 and episodes is not None and len(episodes):
+        ind11 = indicator11(episodes, events, lag_months, as_of=as_of, min_n=min_n)
+    return attainment(survey, targets, vag=vag, scale_max=scale_max, min_n=min_n, ind11=ind11, lang=lang)
 
 
 def _add_months(ts: pd.Timestamp, months: int) -> pd.Timestamp:

@@ -61,6 +61,8 @@ __all__ = [
     "score",
     "item_matrix",
     "split_waves",
+    "KasamChange",
+    "change",
     "reliability",
     "item_rest",
     "rci_threshold",
@@ -346,6 +348,79 @@ def _scale_items(ins: instruments.Instrument) -> dict[str, list[str]]:
     scales = {s: [ins.column(i) for i in its] for s, its in ins.subscales.items()}
     scales["total"] = ins.columns
     return scales
+
+
+@dataclass
+class KasamChange:
+    """The KASAM change before → after of one group (:func:`change`).
+
+    ``before``, ``after``: the scored rows of the two waves; ``design``:
+    :class:`evaluation.compare.Design` (paired or unpaired, with its Swedish reason); ``result``:
+    the one-row :func:`evaluation.compare.before_after` table (``n, mean_before, mean_after,
+    mean_diff, ci_low, ci_high, p`` …; for an unpaired design ``n`` is the number of pairs, 0, and
+    ``n_before``/``n_after`` the wave sizes).
+    """
+
+    before: pd.DataFrame
+    after: pd.DataFrame
+    design: object
+    result: pd.DataFrame
+
+    @property
+    def n(self) -> int:
+        """People behind the change: pairs (paired) or the smaller wave (unpaired)."""
+        r = self.result.iloc[0]
+        if self.design.paired:
+            return int(r["n"])
+        return int(min(r.get("n_before", 0), r.get("n_after", 0)))
+
+
+def change(scores: pd.DataFrame, group: str = "deltagare", before: str | None = None, after: str | None = None,
+           forbund: str = "", scale: str = "total", after_from=None, after_to=None, lang: str = "sv") -> KasamChange:
+    """KASAM before → after for participants or staff: the one pipeline every output uses.
+
+    Definition (shown as "KASAM före/efter", "Förändring" …): the waves are ``tidpunkt`` *fore* and
+    *efter* for participants (``group="deltagare"``) and the first and last ``vag`` for staff
+    (``group="personal"``) unless ``before``/``after`` name them (:func:`split_waves`, optionally one
+    ``forbund``). With ``after_from``/``after_to`` only after-answers dated in that window count,
+    and only their respondents' before-answers (the dashboard's period filter). The design is
+    paired when nearly everyone in the smaller wave answered both (:func:`evaluation.compare.design_of`,
+    at least 80 %), else unpaired; the test is :func:`evaluation.compare.before_after` (paired t or
+    Welch, 95 % CI of the change) on ``scale`` (``total`` or a subscale). The kasam_fore_efter
+    notebook, the slutrapport, the goal tracker and the dashboards call this.
+
+    Returns
+    -------
+    KasamChange
+
+    Examples
+    --------
+    >>> sc = pd.DataFrame({"respondent_id": ["a", "b", "c"] * 2, "tidpunkt": ["fore"] * 3 + ["efter"] * 3,
+    ...                    "total": [120.0, 130.0, 125.0, 130.0, 134.0, 129.0]})
+    >>> ch = change(sc)
+    >>> ch.design.name, ch.n, float(ch.result["mean_diff"].iloc[0])    # +10, +4, +4
+    ('paired', 3, 6.0)
+    """
+    from . import compare
+
+    if group not in ("deltagare", "personal"):
+        raise ScoringError(f"KASAM-grupp ska vara 'deltagare' eller 'personal', inte {group!r}")
+    col = "tidpunkt" if group == "deltagare" else "vag"
+    b0 = before if before is not None else ("fore" if group == "deltagare" else None)
+    a0 = after if after is not None else ("efter" if group == "deltagare" else None)
+    fore, efter = split_waves(scores, col, b0, a0, forbund=forbund)
+    if (after_from is not None or after_to is not None) and len(efter):
+        d = pd.to_datetime(efter["datum"])
+        keep = pd.Series(True, index=efter.index)
+        if after_from is not None:
+            keep &= d >= pd.Timestamp(after_from)
+        if after_to is not None:
+            keep &= d <= pd.Timestamp(after_to)
+        efter = efter.loc[keep]
+        fore = fore.loc[fore["respondent_id"].isin(efter["respondent_id"])] if len(fore) else fore
+    design = compare.design_of(fore, efter, value_col=scale, lang=lang)
+    res = compare.before_after(fore, efter, paired=design.paired, value_col=scale)
+    return KasamChange(fore, efter, design, res)
 
 
 def reliability(df: pd.DataFrame, form: str = "soc29", ci: float = 0.95,

@@ -263,18 +263,16 @@ def _episodes(u: goals_mod.Underlag):
 
 
 def _kasam_pair(u: goals_mod.Underlag, grupp: str, skala: str = "total"):
-    from . import compare, kasam
+    """The KASAM change of one group (:func:`evaluation.kasam.change`), or None without two waves."""
+    from . import kasam
 
     scored = u.kasam_deltagare if grupp == "deltagare" else u.kasam_personal
     if scored is None or scored.empty:
         return None
-    col, b, a = ("tidpunkt", "fore", "efter") if grupp == "deltagare" else ("vag", None, None)
-    before, after = kasam.split_waves(scored, col, b, a)
-    if before.empty or after.empty:
+    ch = kasam.change(scored, grupp, forbund=u.forbund, scale=skala)
+    if ch.before.empty or ch.after.empty:
         return None
-    design = compare.design_of(before, after)
-    res = compare.before_after(before, after, paired=design.paired, value_col=skala).iloc[0]
-    return before, after, design, res
+    return ch.before, ch.after, ch.design, ch.result.iloc[0]
 
 
 def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, lang: str = "sv",
@@ -915,7 +913,8 @@ def _block_malnivaer(ctx: dict) -> list[Block]:
     from . import indicators
 
     s = u.nns[u.nns["forbund"] == u.forbund]
-    att = indicators.attainment(s, tg, scale_max=u.scale_max, min_n=min_n, lang=lang)
+    ep = u.episodes[u.episodes["forbund"] == u.forbund] if u.episodes is not None else None
+    att = indicators.target_attainment(s, tg, ep, u.events, scale_max=u.scale_max, min_n=min_n, lang=lang)
     cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
     shown = disclosure.format_table(att[cols], lang=lang, decimals=2)
     shown.columns = [t(f"report.kol.malniva.{c}", lang) for c in cols]

@@ -347,9 +347,9 @@ def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str
 def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFrame:
     """KASAM (SOC) total before → after for participants, with the 95 % CI of the change.
 
-    Participants matching förbund/insats/kön; the period selects the *after* answers dated in it
-    (``"alla"``: all). Design (paired/unpaired) by :func:`evaluation.compare.design_of`, test by
-    :func:`evaluation.compare.before_after` (paired t / Welch). Suppressed (every value NaN,
+    :func:`evaluation.kasam.change` (the pipeline of the kasam_fore_efter notebook and the
+    slutrapport) on the participants matching förbund/insats/kön; the period selects the *after*
+    answers dated in it (``"alla"``: all). Suppressed (every value NaN,
     ``undertryckt`` True) when the number of pairs (paired) or the smaller wave (unpaired) is
     below ``min_n``.
 
@@ -366,28 +366,22 @@ def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFram
     >>> bool(kasam_change(_example_data(), Filters(), min_n=5).iloc[0]["undertryckt"])
     True
     """
-    from .. import compare, kasam
+    from .. import kasam
 
     cols = ["design", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p"]
-    sc = select(data.kasam_scores, f)
-    fore, efter = kasam.split_waves(sc, "tidpunkt", "fore", "efter")
-    if f.period != PERIOD_ALL and len(efter):
-        start, end = period_bounds(data, f.period)
-        d = pd.to_datetime(efter["datum"])
-        efter = efter.loc[(d >= start) & (d <= end)]
-        fore = fore.loc[fore["respondent_id"].isin(efter["respondent_id"])] if len(fore) else fore
+    start, end = period_bounds(data, f.period) if f.period != PERIOD_ALL else (None, None)
+    ch = kasam.change(select(data.kasam_scores, f), "deltagare", after_from=start, after_to=end)
+    fore, efter = ch.before, ch.after
     empty = pd.DataFrame([{**{c: np.nan for c in cols}, "design": "", "n": 0, "undertryckt": False}])
     if fore["total"].notna().sum() < 2 or efter["total"].notna().sum() < 2:
         out = empty
         out["undertryckt"] = bool(0 < min(fore["total"].notna().sum(), efter["total"].notna().sum()) < min_n) \
             or bool(0 < max(fore["total"].notna().sum(), efter["total"].notna().sum()) < min_n)
         return out
-    design = compare.design_of(fore, efter)
-    res = compare.before_after(fore, efter, paired=design.paired)
+    res = ch.result
     row = {c: res.iloc[0].get(c, np.nan) for c in cols}
-    row["design"] = design.name
-    if not design.paired:
-        row["n"] = int(min(res.iloc[0].get("n_before", np.nan), res.iloc[0].get("n_after", np.nan)))
+    row["design"] = ch.design.name
+    row["n"] = ch.n
     row["undertryckt"] = bool(row["n"] < min_n)
     if row["undertryckt"]:
         row.update({c: np.nan for c in cols if c not in ("design",)})
@@ -397,7 +391,8 @@ def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFram
 def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
     """NNS indicators against the målnivåer of the selected förbund, latest wave in the period.
 
-    :func:`evaluation.indicators.attainment` on the survey rows matching förbund/insats/kön (kön
+    :func:`evaluation.indicators.target_attainment` (indikator 11 from the register episodes and
+    events included, as in the kärnindikatorer notebook and the slutrapport) on the survey rows matching förbund/insats/kön (kön
     and insats as recorded on the questionnaire); the wave is the latest NNS wave (``2025H2`` …)
     whose year lies in the period. Items below ``min_n`` answers get status *Saknar data* and their
     ``n`` and ``varde`` are blanked (``undertryckt`` True).
@@ -426,8 +421,8 @@ def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
     if not waves or sv.empty or mal.empty:
         return pd.DataFrame(columns=["forbund", "indikator", "item", "respondentgrupp", "matt", "niva", "n",
                                      "varde", "status", "status_text", "vag"])
-    att = ind.attainment(sv, mal, vag=waves[-1], min_n=min_n, lang=lang)
-    att = att[att["indikator"].astype(str) != "11"].reset_index(drop=True)
+    att = ind.target_attainment(sv, mal, select(data.episodes, f), data.events, vag=waves[-1], min_n=min_n,
+                                lang=lang)
     small = (att["n"] > 0) & (att["n"] < min_n)
     att["n"] = att["n"].astype(float).mask(small)
     att["varde"] = att["varde"].astype(float).mask(small)
