@@ -573,11 +573,11 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
             out.append((t("report.tabell.avslut_kon", lang),
                         _crosstab(c, "sus", "kon", min_n, lang, t("report.kol.avslutskategori", lang))))
             rows = []
-            for kon, sub in closed.groupby("kon", observed=True):
-                known = sub["egen_forsorjning_efter"] != "okant"
-                rows.append({t("kon", lang): _kon_label(str(kon), lang), "n": len(sub),
-                             t("report.kol.egen_andel", lang): (sub["egen_forsorjning_efter"] == "ja").sum() / known.sum()
-                             if known.sum() else np.nan})
+            for kon, sub in cls.groupby("kon", observed=True):  # the key figure egen_efter per kön
+                kf = flows.key_figure_counts(sub, u.reference_date, period_start, period_end).set_index("nyckel")
+                if kf.at["avslutade", "antal"] > 0:
+                    rows.append({t("kon", lang): _kon_label(str(kon), lang), "n": int(kf.at["avslutade", "antal"]),
+                                 t("report.kol.egen_andel", lang): kf.at["egen_efter", "andel"]})
             tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n",
                                            value_cols=[t("report.kol.egen_andel", lang)], min_n=min_n)
             tab[t("report.kol.egen_andel", lang)] = tab[t("report.kol.egen_andel", lang)] * 100
