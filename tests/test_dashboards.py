@@ -248,7 +248,7 @@ def test_filter_change_does_not_reload_files(monkeypatch):
     ev.controls["matt"].value = "forsorjningsgrupp_efter"
     n_tables = sum(e.entity in ("episoder", "handelser", "enkatsvar", "segment", "enhetskostnader", "rapporterat")
                    for e in data.inputs.catalogue.files())
-    assert calls["n"] == n_tables == 10  # each table of data_samples/datakatalog.yaml read once
+    assert calls["n"] == n_tables >= 10  # each table of data_samples/datakatalog.yaml read once
     assert app.outputs["nyckeltal"].value != before
 
 

@@ -346,3 +346,12 @@ def test_summary_validates_a_user_folder_from_its_catalogue(tmp_path, capsys):
     (home / "data" / "kalkyl.yaml").write_text("namn: X\nhorisont_ar: fem\n", encoding="utf-8")
     assert io.summary_cli(argparse.Namespace(data=str(home / "data"), lang="sv")) == 1
     assert "kalkyl.yaml (scenario): går inte att läsa" in capsys.readouterr().out
+
+
+def test_dashboard_parameters_are_validated_when_the_data_is_loaded():
+    from evaluation import dashboards as db
+
+    with pytest.raises(inputs.InputsError, match="Förbundet 'Norrdahl' finns inte.*Menade du 'Norrdal'"):
+        db.load_data(SAMPLES, snapshots_dir=ROOT / "no-such-snapshots", forbund="Norrdahl")
+    with pytest.raises(inputs.InputsError, match="Tillgängliga scenarier: pessimistiskt, bas, optimistiskt"):
+        db.load_data(SAMPLES, snapshots_dir=ROOT / "no-such-snapshots", scenario="optimistisk")

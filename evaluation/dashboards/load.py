@@ -110,7 +110,7 @@ class DashboardData:
 
 
 def load_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os.PathLike | None = None,
-              lang: str = "sv") -> DashboardData:
+              lang: str = "sv", forbund: str = "", scenario: str = "") -> DashboardData:
     """Read the data folder once: samples, scores, målnivåer, scenarios, codebook, snapshot history.
 
     Parameters
@@ -119,6 +119,13 @@ def load_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os
         Default: :data:`DATA_ENV`, else ``data_samples`` next to the package (repository layout).
     snapshots_dir : path-like, optional
         Default: :data:`SNAPSHOTS_ENV`, else ``snapshots``. Missing → empty history.
+    forbund : str
+        A dashboard's initial förbund (notebook parameter): only validated against the catalogue
+        (:class:`evaluation.inputs.InputsError` naming the valid ones); the data stay unfiltered,
+        the dashboards filter in memory.
+    scenario : str
+        A dashboard's initial scenario (notebook parameter): validated the same way (the available
+        scenarios are named when it does not exist).
 
     Returns
     -------
@@ -135,6 +142,8 @@ def load_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os
     from .. import coding, inputs, kasam, snapshots
 
     d = resolve_data_dir(data_dir, default=Path(__file__).resolve().parents[2] / "data_samples")
+    if forbund or scenario:  # the notebook's parameters, before anything is read
+        inputs.validate(d, forbund=forbund, scenario=scenario)
     try:
         indata = inputs.load(d, require=["episoder"], on_missing_key="skip")
     except inputs.InputsError as exc:
