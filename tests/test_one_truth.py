@@ -85,13 +85,14 @@ def _html_tables(path: Path) -> list[tuple[str, pd.DataFrame]]:
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
     out = []
     for tb in soup.find_all("table"):
-        prev = tb.find_previous(["h1", "h2", "h3", "h4", "h5", "strong", "p", "caption"])
+        cap = tb.find("caption")  # a table's own title, else the heading or paragraph before it
+        prev = cap if cap is not None else tb.find_previous(["h1", "h2", "h3", "h4", "h5", "strong", "p"])
         out.append((prev.get_text(" ", strip=True) if prev else "", _parse_table(tb)))
     return out
 
 
 def _docx_tables(path: Path) -> list[tuple[str, pd.DataFrame]]:
-    """Every table of a Word document with the heading before it."""
+    """Every table of a Word document with the heading or caption paragraph before it."""
     import docx
 
     doc = docx.Document(str(path))
@@ -112,7 +113,7 @@ def _docx_tables(path: Path) -> list[tuple[str, pd.DataFrame]]:
 
 
 def _table(tables, heading: str, needs=()) -> pd.DataFrame:
-    hits = [df for h, df in tables if h.startswith(heading) and all(c in df.columns for c in needs)]
+    hits = [df for h, df in tables if heading in h and all(c in df.columns for c in needs)]
     assert hits, f"no table after {heading!r} with columns {needs} among {[h for h, _ in tables]}"
     return hits[0]
 
