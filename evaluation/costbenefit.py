@@ -131,8 +131,8 @@ import plotly.graph_objects as go
 import yaml
 from scipy import stats
 
-from .figures import ACTOR_COLORS, apply_layout, show_in
-from .formatting import MISSING, kronor, number, percent
+from .figures import ACTOR_COLORS, apply_layout, bar_height, mkr_axis, show_in
+from .formatting import MISSING, kronor, mkr, number, percent
 from .labels import t
 from .schemas import UNIT_COSTS
 from .vocabulary import codes, label
@@ -1345,18 +1345,17 @@ def figure_actor_npv(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
     order = ACTORS + ["offentlig", "samhalle"]
     colors = [ACTOR_COLORS.get(x, ACTOR_COLORS["totalt"]) for x in ACTORS] + ["#777777", ACTOR_COLORS["totalt"]]
     vals = [float(a.at[x, "npv"]) for x in order]
-    text = [f"{v / 1e6:,.2f} Mkr".replace(",", " ").replace(".", ",") if lang == "sv" else f"{v / 1e6:,.2f} MSEK"
-            for v in vals]
+    text = [mkr(v, 2, lang, unit=True) for v in vals]
     text = [tx + (" ⚠" if x in result.losers else "") for tx, x in zip(text, order)]
     fig = go.Figure(go.Bar(x=[_actor_label(x, lang) for x in order], y=vals, marker_color=colors, text=text,
-                           textposition="outside", hovertemplate="%{x}: %{y:,.0f} kr<extra></extra>"))
+                           textposition="outside", hovertemplate="%{x}: %{y:,.0f} kr<extra></extra>", cliponaxis=False))
     fig.update_yaxes(title_text=t("costbenefit.npv_kr", lang))
     title = t("costbenefit.fig_npv", lang, scenario=result.scenario.namn, ar=result.scenario.horisont_ar)
     if result.losers:  # the warning sits with the numbers, as a subtitle
         warning = t("costbenefit.loser_warning", lang,
                     aktorer=", ".join(_actor_label(x, lang) for x in result.losers))
         title += f"<br><sup><span style='color:#D55E00'>⚠ {warning}</span></sup>"
-    return apply_layout(fig, title, 450).update_layout(margin=dict(t=90))
+    return mkr_axis(apply_layout(fig, title, 450).update_layout(margin=dict(t=110)), "y", lang)
 
 
 def figure_cumulative(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
@@ -1389,7 +1388,7 @@ def figure_cumulative(result: CostBenefitResult, lang: str = "sv") -> go.Figure:
     fig.add_hline(y=0, line_color="#999999")
     fig.update_xaxes(title_text=t("costbenefit.manad", lang))
     fig.update_yaxes(title_text=t("costbenefit.kumulativt_kr", lang))
-    return apply_layout(fig, t("costbenefit.fig_cumulative", lang), 450)
+    return mkr_axis(apply_layout(fig, t("costbenefit.fig_cumulative", lang), 450), "y", lang)
 
 
 def figure_tornado(tor: pd.DataFrame, lang: str = "sv", scenario: Scenario | None = None) -> go.Figure:
@@ -1419,7 +1418,7 @@ def figure_tornado(tor: pd.DataFrame, lang: str = "sv", scenario: Scenario | Non
     fig.add_vline(x=base, line_color="#000000")
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title_text=t("costbenefit.npv_kr", lang))
-    return apply_layout(fig, t("costbenefit.fig_tornado", lang), 120 + 40 * max(len(df), 1))
+    return mkr_axis(apply_layout(fig, t("costbenefit.fig_tornado", lang), bar_height(len(df), 40, 180)), "x", lang)
 
 
 def figure_monte_carlo(mc: MonteCarloResult, lang: str = "sv") -> go.Figure:
@@ -1446,13 +1445,14 @@ def figure_monte_carlo(mc: MonteCarloResult, lang: str = "sv") -> go.Figure:
                              median=[s.at[a, "p50"]], q3=[s.at[a, "p95"]], lowerfence=[s.at[a, "p05"]],
                              upperfence=[s.at[a, "p95"]], marker_color=ACTOR_COLORS[a], showlegend=False),
                       row=1, col=2)
-    p_text = t("costbenefit.p_npv_pos", lang, p=percent(mc.p_npv_pos, 1, lang),
-               n=f"{mc.n:,}".replace(",", " "))
+    p_text = t("costbenefit.p_npv_pos", lang, p=percent(mc.p_npv_pos, 1, lang), n=number(mc.n, 0, lang))
     title = f"{t('costbenefit.fig_mc', lang)}<br><sup>{p_text}</sup>"
     fig.update_xaxes(title_text=t("costbenefit.npv_kr", lang), row=1, col=1)
     fig.update_yaxes(title_text=t("costbenefit.antal_dragningar", lang), row=1, col=1)
     fig.update_yaxes(title_text=t("costbenefit.npv_kr", lang), row=1, col=2)
-    return apply_layout(fig, title, 480).update_layout(margin=dict(t=110))
+    fig = apply_layout(fig, title, 480).update_layout(margin=dict(t=120))
+    mkr_axis(fig, "x", lang, row=1, col=1)
+    return mkr_axis(fig, "y", lang, row=1, col=2)
 
 
 def figure_compare(comparison: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -1472,7 +1472,7 @@ def figure_compare(comparison: pd.DataFrame, lang: str = "sv") -> go.Figure:
                              marker_color=ACTOR_COLORS.get(a, ACTOR_COLORS["totalt"])))
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=t("costbenefit.npv_kr", lang))
-    return apply_layout(fig, t("costbenefit.fig_compare", lang), 450)
+    return mkr_axis(apply_layout(fig, t("costbenefit.fig_compare", lang), 450), "y", lang)
 
 
 # --------------------------------------------------------------------------------------------

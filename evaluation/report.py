@@ -656,7 +656,7 @@ def _actor(code: str, lang: str) -> str:
 
 @dataclass
 class Block:
-    """One piece of filled content: ``typ`` ``"text"``, ``"lista"`` or ``"tabell"``."""
+    """One piece of filled content: ``typ`` ``"text"``, ``"lista"``, ``"tabell"`` or ``"figur"`` (a plotly figure)."""
 
     typ: str
     rubrik: str = ""
@@ -695,6 +695,7 @@ class Report:
     framgang: pd.DataFrame
     forbehall: list[str]
     mal: goals_mod.GoalReport | None = None
+    bilaga: list[Block] = field(default_factory=list)
 
 
 def _table(caption, df, min_n, lang, note=True) -> Block:
@@ -777,7 +778,8 @@ def _block_avslut(ctx: dict) -> list[Block]:
 
     ex = flows.exit_summary(ep, u.reference_date, ps, pe, level="sus_kategori", min_n=min_n)
     return [Block("text", "", t("flows.caveat.exit_not_self_sufficiency", lang)),
-            _table(t("report.tabell.avslut", lang), flows.board_table(ex, lang=lang), min_n, lang)]
+            _table(t("report.tabell.avslut", lang), flows.board_table(ex, lang=lang), min_n, lang),
+            Block("figur", t("report.tabell.avslut", lang), flows.figure_exits(ex, lang=lang))]
 
 
 @block("forsorjning")
@@ -879,6 +881,8 @@ def _block_kostnadsnytta(ctx: dict) -> list[Block]:
     from . import costbenefit as cb
 
     out = [Block("tabell", t("report.tabell.aktorer", lang), cb.summary_table(u.kostnadsnytta, lang))]
+    if name == "kostnadsnytta":
+        out.append(Block("figur", t("report.tabell.aktorer", lang), cb.figure_actor_npv(u.kostnadsnytta, lang)))
     if name == "aktorer":
         fin = u.kostnadsnytta.scenario.finansiering or {}
         if fin:
@@ -1071,6 +1075,18 @@ def _metod(inp: Inputs, lang: str) -> list[str]:
     return out
 
 
+#: Blocks for the evaluator (import report, consistency checks): shown in the appendix ("Bilaga").
+APPENDIX_BLOCKS = ("underlag", "kontroller")
+
+
+def _block_key(b: Block):
+    if b.typ == "tabell" and isinstance(b.innehall, pd.DataFrame):
+        return (b.rubrik, b.innehall.to_csv())
+    if b.typ == "figur":
+        return (b.rubrik, "figur")
+    return None
+
+
 def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_end: str | None = None,
           lang: str = "sv", min_n: int = 5, data_dir: str | Path = "") -> Report:
     """Assemble the report: goals, measures, DELTA matrix, success levels, caveats and the 13 sections.
@@ -1104,13 +1120,20 @@ def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_
     ctx = {"inp": inp, "lang": lang, "min_n": min_n, "period_start": period_start, "period_end": period_end,
            "matt": meas, "episodes": _episodes(u), "mal": gr, "delta": grid, "framgang": levels,
            "forbehall": cav, "data_dir": data_dir, "metod": _metod(inp, lang)}
-    sections = []
+    sections, appendix, seen = [], [], set()
     for s in esf_sections():
-        blocks = [b for name in s.get("fyll") or [] for b in _blocks(name, ctx)]
+        blocks = []
+        for name in s.get("fyll") or []:
+            for b in _blocks(name, ctx):
+                key = _block_key(b)
+                if key is not None and key in seen:
+                    continue  # the same table twice (e.g. per aktör under 2 and 5): shown once
+                seen.add(key)
+                (appendix if name in APPENDIX_BLOCKS else blocks).append(b)
         sections.append(Section(int(s["nummer"]), s["rubrik"], [q["text"] for q in s["fragor"]], blocks))
     name = u.forbund or (inp.mal or {}).get("projekt") or t("report.alla", lang)
     return Report(titel or t("report.titel", lang, namn=name), u.forbund, period_start, period_end, lang, min_n,
-                  sections, meas, grid, long, levels, cav, gr)
+                  sections, meas, grid, long, levels, cav, gr, appendix)
 
 
 # ----------------------------------------------------------------------------------------------

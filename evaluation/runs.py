@@ -400,13 +400,12 @@ def input_hashes(paths: Iterable[str | os.PathLike]) -> dict[str, str]:
     return out
 
 
-def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, title: str = "") -> Path:
-    """Write the code-free HTML report of an executed notebook.
+def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, title: str = "",
+                top_html: str = "") -> Path:
+    """Write the code-free, self-contained HTML report of an executed notebook.
 
-    Uses nbconvert's ``HTMLExporter`` with inputs and prompts excluded (``--no-input --no-prompt``),
-    cells tagged ``hide`` or ``parameters``/``injected-parameters`` removed, and the document
-    language set to Swedish. Plots are visible offline because notebooks use the
-    ``plotly_mimetype+notebook`` renderer (:func:`evaluation.figures.setup`).
+    Delegates to :func:`evaluation.rendering.render_html` (the workbench's nbconvert template: no CDN
+    scripts, ``lang="sv"``, header block and key messages on top, evaluator checks in an appendix).
 
     Examples
     --------
@@ -416,26 +415,18 @@ def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, 
     >>> "Rubrik" in render_html(d / "n.ipynb", d / "n.html").read_text()
     True
     """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
+    from .rendering import render_html as _render
 
-    cfg = Config()
-    cfg.TagRemovePreprocessor.remove_cell_tags = {"hide", "parameters", "injected-parameters"}
-    cfg.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=cfg)
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    resources = {"metadata": {"name": title or Path(notebook_path).stem}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = re.sub(r"<html( lang=\"[a-z]+\")?>", '<html lang="sv">', body, count=1)
-    out = Path(html_path)
-    out.write_text(body, encoding="utf-8")
-    return out
+    return _render(notebook_path, html_path, title=title, top_html=top_html)
+
+
+def _snapshot_of(folder: Path) -> str:
+    """Snapshot id of a run folder being staged (``<parent>/.<id>.partial/.staging/<run>``), else ""."""
+    for part in (folder.parent.parent.name, folder.parent.name):
+        m = re.match(r"^\.(.+)\.partial$", part)
+        if m:
+            return m.group(1)
+    return ""
 
 
 def _error_summary(exc: BaseException) -> str:
@@ -815,9 +806,21 @@ def _finish_run(done: _Executed) -> dict[str, Any]:
     nb_out = folder / "notebook.ipynb"
     if status == "ok":
         try:
-            render_html(nb_out, folder / "rapport.html", title=spec.title)
+            from . import story
+
+            top = story.top_html(folder, spec.notebook, title=spec.title, snapshot=_snapshot_of(folder),
+                                 created=dt.datetime.now(dt.timezone.utc).date().isoformat())
+            render_html(nb_out, folder / "rapport.html", title=spec.title, top_html=top)
         except Exception as exc:  # noqa: BLE001
             status, error = "failed", f"HTML report: {_error_summary(exc)}"
+        if status == "ok" and os.environ.get("EVALUATION_PDF", "1") != "0":
+            from .rendering import chromium_path, render_pdf
+
+            if chromium_path():  # the board's PDF; without Chromium the HTML report stands alone
+                try:
+                    render_pdf(folder / "rapport.html", folder / "rapport.pdf")
+                except Exception as exc:  # noqa: BLE001
+                    status, error = "failed", f"PDF report: {_error_summary(exc)}"
     findings: list[dict] = []
     t_gate = time.perf_counter()
     hits = privacy.scan_outputs(folder, allow=spec.allow_unscanned)

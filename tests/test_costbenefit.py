@@ -445,10 +445,12 @@ def test_figures_use_actor_colours_and_mark_payback():
     mcf = cb.figure_monte_carlo(cb.monte_carlo(res.scenario, MULTI_UC, n=200, seed=1, distributions={
         "dodvikt": cb.Distribution("uniform", {"min": 0.0, "max": 0.5})}), lang="en")
     assert isinstance(mcf, go.Figure)
-    # both panels carry axis titles (the histogram counts draws of the societal NPV in SEK)
-    assert mcf.layout.xaxis.title.text == "Net present value (SEK)"
+    # both panels carry axis titles (the histogram counts draws of the societal NPV, in millions)
+    assert mcf.layout.xaxis.title.text == "Net present value (MSEK)"
     assert mcf.layout.yaxis.title.text == "Number of draws"
-    assert mcf.layout.yaxis2.title.text == "Net present value (SEK)"
+    assert mcf.layout.yaxis2.title.text == "Net present value (MSEK)"
+    # kronor axes are labelled in Mkr by the workbench, never with plotly's SI suffix ("15M")
+    assert all("M" not in tx for tx in mcf.layout.xaxis.ticktext)
     assert isinstance(cb.figure_compare(cb.compare_scenarios([res.scenario], MULTI_UC)), go.Figure)
 
 

@@ -1,0 +1,191 @@
+"""Publishing an executed notebook for a board: self-contained HTML and an A4 PDF.
+
+* :func:`render_html` converts an executed notebook with the workbench's nbconvert template
+  (``evaluation/data/nbconvert/rapport``): nbconvert's *lab* template without anything fetched from
+  outside (its require.js, MathJax, Mermaid and widget-manager ``<script>`` tags load from a CDN:
+  a report opened by a board member must make no third-party request), ``lang="sv"``, the report's
+  styles (tables, header block, 390 px layout, print on A4) and, at the top, the header block and
+  key messages of :mod:`evaluation.story`. Cells tagged ``bilaga`` (evaluator checks: import reports,
+  consistency checks) are moved to an appendix at the end; headings with nothing under them are
+  dropped.
+* :func:`render_pdf` prints that HTML to an A4 PDF with Chromium (Playwright's ``page.pdf``, with page
+  numbers in the footer) after every plotly figure has rendered, with every request outside the
+  file blocked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["render_html", "render_pdf", "APPENDIX_TAG", "CHROMIUM", "chromium_path"]
+
+#: Cells with this tag go to the report's appendix ("Bilaga").
+APPENDIX_TAG = "bilaga"
+#: Debian's Chromium, used by kaleido, the PDF printer and the browser tests.
+CHROMIUM = "/usr/bin/chromium"
+
+_APPENDIX_HEADING = "## Bilaga: underlag och kontroller för utvärderaren"
+_APPENDIX_INTRO = ("Här redovisas hur underlaget lästes in och de kontroller utvärderaren gör av siffrorna. "
+                   "Styrelsen behöver inte läsa bilagan för att förstå resultaten.")
+
+
+def chromium_path() -> str | None:
+    """Path of a Chromium binary (``$CHROMIUM_PATH``, Debian's ``/usr/bin/chromium``), or None.
+
+    Examples
+    --------
+    >>> chromium_path() in (None, CHROMIUM) or os.environ.get("CHROMIUM_PATH") is not None
+    True
+    """
+    env = os.environ.get("CHROMIUM_PATH")
+    if env and Path(env).exists():
+        return env
+    return CHROMIUM if Path(CHROMIUM).exists() else None
+
+
+def _template_dir() -> str:
+    return str(resources.files("evaluation").joinpath("data/nbconvert"))
+
+
+def _css() -> str:
+    return resources.files("evaluation").joinpath("data/nbconvert/rapport/rapport.css").read_text(encoding="utf-8")
+
+
+def _heading_level(cell) -> int | None:
+    if cell.cell_type != "markdown":
+        return None
+    m = re.match(r"^(#{1,6})\s", cell.source.strip())
+    lines = [x for x in cell.source.strip().splitlines() if x.strip()]
+    return len(m.group(1)) if m and len(lines) == 1 else None
+
+
+def _has_content(cell) -> bool:
+    if cell.cell_type == "markdown":
+        return bool(cell.source.strip())
+    return bool(cell.get("outputs"))
+
+
+def _arrange(nb, top_html: str) -> None:
+    """Move appendix cells to the end, insert the top block after the title, drop empty headings."""
+    import nbformat
+
+    tags = lambda c: set(c.get("metadata", {}).get("tags", []))  # noqa: E731
+    drop = {"hide", "parameters", "injected-parameters"}
+    cells = [c for c in nb.cells if not (tags(c) & drop)]
+    main = [c for c in cells if APPENDIX_TAG not in tags(c)]
+    appendix = [c for c in cells if APPENDIX_TAG in tags(c)]
+    if appendix:
+        main.append(nbformat.v4.new_markdown_cell(_APPENDIX_HEADING + "\n\n" + _APPENDIX_INTRO))
+        main.extend(appendix)
+    # a heading-only markdown cell whose section has no content is dropped
+    kept = []
+    for i, c in enumerate(main):
+        lvl = _heading_level(c)
+        if lvl is not None:
+            rest = main[i + 1:]
+            section = []
+            for d in rest:
+                dl = _heading_level(d) or (re.match(r"^(#{1,6})\s", d.source.strip()) and
+                                           len(re.match(r"^(#{1,6})", d.source.strip()).group(1))
+                                           if d.cell_type == "markdown" else None)
+                if dl is not None and dl <= lvl:
+                    break
+                section.append(d)
+            if not any(_has_content(d) for d in section):
+                continue
+        kept.append(c)
+    if top_html:
+        block = nbformat.v4.new_markdown_cell(top_html)
+        first = kept[0] if kept else None
+        if first is not None and first.cell_type == "markdown" and first.source.lstrip().startswith("# "):
+            title, _, rest = first.source.lstrip().partition("\n")
+            kept = [nbformat.v4.new_markdown_cell(title), block,
+                    *([nbformat.v4.new_markdown_cell(rest)] if rest.strip() else []), *kept[1:]]
+        else:
+            kept.insert(0, block)
+    nb.cells = kept
+
+
+def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, title: str = "",
+                top_html: str = "") -> Path:
+    """Write the self-contained, code-free HTML report of an executed notebook.
+
+    Parameters
+    ----------
+    notebook_path, html_path : path
+    title : str
+        ``<title>`` of the page (default: the notebook's name).
+    top_html : str
+        Header block and key messages (:func:`evaluation.story.top_html`), inserted after the title.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Rubrik"), nbformat.v4.new_markdown_cell("## Tom")]
+    >>> d = Path(tempfile.mkdtemp()); nbformat.write(nb, d / "n.ipynb")
+    >>> text = render_html(d / "n.ipynb", d / "n.html").read_text()
+    >>> "Rubrik" in text, "Tom" in text, 'lang="sv"' in text, "cdnjs" in text, "require.min.js" in text
+    (True, False, True, False, False)
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="rapport", extra_template_basedirs=[_template_dir()])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    nb.metadata.pop("widgets", None)  # a static report has no kernel: no widget manager from a CDN
+    _arrange(nb, top_html)
+    res = {"metadata": {"name": title or Path(notebook_path).stem}, "language_code": "sv",
+           "rapport_css": _css(), "rapport_top": ""}
+    body, _ = exporter.from_notebook_node(nb, resources=res)
+    body = re.sub(r"<html( lang=\"[a-zA-Z-]+\")?>", '<html lang="sv">', body, count=1)
+    out = Path(html_path)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+_FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;font-family:Arial,sans-serif">'
+           '<span class="title"></span> – sida <span class="pageNumber"></span> av <span class="totalPages"></span></div>')
+
+
+def render_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, timeout_s: float = 60) -> Path:
+    """Print an HTML report to an A4 PDF with Chromium (page numbers in the footer).
+
+    Waits until every plotly figure on the page has drawn its SVG; every request to another host is
+    blocked (the report is self-contained). Raises ``RuntimeError`` when no Chromium is installed.
+
+    Examples
+    --------
+    ``render_pdf("snapshots/…/rapport.html", "snapshots/…/rapport.pdf")`` writes the PDF the board
+    prints; ``tests/test_board_output.py`` checks its text with ``pdftotext``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium_path()
+    if exe is None:
+        raise RuntimeError("Chromium saknas: installera Debians chromium (make chromium) för att skriva PDF.")
+    src = Path(html_path).resolve()
+    out = Path(pdf_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
+                       else r.abort())
+            page.goto(src.as_uri(), wait_until="load", timeout=timeout_s * 1000)
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                ".every(d => d.querySelector('.main-svg'))", timeout=timeout_s * 1000)
+            page.emulate_media(media="print")
+            page.pdf(path=str(out), format="A4", print_background=True, display_header_footer=True,
+                     header_template="<div></div>", footer_template=_FOOTER,
+                     margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
+        finally:
+            browser.close()
+    return out

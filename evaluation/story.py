@@ -1,0 +1,330 @@
+"""What a board reads first: the header block and the key messages of a snapshot report.
+
+Every report of a snapshot opens with
+
+1. a **header block**: förbund, period, data up to (``data_till_och_med`` of the data folder's
+   ``datakatalog.yaml``, else the run's ``reference_date``), the snapshot id and, when the
+   catalogue says ``fiktiva_data: true``, the notice "Fiktiva exempeldata";
+2. **3–6 key messages** with their numbers, generated from the run's ``results.json`` by the
+   message builder of the notebook (:data:`MESSAGE_BUILDERS`, a ``{notebook: builder}`` registry);
+3. then the details (the notebook's own output).
+
+:func:`evaluation.runs.render_html` puts both at the top of ``rapport.html``; the Word export of the
+slutrapport uses the same :class:`Header` for its title page. All numbers pass
+:mod:`evaluation.formatting`; a count of fewer than five people is never quoted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from . import formatting as fmt
+
+__all__ = ["Header", "header", "header_html", "MESSAGE_BUILDERS", "key_messages", "messages_html", "top_html"]
+
+MIN_N = 5
+
+
+@dataclasses.dataclass
+class Header:
+    """The facts of a report's header block (all strings as a board reads them)."""
+
+    titel: str = ""
+    forbund: str = ""
+    period: str = ""
+    data_till_och_med: str = ""
+    snapshot: str = ""
+    skapad: str = ""
+    fiktiva_data: bool = False
+    forfattare: str = ""
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for the header table, empty values left out.
+
+        Examples
+        --------
+        >>> Header(forbund="Norrdal", period="2025").rows()
+        [('Förbund', 'Norrdal'), ('Period', '2025')]
+        """
+        pairs = [("Förbund", self.forbund), ("Period", self.period), ("Data till och med", self.data_till_och_med),
+                 ("Ögonblicksbild", self.snapshot), ("Skapad", self.skapad), ("Författare", self.forfattare)]
+        return [(k, v) for k, v in pairs if v]
+
+
+def _catalogue(data_dir: str | Path | None) -> dict:
+    if not data_dir:
+        return {}
+    p = Path(data_dir) / "datakatalog.yaml"
+    if not p.is_file():
+        return {}
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return {}
+
+
+def header(parameters: Mapping[str, Any], title: str = "", snapshot: str = "", created: str = "",
+           lang: str = "sv") -> Header:
+    """The header block of a run from its parameters and its data folder's catalogue.
+
+    Parameters
+    ----------
+    parameters : mapping
+        The run's parameters (``forbund``, ``period_start``, ``period_end``, ``reference_date``,
+        ``data_dir``, ``forfattare``).
+    title : str
+        Report title (the run file's ``titel``).
+    snapshot : str
+        Snapshot id (its folder name).
+    created : str
+        ISO date or timestamp of the snapshot.
+
+    Examples
+    --------
+    >>> h = header({"forbund": "Norrdal", "period_start": "2025-01-01", "period_end": "2025-12-31",
+    ...             "data_dir": "data_samples"}, snapshot="20260115T020000Z", created="2026-01-15T02:00:00")
+    >>> h.forbund, h.period, h.data_till_och_med, h.fiktiva_data, h.skapad
+    ('Norrdal', '1 januari 2025 – 31 december 2025', '15 januari 2026', True, '15 januari 2026')
+    """
+    cat = _catalogue(parameters.get("data_dir"))
+    upto = cat.get("data_till_och_med") or parameters.get("reference_date") or ""
+    ps, pe = parameters.get("period_start"), parameters.get("period_end")
+    return Header(
+        titel=title,
+        forbund=str(parameters.get("forbund") or ("Alla förbund" if lang == "sv" else "All förbund")),
+        period=fmt.period(ps, pe, lang),
+        data_till_och_med=fmt.date(str(upto)[:10], lang) if upto else "",
+        snapshot=snapshot,
+        skapad=fmt.date(str(created)[:10], lang) if created else "",
+        fiktiva_data=bool(cat.get("fiktiva_data", False)),
+        forfattare=str(parameters.get("forfattare") or ""),
+    )
+
+
+def header_html(h: Header) -> str:
+    """The header block as HTML (a description list; "Fiktiva exempeldata" as a notice).
+
+    Examples
+    --------
+    >>> "Fiktiva exempeldata" in header_html(Header(forbund="Norrdal", fiktiva_data=True))
+    True
+    """
+    esc = html.escape
+    items = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in h.rows())
+    notice = ('<p class="fiktiva" role="note"><strong>Fiktiva exempeldata.</strong> Alla personer och siffror '
+              "i rapporten är påhittade och beskriver ingen verklig verksamhet.</p>") if h.fiktiva_data else ""
+    title = f"<p class=\"rapport-titel\">{esc(h.titel)}</p>" if h.titel else ""
+    return f'<header class="rapport-huvud" aria-label="Om rapporten">{title}<dl>{items}</dl>{notice}</header>'
+
+
+# --------------------------------------------------------------------------------------------
+# key messages
+
+def _n(x) -> str:
+    """A count of people for a message: never below five."""
+    if x is None:
+        return ""
+    return fmt.integer(x) if x >= MIN_N else f"färre än {MIN_N}"
+
+
+def _flows(r: Mapping) -> list[str]:
+    out = []
+    if r.get("antal_deltagare") is not None:
+        out.append(f"{_n(r['antal_deltagare'])} personer har deltagit i insatserna "
+                   f"({_n(r.get('antal_episoder'))} inskrivningar); {_n(r.get('inskrivna_i_perioden'))} skrevs in "
+                   f"och {_n(r.get('avslutade_i_perioden'))} avslutades under perioden.")
+    if r.get("offentlig_fore_andel") is not None and r.get("offentlig_efter_andel") is not None:
+        out.append(f"Andelen med offentlig försörjning var {fmt.percent(r['offentlig_fore_andel'])} före insatsen "
+                   f"och {fmt.percent(r['offentlig_efter_andel'])} efter avslut.")
+    if r.get("egen_forsorjning_efter_andel") is not None:
+        out.append(f"{fmt.percent(r['egen_forsorjning_efter_andel'])} av de avslutade hade egen försörjning "
+                   "efter avslut (brutto: utan jämförelsegrupp går effekten inte att skilja från annat som hänt).")
+    if r.get("tid_median_manader") is not None:
+        out.append(f"Halva deltagarna var inskrivna längre än {fmt.number(r['tid_median_manader'])} månader "
+                   f"(medianen; medelvärdet {fmt.number(r.get('tid_medel_manader'))} månader).")
+    if r.get("aterkomst_andel") is not None and (r.get("aterkomst_kohort") or 0) >= MIN_N:
+        out.append(f"{fmt.percent(r['aterkomst_andel'])} av {_n(r['aterkomst_kohort'])} avslutade kom tillbaka "
+                   "till en insats inom uppföljningstiden.")
+    return out
+
+
+def _kasam(r: Mapping) -> list[str]:
+    out = []
+    if r.get("medel_fore") is not None and r.get("medel_efter") is not None:
+        design = "som svarade vid båda tillfällena" if r.get("design") == "paired" else "(olika personer före och efter)"
+        out.append(f"Deltagarnas KASAM-medelvärde gick från {fmt.number(r['medel_fore'])} till "
+                   f"{fmt.number(r['medel_efter'])} poäng, en förändring med {fmt.number(r.get('diff'))} poäng "
+                   f"(95 % konfidensintervall {fmt.number(r.get('ki_lag'))} till {fmt.number(r.get('ki_hog'))}; "
+                   f"{_n(r.get('n_par'))} personer {design}).")
+    if r.get("andel_forbattrad") is not None and (r.get("n_rci") or 0) >= MIN_N:
+        out.append(f"{fmt.percent(r['andel_forbattrad'])} förbättrades mer än mätfelet (Reliable Change Index), "
+                   f"{fmt.percent(r.get('andel_forsamrad'))} försämrades lika mycket.")
+    if r.get("norm_diff") is not None:
+        riktning = "lägre" if r["norm_diff"] < 0 else "högre"
+        out.append(f"Före insatsen låg deltagarna {fmt.number(abs(r['norm_diff']))} poäng {riktning} än "
+                   "referensgruppens medelvärde.")
+    if r.get("personal_diff") is not None and (r.get("personal_n") or 0) >= MIN_N:
+        lo, hi = r.get("personal_ki_lag"), r.get("personal_ki_hog")
+        sure = lo is not None and hi is not None and (lo > 0 or hi < 0)
+        out.append(f"Personalens KASAM förändrades med {fmt.number(r['personal_diff'])} poäng "
+                   f"({'en säkerställd' if sure else 'ingen säkerställd'} förändring; {_n(r['personal_n'])} svar).")
+    return out
+
+
+def _costbenefit(r: Mapping) -> list[str]:
+    out = []
+    if r.get("npv_total") is not None:
+        out.append(f"Scenariot {r.get('scenario', '')} ger ett nettonuvärde för samhället på "
+                   f"{fmt.mkr(r['npv_total'], 1, unit=True)} över {r.get('horisont_ar', '')} år "
+                   f"(diskonteringsränta {fmt.percent(r.get('diskonteringsranta'), 1)}).")
+    if r.get("bcr") is not None:
+        out.append(f"Varje satsad krona ger {fmt.number(r['bcr'], 2)} kronor i nytta; kalkylen går jämnt upp om "
+                   f"{fmt.percent(r.get('break_even_andel'))} av deltagarna lyckas.")
+    if r.get("payback_month") is not None:
+        out.append(f"Insatsen har betalat sig efter {fmt.integer(r['payback_month'])} månader.")
+    losers = r.get("forlorare") or []
+    if losers:
+        names = ", ".join(fmt.label(a) for a in losers)
+        out.append(f"Alla aktörer vinner inte: {names} får ett negativt resultat "
+                   f"({fmt.mkr((r.get('npv_per_aktor') or {}).get(losers[0]), 1, unit=True)}).")
+    if r.get("p_npv_pos") is not None:
+        out.append(f"I {fmt.percent(r['p_npv_pos'], 1)} av {fmt.integer(r.get('mc_draws'))} simuleringar med "
+                   "osäkra antaganden blir nettonuvärdet positivt.")
+    return out
+
+
+def _coding(r: Mapping) -> list[str]:
+    out = []
+    if r.get("n_segment") is not None:
+        out.append(f"{fmt.integer(r['n_segment'])} kodade textavsnitt från {fmt.integer(r.get('n_sessioner'))} "
+                   f"fokusgrupper med {_n(r.get('n_talare'))} talare.")
+    themes = r.get("teman_segment") or {}
+    if themes:
+        out.append(f"Materialet täcker {fmt.integer(len(themes))} teman; det mest omtalade temat har "
+                   f"{fmt.integer(max(themes.values()))} avsnitt.")
+    if r.get("alpha") is not None:
+        quality = "god" if r["alpha"] >= 0.8 else ("godtagbar" if r["alpha"] >= 0.667 else "svag")
+        out.append(f"Två kodare kodade samma material; överensstämmelsen är {quality} "
+                   f"(Krippendorffs alfa {fmt.number(r['alpha'], 2)}).")
+    return out
+
+
+def _indicators(r: Mapping) -> list[str]:
+    out = []
+    if r.get("antal_svar") is not None:
+        groups = r.get("antal_svar_per_grupp") or {}
+        out.append(f"{fmt.integer(r['antal_svar'])} enkätsvar från {fmt.integer(len(groups))} respondentgrupper "
+                   f"och {fmt.integer(len(r.get('vagor') or []))} mättillfällen.")
+    shares = {k: v for k, v in (r.get("andel_topp2_senaste") or {}).items() if v is not None}
+    if shares:
+        hi = sum(v >= 0.7 for v in shares.values())
+        lo = sum(v < 0.4 for v in shares.values())
+        out.append(f"Vid senaste mätningen instämde minst 70 % i {fmt.integer(hi)} av "
+                   f"{fmt.integer(len(shares))} påståenden och färre än 40 % i {fmt.integer(lo)}.")
+    return out
+
+
+def _report(r: Mapping) -> list[str]:
+    out = []
+    mal = r.get("mal") or {}
+    if mal.get("antal"):
+        ps = mal.get("per_status") or {}
+        out.append(f"{fmt.integer(ps.get('uppnatt', 0))} av {fmt.integer(mal['antal'])} mål är uppnådda, "
+                   f"{fmt.integer(ps.get('ej_uppnatt', 0))} är inte uppnådda.")
+        if mal.get("konflikter"):
+            out.append(f"{fmt.integer(len(mal['konflikter']))} mål redovisas som uppnådda i projektets egen "
+                       "rapportering men inte enligt underlaget.")
+    k = r.get("nyckeltal") or {}
+    out.extend(_flows({"antal_deltagare": k.get("flows.deltagare"), "antal_episoder": None,
+                       "inskrivna_i_perioden": k.get("flows.inskrivna_i_perioden"),
+                       "avslutade_i_perioden": k.get("flows.avslutade_i_perioden"),
+                       "offentlig_fore_andel": k.get("flows.offentlig_fore_andel"),
+                       "offentlig_efter_andel": k.get("flows.offentlig_efter_andel")})[:2]
+                if k.get("flows.deltagare") is not None else [])
+    if k.get("kasam.deltagare.forandring") is not None:
+        out.append(f"Deltagarnas KASAM förändrades med {fmt.number(k['kasam.deltagare.forandring'])} poäng "
+                   f"({fmt.number(k.get('kasam.deltagare.fore'))} → {fmt.number(k.get('kasam.deltagare.efter'))}).")
+    if k.get("kostnadsnytta.npv_total") is not None:
+        out.append(f"Samhällsekonomiskt nettonuvärde {fmt.mkr(k['kostnadsnytta.npv_total'], 1, unit=True)}.")
+    return [m.replace(" ( inskrivningar)", "").replace("( inskrivningar)", "") for m in out]
+
+
+#: notebook stem -> builder of key messages from that notebook's ``results.json``.
+MESSAGE_BUILDERS: dict[str, Callable[[Mapping], list[str]]] = {
+    "deltagarfloden": _flows,
+    "kasam_fore_efter": _kasam,
+    "samhallsekonomi": _costbenefit,
+    "fokusgrupper": _coding,
+    "karnindikatorer": _indicators,
+    "slutrapport": _report,
+}
+
+
+def key_messages(notebook: str, results: Mapping[str, Any], limit: int = 6) -> list[str]:
+    """3–6 key messages (Swedish sentences with their numbers) for one run's results.
+
+    Parameters
+    ----------
+    notebook : str
+        Notebook stem or path (``deltagarfloden``, ``notebooks/kasam_fore_efter.ipynb`` …).
+    results : mapping
+        The run's ``results.json``.
+
+    Examples
+    --------
+    >>> m = key_messages("deltagarfloden", {"antal_deltagare": 310, "antal_episoder": 335, "inskrivna_i_perioden": 93,
+    ...     "avslutade_i_perioden": 110, "offentlig_fore_andel": 0.9545, "offentlig_efter_andel": 0.2636,
+    ...     "egen_forsorjning_efter_andel": 0.6329, "tid_median_manader": 4.9, "tid_medel_manader": 6.4})
+    >>> len(m), m[1] == "Andelen med offentlig försörjning var 95\\u00a0% före insatsen och 26\\u00a0% efter avslut."
+    (4, True)
+    >>> key_messages("okand", {})
+    []
+    """
+    builder = MESSAGE_BUILDERS.get(Path(str(notebook)).stem)
+    if builder is None:
+        return []
+    return [m for m in builder(results) if m][:limit]
+
+
+def messages_html(messages: list[str]) -> str:
+    """The key messages as an HTML section ("Det viktigaste").
+
+    Examples
+    --------
+    >>> messages_html(["A."]).count("<li>")
+    1
+    >>> messages_html([])
+    ''
+    """
+    if not messages:
+        return ""
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
+    return f'<section class="nyckelbudskap" aria-labelledby="nyckelbudskap"><h2 id="nyckelbudskap">Det viktigaste</h2><ul>{items}</ul></section>'
+
+
+def top_html(run_folder: str | Path, notebook: str, title: str = "", snapshot: str = "", created: str = "",
+             lang: str = "sv") -> str:
+    """Header block and key messages of one run folder (reads ``parameters.json`` and ``results.json``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "parameters.json").write_text('{"forbund": "Söderå"}')
+    >>> "Söderå" in top_html(d, "deltagarfloden")
+    True
+    """
+    folder = Path(run_folder)
+    params, results = {}, {}
+    if (folder / "parameters.json").is_file():
+        params = json.loads((folder / "parameters.json").read_text(encoding="utf-8"))
+    if (folder / "results.json").is_file():
+        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    h = header(params, title=title, snapshot=snapshot, created=created, lang=lang)
+    return header_html(h) + messages_html(key_messages(notebook, results))
