@@ -84,9 +84,11 @@ __all__ = [
     "gender_tables",
     "build",
     "section_html",
+    "appendix_html",
     "show",
     "export_docx",
     "docx_path",
+    "snapshot_id",
     "headline",
 ]
 
@@ -1147,15 +1149,49 @@ def _with_index(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(names=[n or "" for n in df.index.names] if df.index.nlevels > 1 else (df.index.name or ""))
 
 
-def _df_html(df: pd.DataFrame) -> str:
-    d = _with_index(df).copy()
-    d = d.map(lambda x: html.escape(str(x)).replace("\n", "<br>") if x is not None and not
-              (isinstance(x, float) and math.isnan(x)) else "")
-    return d.to_html(index=False, escape=False, border=0, classes="rapport-tabell")
+def _df_html(df: pd.DataFrame, caption: str = "", lang: str = "sv", min_n: int = 5) -> str:
+    return formatting.frame_html(df, lang, caption=caption, notes=False, min_n=min_n)
+
+
+def _figure_html(fig, caption: str, lang: str) -> str:
+    """A figure as an embedded PNG with its text alternative (the same image as in Word)."""
+    import base64
+
+    from . import figures
+
+    alt = figures.alt_text(fig, lang)
+    try:
+        png = base64.b64encode(figures.to_png(fig, width=900)).decode("ascii")
+    except Exception:  # noqa: BLE001 - no Chromium: the text alternative stands in for the image
+        return f"<figure><figcaption>{html.escape(caption)}</figcaption><p>{html.escape(alt)}</p></figure>"
+    return (f'<figure><img src="data:image/png;base64,{png}" alt="{html.escape(alt)}" style="max-width:100%">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def _blocks_html(blocks: list[Block], lang: str, min_n: int) -> list[str]:
+    parts = []
+    for b in blocks:
+        if b.typ == "tabell":
+            if b.innehall is not None and len(b.innehall):
+                parts.append(_df_html(b.innehall, b.rubrik, lang, min_n))
+        elif b.typ == "figur":
+            parts.append(_figure_html(b.innehall, b.rubrik, lang))
+        else:
+            if b.rubrik:
+                parts.append(f"<h3>{html.escape(b.rubrik)}</h3>")
+            if b.typ == "text":
+                parts.append(f"<p>{html.escape(str(b.innehall))}</p>")
+            elif b.typ == "lista":
+                parts.append("<ul>" + "".join(f"<li>{html.escape(str(x))}</li>" for x in b.innehall) + "</ul>")
+        if b.fotnot:
+            parts.append(f'<p class="fotnot">{html.escape(b.fotnot)}</p>')
+    return parts
 
 
 def section_html(report: Report, nummer: int) -> str:
-    """HTML of one ESF section: heading, the form's prompts, the filled tables and a writing cue.
+    """HTML of one ESF section: heading, the form's prompts, the filled tables and figures.
+
+    Tables carry their title as ``<caption>``; figures are images with a text alternative.
 
     Examples
     --------
@@ -1168,23 +1204,25 @@ def section_html(report: Report, nummer: int) -> str:
     parts = [f"<h2>{html.escape(s.titel)}</h2>",
              f"<p><strong>{html.escape(t('report.fragor', lang))}</strong></p><ul>"
              + "".join(f"<li><em>{html.escape(q)}</em></li>" for q in s.fragor) + "</ul>"]
-    for b in s.block:
-        if b.rubrik:
-            parts.append(f"<h4>{html.escape(b.rubrik)}</h4>")
-        if b.typ == "text":
-            parts.append(f"<p>{html.escape(str(b.innehall))}</p>")
-        elif b.typ == "lista":
-            parts.append("<ul>" + "".join(f"<li>{html.escape(str(x))}</li>" for x in b.innehall) + "</ul>")
-        elif b.typ == "tabell" and b.innehall is not None and len(b.innehall):
-            parts.append(_df_html(b.innehall))
-        if b.fotnot:
-            parts.append(f"<p><small>{html.escape(b.fotnot)}</small></p>")
-    parts.append(f"<p><em>{html.escape(t('report.skriv_har', lang))}</em></p>")
+    parts += _blocks_html(s.block, lang, report.min_n)
     return "\n".join(parts)
 
 
-def show(report: Report, nummer: int | None = None):
-    """Display object for a notebook: one ESF section, or the title block when ``nummer`` is None.
+def appendix_html(report: Report) -> str:
+    """HTML of the appendix: the evaluator's checks (import report, consistency checks).
+
+    Examples
+    --------
+    >>> appendix_html(build(Inputs(goals_mod.Underlag()))).startswith("<h2>Bilaga")
+    True
+    """
+    parts = ["<h2>Bilaga: underlag och kontroller för utvärderaren</h2>"]
+    parts += _blocks_html(report.bilaga, report.lang, report.min_n) or ["<p>Inga kontroller att redovisa.</p>"]
+    return "\n".join(parts)
+
+
+def show(report: Report, nummer: int | str | None = None):
+    """Display object for a notebook: one ESF section, ``"bilaga"`` (the appendix), or the title block.
 
     Examples
     --------
@@ -1195,9 +1233,9 @@ def show(report: Report, nummer: int | None = None):
 
     if nummer is None:
         lang = report.lang
-        period = f"{report.period_start or '…'} – {report.period_end or '…'}"
-        return HTML(f"<h1>{html.escape(report.titel)}</h1><p>{html.escape(t('report.period', lang))}: {period}</p>"
-                    f"<p><em>{html.escape(t('report.intro', lang))}</em></p>")
+        return HTML(f"<p><em>{html.escape(t('report.intro', lang))}</em></p>")
+    if nummer == "bilaga":
+        return HTML(appendix_html(report))
     return HTML(section_html(report, nummer))
 
 
@@ -1212,59 +1250,261 @@ def docx_path(results_path: str | Path) -> Path | None:
     return Path(results_path).parent / DOCX_NAME if results_path else None
 
 
-def export_docx(report: Report, path: str | Path) -> Path:
-    """Write the report as a Word document (python-docx) for the evaluator to complete.
+def snapshot_id(results_path: str | Path) -> str:
+    """The snapshot id of a run being executed, from its ``results_path`` (empty outside a snapshot).
 
-    The document has the title, the 13 ESF sections as level-1 headings (``"1 Sammanfattning"``
-    …) with the prompts in italics, the filled tables (suppressed cells "–") and a placeholder
-    paragraph under each section for the narrative.
+    Examples
+    --------
+    >>> snapshot_id("/x/snapshots/.20260115T020000Z.partial/.staging/norrdal-2025__slutrapport/results.json")
+    '20260115T020000Z'
+    >>> snapshot_id("/tmp/results.json")
+    ''
+    """
+    import re
+
+    for part in Path(str(results_path)).parts[::-1]:
+        m = re.match(r"^\.(.+)\.partial$", part)
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _docx_lang(doc, lang_code: str) -> None:
+    """Set the proofing language of the default run properties and every style (w:lang)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def set_lang(rpr):
+        el = rpr.find(qn("w:lang"))
+        if el is None:
+            el = OxmlElement("w:lang")
+            rpr.append(el)
+        for a in ("w:val", "w:eastAsia", "w:bidi"):
+            el.set(qn(a), lang_code)
+
+    styles = doc.styles.element
+    rpr_default = styles.find(qn("w:docDefaults"))
+    if rpr_default is not None:
+        rpr = rpr_default.find(qn("w:rPrDefault"))
+        if rpr is not None and rpr.find(qn("w:rPr")) is not None:
+            set_lang(rpr.find(qn("w:rPr")))
+    for st in doc.styles:
+        try:
+            set_lang(st.element.get_or_add_rPr())
+        except AttributeError:  # numbering/table styles without run properties
+            continue
+
+
+def _field(paragraph, instr: str, placeholder: str = "") -> None:
+    """Insert a Word field (``PAGE``, ``NUMPAGES``, ``TOC \\o "1-2" \\h``) into a paragraph."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), ("instr", instr), ("separate", None), ("text", placeholder), ("end", None)):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+            run._r.append(el)
+        elif kind == "text":
+            el = OxmlElement("w:t")
+            el.text = text or ""
+            run._r.append(el)
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+            if kind == "begin":
+                el.set(qn("w:dirty"), "true")
+            run._r.append(el)
+
+
+def _row_props(row, header: bool) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+    if header:
+        trpr.append(OxmlElement("w:tblHeader"))
+
+
+def _docx_table(doc, df: pd.DataFrame, caption: str, lang: str, min_n: int) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    f = formatting.board_frame(df, lang)
+    doc.add_paragraph(caption, style="Caption").paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=1, cols=len(f.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    size = Pt(9 if len(f.columns) <= 6 else 8)
+    _row_props(table.rows[0], header=True)
+    numeric = [bool(len(f)) and all(formatting._NUMERIC.match(v or "") or v in ("", "–") for v in f[c])
+               for c in f.columns]
+    for cell, col, num in zip(table.rows[0].cells, f.columns, numeric):
+        cell.text = str(col)
+        par = cell.paragraphs[0]
+        par.paragraph_format.keep_with_next = True
+        if num:
+            par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for run in par.runs:
+            run.bold = True
+            run.font.size = size
+    for rec in f.itertuples(index=False):
+        row = table.add_row()
+        _row_props(row, header=False)
+        for cell, v, num in zip(row.cells, rec, numeric):
+            cell.text = v
+            par = cell.paragraphs[0]
+            if num or formatting._NUMERIC.match(v or ""):
+                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            for run in par.runs:
+                run.font.size = size
+    notes = formatting.footnotes(f.to_numpy().ravel().tolist(), lang, min_n)
+    for n in notes:
+        doc.add_paragraph(n, style="Fotnot")
+
+
+def export_docx(report: Report, path: str | Path, snapshot: str = "", forfattare: str = "",
+                skapad: str | None = None) -> Path:
+    """Write the report as an A4 Word document (python-docx) for the evaluator to complete.
+
+    The document is A4 in Swedish (``sv-SE`` proofing language on every style and in the document
+    properties) with a title page (förbund, period, snapshot, date), a table of contents (a ``TOC``
+    field that Word and LibreOffice fill in), page numbers in the footer, the 13 ESF sections as
+    Heading 1 with the prompts in italics, table titles in the *Caption* style (not as headings),
+    figures as PNG images (kaleido), tables with repeating header rows, rows that do not split across
+    pages, right-aligned numbers with a true minus sign, wide tables (more than seven columns) in a
+    landscape section, and the evaluator's checks in an appendix. A placeholder under each section
+    marks where the narrative goes. Core properties: title, subject (förbund and period), author
+    (``forfattare``), language and creation time of the run.
 
     Examples
     --------
     >>> import tempfile, docx
-    >>> p = export_docx(build(Inputs(goals_mod.Underlag())), Path(tempfile.mkdtemp()) / "r.docx")
-    >>> sum(par.style.name == "Heading 1" for par in docx.Document(p).paragraphs)
-    13
+    >>> p = export_docx(build(Inputs(goals_mod.Underlag())), Path(tempfile.mkdtemp()) / "r.docx", forfattare="Utvärderare")
+    >>> d = docx.Document(p)
+    >>> sum(par.style.name == "Heading 1" for par in d.paragraphs), d.core_properties.author, d.core_properties.language
+    (14, 'Utvärderare', 'sv-SE')
+    >>> round(d.sections[0].page_width.mm), round(d.sections[0].page_height.mm)
+    (210, 297)
     """
+    import datetime as _dt
+    import io as _io
+
     import docx
-    from docx.shared import Pt
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Mm, Pt, RGBColor
+
+    from . import figures
 
     lang = report.lang
+    lang_code = "sv-SE" if lang == "sv" else "en-GB"
+    now = _dt.datetime.now(_dt.timezone.utc)
     doc = docx.Document()
-    doc.core_properties.title = report.titel
-    doc.core_properties.language = "sv-SE" if lang == "sv" else "en-GB"
-    doc.add_heading(report.titel, level=0)
-    doc.add_paragraph(f"{t('report.period', lang)}: {report.period_start or '…'} – {report.period_end or '…'}")
+    # page: A4 portrait, margins 20 mm
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Mm(20))
+    # styles: one body size, tables 9 pt, captions bold, footnotes 8 pt
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(10.5)
+    cap = doc.styles["Caption"]
+    cap.font.size, cap.font.bold, cap.font.italic = Pt(10), True, False
+    cap.font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
+    fn = doc.styles.add_style("Fotnot", WD_STYLE_TYPE.PARAGRAPH)
+    fn.base_style = normal
+    fn.font.size = Pt(8.5)
+    _docx_lang(doc, lang_code)
+    props = doc.core_properties
+    props.title = report.titel
+    props.subject = f"{report.forbund or t('report.alla', lang)}, {formatting.period(report.period_start, report.period_end, lang)}"
+    props.author = forfattare or "Utvärderingen"
+    props.last_modified_by = forfattare or "Utvärderingen"
+    props.language = lang_code
+    props.keywords = "; ".join(x for x in (report.forbund, "ESF slutrapport", snapshot) if x)
+    props.comments = f"Ögonblicksbild {snapshot}" if snapshot else ""
+    props.created = props.modified = now.replace(tzinfo=None)
+    props.revision = 1
+    # title page
+    doc.add_paragraph(report.titel, style="Title")
+    facts = [("Förbund", report.forbund or t("report.alla", lang)),
+             ("Period", formatting.period(report.period_start, report.period_end, lang)),
+             ("Ögonblicksbild", snapshot), ("Datum", formatting.date(skapad or now.date().isoformat(), lang)),
+             ("Författare", forfattare)]
+    for k, v in facts:
+        if v:
+            par = doc.add_paragraph()
+            par.add_run(f"{k}: ").bold = True
+            par.add_run(v)
     doc.add_paragraph(t("report.intro", lang)).runs[0].italic = True
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    # table of contents
+    doc.add_paragraph("Innehåll" if lang == "sv" else "Contents", style="TOC Heading"
+                      if "TOC Heading" in [s.name for s in doc.styles] else "Heading 1")
+    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
+           "Uppdatera innehållsförteckningen (F9)" if lang == "sv" else "Update the table of contents (F9)")
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    # footer: page numbers
+    foot = sec.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    foot.add_run(f"{report.titel} – sida ")
+    _field(foot, "PAGE", "1")
+    foot.add_run(" av ")
+    _field(foot, "NUMPAGES", "1")
+
+    def landscape(on: bool):
+        new = doc.add_section(WD_SECTION.NEW_PAGE)
+        w, h = Mm(297), Mm(210)
+        new.orientation = WD_ORIENT.LANDSCAPE if on else WD_ORIENT.PORTRAIT
+        new.page_width, new.page_height = (w, h) if on else (h, w)
+
+    def blocks(bl: list[Block]):
+        for b in bl:
+            if b.typ == "tabell":
+                if b.innehall is None or not len(b.innehall):
+                    continue
+                wide = formatting.board_frame(b.innehall, lang).shape[1] > 7
+                if wide:
+                    landscape(True)
+                _docx_table(doc, b.innehall, b.rubrik, lang, report.min_n)
+                if wide:
+                    landscape(False)
+            elif b.typ == "figur":
+                try:
+                    png = figures.to_png(b.innehall, width=900, scale=2)
+                except Exception:  # noqa: BLE001 - no Chromium: the text alternative instead
+                    doc.add_paragraph(figures.alt_text(b.innehall, lang))
+                else:
+                    doc.add_picture(_io.BytesIO(png), width=Mm(165))
+                    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+                doc.add_paragraph(b.rubrik, style="Caption")
+            else:
+                if b.rubrik:
+                    doc.add_heading(b.rubrik, level=2)
+                if b.typ == "text":
+                    doc.add_paragraph(str(b.innehall))
+                elif b.typ == "lista":
+                    for x in b.innehall:
+                        doc.add_paragraph(str(x), style="List Bullet")
+            if b.fotnot:
+                doc.add_paragraph(b.fotnot, style="Fotnot")
+
     for s in report.avsnitt:
         doc.add_heading(s.titel, level=1)
         for q in s.fragor:
             doc.add_paragraph(q, style="List Bullet").runs[0].italic = True
-        for b in s.block:
-            if b.rubrik:
-                doc.add_heading(b.rubrik, level=3)
-            if b.typ == "text":
-                doc.add_paragraph(str(b.innehall))
-            elif b.typ == "lista":
-                for x in b.innehall:
-                    doc.add_paragraph(str(x), style="List Bullet")
-            elif b.typ == "tabell" and b.innehall is not None and len(b.innehall):
-                df = _with_index(b.innehall)
-                table = doc.add_table(rows=1, cols=len(df.columns))
-                table.style = "Table Grid"
-                for cell, col in zip(table.rows[0].cells, df.columns):
-                    cell.text = str(col)
-                    for run in cell.paragraphs[0].runs:
-                        run.bold = True
-                for row in df.itertuples(index=False):
-                    cells = table.add_row().cells
-                    for cell, v in zip(cells, row):
-                        cell.text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-                        for run in cell.paragraphs[0].runs:
-                            run.font.size = Pt(8)
-            if b.fotnot:
-                doc.add_paragraph(b.fotnot).runs[0].font.size = Pt(8)
+        blocks(s.block)
         doc.add_paragraph(t("report.skriv_har", lang)).runs[0].italic = True
+    doc.add_heading("Bilaga: underlag och kontroller för utvärderaren" if lang == "sv"
+                    else "Appendix: data and checks for the evaluator", level=1)
+    blocks(report.bilaga)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))

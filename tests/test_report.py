@@ -148,7 +148,10 @@ def test_empty_inputs_still_give_all_sections_and_a_word_file(tmp_path):
     assert h["delta_tomma_celler"] == 9 and h["mal"] is None and h["nyckeltal"] == {}
     p = report.export_docx(r, tmp_path / "x" / "r.docx")
     heads = [par.text for par in docx.Document(p).paragraphs if par.style.name == "Heading 1"]
-    assert heads == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)]
+    assert heads == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)] + [APPENDIX]
+
+
+APPENDIX = "Bilaga: underlag och kontroller för utvärderaren"
 
 
 def test_word_export_of_a_vagen_ut_report_has_headings_prompts_goal_table_and_placeholders(tmp_path):
@@ -161,7 +164,7 @@ def test_word_export_of_a_vagen_ut_report_has_headings_prompts_goal_table_and_pl
     d = docx.Document(p)
     paras = [x.text for x in d.paragraphs]
     heads = [x.text for x in d.paragraphs if x.style.name == "Heading 1"]
-    assert heads == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)]
+    assert heads == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)] + [APPENDIX]
     assert "Ge en sammanfattande beskrivning av projektidé och framkomna resultat." in paras
     assert paras.count("[Utvärderarens text skrivs här.]") == 13
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
