@@ -38,10 +38,17 @@ demo: samples
 	$(VENV)/bin/evaluation run --all --jobs 2
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@# browser tests, kaleido (plotly -> PNG) and PDF: Chromium; Word -> PDF: LibreOffice Writer; pdftotext/pdftoppm: poppler
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi "liberation" || missing="$$missing fonts-liberation"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for the tests:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 test: $(STAMP) chromium
 	$(PY) -m pytest -q
