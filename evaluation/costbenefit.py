@@ -1529,8 +1529,8 @@ def scenario_widgets(scenario: Scenario, unit_costs: pd.DataFrame, lang: str = "
     """
     import ipywidgets as w
 
-    style = {"description_width": "210px"}
-    layout = w.Layout(width="480px")
+    style = {"description_width": "initial"}
+    layout = w.Layout(width="100%", max_width="32rem")
     controls: dict[str, w.Widget] = {}
     for name, lo, hi, step in _SLIDERS:
         controls[name] = w.FloatSlider(value=float(getattr(scenario, name)), min=lo, max=hi, step=step,
@@ -1571,8 +1571,13 @@ def scenario_widgets(scenario: Scenario, unit_costs: pd.DataFrame, lang: str = "
 
     for ctl in controls.values():
         ctl.observe(refresh, names="value")
-    left = w.VBox([w.HTML(f"<b>{t('costbenefit.antaganden', lang)}</b>"), *controls.values(), status])
-    box.children = [w.HBox([left, summary]), out_npv, out_cum]
+        ctl.add_class("dash-slider")  # full label above the slider (dashboards CSS)
+    left = w.VBox([w.HTML(f"<b>{t('costbenefit.antaganden', lang)}</b>"), *controls.values(), status],
+                  layout=w.Layout(flex="1 1 20rem", min_width="0"))
+    summary.layout = w.Layout(flex="1 1 20rem", min_width="0")
+    top = w.HBox([left, summary], layout=w.Layout(flex_flow="row wrap", gap="16px", width="100%"))
+    top.add_class("dash-stack")
+    box.children = [top, out_npv, out_cum]
     box.controls, box.refresh = controls, refresh
     refresh()
     return box

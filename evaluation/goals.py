@@ -663,10 +663,15 @@ def _label(ind: dict, lang: str) -> str:
         return t("goals.namn.kasam", lang, grupp=ind["grupp"], skala=ind["skala"])
     if k == "nns":
         what = ind.get("item") or f"indikator {ind.get('indikator')}"
-        return t("goals.namn.nns", lang, item=what, grupp=ind.get("respondentgrupp", ""), matt=ind["matt"])
+        from .formatting import label
+
+        return t("goals.namn.nns", lang, item=what, grupp=label(ind.get("respondentgrupp", ""), lang).lower(),
+                 matt=label(ind["matt"], lang).lower())
     if k == "kvalitativ":
         return t("goals.namn.kvalitativ", lang)
-    return f"{t('goals.kalla.' + k, lang)}: {ind.get('matt', '')}"
+    from .formatting import label
+
+    return f"{t('goals.kalla.' + k, lang)}: {label(str(ind.get('matt', '')), lang)}"
 
 
 def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> GoalReport:

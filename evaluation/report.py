@@ -353,8 +353,8 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
             for x in r.itertuples():
                 add(f"nns.ind{int(x.indikator):02d}.{x.respondentgrupp}.{x.tidpunkt}"
                     + (f".{x.forbund}" if several else ""),
-                    t("report.matt.nns", lang, nr=int(x.indikator), grupp=x.respondentgrupp, tidpunkt=x.tidpunkt,
-                      vag=latest),
+                    t("report.matt.nns", lang, nr=int(x.indikator), grupp=formatting.label(x.respondentgrupp, lang).lower(),
+                      tidpunkt=formatting.label(x.tidpunkt, lang).lower(), vag=latest),
                     x.andel_topp2, t("report.nns_text", lang, andel=_pct(x.andel_topp2, lang),
                                      medel=_nr(x.medel, lang), n=int(x.n)), int(x.n))
     if inp.segment is not None and inp.kodbok is not None and len(inp.segment):
@@ -923,6 +923,15 @@ def _block_malnivaer(ctx: dict) -> list[Block]:
     att = indicators.target_attainment(s, tg, ep, u.events, scale_max=u.scale_max, min_n=min_n, lang=lang)
     cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
     shown = disclosure.format_table(att[cols], lang=lang, decimals=2)
+    share = att["matt"].astype(str).str.startswith("andel").to_numpy() if "matt" in att else None
+    if share is not None:  # shares in percent, means on the answer scale; codes as labels
+        for c in ("niva", "varde"):
+            if c in cols:
+                shown[c] = [formatting.percent(v, 0, lang) if sh and s not in ("–",) else s
+                            for v, s, sh in zip(att[c], shown[c], share)]
+        for c in ("respondentgrupp", "matt"):
+            if c in cols:
+                shown[c] = [formatting.label(v, lang) if isinstance(v, str) else s for v, s in zip(att[c], shown[c])]
     shown.columns = [t(f"report.kol.malniva.{c}", lang) for c in cols]
     return [_table(t("report.tabell.malnivaer", lang), shown, min_n, lang)]
 

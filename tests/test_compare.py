@@ -139,7 +139,7 @@ def test_board_table_labels_columns_and_codes_and_formats_numbers():
                        "cohen_dz": [0.4517, np.nan], "undertryckt": [False, True]})
     tab = compare.board_table(df)
     assert list(tab.columns) == ["Variabel", "Grupp", "Design", "Antal (n)", "Skillnad (efter − före)",
-                                 "p-värde (t-test)", "Effektstorlek d_z"]
+                                 "p-värde (t-test)", "Effektstorlek (Cohens dz)"]
     assert tab.iloc[0].tolist() == ["Kön", "Kvinna", "Parad", "30", "5,3", "< 0,001", "0,45"]
     assert tab.iloc[1, 3:].tolist() == ["–"] * 4
     en = compare.board_table(df, lang="en")

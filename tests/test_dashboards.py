@@ -282,7 +282,7 @@ def test_without_a_key_the_sodera_export_is_skipped_with_a_swedish_message(monke
     assert "Söderås data visas inte" in data.messages[0]
     assert db.allowed_values(data)["forbund"] == ["", "Norrdal"]
     app = db.board_app(data)
-    assert "evaluation key --init" in app.children[1].value
+    assert "nyckeln" in app.children[1].value and "make demo" not in app.children[1].value  # no developer instructions to a board
 
 
 def test_nns_targets_blank_small_groups(sample_data):

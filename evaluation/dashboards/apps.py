@@ -43,7 +43,48 @@ table.dash-kf th {font-weight: normal;}
 td.dash-value {font-weight: bold;}
 .dash-caveat {color: #555; font-size: 0.85em; font-style: italic;}
 .dash-msg {background: #fff3cd; border: 1px solid #e0c36b; padding: 6px; border-radius: 4px;}
+.dash-tablewrap, .tabell-wrap {overflow-x: auto; max-width: 100%;}
+table.tabell {border-collapse: collapse; font-size: 0.9em;}
+table.tabell caption {text-align: left; font-weight: bold;}
+table.tabell th, table.tabell td {padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top;}
+table.tabell .tal {text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;}
+.fotnot {font-size: 0.85em; color: #333;}
+.dash-caveat {color: #444;}
+/* keyboard focus always visible */
+.dash-app :focus-visible, .dash-app input:focus, .dash-app select:focus, .dash-app button:focus,
+.dash-app [role="slider"]:focus {outline: 3px solid #d4351c !important; outline-offset: 2px;}
+/* full slider labels: the label sits above the slider and wraps, never cut */
+.dash-slider {flex-direction: column !important; align-items: stretch !important; width: 100% !important; max-width: 32rem;}
+.dash-slider .widget-label {width: auto !important; max-width: none !important; white-space: normal !important;
+                            overflow: visible !important; text-overflow: clip !important; text-align: left !important;}
+.dash-slider .slider-container, .dash-slider .widget-readout {width: auto !important;}
+/* 390 px: one column, filters wrap, results below the controls */
+@media (max-width: 700px) {
+  .dash-grid {grid-template-columns: minmax(0, 1fr) !important;}
+  .dash-app .widget-hbox.dash-stack {flex-direction: column !important;}
+  .dash-app .widget-dropdown {width: 100% !important;}
+  .dash-title h1 {font-size: 1.3em;}
+}
 </style>
+<script>
+/* sliders get their label as accessible name (axe: aria-input-field-name), also when redrawn */
+(function () {
+  function name() {
+    document.querySelectorAll(".widget-slider").forEach(function (box) {
+      var label = box.querySelector(".widget-label");
+      var text = label ? label.textContent.trim() : "";
+      box.querySelectorAll("[role=slider], .noUi-handle").forEach(function (h) {
+        if (text && h.getAttribute("aria-label") !== text) { h.setAttribute("aria-label", text); }
+      });
+      box.querySelectorAll("input").forEach(function (i) {
+        if (text && !i.getAttribute("aria-label")) { i.setAttribute("aria-label", text); }
+      });
+    });
+  }
+  name();
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+})();
+</script>
 """
 
 
@@ -201,6 +242,7 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
         _card(t("dashboards.cb.titel", lang), cb_html, out_cb),
     ], layout=w.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_auto_rows="auto",
                        grid_gap="10px", width="100%"))
+    grid.add_class("dash-grid")
     trend_card = _card(t("dashboards.trender.titel", lang), trend_html, out_trend)
     filters = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap", gap="12px"))
     app = w.VBox([_header(t("dashboards.styrelse.titel", lang), t("dashboards.styrelse.ingress", lang), data, lang),
@@ -437,7 +479,10 @@ def html_table(df: pd.DataFrame, testid: str, index: bool = False) -> str:
     >>> "<script>" in html_table(pd.DataFrame({"a": ["<script>"]}), "x")
     False
     """
-    body = df.to_html(index=index, escape=True, na_rep="–", border=0, classes="dash-table")
+    from ..formatting import frame_html
+
+    data = df if index else df.reset_index(drop=True)
+    body = frame_html(data).replace('class="tabell"', 'class="tabell dash-table"', 1)
     return f'<div class="dash-tablewrap" data-testid="{testid}">{body}</div>'
 
 

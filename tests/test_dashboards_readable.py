@@ -1,0 +1,111 @@
+"""The three dashboards as a board member reads them: Swedish numbers, offline, accessible, 390 px.
+
+Playwright drives Debian's Chromium against `evaluation.dashboards.serve` on the samples:
+
+* every request outside the server is blocked and counted (zero allowed);
+* the visible text has no raw values (``2.0``, ``0.135``, ``True``, ``nan``, snake_case codes);
+* axe-core (``axe-playwright-python``): no serious or critical violation; ``lang="sv"``;
+* at 390 px: no horizontal scrolling of the page, one column, every slider label shown in full.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evaluation import dashboards as db
+from evaluation.formatting import find_raw_values
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data_samples"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+NAMES = ["styrelse", "utvarderare", "samhallsekonomi"]
+TIMEOUT = 120_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = db.free_port()
+    log = open(tmp_path_factory.mktemp("voila") / "voila.log", "w")
+    proc = db.serve(port, None, SAMPLES, snapshots_dir=tmp_path_factory.mktemp("snapshots"), pool_size=1,
+                    stdout=log, stderr=log)
+    try:
+        db.wait_until_ready(port, timeout=120, proc=proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except Exception:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url, name, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    blocked = []
+
+    def route(r):
+        if r.request.url.startswith((url, "data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(f"{url}/voila/render/{name}.ipynb", timeout=TIMEOUT)
+    page.wait_for_selector(".dash-title", timeout=TIMEOUT)
+    page.wait_for_timeout(2500)  # figures and late widgets
+    return page, blocked
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dashboard_is_offline_swedish_and_accessible(server, browser, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, blocked = _open(browser, server, name, 1280)
+    try:
+        assert blocked == []
+        text = page.inner_text("body")
+        assert not find_raw_values(text), find_raw_values(text)[:10]
+        assert "make demo" not in text and "kör make" not in text
+        res = Axe().run(page)
+        bad = [(v["id"], len(v["nodes"])) for v in res.response["violations"]
+               if v.get("impact") in ("serious", "critical")]
+        assert not bad
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dashboard_fits_390_px(server, browser, name):
+    page, _ = _open(browser, server, name, 390)
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= 392, overflow
+        if name == "styrelse":
+            cols = page.evaluate("getComputedStyle(document.querySelector('.dash-grid')).gridTemplateColumns")
+            assert len(cols.split()) == 1, cols
+        if name == "samhallsekonomi":
+            cut = page.evaluate("""Array.from(document.querySelectorAll('.dash-slider .widget-label'))
+                .filter(l => l.scrollWidth > l.clientWidth + 1).map(l => l.textContent)""")
+            assert cut == []
+            labels = page.evaluate("Array.from(document.querySelectorAll('.dash-slider .widget-label')).map(l => l.textContent)")
+            assert len(labels) >= 9 and len(set(labels)) == len(labels)
+    finally:
+        page.close()
