@@ -19,7 +19,7 @@ pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / "notebooks" / "deltagarfloden.ipynb"
 KEY_HEX = "c41f8a2e97d05b3c6e1a48f2d9b07c5e3a6d1f84b2e09c7a5d3f16e8b4c20a97"
-PARAMS = {"reported": "rapporterat/vuxenteamen.csv", "forbund": "Norrdal", "period_start": "2025-01-01", "period_end": "2025-12-31",
+PARAMS = {"reported": "vuxenteamen", "forbund": "Norrdal", "period_start": "2025-01-01", "period_end": "2025-12-31",
           "reference_date": "2026-01-15", "return_from": "2024-01-01", "return_to": "2024-04-30",
           "review_date": "2025-01-31"}
 

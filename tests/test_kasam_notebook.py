@@ -20,7 +20,7 @@ def test_notebook_results_match_the_package(tmp_path):
     for f in ("kasam_deltagare.csv", "kasam_personal.csv", "rapporterat/vagen_ut.csv"):
         assert (DATA / f).exists(), f"sample file {f} missing: run `evaluation samples`"
     out = tmp_path / "results.json"
-    pm.execute_notebook(str(NB), str(tmp_path / "out.ipynb"), parameters={"results_path": str(out), "rapporterat_fil": "rapporterat/vagen_ut.csv"},
+    pm.execute_notebook(str(NB), str(tmp_path / "out.ipynb"), parameters={"results_path": str(out), "rapporterat": "vagen_ut"},
                         kernel_name="evaluation", cwd=str(NB.parent), progress_bar=False)
     res = json.loads(out.read_text(encoding="utf-8"))
 
