@@ -133,6 +133,7 @@ from scipy import stats
 
 from .figures import ACTOR_COLORS, apply_layout, bar_height, mkr_axis, show_in
 from .formatting import MISSING, kronor, mkr, number, percent
+from .formatting import label as _label
 from .labels import t
 from .schemas import UNIT_COSTS
 from .vocabulary import codes, label
@@ -1326,7 +1327,7 @@ def _param_label(name: str, lang: str) -> str:
     base, _, detail = str(name).partition(":")
     key = f"costbenefit.param.{base}"
     text = t(key, lang) if key in labels_table().index else base.replace("_", " ")
-    return f"{text}: {detail.replace('_', ' ')}" if detail else text
+    return f"{text}: {' + '.join(_label(x, lang).replace('_', ' ') for x in detail.split('+'))}" if detail else text
 
 
 __all__.append("board_table")
@@ -1405,8 +1406,13 @@ def figure_tornado(tor: pd.DataFrame, lang: str = "sv", scenario: Scenario | Non
     df = tor.iloc[::-1]
     base = float(df["npv_bas"].iloc[0]) if len(df) else 0.0
     outcome_names = {o.namn: o.benamning for o in scenario.utfall} if scenario is not None else {}
-    names = [t(f"costbenefit.param.{p.split(':')[0]}", lang)
-             + (f" ({outcome_names.get(p.split(':', 1)[1], p.split(':', 1)[1])})" if ":" in p else "")
+    def detail(code: str) -> str:
+        if code in outcome_names:
+            return outcome_names[code]
+        parts = [_label(x, lang) for x in code.split("+")]
+        return " + ".join(x.replace("_", " ") for x in parts)
+
+    names = [t(f"costbenefit.param.{p.split(':')[0]}", lang) + (f" ({detail(p.split(':', 1)[1])})" if ":" in p else "")
              for p in df["parameter"]]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=names, x=df["npv_lag"] - base, base=base, orientation="h", name=t("costbenefit.lag", lang),
