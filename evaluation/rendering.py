@@ -84,7 +84,7 @@ def _arrange(nb, top_html: str) -> None:
     kept = []
     for i, c in enumerate(main):
         lvl = _heading_level(c)
-        if lvl is not None:
+        if lvl is not None and lvl > 1:  # the title stays
             rest = main[i + 1:]
             section = []
             for d in rest:
