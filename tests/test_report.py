@@ -190,7 +190,9 @@ def test_kontroller_block_runs_the_one_check_on_every_reported_table():
         inp = report.load_inputs(DATA, rapporterat=rapporterat)
         r = report.build(inp, period_start="2025-01-01", period_end="2025-12-31")
         title = t("report.tabell.kontroller", "sv")
-        return [item for s in r.avsnitt for b in s.block if b.rubrik == title for item in b.innehall]
+        # evaluator checks sit in the appendix (report.bilaga), not in the board's sections
+        assert not any(b.rubrik == title for s in r.avsnitt for b in s.block)
+        return [item for b in r.bilaga if b.rubrik == title for item in b.innehall]
 
     vu = kontroller("vagen_ut")
     bad = [x for x in vu if "stämmer inte" in x]
