@@ -1093,6 +1093,16 @@ def indicator11_episodes(episodes: pd.DataFrame, events: pd.DataFrame | None, la
     return ep[cols].reset_index(drop=True)
 
 
+def _ind11_counts(per: pd.DataFrame) -> dict:
+    """Indicator-11 counts of :func:`indicator11_episodes` rows: the one aggregation (kohort = goal
+    reached, censurerade, uppfoljda = followed up, bibehallen = held, andel = bibehallen / uppfoljda)."""
+    coh = per[per["mal_uppnatt"]]
+    fu = coh[~coh["censurerad"]]
+    k, n = int(fu["bibehallen"].sum()), len(fu)
+    return {"kohort": len(coh), "censurerade": int(coh["censurerad"].sum()), "uppfoljda": n, "bibehallen": k,
+            "andel": k / n if n else math.nan}
+
+
 def indicator11(episodes: pd.DataFrame, events: pd.DataFrame | None, lag_months: int | dict = 12,
                 goal: str = "avslut", as_of=None, by=("forbund",), min_n: int = 5,
                 suppress: bool = True) -> pd.DataFrame:
@@ -1124,15 +1134,11 @@ def indicator11(episodes: pd.DataFrame, events: pd.DataFrame | None, lag_months:
     by = list(by)
     rows = []
     for key, g in per.groupby(by, sort=True):
+        c = _ind11_counts(g)
+        lo, hi = _ci_share(c["bibehallen"], c["uppfoljda"])
         coh = g[g["mal_uppnatt"]]
-        fu = coh[~coh["censurerad"]]
-        k = int(fu["bibehallen"].sum())
-        n = len(fu)
-        lo, hi = _ci_share(k, n)
         lags = sorted(set(coh["lag_manader"])) or sorted(set(g["lag_manader"]))
-        rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,))), "kohort": len(coh),
-                     "censurerade": int(coh["censurerad"].sum()), "uppfoljda": n, "bibehallen": k,
-                     "andel": k / n if n else math.nan, "ki_lag": lo, "ki_hog": hi,
+        rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,))), **c, "ki_lag": lo, "ki_hog": hi,
                      "lag_manader": ", ".join(map(str, lags))})
     res = pd.DataFrame(rows)
     if suppress and not res.empty:
@@ -1360,10 +1366,7 @@ def headline(survey: pd.DataFrame, item_res: pd.DataFrame, att: pd.DataFrame | N
     if ind7 is not None:
         out["indikator7_andel_komplett"] = float(ind7["komplett"].mean()) if len(ind7) else None
     if ind11_episodes is not None:
-        coh = ind11_episodes[ind11_episodes["mal_uppnatt"]]
-        fu = coh[~coh["censurerad"]]
-        n, k = len(fu), int(fu["bibehallen"].sum())
-        ok = n >= min_n
-        out["indikator11"] = {"kohort": len(coh) if ok else None, "uppfoljda": n if ok else None,
-                              "bibehallen": k if ok else None, "andel": k / n if ok else None}
+        c = _ind11_counts(ind11_episodes)  # the aggregation of indicator11
+        ok = c["uppfoljda"] >= min_n
+        out["indikator11"] = {key: (c[key] if ok else None) for key in ("kohort", "uppfoljda", "bibehallen", "andel")}
     return out
