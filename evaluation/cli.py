@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--sheet", default=None, help="XLSX sheet (required when the workbook has several)")
     im.add_argument("--header-row", type=int, default=None, help="1-based header row (XLSX with title rows)")
     im.add_argument("--instrument", default=None, help="survey instrument for enkatsvar: soc29, soc13, nns")
+    im.add_argument("--forbund", default=None, help="förbund the file covers (files without a forbund column, "
+                                                    "e.g. focus-group segments)")
 
     r = sub.add_parser("run", help="execute parametrized notebooks into an evaluation snapshot")
     r.add_argument("runfiles", nargs="*", help="run files (parametrized_runs/*.yaml)")

@@ -128,7 +128,7 @@ def _entity_of(entity: str | None, mp: _mp.Mapping, mapping_path) -> str:
 
 
 def import_file(file, mapping, data_dir, entity: str | None = None, sheet=None, header_row: int | None = None,
-                instrument: str | None = None, reference_date=None) -> ImportOutcome:
+                instrument: str | None = None, reference_date=None, forbund: str | None = None) -> ImportOutcome:
     """Import one export into ``data_dir``: validate, pseudonymise, write Parquet, record in the catalogue.
 
     Parameters
@@ -148,6 +148,9 @@ def import_file(file, mapping, data_dir, entity: str | None = None, sheet=None, 
         Survey instrument (``soc29``, ``soc13``, ``nns``) for ``enkatsvar``.
     reference_date : date-like, optional
         "Today" for the sane date range.
+    forbund : str, optional
+        Förbund the file covers, for files without a ``forbund`` column (focus-group segments); a
+        file with the column must hold exactly this förbund.
 
     Returns
     -------
@@ -192,7 +195,11 @@ def import_file(file, mapping, data_dir, entity: str | None = None, sheet=None, 
             f"{report.rows_rejected} avvisade); inget skrevs till {folder}. "
             + (f"Orsak: {why}. " if why else "")
             + "Rätta filen eller mappningsfilen (se importrapporten ovan) och importera igen.", report)
-    forbund = sorted(data["forbund"].dropna().astype(str).unique().tolist()) if "forbund" in data else []
+    declared = [f.strip() for f in str(forbund).split(",") if f.strip()] if forbund else []
+    forbund = sorted(data["forbund"].dropna().astype(str).unique().tolist()) if "forbund" in data else declared
+    if declared and sorted(declared) != forbund:
+        raise ImportCommandError(f"Filen {file.name} innehåller förbund {', '.join(forbund) or '(inga)'}, inte "
+                                 f"{', '.join(declared)} som --forbund säger; rätta filen eller --forbund.")
     if entity == "enkatsvar" and not instrument and "instrument" in data:
         found = data["instrument"].dropna().unique().tolist()
         instrument = found[0] if len(found) == 1 else None
@@ -262,7 +269,8 @@ def cli(args) -> int:
     """
     try:
         out = import_file(args.file, args.mapping, args.data, entity=args.entity, sheet=args.sheet,
-                          header_row=args.header_row, instrument=args.instrument)
+                          header_row=args.header_row, instrument=args.instrument,
+                          forbund=getattr(args, "forbund", None))
     except ImportCommandError as exc:
         if exc.report is not None:
             print(exc.report.summary(lang="sv"))
