@@ -97,7 +97,10 @@ CHECK_INPUTS = {
 }
 
 #: Where a column mapped to ``personnummer`` goes, per entity (pseudonymised).
-PSEUDONYM_TARGET = {"episoder": "deltagare_id", "enkatsvar": "respondent_id", "segment": "talare_id"}
+#: (Events get ``deltagare_id`` too: an export without episode ids builds ``episod_id`` from it, see
+#: :data:`EPISODE_ID_RULE`; the pseudonym stays in the data as an extra column.)
+PSEUDONYM_TARGET = {"episoder": "deltagare_id", "enkatsvar": "respondent_id", "segment": "talare_id",
+                    "handelser": "deltagare_id"}
 
 #: Prefix of the per-episode id given to anonymous participants without identifier.
 ANON_PREFIX = "anonym-"
@@ -280,9 +283,12 @@ class ImportReport:
         lines = [text]
         for note in self.notes:
             lines.append(f"  ({note})")
+        by_code: dict[str, list[str]] = {}
         for col, codes in self.missing_codes.items():
-            lines.append("  " + t("io.missing_codes", lang, column=col,
-                                  codes=", ".join(f"{k} ({v})" for k, v in codes.items())))
+            for code, n in codes.items():
+                by_code.setdefault(str(code), []).append(f"{col} ({n})")
+        for code, cols in by_code.items():
+            lines.append("  " + t("io.missing_codes", lang, code=code, columns=", ".join(cols)))
         if self.variable_labels:
             lines.append("  " + t("io.variable_labels", lang) + ": "
                          + "; ".join(f"{k} = {v}" for k, v in self.variable_labels.items()))
@@ -514,9 +520,11 @@ def _map_headers(columns, entity: str, schema: pa.DataFrameSchema, mapping: _mp.
             continue
         if model and model not in allowed and key not in explicit:
             model = ""  # a default synonym for another entity's column
-        if not model and entity == "enkatsvar" and _ITEM_RE.match(h.strip()) and h.strip() not in allowed:
-            model = h.strip()
-            model = model.split("_", 1)[0].lower() + "_" + model.split("_", 1)[1]
+        item = h.strip()
+        if "_" in item:
+            item = item.split("_", 1)[0].lower() + "_" + item.split("_", 1)[1]  # SOC29_1 (SPSS) -> soc29_1
+        if not model and entity == "enkatsvar" and _ITEM_RE.match(item) and item not in allowed:
+            model = item
         if not model and h.strip() in _MODEL_KINDS:
             model = h.strip()  # a data-model column of another entity (forbund, datum): keep it
         if not model:

@@ -434,10 +434,23 @@ def h_mapping_missing_codes(tmp):
         [(4, "soc29_3", "utanför svarsskalan 1–7")], (3, 2)
 
 
-def h_pnr_column_for_events(tmp):
-    p = tmp / "pnr_h.csv"
-    p.write_text("episod_id,datum,handelse,personnummer\nE1,2023-05-14,samtycke,811228-9874\n", encoding="utf-8")
-    return p, io.load_events, [("-", "personnummer", "kan inte importeras som handelser")], (1, 0)
+def h_pnr_column_for_unit_costs(tmp):
+    p = tmp / "pnr_k.csv"
+    p.write_text("post,benamning,aktor,belopp_sek,enhet,prisar,typ,kalla,personnummer\n"
+                 "fbs,Försörjningsstöd,kommun,10500,manad,2024,transferering,SoS,811228-9874\n", encoding="utf-8")
+    return p, io.load_unit_costs, [("-", "personnummer", "kan inte importeras som enhetskostnader")], (1, 0)
+
+
+def h_events_without_episode_id_get_it_by_the_rule(tmp):
+    # an events sheet keyed by personnummer, insats and start (no episode id): the mapping builds it
+    p = tmp / "handelser_pnr.csv"
+    p.write_text("Personnr;Insats;Start;Händelse;Datum\n811228-9874;Team Work;2023-03-01;Första möte;2023-03-08\n"
+                 "811228-9875;Team Work;2023-03-01;Samtycke;2023-03-01\n", encoding="utf-8")
+    m = {"columns": {"Personnr": "personnummer", "Insats": "insats", "Start": "inskrivningsdatum",
+                     "Händelse": "handelse", "Datum": "datum"},
+         "derive": {"episod_id": "{deltagare_id}/{insats}/{inskrivningsdatum}"}}
+    return p, (lambda path, strict=False: io.load_events(path, mapping=m, strict=strict)), \
+        [(3, "Personnr", "inte ett giltigt personnummer")], (2, 1)
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("h_")]
@@ -546,6 +559,13 @@ def test_missing_codes_are_missing_not_scored(tmp_path):
     assert report.missing_codes == {"soc29_1": {"9": 1}, "soc29_2": {"99": 1}}
 
 
+def test_events_episode_id_matches_the_episodes_rule(tmp_path):
+    path, loader, _, _ = h_events_without_episode_id_get_it_by_the_rule(tmp_path)
+    data, _ = loader(path)
+    assert data["episod_id"].tolist() == [f"{pseudonym('198112289874')}/Team Work/2023-03-01"]
+    assert data["handelse"].tolist() == ["forsta_mote"]
+
+
 def test_sniff_format_and_detect_encoding():
     assert readers.detect_encoding("a;b\n".encode("utf-16-be"))[1] == "utf-16-be"
     assert readers.detect_encoding(b"\xef\xbb\xbfa;b\n") == ("a;b\n", "utf-8-sig")
@@ -593,7 +613,7 @@ def test_spss_survey_with_value_labels_and_user_missing(tmp_path):
     assert np.isnan(s1["R2"]) and np.isnan(s2["R1"]) and s1["R1"] == 4.0 and s2["R2"] == 5.0
     assert report.missing_codes == {"soc13_1": {"9": 1}, "soc13_2": {"99": 1}}
     assert report.variable_labels["kon"] == "Kön" and report.variable_labels["soc13_1"].startswith("Hur ofta")
-    assert "Variabeletiketter" in report.summary() and "saknade värden i soc13_1: 9 (1)" in report.summary()
+    assert "Variabeletiketter" in report.summary() and "koden 9 betyder saknat svar och räknas inte: soc13_1 (1)" in report.summary()
 
 
 def test_spss_label_not_in_vocabulary_rejects_its_row(tmp_path):
