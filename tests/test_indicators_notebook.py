@@ -46,7 +46,12 @@ def test_notebook_runs_on_samples_and_records_headline_results(tmp_path):
 
     # målnivåer and indicator 11 recomputed with the package on the same data
     svar = load_survey(DATA / "nns_enkater.csv").data
-    episoder = load_episodes(DATA / "episoder.csv").data
+    # every episode file of the catalogue (Norrdal's CSV and Söderå's export through its mapping): the
+    # notebook runs over all förbund here
+    episoder = pd.concat([load_episodes(DATA / "episoder.csv").data,
+                          load_episodes(DATA / "export_verksamhetssystem_sodera.csv",
+                                        mapping=DATA / "mappningar" / "verksamhetssystem_sodera.yaml").data],
+                         ignore_index=True)
     handelser = load_events(DATA / "handelser.csv").data
     i11 = ind.indicator11(episoder, handelser, 12, min_n=5)
     tg = pd.concat([ind.load_targets(DATA / "malnivaer" / "norrdal.yaml"),
