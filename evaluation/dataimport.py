@@ -273,9 +273,9 @@ def cli(args) -> int:
                           forbund=getattr(args, "forbund", None))
     except ImportCommandError as exc:
         if exc.report is not None:
-            print(exc.report.summary(lang="sv"))
+            print(exc.report.summary(lang="sv", limit=None))
         raise
-    print(out.result.report.summary(lang="sv"))
+    print(out.result.report.summary(lang="sv", limit=None))  # every problem, not the first 20
     for line in out.messages:
         print(line)
     return 0

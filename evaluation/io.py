@@ -270,8 +270,10 @@ class ImportReport:
             df = df.rename(columns={c: t(f"io.{c}", lang) for c in df.columns})
         return df
 
-    def summary(self, lang: str = "sv") -> str:
-        """A short text summary for people (Swedish by default).
+    def summary(self, lang: str = "sv", limit: int | None = 20) -> str:
+        """A short text summary for people (Swedish by default): counts, notes, then the problems.
+
+        ``limit`` problems are listed (``None``: every one; ``evaluation import`` lists all).
 
         Examples
         --------
@@ -296,10 +298,11 @@ class ImportReport:
             lines.append(t("io.unmapped_columns", lang) + ": " + ", ".join(self.unmapped_columns))
         for col, labels in self.unmapped_labels.items():
             lines.append(t("io.unmapped_labels", lang) + f" ({col}): " + ", ".join(labels))
-        for p in self.problems.head(20).itertuples(index=False):
+        shown = self.problems if limit is None else self.problems.head(limit)
+        for p in shown.itertuples(index=False):
             lines.append(f"  {p.file}:{p.row} [{p.column}] {p.value!r}: {p.reason}")
-        if len(self.problems) > 20:
-            lines.append("  " + t("io.more_problems", lang, n=len(self.problems) - 20))
+        if len(self.problems) > len(shown):
+            lines.append("  " + t("io.more_problems", lang, n=len(self.problems) - len(shown)))
         return _redact("\n".join(lines))
 
 
@@ -932,7 +935,8 @@ def _account(imp: _Import, strict: bool) -> ImportResult:
         rows_rejected=rows_read - len(data), problems=problems.frame(),
         unmapped_columns=list(imp.unmapped),
         unmapped_labels={k: sorted({_mask(v) for v in vals}) for k, vals in imp.unmapped_labels.items() if vals},
-        format=raw.format, encoding=raw.encoding, sheet=raw.sheet, lines_read=raw.lines_read,
+        format=raw.format, encoding=raw.encoding, sheet=raw.sheet,
+        lines_read=raw.lines_read if raw.format == "csv" else rows_read,
         variable_labels={k: _mask(v) for k, v in raw.variable_labels.items()},
         missing_codes=imp.missing_codes, notes=[_mask(n) for n in raw.notes + imp.notes],
     )

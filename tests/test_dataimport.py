@@ -144,5 +144,15 @@ def test_xlsx_with_several_sheets_needs_sheet(tmp_path, capsys):
     assert catalogue.read(tmp_path / "d").files("handelser")[0].path == "handelser.parquet"  # no förbund column
 
 
+def test_every_problem_is_printed_not_only_twenty(tmp_path, capsys):
+    src = tmp_path / "h.csv"
+    rows = "\n".join(f"E{i},2023-05-{1 + i % 28:02d},fika{i}" for i in range(30))
+    src.write_text("episod_id,datum,handelse\nE0,2023-05-01,samtycke\n" + rows + "\n", encoding="utf-8")
+    assert run("import", src, "--entity", "handelser", "--data", tmp_path / "d") == 0
+    out = capsys.readouterr().out
+    assert "31 rader lästa, 1 godkända, 30 avvisade, 30 problem" in out
+    assert all(f"h.csv:{i + 3} [handelse] 'fika{i}'" in out for i in range(30))
+
+
 def test_output_name():
     assert dataimport.output_name("segment", []) == "segment.parquet"
