@@ -14,7 +14,7 @@ PORT ?= 8866
 help:
 	@echo "make demo       - set up .venv and run every sample evaluation (snapshots/)"
 	@echo "make test       - install test needs and run the whole test suite"
-	@echo "make dashboard  - serve notebooks/dashboards/ with Voila on 127.0.0.1:$(PORT)"
+	@echo "make dashboard  - serve the board dashboards with Voila on 127.0.0.1:$(PORT) (evaluator: evaluation dashboard --evaluator)"
 	@echo "make bench      - run the benchmark suite (BENCHMARKS.md)"
 
 $(STAMP): pyproject.toml

@@ -61,12 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--init", action="store_true", help="create the key file if none is configured")
     k.add_argument("--path", default=None, help="key file (default ~/.config/evaluation/pseudonym.key)")
 
-    sc = sub.add_parser("scan", help="fail when any output file contains a valid personnummer")
+    sc = sub.add_parser("scan", help="fail when any file holds a personnummer (valid or near miss) or cannot be read")
     sc.add_argument("folders", nargs="+", help="folders to scan (ipynb, html, json, csv, ...)")
 
-    d = sub.add_parser("dashboard", help="serve notebooks/dashboards/ with Voilà on 127.0.0.1")
-    d.add_argument("--port", type=int, default=8866)
-    d.add_argument("--token", default=None, help="require this token (default: none on 127.0.0.1)")
+    d = sub.add_parser("dashboard", help="serve the board dashboards (or, with --evaluator, the evaluator's) "
+                                         "with Voilà on 127.0.0.1")
+    d.add_argument("--evaluator", action="store_true",
+                   help="the evaluator door: utvarderare only, port 8867, always with its own token")
+    d.add_argument("--port", type=int, default=None, help="port (default 8866; 8867 with --evaluator)")
+    d.add_argument("--token", default=None,
+                   help="require this token (board door: none on 127.0.0.1 unless given; evaluator door: random)")
+    d.add_argument("--max-kernels", type=int, default=8, help="most kernels at once, preheated included (default 8)")
+    d.add_argument("--cull-idle", type=int, default=600, help="shut down kernels idle this many seconds (default 600)")
     d.add_argument("--data", default="data_samples", help="data folder the dashboards may read")
     return p
 

@@ -71,6 +71,8 @@ __all__ = [
     "RedactingStream",
     "RedactingFilter",
     "install_redaction",
+    "install_kernel_redaction",
+    "redact_docx",
     "find_all",
     "Match",
     "MissingKeyError",
@@ -1222,6 +1224,117 @@ def install_redaction() -> None:
 
         hook._evaluation_redacting = True
         sys.excepthook = hook
+
+
+def _redact_message(obj):
+    """:func:`redact` every string of a Jupyter message's content; integers only when they are valid numbers.
+
+    Floats and other integers are data of figures (amounts, counts) and stay numbers.
+    """
+    if isinstance(obj, str):
+        return redact(obj) if len(obj) >= 9 else obj
+    if isinstance(obj, dict):
+        return {(redact(k) if isinstance(k, str) else k): _redact_message(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_redact_message(v) for v in obj]
+    if isinstance(obj, int) and not isinstance(obj, bool) and 99_999_999 < abs(obj) < 10**12:
+        return MASK if is_personnummer(obj) else obj
+    return obj
+
+
+def install_kernel_redaction(session=None) -> bool:
+    """Make this Jupyter kernel pass every message it sends through the one masker.
+
+    Wraps the kernel session's ``send`` (``ipykernel``): display data, widget state and updates
+    (``comm_open``/``comm_msg``), streams and errors that go to a browser — and through Voilà's
+    websocket to a dashboard viewer — have every string redacted (:func:`redact`) and integers
+    that are valid personnummer replaced, before they leave the kernel. Used by the dashboards
+    (:mod:`evaluation.dashboards.apps`). Idempotent; returns False outside a kernel.
+
+    Examples
+    --------
+    >>> class FakeSession:
+    ...     def send(self, stream, msg_or_type, content=None, *a, **k):
+    ...         return content
+    >>> s = FakeSession(); install_kernel_redaction(s)
+    True
+    >>> s.send(None, "comm_msg", {"data": {"state": {"value": "Scenario 811228-9874", "n": 8112289874}}})
+    {'data': {'state': {'value': 'Scenario ******-****', 'n': '******-****'}}}
+    """
+    if session is None:
+        try:
+            from IPython import get_ipython
+
+            ip = get_ipython()
+            session = ip.kernel.session if ip is not None and getattr(ip, "kernel", None) is not None else None
+        except Exception:  # noqa: BLE001
+            session = None
+    if session is None:
+        return False
+    if getattr(session.send, "_evaluation_redacting", False):
+        return True
+    orig = session.send
+
+    def send(stream, msg_or_type, content=None, *args, **kwargs):
+        if isinstance(msg_or_type, dict):
+            msg_or_type = dict(msg_or_type)
+            msg_or_type["content"] = _redact_message(msg_or_type.get("content"))
+        elif content is not None:
+            content = _redact_message(content)
+        return orig(stream, msg_or_type, content, *args, **kwargs)
+
+    send._evaluation_redacting = True
+    session.send = send
+    return True
+
+
+def redact_docx(document) -> int:
+    """Pass every run of text in a python-docx ``Document`` through :func:`redact` (body, tables, headers, footers).
+
+    A number split over two runs (``811228-`` + ``9874``, as Word stores edits) is caught by masking
+    each paragraph's joined text and, when it changes, putting the masked text into its first run.
+    Core properties (title, subject, author…) are masked too. Returns the number of paragraphs
+    changed.
+
+    Examples
+    --------
+    >>> import docx
+    >>> d = docx.Document(); p = d.add_paragraph("Deltagare "); _ = p.add_run("811228-"); _ = p.add_run("9874")
+    >>> redact_docx(d), d.paragraphs[0].text
+    (1, 'Deltagare ******-****')
+    """
+    changed = 0
+
+    def paragraphs(container):
+        yield from container.paragraphs
+        for table in getattr(container, "tables", []):
+            for row in table.rows:
+                for cell in row.cells:
+                    yield from paragraphs(cell)
+
+    containers = [document]
+    for section in document.sections:
+        containers += [section.header, section.footer]
+    for container in containers:
+        for par in paragraphs(container):
+            text = par.text
+            if len(text) < 9 or not _QUICK_ANY.search(text):
+                continue
+            masked = redact(text)
+            if masked == text:
+                continue
+            runs = par.runs
+            if runs:
+                runs[0].text = masked
+                for r in runs[1:]:
+                    r.text = ""
+            changed += 1
+    props = document.core_properties
+    for attr in ("title", "subject", "author", "keywords", "comments", "category", "last_modified_by"):
+        value = getattr(props, attr, None)
+        if isinstance(value, str) and value:
+            setattr(props, attr, redact(value))
+    return changed
 
 
 def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1516,6 +1516,9 @@ def export_docx(report: Report, path: str | Path, snapshot: str = "", forfattare
     blocks(report.bilaga)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
+    from .privacy import redact_docx
+
+    redact_docx(doc)  # every text of the Word file passes the one masker
     doc.save(str(out))
     return out
 

@@ -310,7 +310,8 @@ def test_voila_arguments_lock_the_server_down():
                  "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
                  "--token=hemligt", "--preheat_kernel=True"]:
         assert flag in args
-    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in args)
+    assert "--MappingKernelManager.cull_idle_timeout=600" in args  # at most 10 minutes idle
+    assert "--CappedKernelManager.max_kernels=8" in args
     assert any(a.startswith("--MappingKernelManager.cull_interval=") for a in args)
     assert args[0] == str(ROOT / "notebooks" / "dashboards")
     assert "--token=" in db.voila_arguments(9123)

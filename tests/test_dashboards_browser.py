@@ -28,24 +28,31 @@ CODE_MARKERS = ["Traceback", "import evaluation", "from evaluation", "dashboards
                 "data_dir: str", "Error:", "NameError", "KeyError"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _serve(tmp_path_factory, door, max_kernels):
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing (/usr/bin/chromium): run `make test`, which installs Debian's chromium.")
     port = db.free_port()
     log = open(tmp_path_factory.mktemp("voila") / "voila.log", "w")
     proc = db.serve(port, None, SAMPLES, snapshots_dir=tmp_path_factory.mktemp("snapshots"), pool_size=2,
-                    stdout=log, stderr=log)
+                    door=door, max_kernels=max_kernels, stdout=log, stderr=log)
     try:
         db.wait_until_ready(port, timeout=90, proc=proc)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except Exception:
-            proc.kill()
+        db.stop(proc)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The board door (styrelse, samhällsekonomi); room for the ten-viewer test and the pools."""
+    yield from _serve(tmp_path_factory, "board", max_kernels=16)
+
+
+@pytest.fixture(scope="module")
+def evaluator_server(tmp_path_factory):
+    """The evaluator door (utvarderare), a server of its own."""
+    yield from _serve(tmp_path_factory, "evaluator", max_kernels=4)
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +110,8 @@ def _wait_text(page, selector, expected, timeout=20.0):
 
 
 @pytest.mark.parametrize("name", db.DASHBOARDS)
-def test_dashboard_loads_without_error_or_code(server, browser, shots, name):
-    page = _open(browser, server, name)
+def test_dashboard_loads_without_error_or_code(server, evaluator_server, browser, shots, name):
+    page = _open(browser, evaluator_server if name == "utvarderare" else server, name)
     try:
         assert page.locator(".voila-error").count() == 0
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=LOAD_TIMEOUT_MS)
@@ -160,8 +167,8 @@ def test_suppressed_cells_show_as_suppressed(server, browser, data, shots):
         page.close()
 
 
-def test_evaluator_filter_redraws_the_outcome_table(server, browser):
-    page = _open(browser, server, "utvarderare")
+def test_evaluator_filter_redraws_the_outcome_table(evaluator_server, browser):
+    page = _open(browser, evaluator_server, "utvarderare")
     try:
         page.wait_for_selector('[data-testid="utfall"]', timeout=LOAD_TIMEOUT_MS)
         _select(page, "Förbund", "Norrdal")

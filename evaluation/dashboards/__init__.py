@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from .server import (DASHBOARDS, DATA_ENV, REFERENCE_ENV, SNAPSHOTS_ENV, DashboardError, NotAllowedError,
                      UnsafePathError, cli, free_port, notebooks_dir, resolve_data_dir, safe_path, serve, server_env,
-                     voila_arguments, wait_until_ready)
+                     voila_arguments, wait_until_ready, DOORS, notebook_door, door_root, stop)
 from .load import DEFAULT_CODEBOOKS, DashboardData, load_data
 from .views import (ALL, ITEM_COLUMNS, OUTCOME_MEASURES, PERIOD_ALL, TREND_KEYS, Filters, allowed_values,
                     check_choice, cost_benefit, data_quality, exit_table, filter_options, focus_groups,
@@ -62,6 +62,6 @@ __all__ = [
     "nns_targets", "cost_benefit", "trends", "outcome_table", "survey_items", "focus_groups",
     "data_quality", "html_table", "key_figures_html", "figure_kasam", "figure_trends",
     "figure_message", "notebooks_dir", "voila_arguments", "server_env", "free_port", "serve", "wait_until_ready", "cli",
-    "board_app", "evaluator_app", "scenario_app",
+    "board_app", "evaluator_app", "scenario_app", "DOORS", "notebook_door", "door_root", "stop",
     "ALL", "PERIOD_ALL", "OUTCOME_MEASURES", "ITEM_COLUMNS", "TREND_KEYS", "CSS", "html_table_or_empty",
 ]

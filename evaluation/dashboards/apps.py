@@ -120,9 +120,89 @@ def _dropdown(name: str, options, value, lang: str) -> w.Dropdown:
 
 
 def _data(data):
+    from ..privacy import install_kernel_redaction
+
+    install_kernel_redaction()  # every message this kernel sends to a browser passes the masker
     if data is None:
         data = load_data()
     return data
+
+
+#: What a card shows when its computation failed for the chosen filter (never the old numbers).
+CARD_FAILED = {"sv": "Uppgifterna kunde inte beräknas för det här urvalet. Välj ett annat urval eller "
+                     "kontakta utvärderaren.",
+               "en": "The figures could not be computed for this selection. Choose another selection or "
+                     "contact the evaluator."}
+
+
+def _guarded(step, html_widget: w.HTML, outputs, lang: str) -> bool:
+    """Run one card's refresh; on any error blank the card with :data:`CARD_FAILED` and clear its figures.
+
+    Returns True when the card was refreshed. The error itself goes to the kernel log (masked), not
+    to the viewer.
+    """
+    import logging
+
+    try:
+        step()
+        return True
+    except Exception:  # noqa: BLE001 - any failure: never leave stale numbers on the card
+        logging.getLogger(__name__).exception("dashboard card %s failed", getattr(step, "__name__", "?"))
+        html_widget.value = (f'<div class="dash-msg" data-testid="kort-fel">'
+                             f'{html.escape(CARD_FAILED.get(lang, CARD_FAILED["sv"]))}</div>')
+        for out in outputs:
+            out.outputs = ()
+        return False
+
+
+def _deep_link_when_requested(controls, refresh, paused, status, allowed, lang):
+    """Apply a deep link (``?forbund=Söderå&period=2024``) in a preheated kernel, or reject it visibly.
+
+    A preheated kernel (``VOILA_PREHEAT``) has run the notebook before any viewer asked for it, so
+    the query string is not in its environment yet. A background thread waits for the request
+    (:func:`voila.utils.wait_for_request`), validates the query against the allowlists
+    (:func:`evaluation.dashboards.views.parse_query`) and sets the filters (one refresh); an
+    invalid link shows the Swedish "ogiltig länk" message above the cards. Without preheating
+    (or when the caller passed ``query``) nothing is started: the query was read at build time.
+    Returns the thread or None.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") != "True":
+        return None
+    import threading
+
+    def apply():
+        try:
+            from voila.utils import wait_for_request
+
+            wait_for_request()
+            query = os.environ.get("QUERY_STRING", "")
+            if not query:
+                return
+            try:
+                init = views.parse_query(query, allowed)
+            except NotAllowedError:
+                status.value = (f'<div class="dash-msg" data-testid="meddelande">'
+                                f'{html.escape(t("dashboards.msg.ogiltig_lank", lang))}</div>')
+                return
+            changed = False
+            paused["on"] = True
+            try:
+                for k, v in init.items():
+                    if k in controls and controls[k].value != v:
+                        controls[k].value = v
+                        changed = True
+            finally:
+                paused["on"] = False
+            if changed:
+                refresh()
+        except Exception:  # noqa: BLE001 - a lost request leaves the defaults, which the page shows
+            import logging
+
+            logging.getLogger(__name__).exception("deep link not applied")
+
+    thread = threading.Thread(target=apply, name="deep-link", daemon=True)
+    thread.start()
+    return thread
 
 
 def _query() -> str:
@@ -203,34 +283,62 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
             status.value = f'<div class="dash-msg">{html.escape(t("dashboards.msg.ogiltigt_val", lang))}</div>'
             return
         status.value = ""
-        kf = views.key_figures(data, f, min_n=min_n, lang=lang)
-        kf_html.value = key_figures_html(kf) + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
-        summ, ex_view = views.exit_table(data, f, min_n=min_n, lang=lang)
-        exit_html.value = html_table(ex_view, "avslut") + _caveat(t("dashboards.avslut.caveat", lang))
-        if summ["n"].fillna(0).sum() == 0:
-            _draw(out_exit, figure_message(t("dashboards.undertryckt_figur", lang)))
-        else:
-            _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(
-                height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30),
-                legend=dict(orientation="h", y=1.02, yanchor="bottom")))
-        fs = views.forsorjning_table(data, f, min_n=min_n, lang=lang)
-        fs_html.value = html_table(fs, "forsorjning", index=True) + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot
-        kc = views.kasam_change(data, f, min_n=min_n)
-        kasam_html.value = _kasam_html(kc, lang) + _caveat(t("dashboards.kasam.caveat", lang))
-        _draw(out_kasam, figure_kasam(kc, lang))
-        att = views.nns_targets(data, f, min_n=min_n, lang=lang)
-        nns_html.value = _nns_html(att, lang, min_n) + _caveat(t("dashboards.nns.caveat", lang))
-        if len(att) and att["varde"].notna().any():
-            _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
-        else:
-            out_nns.outputs = ()
-        tr = views.trends(data, f)
-        trend_html.value = _caveat(t("dashboards.trender.caveat", lang))
-        _draw(out_trend, figure_trends(tr, lang))
+
+        def nyckeltal():
+            kf = views.key_figures(data, f, min_n=min_n, lang=lang)
+            kf_html.value = key_figures_html(kf) + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
+
+        def avslut():
+            summ, ex_view = views.exit_table(data, f, min_n=min_n, lang=lang)
+            exit_html.value = html_table(ex_view, "avslut") + _caveat(t("dashboards.avslut.caveat", lang))
+            if summ["n"].fillna(0).sum() == 0:
+                _draw(out_exit, figure_message(t("dashboards.undertryckt_figur", lang)))
+            else:
+                _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(
+                    height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30),
+                    legend=dict(orientation="h", y=1.02, yanchor="bottom")))
+
+        def forsorjning():
+            fs = views.forsorjning_table(data, f, min_n=min_n, lang=lang)
+            fs_html.value = (html_table(fs, "forsorjning", index=True)
+                             + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot)
+
+        def kasam_card():
+            kc = views.kasam_change(data, f, min_n=min_n)
+            kasam_html.value = _kasam_html(kc, lang) + _caveat(t("dashboards.kasam.caveat", lang))
+            _draw(out_kasam, figure_kasam(kc, lang))
+
+        def nns():
+            att = views.nns_targets(data, f, min_n=min_n, lang=lang)
+            nns_html.value = _nns_html(att, lang, min_n) + _caveat(t("dashboards.nns.caveat", lang))
+            if len(att) and att["varde"].notna().any():
+                _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
+            else:
+                out_nns.outputs = ()
+
+        def trender():
+            tr = views.trends(data, f)
+            trend_html.value = _caveat(t("dashboards.trender.caveat", lang))
+            _draw(out_trend, figure_trends(tr, lang))
+
+        # each card on its own: a card whose computation fails is blanked with a Swedish message
+        # (never left showing the previous filter's numbers) and the other cards still update
+        for step, html_w, outs in ((nyckeltal, kf_html, ()), (avslut, exit_html, (out_exit,)),
+                                   (forsorjning, fs_html, ()), (kasam_card, kasam_html, (out_kasam,)),
+                                   (nns, nns_html, (out_nns,)), (trender, trend_html, (out_trend,))):
+            _guarded(step, html_w, outs, lang)
+
+    paused = {"on": False}
+
+    def on_change(_change):
+        if not paused["on"]:
+            refresh()
 
     for c in controls.values():
-        c.observe(refresh, names="value")
+        c.observe(on_change, names="value")
     refresh()
+    if query is None:
+        _deep_link_when_requested(controls, refresh, paused, status, allowed, lang)
 
     # a two-column CSS grid whose rows take the height of their content (GridspecLayout forces equal rows)
     grid = w.GridBox([

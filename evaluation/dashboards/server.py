@@ -20,14 +20,18 @@ Dashboard input is never evaluated and never used as a path or as code.
 
 Serving
 -------
-``evaluation dashboard [--port 8866] [--token SECRET] [--data data_samples]`` (``make dashboard``)
-runs standalone Voilà (≥ 0.5.6, CVE-2024-30265 fixed) on **127.0.0.1** over ``notebooks/dashboards/``
-only, with::
+``evaluation dashboard [--evaluator] [--port 8866] [--token SECRET] [--data data_samples]
+[--max-kernels 8] [--cull-idle 600]`` (``make dashboard``) runs standalone Voilà (≥ 0.5.6,
+CVE-2024-30265 fixed) on **127.0.0.1** over one door's dashboards only (:func:`door_root`: the board
+door serves the notebooks marked ``board``, the evaluator door with ``--evaluator`` the others, on
+port 8867 and always with a token), with::
 
     --no-browser --Voila.ip=127.0.0.1 --port=8866
     --strip_sources=True --show_tracebacks=False
     --VoilaExecutor.timeout=120                       # seconds per cell
-    --MappingKernelManager.cull_idle_timeout=900 --MappingKernelManager.cull_interval=60
+    --MappingKernelManager.cull_idle_timeout=600 --MappingKernelManager.cull_interval=60
+    --VoilaConfiguration.multi_kernel_manager_class=evaluation.dashboards.kernels.CappedKernelManager
+    --CappedKernelManager.max_kernels=8                # kernels at once, pool included
     --VoilaConfiguration.allow_template_override=NO --VoilaConfiguration.allow_theme_override=NO
     --preheat_kernel=True --pool_size=2               # kernels that already ran the notebook
     --VoilaKernelManager.fill_delay=10                # refill the pool 10 s after a viewer took a kernel
@@ -36,7 +40,9 @@ only, with::
 Every viewer gets a kernel of its own. With preheated kernels the notebook (imports, data loading,
 first render) has already run when the viewer arrives, so time-to-interactive is the time to send
 the widgets, not the time to import pandas and read the files. Pool kernels are never culled;
-kernels a viewer left are culled after 15 minutes idle.
+kernels a viewer left are culled after 10 minutes idle, or sooner when the kernel cap needs room
+(:mod:`evaluation.dashboards.kernels`). Voilà runs in its own process group; SIGTERM/SIGINT to
+``evaluation dashboard`` end the group (:func:`stop`), kernels included.
 
 The environment passed to the kernels: ``EVALUATION_DATA_DIR`` (absolute, validated),
 ``EVALUATION_SNAPSHOTS_DIR`` (default ``snapshots``; for trends across snapshots, read with
@@ -102,7 +108,7 @@ from ..errors import EvaluationError
 __all__ = [
     "DATA_ENV", "SNAPSHOTS_ENV", "REFERENCE_ENV", "DASHBOARDS", "DashboardError", "UnsafePathError",
     "NotAllowedError", "resolve_data_dir", "safe_path", "notebooks_dir", "voila_arguments", "server_env",
-    "free_port", "serve", "wait_until_ready", "cli",
+    "free_port", "serve", "wait_until_ready", "cli", "DOORS", "notebook_door", "door_root", "stop",
 ]
 
 DATA_ENV = "EVALUATION_DATA_DIR"
@@ -221,9 +227,68 @@ def notebooks_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "notebooks" / "dashboards"
 
 
+#: The two doors: which dashboards each serves (a notebook's ``metadata.evaluation.door``).
+DOORS = ("board", "evaluator")
+
+
+def notebook_door(path: str | os.PathLike) -> str:
+    """The door of a dashboard notebook: ``metadata.evaluation.door``; unmarked notebooks are ``evaluator``.
+
+    The board door serves only notebooks explicitly marked ``board`` (styrelse, samhällsekonomi):
+    a new notebook is an evaluator's until someone decides a board may see it.
+
+    Examples
+    --------
+    >>> notebook_door(notebooks_dir() / "styrelse.ipynb"), notebook_door(notebooks_dir() / "utvarderare.ipynb")
+    ('board', 'evaluator')
+    """
+    import json
+
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return "evaluator"
+    door = (meta.get("evaluation") or {}).get("door", "evaluator")
+    return door if door in DOORS else "evaluator"
+
+
+def door_root(door: str = "board", source: str | os.PathLike | None = None) -> Path:
+    """A fresh folder (mode 700) holding only the dashboards of one door: the root Voilà serves.
+
+    Voilà serves a whole folder tree; copying the door's notebooks (and the non-notebook assets of
+    ``notebooks/dashboards/``) into a folder of their own means the board door has no path to the
+    evaluator dashboard at all, whatever URL is asked. The caller removes the folder when Voilà
+    stops (:func:`cli` does).
+
+    Examples
+    --------
+    >>> import shutil
+    >>> r = door_root("board"); sorted(p.name for p in r.glob("*.ipynb")); shutil.rmtree(r)
+    ['samhallsekonomi.ipynb', 'styrelse.ipynb']
+    """
+    import shutil
+    import tempfile
+
+    if door not in DOORS:
+        raise DashboardError(f"okänd dörr {door!r}; välj {' eller '.join(DOORS)}")
+    src = Path(source or notebooks_dir())
+    root = Path(tempfile.mkdtemp(prefix=f"evaluation-{door}-"))
+    os.chmod(root, 0o700)
+    for p in sorted(src.iterdir()):
+        if p.name.startswith("."):
+            continue
+        if p.suffix == ".ipynb":
+            if notebook_door(p) == door:
+                shutil.copy2(p, root / p.name)
+        elif p.is_file():
+            shutil.copy2(p, root / p.name)
+    return root
+
+
 def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 120, pool_size: int = 2,
-                    cull_idle_timeout: int = 900, cull_interval: int = 60, base_url: str | None = None,
-                    fill_delay: float = 10) -> list[str]:
+                    cull_idle_timeout: int = 600, cull_interval: int = 60, base_url: str | None = None,
+                    fill_delay: float = 10, root: str | os.PathLike | None = None,
+                    max_kernels: int = 8) -> list[str]:
     """Voilà command-line arguments (without the executable) for serving the dashboards safely.
 
     ``fill_delay`` (seconds) is how long Voilà waits before refilling the pool of preheated kernels
@@ -231,6 +296,11 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
     for the CPU with the viewer who just arrived (time to interactive 3.0–3.6 s on 2 cores, against
     2.3–2.7 s with 10; ``BENCHMARKS.md``). The cost: more than ``pool_size`` viewers within
     ``fill_delay`` seconds get a kernel that still has to run the notebook.
+
+    ``root`` is the folder Voilà serves (default :func:`notebooks_dir`; :func:`serve` passes the
+    door's own folder, :func:`door_root`). ``max_kernels`` caps the kernels running at once, pool
+    included (:class:`evaluation.dashboards.kernels.CappedKernelManager`; 0: no cap);
+    ``cull_idle_timeout`` (seconds, default 600) shuts down kernels idle that long.
 
     Examples
     --------
@@ -242,7 +312,7 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
 
     """
     args = [
-        str(notebooks_dir()), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={int(port)}",
+        str(root or notebooks_dir()), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={int(port)}",
         "--Voila.port_retries=0",
         "--strip_sources=True", "--show_tracebacks=False",
         f"--VoilaExecutor.timeout={int(timeout)}",
@@ -250,6 +320,8 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
         "--template=lab", "--theme=light",
+        "--VoilaConfiguration.multi_kernel_manager_class=evaluation.dashboards.kernels.CappedKernelManager",
+        f"--CappedKernelManager.max_kernels={int(max_kernels)}",
     ]
     if pool_size > 0:
         args += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
@@ -294,18 +366,87 @@ def free_port() -> int:
 
 def serve(port: int = 8866, token: str | None = None, data_dir: str | os.PathLike = "data_samples",
           snapshots_dir: str | os.PathLike | None = None, pool_size: int = 2, timeout: int = 120,
+          door: str = "board", max_kernels: int = 8, cull_idle_timeout: int = 600,
           **popen_kwargs) -> subprocess.Popen:
-    """Start Voilà over ``notebooks/dashboards/`` in a subprocess (see module docstring).
+    """Start Voilà over one door's dashboards in a subprocess (see module docstring).
+
+    Voilà runs in a process group of its own (``start_new_session``), so that :func:`stop` can end
+    it together with its kernels; the served folder is :func:`door_root` (``proc.door_root``).
 
     Returns
     -------
     subprocess.Popen
-        Stop it with ``proc.terminate()``; :func:`wait_until_ready` waits for the HTTP port.
+        Stop it with :func:`stop`; :func:`wait_until_ready` waits for the HTTP port.
 
     """
-    cmd = [sys.executable, "-m", "voila", *voila_arguments(port, token, timeout=timeout, pool_size=pool_size)]
+    root = door_root(door)
+    cmd = [sys.executable, "-m", "voila", *voila_arguments(port, token, timeout=timeout, pool_size=pool_size,
+                                                           root=root, max_kernels=max_kernels,
+                                                           cull_idle_timeout=cull_idle_timeout)]
     env = server_env(data_dir, snapshots_dir)
-    return subprocess.Popen(cmd, env=env, cwd=str(notebooks_dir()), **popen_kwargs)
+    popen_kwargs.setdefault("start_new_session", True)
+    proc = subprocess.Popen(cmd, env=env, cwd=str(root), **popen_kwargs)
+    proc.door_root = root
+    return proc
+
+
+def stop(proc: subprocess.Popen, grace: float = 10.0) -> int:
+    """Stop Voilà and every kernel it started: SIGTERM to its process group, SIGKILL after ``grace`` s.
+
+    Kernels are children of Voilà in the same process group (:func:`serve` starts a new session),
+    so none survives its server. The door's folder is removed. Returns Voilà's exit code.
+    """
+    import shutil
+    import signal
+
+    try:
+        pgid = os.getpgid(proc.pid)
+    except ProcessLookupError:
+        pgid = None
+    own = os.getpgid(0)
+    try:  # kernels may run in sessions of their own (jupyter_client): remember them all first
+        import psutil
+
+        family = psutil.Process(proc.pid).children(recursive=True)
+    except Exception:  # noqa: BLE001 - gone already, or no psutil
+        family = []
+    try:
+        if pgid is not None and pgid != own:
+            os.killpg(pgid, signal.SIGTERM)
+        elif proc.poll() is None:
+            proc.terminate()
+        try:
+            code = proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            if pgid is not None and pgid != own:
+                os.killpg(pgid, signal.SIGKILL)
+            else:
+                proc.kill()
+            code = proc.wait(timeout=grace)
+        if pgid is not None and pgid != own:
+            try:  # kernels that outlived Voilà's own shutdown
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if family:
+            import psutil
+
+            for p in family:
+                try:
+                    p.terminate()
+                except psutil.Error:
+                    pass
+            _gone, alive = psutil.wait_procs(family, timeout=grace)
+            for p in alive:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
+    finally:
+        root = getattr(proc, "door_root", None)
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
+    return code
 
 
 def wait_until_ready(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
@@ -335,7 +476,13 @@ def wait_until_ready(port: int, timeout: float = 60.0, proc: subprocess.Popen | 
 
 
 def cli(args) -> int:
-    """``evaluation dashboard [--port] [--token] [--data]``: serve until Ctrl-C.
+    """``evaluation dashboard [--evaluator] [--port] [--token] [--data] [--max-kernels] [--cull-idle]``.
+
+    Two doors: without ``--evaluator`` the **board door** serves only the board dashboards
+    (styrelse, samhällsekonomi); with ``--evaluator`` the **evaluator door** serves the evaluator
+    dashboard (quotes, data quality, file names) on its own port (default 8867) and always with a
+    token of its own (a random one is made and printed when none is given). SIGTERM and SIGINT
+    stop Voilà and all its kernels (:func:`stop`).
 
     Examples
     --------
@@ -345,24 +492,39 @@ def cli(args) -> int:
     >>> code, err.getvalue().startswith("Datamappen")
     (2, True)
     """
+    import secrets
+    import signal
+
+    evaluator = bool(getattr(args, "evaluator", False))
+    door = "evaluator" if evaluator else "board"
+    port = getattr(args, "port", None) or (8867 if evaluator else 8866)
+    token = getattr(args, "token", None)
+    if evaluator and not token:
+        token = secrets.token_urlsafe(24)
     try:
         data_dir = resolve_data_dir(args.data)
     except DashboardError as e:
         print(e, file=sys.stderr)
         return 2
-    print(f"Instrumentpaneler: http://127.0.0.1:{args.port}/"
-          + (f"?token={args.token}" if args.token else "") + f"  (data: {data_dir}; avsluta med Ctrl-C)")
-    proc = serve(args.port, args.token, data_dir)
+    label = "Utvärderarens instrumentpanel" if evaluator else "Styrelsens instrumentpaneler"
+    print(f"{label}: http://127.0.0.1:{port}/" + (f"?token={token}" if token else "")
+          + f"  (data: {data_dir}; avsluta med Ctrl-C)", flush=True)
+    proc = serve(port, token, data_dir, door=door, max_kernels=int(getattr(args, "max_kernels", 8) or 0),
+                 cull_idle_timeout=int(getattr(args, "cull_idle", 600) or 600))
+    stopping = {"signal": None}
+
+    def on_signal(signum, _frame):
+        stopping["signal"] = signum
+        raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            return proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return 1
+        code = stop(proc)
+        return 0 if stopping["signal"] in (signal.SIGTERM, signal.SIGINT) else code
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-
+        if proc.poll() is None or getattr(proc, "door_root", None) is not None and proc.door_root.exists():
+            stop(proc)
+        for s, h in previous.items():
+            signal.signal(s, h)

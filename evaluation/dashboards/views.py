@@ -186,7 +186,7 @@ def validate_filters(data: DashboardData, **values) -> Filters:
 def parse_query(query: str, allowed: dict[str, list[str]]) -> dict[str, str]:
     """Filter values from a URL query string (``?forbund=Norrdal&period=2025``), allowlisted.
 
-    Only the keys of ``allowed`` are accepted and each value must be in its list; a repeated key,
+    Only the keys of ``allowed`` are accepted (Voilà's ``token`` is skipped) and each value must be in its list; a repeated key,
     an unknown key (e.g. ``data=../../etc``) or a value outside the list raises
     :class:`NotAllowedError`. The result is never used as a path.
 
@@ -204,6 +204,8 @@ def parse_query(query: str, allowed: dict[str, list[str]]) -> dict[str, str]:
     pairs = urllib.parse.parse_qsl(query.lstrip("?"), keep_blank_values=True, max_num_fields=10)
     out: dict[str, str] = {}
     for k, v in pairs:
+        if k == "token":  # Voilà's own authentication parameter, not a filter
+            continue
         if k not in allowed:
             raise NotAllowedError(f"Okänd parameter i länken: {k[:40]!r}")
         if k in out:
@@ -381,7 +383,7 @@ def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFram
     res = ch.result
     row = {c: res.iloc[0].get(c, np.nan) for c in cols}
     row["design"] = ch.design.name
-    row["n"] = ch.n
+    row["n"] = 0 if ch.n is None or pd.isna(ch.n) else int(ch.n)  # a wave without scores: nothing to compare
     row["undertryckt"] = bool(row["n"] < min_n)
     if row["undertryckt"]:
         row.update({c: np.nan for c in cols if c not in ("design",)})

@@ -1,0 +1,306 @@
+"""Two doors, a kernel cap, signals, stale cards, deep links and masked websockets.
+
+Browser tests drive Debian's Chromium with Playwright (``--headless --no-sandbox --disable-gpu``)
+against servers started by :func:`evaluation.dashboards.serve`; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from evaluation import dashboards as db
+from evaluation.dashboards import apps, views
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data_samples"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
+VALID_RE = re.compile(r"811228\D{0,3}9874|8112289874")
+NEAR_RE = re.compile(r"811228[.\s/-]{0,3}9874|19811228\D{0,3}98745")
+
+
+# --------------------------------------------------------------------------- without a browser
+
+def test_doors_split_the_dashboards_by_notebook_metadata():
+    board = db.door_root("board")
+    evaluator = db.door_root("evaluator")
+    try:
+        assert sorted(p.name for p in board.glob("*.ipynb")) == ["samhallsekonomi.ipynb", "styrelse.ipynb"]
+        assert sorted(p.name for p in evaluator.glob("*.ipynb")) == ["utvarderare.ipynb"]
+        assert (board.stat().st_mode & 0o077) == 0
+    finally:
+        shutil.rmtree(board)
+        shutil.rmtree(evaluator)
+
+
+def test_an_unmarked_notebook_belongs_to_the_evaluator_door(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nbformat.write(nb, str(tmp_path / "ny.ipynb"))
+    assert db.notebook_door(tmp_path / "ny.ipynb") == "evaluator"
+    root = db.door_root("board", source=tmp_path)
+    try:
+        assert list(root.glob("*.ipynb")) == []
+    finally:
+        shutil.rmtree(root)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return db.load_data(SAMPLES, snapshots_dir=ROOT / "no-such-snapshots")
+
+
+def test_team_work_2024_kvinna_no_longer_raises_in_kasam_change(data):
+    f = views.validate_filters(data, insats="Team Work", period="2024", kon="kvinna")
+    kc = views.kasam_change(data, f, min_n=5)
+    assert len(kc) == 1 and kc.iloc[0]["design"] in ("paired", "unpaired", "")
+
+
+def test_a_failing_card_is_blanked_and_the_others_still_follow_the_filter(data, monkeypatch):
+    app = apps.board_app(data, min_n=5)
+    before = app.outputs["kasam"].value
+    kf_before = app.outputs["nyckeltal"].value
+    assert "kunde inte beräknas" not in before
+
+    def boom(*a, **k):
+        raise ValueError("simulerat fel")
+
+    monkeypatch.setattr(views, "kasam_change", boom)
+    other = [v for v in app.controls["insats"].options if (v[1] if isinstance(v, tuple) else v) != views.ALL][0]
+    app.controls["insats"].value = other[1] if isinstance(other, tuple) else other
+    assert "kunde inte beräknas" in app.outputs["kasam"].value  # blanked, not the old numbers
+    assert app.outputs["fig_kasam"].outputs == ()
+    assert app.outputs["nyckeltal"].value != kf_before  # the other cards followed the filter
+
+
+def test_kernel_messages_pass_the_masker():
+    from evaluation import privacy
+
+    sent = []
+
+    class Session:
+        def send(self, stream, msg_or_type, content=None, parent=None, ident=None, buffers=None, **kw):
+            sent.append(msg_or_type if isinstance(msg_or_type, dict) else content)
+
+    s = Session()
+    privacy.install_kernel_redaction(s)
+    s.send(None, "display_data", {"data": {"text/html": "<td>811228.9874</td>", "text/plain": "19811228-98745"}})
+    s.send(None, {"header": {}, "content": {"data": {"state": {"description": "Scenario 811228-9874"}}}})
+    s.send(None, "comm_msg", {"data": {"state": {"value": 8112289874, "belopp": 2392248, "andel": 0.5}}})
+    text = repr(sent)
+    assert not VALID_RE.search(text) and not NEAR_RE.search(text)
+    assert "2392248" in text and "0.5" in text  # amounts and shares stay numbers
+
+
+# --------------------------------------------------------------------------- servers
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (to the login page) is an answer of its own
+
+
+def _get(url: str) -> int:
+    """HTTP status without following redirects (a wrong token is redirected to Voilà's login page)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=60) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def _kernel_procs(proc) -> list:
+    import psutil
+
+    try:
+        kids = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    return [k for k in kids if "ipykernel" in " ".join(k.cmdline())]
+
+
+@pytest.fixture(scope="module")
+def hostile_data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data") / "data"
+    shutil.copytree(SAMPLES, d)
+    bas = d / "scenarier" / "bas.yaml"
+    bas.write_text(bas.read_text(encoding="utf-8").replace("namn: Bas", "namn: Bas 811228-9874"), encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def doors(tmp_path_factory, hostile_data):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing (/usr/bin/chromium): run `make test`, which installs Debian's chromium.")
+    logs = tmp_path_factory.mktemp("voila")
+    procs = {}
+    try:
+        for door, token, cap, pool in (("board", "styrelse-nyckel", 3, 1), ("evaluator", "utvarderar-nyckel", 2, 0)):
+            port = db.free_port()
+            log = open(logs / f"{door}.log", "w")
+            proc = db.serve(port, token, hostile_data, snapshots_dir=tmp_path_factory.mktemp("snap"),
+                            pool_size=pool, door=door, max_kernels=cap, stdout=log, stderr=log)
+            procs[door] = (proc, port, token, log)
+        for proc, port, _t, _l in procs.values():
+            db.wait_until_ready(port, timeout=120, proc=proc)
+        yield {d: {"proc": p, "url": f"http://127.0.0.1:{port}", "token": t} for d, (p, port, t, _l) in procs.items()}
+    finally:
+        for proc, _p, _t, log in procs.values():
+            db.stop(proc)
+            log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+def test_the_board_door_cannot_open_the_evaluator_dashboard(doors):
+    board, ev = doors["board"], doors["evaluator"]
+    bt, et = board["token"], ev["token"]
+    assert _get(f"{board['url']}/voila/render/styrelse.ipynb?token={bt}") == 200
+    for path in ("voila/render/utvarderare.ipynb", "voila/render/../utvarderare.ipynb",
+                 "voila/render/%2E%2E/utvarderare.ipynb", "voila/files/utvarderare.ipynb",
+                 "voila/render/dashboards/utvarderare.ipynb"):
+        assert _get(f"{board['url']}/{path}?token={bt}") in (403, 404), path
+    # the evaluator door has a token of its own: the board's does not open it, and vice versa
+    assert _get(f"{ev['url']}/voila/render/utvarderare.ipynb?token={et}") == 200
+    assert _get(f"{ev['url']}/voila/render/utvarderare.ipynb?token={bt}") in (302, 403)
+    assert _get(f"{ev['url']}/voila/render/utvarderare.ipynb") in (302, 403)
+    assert _get(f"{board['url']}/voila/render/styrelse.ipynb?token={et}") in (302, 403)
+    with urllib.request.urlopen(f"{board['url']}/voila/tree?token={bt}", timeout=30) as r:
+        listing = r.read().decode("utf-8")
+    assert "styrelse" in listing and "utvarderare" not in listing
+
+
+@pytest.mark.browser
+def test_kernels_stay_under_the_cap_under_20_page_views(doors, browser):
+    board = doors["board"]
+    proc = board["proc"]
+    peak, rss = 0, []
+    rendered = 0
+    for i in range(20):
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        try:
+            page.goto(f"{board['url']}/voila/render/styrelse.ipynb?token={board['token']}", timeout=120_000)
+            page.wait_for_selector('[data-key="aktiva"], .voila-error, body:has-text("För många")', timeout=120_000)
+            if page.locator('[data-key="aktiva"]').count():
+                rendered += 1
+            else:
+                assert "För många" in page.inner_text("body")  # refused visibly, never silently
+            ks = _kernel_procs(proc)
+            peak = max(peak, len(ks))
+            rss += [k.memory_info().rss for k in ks]
+        finally:
+            page.close()
+    assert peak <= 3, peak
+    assert rendered >= 18  # closed tabs' kernels make room for the next viewers
+    mb = sorted(r / 2**20 for r in rss)
+    print(f"kernel RSS per viewer: median {mb[len(mb) // 2]:.0f} MB, max {mb[-1]:.0f} MB, peak kernels {peak}")
+
+
+@pytest.mark.browser
+def test_no_personnummer_in_any_dashboard_websocket_message(doors, browser):
+    frames: list[str] = []
+    for door, name in (("board", "samhallsekonomi"), ("board", "styrelse"), ("evaluator", "utvarderare")):
+        d = doors[door]
+        page = browser.new_page(viewport={"width": 1300, "height": 2000})
+
+        def on_ws(ws):
+            ws.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, str)
+                                                                 else payload.decode("utf-8", "replace")))
+            ws.on("framesent", lambda payload: frames.append(payload if isinstance(payload, str)
+                                                             else payload.decode("utf-8", "replace")))
+
+        page.on("websocket", on_ws)
+        try:
+            page.goto(f"{d['url']}/voila/render/{name}.ipynb?token={d['token']}", timeout=120_000)
+            page.wait_for_selector(".dash-title, .voila-error", timeout=120_000)
+            page.wait_for_timeout(3000)
+            html = page.content()
+            assert not VALID_RE.search(html) and not NEAR_RE.search(html), name
+            if name != "utvarderare":
+                assert "******-****" in html  # the scenario name, masked
+        finally:
+            page.close()
+    assert frames, "websocket traffic was captured"
+    joined = "\n".join(frames)
+    assert not VALID_RE.search(joined) and not NEAR_RE.search(joined)
+
+
+@pytest.mark.browser
+def test_deep_links_work_with_preheated_kernels_or_are_rejected_visibly(doors, browser):
+    board = doors["board"]
+    page = browser.new_page(viewport={"width": 1300, "height": 2000})
+    try:
+        page.goto(f"{board['url']}/voila/render/styrelse.ipynb?token={board['token']}&forbund=Norrdal&period=2024",
+                  timeout=120_000)
+        page.wait_for_selector('[data-key="aktiva"]', timeout=120_000)
+        end = time.monotonic() + 30
+        values = []
+        while time.monotonic() < end:
+            values = [s.input_value() for s in page.locator(".widget-dropdown select").all()]
+            if "2024" in " ".join(page.locator(".widget-dropdown select").nth(2).inner_text().split()) and \
+                    any("2024" in v or v == "1" for v in values):
+                break
+            page.wait_for_timeout(300)
+        labels = [s.evaluate("e => e.options[e.selectedIndex].text") for s in page.locator(".widget-dropdown select").all()]
+        assert "Norrdal" in labels and "2024" in labels, labels
+    finally:
+        page.close()
+    page = browser.new_page(viewport={"width": 1300, "height": 2000})
+    try:
+        page.goto(f"{board['url']}/voila/render/styrelse.ipynb?token={board['token']}&forbund=Hackat", timeout=120_000)
+        page.wait_for_selector('[data-key="aktiva"]', timeout=120_000)
+        page.wait_for_selector('[data-testid="meddelande"]:has-text("ogiltigt filter")', timeout=30_000)
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_sigterm_stops_voila_and_its_kernels(tmp_path):
+    import psutil
+
+    port = db.free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cli = subprocess.Popen([sys.executable, "-m", "evaluation", "dashboard", "--port", str(port), "--data",
+                            str(SAMPLES), "--max-kernels", "3"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    try:
+        db.wait_until_ready(port, timeout=120)
+        end = time.monotonic() + 120
+        family = []
+        while time.monotonic() < end:  # wait for the preheated kernels to exist
+            family = psutil.Process(cli.pid).children(recursive=True)
+            if sum("ipykernel" in " ".join(p.cmdline()) for p in family) >= 2:
+                break
+            time.sleep(0.5)
+        assert any("ipykernel" in " ".join(p.cmdline()) for p in family)
+        cli.send_signal(signal.SIGTERM)
+        assert cli.wait(timeout=60) == 0
+        gone, alive = psutil.wait_procs(family, timeout=30)
+        assert not alive, [p.cmdline()[:3] for p in alive]
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
