@@ -8,8 +8,9 @@ kernel manager, so the cap counts the preheated pool too):
 
 * before a kernel is started when ``max_kernels`` are running, the kernel whose viewer left
   longest ago (a browser was connected and all its connections have closed: a closed tab) is shut
-  down to make room; a kernel still loading for a viewer who has not connected yet, and the
-  preheated pool, are never taken;
+  down to make room, then a kernel no browser has connected to within ``connect_grace`` seconds
+  of its start (a page fetched by a script, a tab closed while loading); a kernel still loading for
+  a viewer, and the preheated pool, are never taken;
 * when every kernel is in use, the start is refused with HTTP 503 and a Swedish message ("För många
   samtidiga besökare …"): the viewer sees why and can reload later; nothing is silently queued.
 
@@ -38,6 +39,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
     """
 
     max_kernels = Integer(8, config=True, help="Most kernels running at the same time (pool included).")
+    connect_grace = Integer(90, config=True, help="Seconds a new kernel may wait for its browser before it "
+                                                  "counts as abandoned when room is needed.")
 
     def _pool_kernel_ids(self) -> set:
         ids = set()
@@ -61,6 +64,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
     def notify_connect(self, kernel_id):
         super().notify_connect(kernel_id)
         getattr(self, "_left", {}).pop(kernel_id, None)
+        self._seen = getattr(self, "_seen", set())
+        self._seen.add(kernel_id)
 
     def _running(self) -> int:
         return len(self._kernels) + len(getattr(self, "_pending_kernels", {}) or {}) + getattr(self, "_starting", 0)
@@ -72,6 +77,13 @@ class CappedKernelManager(AsyncMappingKernelManager):
         left = getattr(self, "_left", {})
         gone = sorted((t, kid) for kid, t in left.items()
                       if kid in self._kernels and kid not in pool and conns.get(kid, 0) <= 0)
+        if not gone:  # kernels whose browser never came
+            import time
+
+            now, seen, started = time.monotonic(), getattr(self, "_seen", set()), getattr(self, "_started", {})
+            gone = sorted((t, kid) for kid, t in started.items()
+                          if kid in self._kernels and kid not in pool and kid not in seen
+                          and conns.get(kid, 0) <= 0 and now - t > self.connect_grace)
         if not gone:
             return False
         kid = gone[0][1]
@@ -89,8 +101,13 @@ class CappedKernelManager(AsyncMappingKernelManager):
                     self.log.warning("kernel cap %s reached, all kernels in use: refusing a start", self.max_kernels)
                     raise web.HTTPError(503, reason="Too many viewers",
                                         log_message=FULL_MESSAGE.format(cap=self.max_kernels))
+        import time
+
         self._starting = getattr(self, "_starting", 0) + 1
         try:
-            return await super().start_kernel(*args, **kwargs)
+            kid = await super().start_kernel(*args, **kwargs)
         finally:
             self._starting -= 1
+        self._started = getattr(self, "_started", {})
+        self._started[kid] = time.monotonic()
+        return kid
