@@ -689,8 +689,14 @@ def _convert_dates(imp: _Import, model: str, s: pd.Series) -> pd.Series:
                 return _mp.parse_date(v[1:], dayfirst, serial=True)
             return _mp.parse_date(v, dayfirst, serial=serial_text)
 
-        obj = _mp.map_uniques(key, parse)
-        parsed = pd.to_datetime(obj, errors="coerce")
+        # parse and convert each distinct text once, then spread back by code (vectorised)
+        codes, uniques = pd.factorize(key, use_na_sentinel=True)
+        conv = pd.to_datetime(pd.Series([parse(v) for v in uniques], dtype=object), errors="coerce")
+        taken = conv.to_numpy()
+        vals = np.empty(len(codes), dtype=taken.dtype) if len(taken) else np.empty(len(codes), "datetime64[ns]")
+        vals[:] = np.datetime64("NaT")
+        vals[codes >= 0] = taken[codes[codes >= 0]]
+        parsed = pd.Series(vals, index=s.index)
         bad = s.notna() & parsed.isna()
         if bad.any():
             vals = s[bad].astype("str")

@@ -284,23 +284,33 @@ def _read_csv(raw: bytes, read: dict, problems) -> RawTable:
         return table
     header = _unique_names(_fields(header_line, delim) or [header_line])
     n_lines = body.count("\n") + (1 if body and not body.endswith("\n") else 0)
-    blank: list[int] = []
-    pos, line_no = 0, 2
-    for m in re.finditer(r"(?m)^[ \t]*$", body):
-        if m.start() >= len(body):
-            break
-        line_no += body.count("\n", pos, m.start())
-        pos = m.start()
-        blank.append(line_no)
-    nonblank = np.setdiff1d(np.arange(2, n_lines + 2, dtype=np.int64), np.asarray(blank, dtype=np.int64))
-    table.lines_read = len(nonblank)
     frame = _csv_fast(body, header, delim) if body.strip() else pd.DataFrame(columns=header)
+    if frame is not None and len(frame) == n_lines:  # no blank line: one record per line
+        nonblank = np.arange(2, n_lines + 2, dtype=np.int64)
+    else:
+        nonblank = np.setdiff1d(np.arange(2, n_lines + 2, dtype=np.int64), _blank_lines(body))
+    table.lines_read = len(nonblank)
     if frame is not None and len(frame) == len(nonblank):
         table.frame, table.lines = frame, nonblank
     else:
         table.frame, table.lines, table.n_bad = _csv_strict(body, header, delim, problems)
     table.notes.append(f"teckenkodning {encoding}, avgränsare {delim!r}")
     return table
+
+
+def _blank_lines(body: str) -> np.ndarray:
+    """Line numbers (header = 1) of the empty or whitespace-only lines of the text after the header."""
+    found: list[int] = []
+    if body[:1] == "\n" or re.match(r"[ \t]+\n", body):
+        found.append(2)
+    pos, line_no = 0, 2
+    for m in re.finditer(r"\n(?=[ \t]*(?:\n|$))", body):
+        if m.end() >= len(body):
+            break  # the final line end, not a blank line
+        line_no += body.count("\n", pos, m.start()) + 1
+        pos = m.start() + 1
+        found.append(line_no)
+    return np.asarray(found, dtype=np.int64)
 
 
 def _csv_fast(body: str, header: list[str], delim: str) -> pd.DataFrame | None:
