@@ -1488,9 +1488,9 @@ def _texts(obj) -> Iterable[str]:
         yield str(obj)  # numbers: an integer column of personnummer ends up as JSON numbers
 
 
-def _scan_notebook(text: str, reference_date=None) -> list[tuple[str, Match]]:
+def _scan_notebook(text: str, reference_date=None, nb=None) -> list[tuple[str, Match]]:
     try:
-        nb = json.loads(text)
+        nb = json.loads(text) if nb is None else nb
         cells = nb.get("cells", [])
         if not isinstance(cells, list):
             raise ValueError
@@ -1589,13 +1589,13 @@ def _yaml_values(text: str) -> Iterable[str]:
         return
 
 
-def _scan_text(name: str, text: str, reference_date=None) -> list[tuple[str, Match]]:
+def _scan_text(name: str, text: str, reference_date=None, parsed=None) -> list[tuple[str, Match]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".ipynb":
-        hits = _scan_notebook(text, reference_date)
+        hits = _scan_notebook(text, reference_date, parsed)
     else:
         hits = [(f"rad {ln}, kol {col}", m) for ln, col, m in _scan_lines(text, reference_date)]
-    if suffix in (".json", ".geojson", ".ipynb"):
+    if suffix in (".json", ".geojson"):  # a notebook's values are walked by _scan_notebook already
         hits += _scan_json_values(text, hits, reference_date)
     elif suffix in (".jsonl", ".ndjson"):
         for line in text.splitlines():
@@ -1610,10 +1610,10 @@ def _scan_text(name: str, text: str, reference_date=None) -> list[tuple[str, Mat
     return hits
 
 
-def _notebook_pictures(text: str) -> list[str]:
+def _notebook_pictures(nb) -> list[str]:
     """Locations of raster pictures in a notebook's outputs (the gate cannot read what they show)."""
     try:
-        cells = json.loads(text).get("cells", [])
+        cells = nb.get("cells", [])
     except (ValueError, AttributeError):
         return []
     out = []
@@ -1750,9 +1750,15 @@ def _scan_blob(name: str, data: bytes, reference_date=None, depth: int = 0) -> l
             return out
         if suffix in _TEXT_SUFFIXES or (suffix not in _BINARY_KNOWN and _looks_like_text(data)):
             text = _decode_bytes(data)
-            add(_scan_text(name, text, reference_date))
+            parsed = None
             if suffix == ".ipynb":
-                for loc in _notebook_pictures(text):
+                try:
+                    parsed = json.loads(text)  # once, for the scan and the pictures
+                except ValueError:
+                    parsed = None
+            add(_scan_text(name, text, reference_date, parsed))
+            if isinstance(parsed, dict):
+                for loc in _notebook_pictures(parsed):
                     unreadable("rasterbild i utdata", loc)
             return out
     except Exception as exc:  # noqa: BLE001 - a file the gate cannot parse is a file it cannot read
