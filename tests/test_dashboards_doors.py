@@ -343,3 +343,45 @@ def test_sigterm_stops_voila_and_its_kernels(tmp_path):
     finally:
         if cli.poll() is None:
             cli.kill()
+
+
+def test_the_cap_takes_closed_tabs_first_and_refuses_in_swedish_when_every_kernel_is_in_use(monkeypatch):
+    import asyncio
+    import itertools
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from tornado import web
+
+    from evaluation.dashboards.kernels import FULL_MESSAGE, CappedKernelManager
+
+    ids = itertools.count(1)
+
+    async def fake_start(self, *a, **k):
+        kid = f"k{next(ids)}"
+        self._kernels[kid] = object()
+        self._kernel_connections[kid] = 0
+        return kid
+
+    async def fake_shutdown(self, kid, now=False, restart=False):
+        self._kernels.pop(kid, None)
+        self._kernel_connections.pop(kid, None)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    km = CappedKernelManager(max_kernels=2)
+
+    async def scenario():
+        a = await km.start_kernel()
+        b = await km.start_kernel()
+        km.notify_connect(a)
+        km.notify_connect(b)
+        with pytest.raises(web.HTTPError) as exc:  # both viewers are still there
+            await km.start_kernel()
+        assert exc.value.status_code == 503 and "För många samtidiga besökare" in exc.value.log_message
+        km.notify_disconnect(a)  # viewer a closed the tab
+        c = await km.start_kernel()
+        return a, b, c
+
+    a, b, c = asyncio.run(scenario())
+    assert sorted(km._kernels) == sorted([b, c]) and a not in km._kernels
+    assert FULL_MESSAGE.format(cap=2).startswith("För många")
