@@ -422,9 +422,12 @@ def _find(entries, name: str):
 # validation
 
 
-def _covered_period(cat) -> tuple:
-    starts = [e.period[0] for e in cat.files() if e.period and e.period[0] and e.entity in TABLE_ENTITIES]
-    ends = [e.period[1] for e in cat.files() if e.period and e.period[1] and e.entity in TABLE_ENTITIES]
+def _covered_period(cat, chosen: tuple = ()) -> tuple:
+    """(first, last) date the catalogue's tables cover for the chosen förbund (all when none chosen)."""
+    files = [e for e in cat.files() if e.period and e.entity in TABLE_ENTITIES
+             and (not chosen or any(e.covers(f) for f in chosen))]
+    starts = [e.period[0] for e in files if e.period[0]]
+    ends = [e.period[1] for e in files if e.period[1]]
     return (min(starts) if starts else None, max(ends) if ends else None)
 
 
@@ -492,7 +495,7 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
     if start is not None and end is not None and start > end:
         raise InputsError(f"Perioden börjar {start.date()}, efter att den slutar {end.date()}; byt plats på "
                           f"period_start och period_end.")
-    lo, hi = _covered_period(cat)
+    lo, hi = _covered_period(cat, chosen)
     if start is not None and hi is not None and start.date() > hi:
         raise InputsError(f"Perioden börjar {start.date()}, men data i {folder} når bara till {hi} "
                           f"(datakatalogen: {lo} – {hi}). Välj en period inom den.")

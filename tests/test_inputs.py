@@ -230,7 +230,7 @@ def test_the_cli_exits_non_zero_with_the_swedish_message_for_an_unknown_forbund(
     proc = subprocess.run([sys.executable, "-m", "evaluation", "run", str(home / "korning_2025.yaml"),
                            "--out", str(tmp_path / "snap")], capture_output=True, text=True, cwd=tmp_path,
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)}, timeout=300)
-    assert proc.returncode != 0
+    assert proc.returncode == 2
     assert "Förbundet 'Söderå' finns inte" in proc.stdout + proc.stderr
     assert "Giltiga värden: Norrdal" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
@@ -355,3 +355,15 @@ def test_dashboard_parameters_are_validated_when_the_data_is_loaded():
         db.load_data(SAMPLES, snapshots_dir=ROOT / "no-such-snapshots", forbund="Norrdahl")
     with pytest.raises(inputs.InputsError, match="Tillgängliga scenarier: pessimistiskt, bas, optimistiskt"):
         db.load_data(SAMPLES, snapshots_dir=ROOT / "no-such-snapshots", scenario="optimistisk")
+
+
+def test_a_period_outside_the_selected_forbunds_data_is_named(tmp_path):
+    for name, forbund, period in (("a.csv", "Norrdal", ("2023-01-01", "2024-06-30")),
+                                  ("b.csv", "Söderå", ("2024-01-01", "2025-12-31"))):
+        (tmp_path / name).write_text("episod_id,datum,handelse\n", encoding="utf-8")
+        catalogue.record_import(tmp_path, {"entity": "handelser", "path": name, "forbund": [forbund],
+                                           "period": {"fran": period[0], "till": period[1]}})
+    assert inputs.load(tmp_path, forbund="Söderå", period=("2025-01-01", "2025-12-31")).forbund == ("Söderå",)
+    with pytest.raises(inputs.InputsError, match=r"Perioden börjar 2025-01-01, men data i .* når bara till "
+                                                 r"2024-06-30 \(datakatalogen: 2023-01-01 – 2024-06-30\)"):
+        inputs.load(tmp_path, forbund="Norrdal", period=("2025-01-01", "2025-12-31"))
