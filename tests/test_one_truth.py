@@ -112,7 +112,12 @@ def _docx_tables(path: Path) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
+#: Column labels that name the same thing ("n" is shown as "Antal (n)" by the board formatter).
+SAME_COLUMN = {"Antal (n)": "n"}
+
+
 def _table(tables, heading: str, needs=()) -> pd.DataFrame:
+    tables = [(h, df.rename(columns=SAME_COLUMN)) for h, df in tables]
     hits = [df for h, df in tables if heading in h and all(c in df.columns for c in needs)]
     assert hits, f"no table after {heading!r} with columns {needs} among {[h for h, _ in tables]}"
     return hits[0]
@@ -272,7 +277,7 @@ def test_indicator_11_is_one_figure(outputs, board, forbund):
     o = outputs[forbund]
     res = o["results"]["karnindikatorer"]["indikator11"]
     # the notebook labels n and value "Antal (n)" and "Utfall", the slutrapport "n" and "Värde"
-    names = {"Antal (n)": "n", "Utfall": "Värde"}
+    names = {**SAME_COLUMN, "Utfall": "Värde"}
     nb = next(df for _, df in o["html"]["karnindikatorer"]
               if {"Indikator", "Antal (n)", "Utfall", "Status"} <= set(df.columns)).rename(columns=names)
     tables = [nb, _table(o["html"]["slutrapport"], "Målnivåer för NNS", ("Indikator", "n", "Värde", "Status")),
