@@ -64,6 +64,12 @@ Protection
 
 The cost of protection is :meth:`TableSet.cost` (share of cells hidden by secondary suppression).
 
+Status (2026-11-30): :func:`build`, :func:`relations`, :func:`attack` and the Parquet file are
+tested; :func:`protect` is a first implementation that has not been shown to finish in acceptable
+time (on the sample table set every cell left by rule (1) is still too narrow after the first
+round; even a 30-episode random table did not finish within minutes), so no view reads the table set
+yet.
+
 References
 ----------
 Hundepool, A. et al. (2012). *Statistical Disclosure Control*. Wiley, ch. 5 (frequency tables;
@@ -99,7 +105,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
-from scipy.sparse.csgraph import connected_components
 
 from .disclosure import MIN_N
 from .errors import EvaluationError
@@ -444,9 +449,10 @@ def relations(ts: TableSet) -> list[list[tuple[int, float]]]:
     --------
     >>> ep = pd.DataFrame({"forbund": ["A"], "insats": ["X"], "kon": ["man"],
     ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"]), "avslutsdatum": pd.NaT})
-    >>> rel = relations(build(ep, reference_date="2025-12-31", kon_values=("man",)))
-    >>> all(abs(sum(c * build(ep, reference_date="2025-12-31", kon_values=("man",)).cells["n"][i]
-    ...             for i, c in r)) < 1e-9 for r in rel)
+    >>> ts = build(ep, reference_date="2025-12-31", kon_values=("man",))
+    >>> rel = relations(ts)
+    >>> n = ts.cells["n"].to_numpy()
+    >>> len(rel) > 0 and all(sum(c * n[i] for i, c in r) == 0 for r in rel)
     True
     """
     cells = ts.cells
@@ -471,28 +477,6 @@ def relations(ts: TableSet) -> list[list[tuple[int, float]]]:
                 rels.append([(tot, -1.0)] + [(p, 1.0) for p in parts])
     rels.extend(ts.extra)
     return rels
-
-
-def _system(ts: TableSet, rels, hidden: np.ndarray, column: str = "n"):
-    """Equality system over the hidden cells: A x = b (published members moved to b)."""
-    vals = ts.cells[column].to_numpy(dtype=float)
-    var = -np.ones(len(vals), dtype=int)
-    hid = np.flatnonzero(hidden)
-    var[hid] = np.arange(len(hid))
-    rows, cols, data, b = [], [], [], []
-    r = 0
-    for rel in rels:
-        vs = [(var[i], c) for i, c in rel if var[i] >= 0]
-        if not vs:
-            continue
-        for v, c in vs:
-            rows.append(r)
-            cols.append(v)
-            data.append(c)
-        b.append(-sum(c * vals[i] for i, c in rel if var[i] < 0))
-        r += 1
-    A = sparse.csr_matrix((data, (rows, cols)), shape=(r, len(hid)))
-    return A, np.asarray(b, dtype=float), hid, vals[hid]
 
 
 def attack(ts: TableSet, hidden=None, rels=None, column: str = "n", lower: float | None = 1.0,
