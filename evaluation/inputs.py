@@ -476,6 +476,7 @@ def validate(data_dir, forbund=None, period=None, scenario: str = "", reference_
     ...
     evaluation.inputs.InputsError: Scenariot 'optimistisk' finns inte ... pessimistiskt, bas, optimistiskt. Menade du 'optimistiskt'?
     """
+    show_errors_as_messages()
     folder = Path(data_dir)
     cat = _cat.read(folder)
     valid = cat.forbund
