@@ -1575,10 +1575,23 @@ def scenario_widgets(scenario: Scenario, unit_costs: pd.DataFrame, lang: str = "
         for out, fig in ((out_npv, figure_actor_npv(res, lang)), (out_cum, figure_cumulative(res, lang))):
             show_in(out, fig)  # no output capture: it stalled headless papermill runs (figures.show_in)
 
-    for ctl in controls.values():
+    rows = []
+    for name, ctl in controls.items():
         ctl.observe(refresh, names="value")
         ctl.add_class("dash-slider")  # full label above the slider (dashboards CSS)
-    left = w.VBox([w.HTML(f"<b>{t('costbenefit.antaganden', lang)}</b>"), *controls.values(), status],
+        ctl.readout = False  # plotly/d3 readouts say "30.0%": the value is shown in Swedish beside it
+        shown = w.HTML(layout=w.Layout(min_width="4.5rem"))
+
+        def show_value(*_, ctl=ctl, shown=shown, name=name):
+            v = ctl.value
+            shown.value = (f'<span class="dash-readout">{number(v, 0, lang)}</span>' if isinstance(ctl, w.IntSlider)
+                           else f'<span class="dash-readout">{percent(v, 1 if name == "diskonteringsranta" else 0, lang)}</span>')
+
+        ctl.observe(show_value, names="value")
+        show_value()
+        row = w.HBox([ctl, shown], layout=w.Layout(align_items="flex-end", width="100%"))
+        rows.append(row)
+    left = w.VBox([w.HTML(f"<b>{t('costbenefit.antaganden', lang)}</b>"), *rows, status],
                   layout=w.Layout(flex="1 1 20rem", min_width="0"))
     summary.layout = w.Layout(flex="1 1 20rem", min_width="0")
     top = w.HBox([left, summary], layout=w.Layout(flex_flow="row wrap", gap="16px", width="100%"))

@@ -66,25 +66,6 @@ table.tabell .tal {text-align: right; white-space: nowrap; font-variant-numeric:
   .dash-title h1 {font-size: 1.3em;}
 }
 </style>
-<script>
-/* sliders get their label as accessible name (axe: aria-input-field-name), also when redrawn */
-(function () {
-  function name() {
-    document.querySelectorAll(".widget-slider").forEach(function (box) {
-      var label = box.querySelector(".widget-label");
-      var text = label ? label.textContent.trim() : "";
-      box.querySelectorAll("[role=slider], .noUi-handle").forEach(function (h) {
-        if (text && h.getAttribute("aria-label") !== text) { h.setAttribute("aria-label", text); }
-      });
-      box.querySelectorAll("input").forEach(function (i) {
-        if (text && !i.getAttribute("aria-label")) { i.setAttribute("aria-label", text); }
-      });
-    });
-  }
-  name();
-  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
-})();
-</script>
 """
 
 

@@ -319,7 +319,7 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
-        "--template=lab", "--theme=light",
+        "--template=styrelse", "--theme=light", "--HTMLExporter.language_code=sv",
         "--VoilaConfiguration.multi_kernel_manager_class=evaluation.dashboards.kernels.CappedKernelManager",
         f"--CappedKernelManager.max_kernels={int(max_kernels)}",
     ]
@@ -348,6 +348,9 @@ def server_env(data_dir: str | os.PathLike, snapshots_dir: str | os.PathLike | N
     snap = snapshots_dir if snapshots_dir is not None else env.get(SNAPSHOTS_ENV, "snapshots")
     env[SNAPSHOTS_ENV] = str(Path(snap).resolve())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # the workbench's Voilà template (evaluation/data/jupyter/voila/templates/styrelse): no CDN requests
+    own = str(Path(__file__).resolve().parents[1] / "data" / "jupyter")
+    env["JUPYTER_PATH"] = os.pathsep.join([own, *([env["JUPYTER_PATH"]] if env.get("JUPYTER_PATH") else [])])
     return env
 
 
