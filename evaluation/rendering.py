@@ -145,10 +145,16 @@ def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, 
            "rapport_css": _css(), "rapport_top": ""}
     body, _ = exporter.from_notebook_node(nb, resources=res)
     body = re.sub(r"<html( lang=\"[a-zA-Z-]+\")?>", '<html lang="sv">', body, count=1)
+    # outputs may carry their own CDN tags (plotly's notebook renderer adds MathJax from cdnjs per
+    # figure): a board member's browser loads nothing from outside the file
+    body = _EXTERNAL.sub("", body)
     out = Path(html_path)
     out.write_text(body, encoding="utf-8")
     return out
 
+
+_EXTERNAL = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>|<link[^>]*\shref="https?://[^"]*"[^>]*/?>',
+                       re.I)
 
 _FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;font-family:Arial,sans-serif">'
            '<span class="title"></span> – sida <span class="pageNumber"></span> av <span class="totalPages"></span></div>')

@@ -227,6 +227,17 @@ def _indicators(r: Mapping) -> list[str]:
         lo = sum(v < 0.4 for v in shares.values())
         out.append(f"Vid senaste mätningen instämde minst 70 % i {fmt.integer(hi)} av "
                    f"{fmt.integer(len(shares))} påståenden och färre än 40 % i {fmt.integer(lo)}.")
+    status = [v for v in (r.get("malniva_status") or {}).values() if v]
+    if status:
+        met = sum(v == "uppnadd" for v in status)
+        out.append(f"{fmt.integer(met)} av {fmt.integer(len(status))} målnivåer är uppnådda vid senaste mätningen.")
+    i11 = r.get("indikator11") or {}
+    if i11.get("andel") is not None and (i11.get("uppfoljda") or 0) >= MIN_N:
+        out.append(f"Indikator 11: {fmt.percent(i11['andel'])} av {_n(i11['uppfoljda'])} uppföljda som gick till arbete "
+                   "eller studier hade kvar resultatet (ingen återkomst till försörjningsstöd).")
+    if r.get("indikator7_andel_komplett") is not None:
+        out.append(f"För {fmt.percent(r['indikator7_andel_komplett'])} av episoderna finns både deltagarens och "
+                   "personalens bedömning (indikator 7).")
     return out
 
 

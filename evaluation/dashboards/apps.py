@@ -55,6 +55,9 @@ table.tabell .tal {text-align: right; white-space: nowrap; font-variant-numeric:
 .dash-app [role="slider"]:focus {outline: 3px solid #d4351c !important; outline-offset: 2px;}
 /* full slider labels: the label sits above the slider and wraps, never cut */
 .dash-slider {flex-direction: column !important; align-items: stretch !important; width: 100% !important; max-width: 32rem;}
+.dash-slider {height: auto !important;}
+.dash-slider .slider-container {height: 28px !important; flex: 0 0 28px !important;}
+.dash-slider .widget-label {height: auto !important; line-height: 1.3 !important; margin-bottom: 2px;}
 .dash-slider .widget-label {width: auto !important; max-width: none !important; white-space: normal !important;
                             overflow: visible !important; text-overflow: clip !important; text-align: left !important;}
 .dash-slider .slider-container, .dash-slider .widget-readout {width: auto !important;}
