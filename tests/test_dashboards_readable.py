@@ -28,22 +28,31 @@ NAMES = ["styrelse", "utvarderare", "samhallsekonomi"]
 TIMEOUT = 120_000
 
 
+DOORS = {"styrelse": "board", "samhallsekonomi": "board", "utvarderare": "evaluator"}
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = db.free_port()
-    log = open(tmp_path_factory.mktemp("voila") / "voila.log", "w")
-    proc = db.serve(port, None, SAMPLES, snapshots_dir=tmp_path_factory.mktemp("snapshots"), pool_size=1,
-                    stdout=log, stderr=log)
+def servers(tmp_path_factory):
+    """One Voilà server per door (board: styrelse, samhällsekonomi; evaluator: utvärderare)."""
+    procs, urls = [], {}
     try:
-        db.wait_until_ready(port, timeout=120, proc=proc)
-        yield f"http://127.0.0.1:{port}"
+        for door in ("board", "evaluator"):
+            port = db.free_port()
+            log = open(tmp_path_factory.mktemp("voila") / f"voila-{door}.log", "w")
+            proc = db.serve(port, None, SAMPLES, snapshots_dir=tmp_path_factory.mktemp("snapshots"), pool_size=1,
+                            door=door, stdout=log, stderr=log)
+            procs.append((proc, log))
+            db.wait_until_ready(port, timeout=120, proc=proc)
+            urls[door] = f"http://127.0.0.1:{port}"
+        yield urls
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except Exception:
-            proc.kill()
-        log.close()
+        for proc, log in procs:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except Exception:
+                proc.kill()
+            log.close()
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +84,10 @@ def _open(browser, url, name, width):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_dashboard_is_offline_swedish_and_accessible(server, browser, name):
+def test_dashboard_is_offline_swedish_and_accessible(servers, browser, name):
     from axe_playwright_python.sync_playwright import Axe
 
-    page, blocked = _open(browser, server, name, 1280)
+    page, blocked = _open(browser, servers[DOORS[name]], name, 1280)
     try:
         assert blocked == []
         text = page.inner_text("body")
@@ -93,8 +102,8 @@ def test_dashboard_is_offline_swedish_and_accessible(server, browser, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_dashboard_fits_390_px(server, browser, name):
-    page, _ = _open(browser, server, name, 390)
+def test_dashboard_fits_390_px(servers, browser, name):
+    page, _ = _open(browser, servers[DOORS[name]], name, 390)
     try:
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= 392, overflow
