@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="data_samples", help="output folder (default data_samples)")
     s.add_argument("--seed", type=int, default=None, help="random seed (default: the committed one)")
     s.add_argument("--if-missing", action="store_true", help="only generate when files are missing")
+    s.add_argument("--scale", choices=["sample", "nation"], default="sample",
+                   help="sample: the committed sample world; nation: 75 synthetic förbund for scale tests "
+                        "(default out: nation/)")
 
     m = sub.add_parser("summary", help="load and validate every sample, print a Swedish summary table")
     m.add_argument("--data", default="data_samples", help="data folder (default data_samples)")
@@ -100,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "samples":
+        if getattr(args, "scale", "sample") == "nation":
+            from . import nation
+
+            return nation.cli(args)
         from . import samples
 
         return samples.cli(args)

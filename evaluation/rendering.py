@@ -15,8 +15,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import threading
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -132,25 +135,61 @@ def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, 
     (True, False, True, False, False)
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="rapport", extra_template_basedirs=[_template_dir()])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
     nb = nbformat.read(str(notebook_path), as_version=4)
     nb.metadata.pop("widgets", None)  # a static report has no kernel: no widget manager from a CDN
     _arrange(nb, top_html)
     res = {"metadata": {"name": title or Path(notebook_path).stem}, "language_code": "sv",
            "rapport_css": _css(), "rapport_top": ""}
-    body, _ = exporter.from_notebook_node(nb, resources=res)
+    # the vendored plotly.js bundle (4.8 MB, in the first figure's output) passes the template and
+    # nbconvert's HTML post-processing (BeautifulSoup) as a short token and is put back afterwards:
+    # the same HTML without parsing 4.8 MB of JavaScript as HTML for every report
+    bundle, token = _plotlyjs(), f"evaluation-plotlyjs-{os.getpid()}-{time.monotonic_ns()}"
+    swapped = False
+    if bundle:
+        for cell in nb.cells:
+            for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                data = output.get("data", {})
+                html = data.get("text/html")
+                if isinstance(html, str) and len(html) >= len(bundle) and bundle in html:
+                    data["text/html"] = html.replace(bundle, token)
+                    swapped = True
+    with _EXPORT_LOCK:  # one exporter per process: its Jinja templates compile once
+        body, _ = _exporter().from_notebook_node(nb, resources=res)
     body = re.sub(r"<html( lang=\"[a-zA-Z-]+\")?>", '<html lang="sv">', body, count=1)
+    if swapped:
+        body = body.replace(token, bundle)
     # outputs may carry their own CDN tags (plotly's notebook renderer adds MathJax from cdnjs per
     # figure): a board member's browser loads nothing from outside the file
     body = _EXTERNAL.sub("", body)
     out = Path(html_path)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+_EXPORT_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """The report's ``HTMLExporter``, configured once per process."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="rapport", extra_template_basedirs=[_template_dir()])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+@functools.lru_cache(maxsize=1)
+def _plotlyjs() -> str:
+    try:
+        from plotly.offline import get_plotlyjs
+
+        return get_plotlyjs()
+    except Exception:  # noqa: BLE001 - no plotly: nothing to swap
+        return ""
 
 
 _EXTERNAL = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>|<link[^>]*\shref="https?://[^"]*"[^>]*/?>',

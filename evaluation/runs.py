@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -99,6 +100,9 @@ __all__ = [
 ]
 
 KERNEL_NAME = "evaluation"
+# Warm kernels are forked from a template process that has imported the libraries
+# (:mod:`evaluation.forkserver`); the environment variable EVALUATION_FORK_KERNELS=0 makes
+# KernelPool start ordinary kernels instead (read when a pool is created).
 DEFAULT_TIMEOUT = 600.0
 MANIFEST = "manifest.json"
 log = logging.getLogger(__name__)
@@ -149,6 +153,7 @@ class RunRecord:
     files: list[str] = dataclasses.field(default_factory=list)
     input_files: list[str] = dataclasses.field(default_factory=list)
     findings: list[dict] = dataclasses.field(default_factory=list)
+    peak_rss_mb: float | None = None  # kernel's peak resident memory (VmHWM), MB; None: not measured
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -501,15 +506,70 @@ def _warmup_code(modules: Iterable[str]) -> str:
             "del __evaluation_warmup\n")
 
 
+class _PeakRSS:
+    """Samples a kernel's peak resident memory (``VmHWM`` of ``/proc/<pid>/status``) in a thread.
+
+    ``VmHWM`` only grows, so the last value read before the kernel exits is its peak up to that
+    moment (sampled every ``interval`` seconds). Linux only; elsewhere ``peak_mb`` stays None.
+    """
+
+    def __init__(self, pid: int | None, interval: float = 0.25):
+        import threading
+
+        self.pid, self.interval, self.peak_mb = pid, interval, None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
+        if pid is not None and Path(f"/proc/{pid}/status").exists():
+            self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak_mb = round(int(line.split()[1]) / 1024, 1)
+                    return
+        except (OSError, ValueError):
+            pass
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._read()
+
+    def stop(self) -> float | None:
+        if self._thread.is_alive():
+            self._read()
+            self._stop.set()
+            self._thread.join(timeout=2)
+        return self.peak_mb
+
+
+def _kernel_pid(km) -> int | None:
+    try:
+        return int(km.provisioner.process.pid)
+    except Exception:  # noqa: BLE001 - another provisioner: not measured
+        return None
+
+
 class _WarmKernel:
     """A started kernel with a warm-up request (imports) in flight; used for one notebook only."""
 
-    def __init__(self, kernel_name: str, cwd: str, modules: tuple[str, ...]):
+    def __init__(self, kernel_name: str, cwd: str, modules: tuple[str, ...], server=None):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         self.cwd, self.modules = cwd, modules
         self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.forked = False
+        if server is not None:
+            import uuid
+
+            from .forkserver import ForkProvisioner
+
+            self.km.kernel_id = str(uuid.uuid4())
+            prov = ForkProvisioner(kernel_id=self.km.kernel_id, kernel_spec=self.km.kernel_spec, parent=self.km)
+            prov.server = server
+            self.km.provisioner = prov
+            self.forked = True
         run_sync(self.km.start_kernel)(cwd=cwd)
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
@@ -579,10 +639,37 @@ class KernelPool:
     >>> pool.close()  # nothing started yet
     """
 
-    def __init__(self, kernel_name: str = KERNEL_NAME, start_timeout: float = 120.0):
+    def __init__(self, kernel_name: str = KERNEL_NAME, start_timeout: float = 120.0, fork: bool | None = None):
         self.kernel_name = kernel_name
         self.start_timeout = start_timeout
+        self.fork = (os.environ.get("EVALUATION_FORK_KERNELS", "1") != "0") if fork is None else fork
         self._spare: _WarmKernel | None = None
+        self._server = None  # ForkServer: template process the kernels are forked from
+
+    def _fork_server(self, modules: tuple[str, ...]):
+        """The template process (started on first use) with ``modules`` imported; None: no forking."""
+        if not self.fork:
+            return None
+        if self._server is not None and not self._server.alive():
+            self._server.close()
+            self._server = None
+        if self._server is None:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            from .forkserver import ForkServer
+
+            try:
+                self._server = ForkServer.for_spec(KernelSpecManager().get_kernel_spec(self.kernel_name),
+                                                   start_timeout=self.start_timeout)
+            except Exception as exc:  # noqa: BLE001 - ordinary kernels instead
+                log.warning("no fork server: %s", exc)
+                self.fork = False
+                return None
+            if self._server is None:
+                self.fork = False
+                return None
+        self._server.preload(modules)
+        return self._server
 
     def prestart(self, cwd: str, modules: tuple[str, ...]) -> None:
         """Start a spare kernel for ``cwd`` that imports ``modules`` in the background."""
@@ -592,7 +679,7 @@ class KernelPool:
             self._spare.shutdown()
             self._spare = None
         try:
-            self._spare = _WarmKernel(self.kernel_name, cwd, modules)
+            self._spare = _WarmKernel(self.kernel_name, cwd, modules, self._fork_server(modules))
         except Exception as exc:  # noqa: BLE001 - no spare: papermill starts its own kernel
             log.warning("could not pre-start a kernel: %s", exc)
             self._spare = None
@@ -613,10 +700,13 @@ class KernelPool:
         return None if warm is None else warm.km
 
     def close(self) -> None:
-        """Shut the spare kernel down."""
+        """Shut the spare kernel and the fork server down."""
         if self._spare is not None:
             self._spare.shutdown()
             self._spare = None
+        if self._server is not None:
+            self._server.close()
+            self._server = None
 
 
 _POOLS: dict[str, KernelPool] = {}
@@ -739,6 +829,7 @@ class _Executed:
     error: str
     attempt: int
     seconds: float
+    peak_rss_mb: float | None = None
 
 
 def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name: str, attempt: int,
@@ -763,6 +854,7 @@ def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name:
     status, error = "ok", ""
     t0 = time.perf_counter()
     nb_out = folder / "notebook.ipynb"
+    rss = None
     try:
         validate_parameters(spec.notebook, params)
         # the kernel works in the run's own folder: a relative write lands in the run (and passes
@@ -778,6 +870,7 @@ def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name:
             if km is not None:
                 engine = {"engine_name": _pooled_engine(), "km": km, "shutdown_kernel": "immediate",
                           "partial_path": str(nb_out)}
+                rss = _PeakRSS(_kernel_pid(km))
         pm.execute_notebook(
             spec.notebook, str(nb_out), parameters=params, kernel_name=kernel_name,
             cwd=cwd, execution_timeout=timeout, progress_bar=False,
@@ -794,7 +887,8 @@ def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name:
     finally:
         logger.removeHandler(handler)
         handler.close()
-    return _Executed(spec, folder, params, status, error, attempt, time.perf_counter() - t0)
+    peak = rss.stop() if rss is not None else None
+    return _Executed(spec, folder, params, status, error, attempt, time.perf_counter() - t0, peak)
 
 
 def _finish_run(done: _Executed) -> dict[str, Any]:
@@ -846,7 +940,7 @@ def _finish_run(done: _Executed) -> dict[str, Any]:
         name=spec.name, runfile=spec.runfile, notebook=spec.notebook,
         parameters={k: v for k, v in params.items() if k != "results_path"},
         status=status, duration_s=round(done.seconds + time.perf_counter() - t0, 3), error=error,
-        attempt=done.attempt,
+        attempt=done.attempt, peak_rss_mb=done.peak_rss_mb,
         folder=spec.folder, files=[] if findings else sorted(p.name for p in folder.iterdir()),
         findings=findings,
     )
@@ -928,7 +1022,7 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
     # warm kernels (KernelPool) for the local executors; Dask workers start their own kernels
     warm = notebook_imports(sorted({s.notebook for s in specs})) if warm_kernels else None
     bar = tqdm(total=len(specs), desc="Körningar", unit="körning", disable=not progress, file=sys.stderr)
-    records: list[dict] = []
+    records = _ProgressRecords(staging.parent / ".progress.jsonl")
     try:
         if executor == "dask":
             from distributed import Client, LocalCluster, as_completed
@@ -941,8 +1035,9 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
                                        dashboard_address=None)
                 client = Client(cluster)
             try:
+                # every worker process keeps its own KernelPool (warm kernels) like the local executors
                 futures = [client.submit(execute_run, s, str(staging), timeout, KERNEL_NAME,
-                                         attempts.get(s.name, 1), pure=False) for s in specs]
+                                         attempts.get(s.name, 1), warm, True, pure=False) for s in specs]
                 for fut in as_completed(futures):
                     records.append(fut.result())
                     bar.update(1)
@@ -978,7 +1073,31 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
     finally:
         bar.close()
         close_pools()
-    return records
+    return list(records)
+
+
+class _ProgressRecords(list):
+    """The batch's records, each also appended as one JSON line to a hidden progress file as soon as
+    it is known (status, duration, peak memory; no outputs), so a long batch can be followed and
+    measured while it runs (``tail -f <snapshot>.partial/.progress.jsonl``)."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+
+    def append(self, rec: dict) -> None:
+        super().append(rec)
+        line = {k: rec.get(k) for k in ("name", "status", "duration_s", "peak_rss_mb", "attempt")}
+        line["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        try:
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except OSError:
+            pass
+
+    def extend(self, recs) -> None:
+        for rec in recs:
+            self.append(rec)
 
 
 def _move_runs_into_place(staging: Path, target: Path, records: list[dict], quarantine: Path) -> None:

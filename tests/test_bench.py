@@ -32,13 +32,16 @@ def test_quick_bench_writes_json_and_table_with_ratios_and_agreeing_baselines(tm
     assert set(by) == {"kasam", "montecarlo", "xlsx"}
     for r in by.values():
         assert r["value"] > 0 and r["baseline_value"] > 0
-        assert r["ratio"] == pytest.approx(r["baseline_value"] / r["value"])
+        # speed-ups are baseline / value; figures against a floor are value / floor
+        expected = r["value"] / r["baseline_value"] if r["ratio_kind"] == "of_floor" else r["baseline_value"] / r["value"]
+        assert r["ratio"] == pytest.approx(expected)
         assert r["met"] in (True, False) and r["target"]
         assert r["label"] in table and r["target"] in table
+    assert by["xlsx"]["ratio_kind"] == "of_floor" and "golv" in by["xlsx"]["baseline"]
     # the row-by-row and per-draw baselines give the same numbers as the vectorised code
     assert by["kasam"]["details"]["agree_on_subsample"] is True
     assert by["montecarlo"]["details"]["agree_on_subsample"] is True
-    # every generated XLSX row is accepted and the openpyxl baseline read the same number of rows
+    # every generated XLSX row is accepted and the calamine floor read the same number of data rows
     assert by["xlsx"]["details"]["rows_accepted"] == by["xlsx"]["details"]["baseline_rows"] == 400
     m = doc["machine"]
     assert m["cores"] >= 1 and m["cpu"] and m["python"] and m["packages"]["pandas"]
@@ -85,13 +88,32 @@ def test_batch_bench_on_a_tiny_project_measures_runner_overhead_and_report_size(
     batch = by["batch"]
     assert batch["details"]["all_ok"] is True, batch["details"]
     assert batch["details"]["runs"] == 2
-    assert batch["ratio"] == pytest.approx(batch["baseline_value"] / batch["value"])
+    # the floor is the warm-kernel compute of both runs divided by the 2 jobs
+    assert batch["baseline_value"] == pytest.approx(batch["details"]["sum_compute_s"] / 2)
+    assert batch["ratio"] == pytest.approx(batch["value"] / batch["baseline_value"])
     # the warm-kernel compute reproduces the runner's headline results
     assert batch["details"]["results_identical"] is True
+    # the batch ran on forked kernels and on ordinary warm kernels; both finished
+    assert batch["details"]["ordinary_warm_kernels_s"] > 0
     over = by["overhead"]
-    assert over["baseline_value"] > 0
-    assert over["value"] == pytest.approx(over["details"]["serial_wall_s"] / 2 - over["baseline_value"])
+    assert over["baseline_value"] == pytest.approx(batch["details"]["sum_compute_s"] / 2)
+    assert over["value"] == pytest.approx((2 * batch["value"] - batch["details"]["sum_compute_s"]) / 2)
     size = by["report_size"]
     assert size["details"]["plotlyjs_embedded"] == 1 and size["details"]["figures"] >= 1
     assert size["value"] > size["details"]["plotlyjs_mb"]
     assert (tmp_path / "res" / "bench.md").read_text(encoding="utf-8").count("\n| ") == 3
+
+
+def test_quick_columnar_and_scaling_benches_account_for_every_row(tmp_path):
+    out = tmp_path / "res"
+    assert bench.main(["--quick", "--only", "columnar,scaling", "--out", str(out), "--root", str(ROOT)]) == 0
+    doc, table = _read(out)
+    by = {r["name"]: r for r in doc["results"]}
+    for fmt in ("parquet", "csv"):
+        r = by[f"import_{fmt}"]
+        assert r["details"]["rows_accepted"] == r["details"]["floor_rows"] == 2_000
+        assert r["ratio"] == pytest.approx(r["value"] / r["baseline_value"])
+    sc = by["scaling"]
+    # two nation sizes (1 and 2 förbund) measured with 4 000 episodes per förbund
+    assert [p["episodes"] for p in sc["details"]["points"]] == [4_000, 8_000]
+    assert sc["details"]["exponents"], sc["details"]
