@@ -214,6 +214,34 @@ def nation_frames(seed: int = 20260115, n_forbund: int = NATION["n_forbund"], ep
     return frames
 
 
+def _write_catalogue(d: Path, templates: Path, name: str, s: str, seed: int, episodes) -> None:
+    """``datakatalog.yaml`` of one förbund folder: the sample catalogue's entries for the files
+    written here, every förbund-specific entry for this förbund."""
+    import datetime as _dt
+
+    import yaml
+
+    src = yaml.safe_load((templates / "datakatalog.yaml").read_text(encoding="utf-8"))
+    rename = {"malnivaer/norrdal.yaml": f"malnivaer/{s}.yaml", "mal/norrdal.yaml": f"mal/{s}.yaml"}
+    entries = []
+    for e in src.get("filer", []):
+        path = rename.get(e["path"], e["path"])
+        if not (d / path).exists():
+            continue
+        e = dict(e, path=path, kalla=f"evaluation samples --scale nation (seed {seed})")
+        if e.get("forbund"):
+            e["forbund"] = [name]
+        if e["entity"] == "episoder" and episodes is not None and len(episodes):
+            dates = pd.to_datetime(episodes["inskrivningsdatum"])
+            e["period"] = {"fran": dates.min().date(), "till": dates.max().date()}
+        entries.append(e)
+    doc = {"version": src.get("version", 1), "namn": f"Syntetisk nation: {name}", "fiktiva_data": True,
+           "data_till_och_med": src.get("data_till_och_med", _dt.date(2026, 1, 15)), "filer": entries}
+    (d / "datakatalog.yaml").write_text(
+        "# Datakatalog för ett syntetiskt förbund (evaluation samples --scale nation); genererad.\n"
+        + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def _write_csv(t: pd.DataFrame, path: Path) -> None:
     """Text table to CSV; plain join (vectorised) when no field needs quoting, else pandas."""
     cols = [t[c].astype(str) for c in t.columns]
@@ -277,12 +305,13 @@ def generate_nation(out_dir, seed: int = 20260115, n_forbund: int = NATION["n_fo
                 text = src.read_text(encoding="utf-8").replace("Norrdal", name)
                 (d / sub / f"{s}.yaml").write_text(text, encoding="utf-8")
                 files += 1
+        _write_catalogue(d, templates, name, s, seed, groups["episoder"].get(name))
         lines = [f"# Syntetiskt förbund {name} (evaluation samples --scale nation, seed {seed}); genererad, ej versionerad.",
                  f"name: {s}-2025", f'titel: "Samordningsförbundet {name} – utvärdering 2025"',
-                 f"data_dir: data/{s}", "parameters:", f'  forbund: "{name}"', '  lang: "sv"', "  min_n: 5",
+                 f"data_dir: ../data/{s}", "parameters:", f'  forbund: "{name}"', '  lang: "sv"', "  min_n: 5",
                  "notebooks:"]
         for nb, params in _NOTEBOOK_RUNS:
-            lines.append(f"  - notebook: {(notebooks / f'{nb}.ipynb').resolve()}")
+            lines.append(f"  - notebook: {nb}")
             p = dict(params)
             if nb == "slutrapport":
                 p["mal_fil"] = f"mal/{s}.yaml"
