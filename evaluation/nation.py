@@ -225,6 +225,8 @@ def _write_catalogue(d: Path, templates: Path, name: str, s: str, seed: int, epi
     rename = {"malnivaer/norrdal.yaml": f"malnivaer/{s}.yaml", "mal/norrdal.yaml": f"mal/{s}.yaml"}
     entries = []
     for e in src.get("filer", []):
+        if e["entity"] in ("mal", "malnivaer") and e["path"] not in rename:
+            continue  # only the Norrdal goal files are rewritten for the förbund
         path = rename.get(e["path"], e["path"])
         if not (d / path).exists():
             continue
