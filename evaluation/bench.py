@@ -1079,6 +1079,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--timeout", type=float, default=600.0, help="execution timeout per cell, seconds")
     p.add_argument("--cold", action="store_true", help="also time the batch with cold kernels (papermill's own)")
+    p.add_argument("--table-rows", type=int, default=None, help="rows of the Parquet/CSV import (default 1 000 000)")
+    p.add_argument("--scaling-forbund", default=None,
+                   help="nation sizes in förbund for the scaling bench, comma-separated (default 10,20,40,75)")
     args = p.parse_args(argv)
     only = tuple(x.strip() for x in args.only.split(",") if x.strip())
     unknown = sorted(set(only) - set(BENCHMARKS))
@@ -1096,8 +1099,13 @@ def main(argv: list[str] | None = None) -> int:
 
         os.environ[privacy.KEY_ENV] = secrets.token_hex(32)
         print("· ingen pseudonymiseringsnyckel: en tillfällig nyckel används för mätningen", file=sys.stderr)
+    sizes = Sizes.quick() if args.quick else Sizes()
+    if args.table_rows:
+        sizes = dataclasses.replace(sizes, table_rows=args.table_rows)
+    if args.scaling_forbund:
+        sizes = dataclasses.replace(sizes, scaling_forbund=tuple(int(x) for x in args.scaling_forbund.split(",")))
     doc = run_all(Path(args.root).resolve(), Path(args.out).resolve(), only=only,
-                  sizes=Sizes.quick() if args.quick else Sizes(),
+                  sizes=sizes,
                   runfiles=[Path(r) for r in args.runfiles] if args.runfiles is not None else None,
                   jobs=args.jobs, timeout=args.timeout, cold=args.cold, log=lambda s: print(f"· {s}", file=sys.stderr, flush=True))
     print(markdown_table(doc))

@@ -1022,7 +1022,7 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
     # warm kernels (KernelPool) for the local executors; Dask workers start their own kernels
     warm = notebook_imports(sorted({s.notebook for s in specs})) if warm_kernels else None
     bar = tqdm(total=len(specs), desc="Körningar", unit="körning", disable=not progress, file=sys.stderr)
-    records = _ProgressRecords(staging.parent / ".progress.jsonl")
+    records = _ProgressRecords(staging / ".progress.jsonl")
     try:
         if executor == "dask":
             from distributed import Client, LocalCluster, as_completed
@@ -1079,7 +1079,8 @@ def _execute_all(specs: list[RunSpec], staging: Path, jobs: int, timeout: float,
 class _ProgressRecords(list):
     """The batch's records, each also appended as one JSON line to a hidden progress file as soon as
     it is known (status, duration, peak memory; no outputs), so a long batch can be followed and
-    measured while it runs (``tail -f <snapshot>.partial/.progress.jsonl``)."""
+    measured while it runs (``tail -f <snapshot>.partial/.staging/.progress.jsonl``; removed with the
+    staging folder when the batch ends: the manifest then holds the same records)."""
 
     def __init__(self, path: Path):
         super().__init__()
