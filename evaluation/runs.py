@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import json
 import logging
@@ -105,6 +104,8 @@ KERNEL_NAME = "evaluation"
 # KernelPool start ordinary kernels instead (read when a pool is created).
 DEFAULT_TIMEOUT = 600.0
 MANIFEST = "manifest.json"
+#: Seconds the runner waits for a cell's output messages after the cell's reply (nbclient: 4 s).
+IOPUB_TIMEOUT = 60.0
 log = logging.getLogger(__name__)
 
 
@@ -874,7 +875,10 @@ def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name:
         pm.execute_notebook(
             spec.notebook, str(nb_out), parameters=params, kernel_name=kernel_name,
             cwd=cwd, execution_timeout=timeout, progress_bar=False,
-            log_output=True, request_save_on_cell_execute=False, start_timeout=120, **engine,
+            log_output=True, request_save_on_cell_execute=False, start_timeout=120,
+            # papermill raises when a cell's output arrives > iopub_timeout after its reply (nbclient's
+            # default 4 s): on a loaded machine the first figure's 4.8 MB plotly.js message can take longer
+            iopub_timeout=IOPUB_TIMEOUT, **engine,
         )
     except ParameterError as exc:
         status, error = "failed", f"ParameterError: {exc}"
