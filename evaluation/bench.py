@@ -4,23 +4,25 @@ Every figure is measured against a **baseline measured in the same run**, on the
 reported with its absolute time, the ratio and the target of issue 11 (BENCHMARKS.md):
 
 =================  ===========================================================  ==================
-benchmark          what / baseline                                              target
+benchmark          what / floor or baseline (same run)                          target
 =================  ===========================================================  ==================
-``batch``          ``evaluation run`` of every sample run file with             ≥ 1.7×
-                   ``--jobs 2`` vs a serial loop of the ``papermill`` command
-                   line on the same runs
-``overhead``       serial batch runner wall time per run minus the compute of   ≤ 1 s per run
-                   the same notebooks executed in one warm kernel (imports
-                   done once, namespace reset between notebooks)
+``batch``          ``evaluation run`` of every sample run file with             ≤ 1.3× the floor
+                   ``--jobs 2`` vs the floor: the same notebooks back to back
+                   in ONE warm kernel, divided by the jobs; also measured with
+                   ordinary (not forked) warm kernels
+``overhead``       (jobs × wall − Σ compute) / runs: core-seconds per run       –
+                   besides the notebooks' cells
 ``kasam``          :func:`evaluation.kasam.score` of 1 000 000 SOC-29           ≤ 1 s, ≥ 50×
-                   respondents vs a row-by-row loop (timed on a subsample and
-                   scaled; both agree on the subsample)
+                   respondents vs a row-by-row loop (subsample, scaled)
 ``montecarlo``     :func:`evaluation.costbenefit.monte_carlo`, 100 000 draws    ≤ 1 s
                    vs :func:`~evaluation.costbenefit.evaluate` draw by draw
-                   (subsample, scaled)
-``xlsx``           :func:`evaluation.io.load_episodes` of a 200 000-row XLSX    ≥ 4×, ≤ 5 s
-                   (read, map, convert, validate) vs ``pandas.read_excel``
-                   with its default engine (openpyxl), reading only
+``xlsx``           :func:`evaluation.io.load_episodes` of a 200 000-row XLSX    ≤ 1.5× the floor
+                   vs the floor ``python_calamine`` reading it into lists
+``columnar``       the same of 1 000 000 episodes as Parquet and CSV vs         ≤ 3× the floor
+                   ``pyarrow`` reading the file
+``scaling``        import, flows, KASAM, indicators and table protection on     exponent ≤ n log n
+                   the synthetic nation (:mod:`evaluation.nation`) at several
+                   sizes; growth exponents in the number of episodes
 ``dashboard``      Voilà dashboard in Debian's Chromium via Playwright: time    ≤ 3 s, ≤ 0.5 s
                    to interactive and filter change → redrawn figure
 ``report_size``    largest ``rapport.html`` of the batch snapshot vs the same   ≤ 6 MB
