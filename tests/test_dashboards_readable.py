@@ -119,3 +119,15 @@ def test_dashboard_fits_390_px(servers, browser, name):
             assert len(labels) >= 9 and len(set(labels)) == len(labels)
     finally:
         page.close()
+
+
+def test_start_page_is_swedish_and_lists_only_the_doors_dashboards(servers, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    try:
+        page.goto(servers["board"] + "/", timeout=TIMEOUT)
+        text = page.inner_text("body")
+        assert "Instrumentpaneler" in text and "Styrelsens översikt" in text
+        assert "Samhällsekonomiska scenarier" in text
+        assert "Utvärderarens fördjupning" not in text and ".ipynb" not in text and "Select items" not in text
+    finally:
+        page.close()

@@ -319,7 +319,7 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
-        "--template=styrelse", "--theme=light", "--HTMLExporter.language_code=sv",
+        "--template=styrelse", "--theme=light", "--HTMLExporter.language_code=sv", "--classic-tree",
         "--VoilaConfiguration.multi_kernel_manager_class=evaluation.dashboards.kernels.CappedKernelManager",
         f"--CappedKernelManager.max_kernels={int(max_kernels)}",
     ]
