@@ -54,7 +54,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from . import instruments
 from . import questionnaires as qn
-from .figures import apply_layout
+from .figures import apply_layout, bar_height
 from .labels import t
 from .formatting import percent as _percent
 from .schemas import split_multi
@@ -1255,13 +1255,29 @@ def figure_targets(att: pd.DataFrame, lang: str = "sv", title: str | None = None
                  f"{' · ' + r['item'] if isinstance(r.get('item'), str) else ''}"
                  f"{' · ' + label('respondentgrupp', r['respondentgrupp'], lang) if isinstance(r.get('respondentgrupp'), str) else ''}"
                  f" · {t('indicators.matt.' + r['matt'], lang)}" for _, r in a.iterrows()]
-    fig = go.Figure()
-    fig.add_bar(y=a["_lbl"], x=a["varde"].astype(float) * scale, orientation="h", marker_color=a["farg"],
-                text=a["status_text"], textposition="auto", name=t("indicators.fig.utfall", lang), showlegend=False)
-    fig.add_scatter(y=a["_lbl"], x=a["niva"].astype(float) * scale, mode="markers", name=t("indicators.fig.malniva", lang),
-                    marker=dict(symbol="line-ns", size=22, line=dict(width=3, color="#000000")))
-    fig.update_layout(yaxis=dict(autorange="reversed"), xaxis=dict(title=t("indicators.fig.varde", lang)))
-    return apply_layout(fig, title or t("indicators.fig.malnivaer", lang), height=max(300, 80 + 40 * len(a)))
+    # shares (percent) and means (answer scale) never share an axis: one panel each
+    kinds = [k for k in ("andel", "medel") if (a["matt"].str.startswith("andel") == (k == "andel")).any()]
+    from plotly.subplots import make_subplots
+
+    sizes = [int((a["matt"].str.startswith("andel") == (k == "andel")).sum()) for k in kinds]
+    fig = make_subplots(rows=len(kinds), cols=1, row_heights=[max(n, 1) for n in sizes] if kinds else None,
+                        vertical_spacing=0.12 if len(kinds) > 1 else 0.0) if len(kinds) > 1 else go.Figure()
+    for i, k in enumerate(kinds, start=1):
+        part = a[a["matt"].str.startswith("andel") == (k == "andel")]
+        sc = 100 if k == "andel" else 1
+        where = dict(row=i, col=1) if len(kinds) > 1 else {}
+        fig.add_bar(y=part["_lbl"], x=part["varde"].astype(float) * sc, orientation="h", marker_color=part["farg"],
+                    text=part["status_text"], textposition="auto", name=t("indicators.fig.utfall", lang),
+                    showlegend=False, **where)
+        fig.add_scatter(y=part["_lbl"], x=part["niva"].astype(float) * sc, mode="markers",
+                        name=t("indicators.fig.malniva", lang), showlegend=i == 1,
+                        marker=dict(symbol="line-ns", size=22, line=dict(width=3, color="#000000")), **where)
+        title_x = "Andel (%)" if k == "andel" else "Medelvärde (svarsskalan)"
+        if lang != "sv":
+            title_x = "Share (%)" if k == "andel" else "Mean (answer scale)"
+        fig.update_xaxes(title_text=title_x, **where)
+        fig.update_yaxes(autorange="reversed", automargin=True, **where)
+    return apply_layout(fig, title or t("indicators.fig.malnivaer", lang), height=bar_height(len(a) + 2 * len(kinds), 36, 180))
 
 
 # --------------------------------------------------------------------------- headline results
