@@ -574,7 +574,8 @@ def html_table(df: pd.DataFrame, testid: str, index: bool = False) -> str:
     from ..formatting import frame_html
 
     data = df if index else df.reset_index(drop=True)
-    body = frame_html(data).replace('class="tabell"', 'class="tabell dash-table"', 1)
+    # the cards put the suppression footnote under their tables themselves: not twice
+    body = frame_html(data, notes=False).replace('class="tabell"', 'class="tabell dash-table"', 1)
     return f'<div class="dash-tablewrap" data-testid="{testid}">{body}</div>'
 
 
