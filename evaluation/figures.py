@@ -301,9 +301,16 @@ def alt_text(fig: go.Figure, lang: str = "sv", max_points: int = 12) -> str:
         if cats is None or vals is None or isinstance(cats, str):
             continue
         pairs = []
-        for c, v in list(zip(cats, vals))[:max_points]:
-            c = formatting.month(c, lang) if hasattr(c, "year") else c
+        for c, v in list(zip(cats, vals)):
+            if c is None or v is None or (isinstance(v, float) and v != v):
+                continue  # a gap in a line (or a value not shown) is not read out
+            if hasattr(c, "year"):
+                c = formatting.month(c, lang)
+            elif isinstance(c, (int, float)) and not isinstance(c, bool):
+                c = formatting.cell(c, lang)
             pairs.append(f"{c} {formatting.cell(v, lang) if not isinstance(v, str) else v}")
+            if len(pairs) == max_points:
+                break
         if pairs:
             parts.append(f"{tr.name + ': ' if tr.name else ''}{'; '.join(str(p) for p in pairs)}.")
     return " ".join(parts)
