@@ -62,7 +62,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from .figures import apply_layout
+from .figures import apply_layout, count_axis
 from .labels import t
 from .errors import EvaluationError
 
@@ -1161,6 +1161,8 @@ def figure_theme_bars(tally_df: pd.DataFrame, codebook: Codebook | None = None, 
         fig.add_bar(y=[_code_label(codebook, k, lang) for k in sub["kod"]],
                     x=sub[value] * (100 if share else 1), name=str(grp), orientation="h")
     fig.update_layout(barmode="group", xaxis_title=t(f"coding.{value}", lang), yaxis_autorange="reversed")
+    if not share:  # segments, sessions, speakers: whole numbers
+        count_axis(fig, "x")
     return apply_layout(fig, title or t("coding.fig_teman", lang), height=max(350, 60 * tally_df["kod"].nunique()))
 
 
@@ -1220,4 +1222,5 @@ def figure_saturation(sat: pd.DataFrame, lang: str = "sv", title: str | None = N
     fig.add_bar(x=sat["ordning"], y=sat["nya_koder"], name=t("coding.nya_koder", lang), text=sat["session"])
     fig.add_scatter(x=sat["ordning"], y=sat["kumulativt"], mode="lines+markers", name=t("coding.kumulativt", lang))
     fig.update_layout(xaxis_title=t("coding.session_ordning", lang), yaxis_title=t("coding.antal_koder", lang))
+    count_axis(count_axis(fig, "x"), "y")
     return apply_layout(fig, title or t("coding.fig_mattnad", lang), height=380)

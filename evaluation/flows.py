@@ -82,7 +82,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .figures import COLORS, apply_layout
+from .figures import COLORS, apply_layout, count_axis
 from .labels import t
 from .formatting import percent as _percent
 from .schemas import split_multi
@@ -1635,6 +1635,9 @@ def figure_exits(summary: pd.DataFrame, lang: str = "sv") -> go.Figure:
         go.Bar(name=t("flows.obekraftad", lang), x=x, y=s["obekraftad"], marker_color=COLORS[1]),
     ])
     fig.update_layout(barmode="stack", yaxis_title=t("n", lang))
+    count_axis(fig)
+    if len(s) and (s["bekraftad"].fillna(0) + s["obekraftad"].fillna(0)).max() > 10:
+        fig.update_yaxes(dtick=None)  # stacked bars reach the category totals: plotly's own whole ticks
     return apply_layout(fig, t("flows.fig.avslut", lang), 450)
 
 

@@ -56,3 +56,24 @@ def test_gaps_are_not_read_out_and_every_figure_is_described(tmp_path):
                         nb.cells[1].outputs[0].data["text/html"]).group(1)
     assert caption == "Diagram: Inflöde. Nya: 2025-01 4; 2025-03 9. Antal: Kvinna 10; Man 12."
     assert rendering._describe_figures(nb) == 0  # already described: not wrapped twice
+
+
+def test_count_axes_have_whole_numbers_only():
+    """Counts of people and codes never get a 0,5 tick (issue 18: a focus-group axis ran 0,5–3,5)."""
+    import pandas as pd
+
+    from evaluation import coding, flows
+
+    few = pd.DataFrame({"kategori": ["arbete", "studier"], "n": [3.0, 2.0], "bekraftad": [2.0, 2.0],
+                        "obekraftad": [1.0, 0.0]})
+    fig = flows.figure_exits(few)
+    assert (fig.layout.yaxis.tickformat, fig.layout.yaxis.dtick, fig.layout.yaxis.rangemode) == ("d", 1, "tozero")
+    many = few.assign(bekraftad=[8.0, 2.0], obekraftad=[7.0, 0.0])  # stacked total 15 > 10
+    assert flows.figure_exits(many).layout.yaxis.dtick is None
+    sat = pd.DataFrame({"ordning": [1, 2, 3], "session": ["a", "b", "c"], "nya_koder": [3, 1, 0],
+                        "kumulativt": [3, 4, 4]})
+    fig = coding.figure_saturation(sat)
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.yaxis.tickformat == "d"
+    tl = pd.DataFrame({"grupp": ["g1", "g2"], "kod": ["x", "x"], "segment": [3, 2], "andel_segment": [0.6, 0.4]})
+    assert coding.figure_theme_bars(tl, value="segment").layout.xaxis.tickformat == "d"
+    assert coding.figure_theme_bars(tl, value="andel_segment").layout.xaxis.tickformat is None  # percent axis
