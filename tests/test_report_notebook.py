@@ -97,7 +97,9 @@ def test_report_renders_for_every_sample_run(tmp_path, forbund):
     word = run_dir / "slutrapport.docx"
     assert word.exists()
     heads = [p.text for p in docx.Document(word).paragraphs if p.style.name == "Heading 1"]
-    assert heads == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)]
+    # the 13 ESF sections, then the evaluator's appendix (import reports, checks) at the end
+    assert heads == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)] + \
+        ["Bilaga: underlag och kontroller för utvärderaren"]
 
     # no personnummer anywhere (Söderå's export carries fictitious ones)
     assert privacy.scan_outputs(run_dir).empty
