@@ -1256,7 +1256,7 @@ def cli(args) -> int:
     --------
     >>> import argparse, tempfile
     >>> cli(argparse.Namespace(out=tempfile.mkdtemp(), seed=3, if_missing=False))  # doctest: +ELLIPSIS
-    Skrev 10 filer ...
+    Skrev 11 filer till ...
     0
     """
     out = Path(args.out)
