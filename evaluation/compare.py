@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation import vocabulary
 from evaluation.labels import t as _t
 from evaluation.formatting import number as _number
 
@@ -441,30 +442,23 @@ def format_p(p, lang: str = "sv") -> str:
     return p_value(p, lang)
 
 
-def _label_or(key_options, default: str, lang: str) -> str:
-    from evaluation.labels import labels_table
-
-    keys = labels_table().index
-    for k in key_options:
-        if k in keys:
-            return _t(k, lang)
-    return default
-
-
 def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
                 prefixes: tuple[str, ...] = ("compare.",), percent: tuple[str, ...] = (),
                 counts: tuple[str, ...] = ()) -> pd.DataFrame:
     """Board view of a comparison table: labelled columns and codes, numbers formatted for ``lang``.
 
-    Column ``c`` gets the first label that exists among ``<prefix>c`` for each prefix, then the
-    general label ``c`` (``n``, ``kon``, ``insats``, ...). Codes in ``design`` (paired/unpaired),
-    ``skala``, ``variabel`` and ``grupp`` are labelled the same way, codes of a column named after a
-    controlled vocabulary (``kon``, ``respondentgrupp``, ``tidpunkt``, ...) through
-    :func:`evaluation.vocabulary.label`; shares (``andel*``) are shown in
-    percent; p-values with :func:`format_p`; counts without decimals; other numbers with
-    :data:`BOARD_DECIMALS` or ``decimals``. Suppressed cells (NaN in a row flagged ``undertryckt``,
-    see :func:`evaluation.disclosure.suppress_rows`) show "–"; other missing values are empty. A
-    column ``etikett`` (board label of a category) replaces ``kategori``/``band``.
+    Every label and number comes from the one board formatter, :mod:`evaluation.formatting`.
+    Column ``c`` gets the first label that exists among ``<prefix>c`` for each prefix,
+    ``compare.kol.c``, then the general label ``c`` (``n``, ``kon``, ``insats``, ...)
+    (:func:`~evaluation.formatting.label`). Codes in ``design`` (paired/unpaired), ``skala``,
+    ``variabel`` and ``grupp`` are labelled the same way, codes of a column named after a controlled
+    vocabulary (``kon``, ``respondentgrupp``, ``tidpunkt``, ...) by that vocabulary; shares
+    (``andel*``) are shown in percent; p-values with :func:`format_p`; counts without decimals;
+    other numbers with :data:`BOARD_DECIMALS` or ``decimals``; booleans Ja/Nej and other text
+    through :func:`~evaluation.formatting.cell`. Suppressed cells (NaN in a row flagged
+    ``undertryckt``, see :func:`evaluation.disclosure.suppress_rows`) show "–"
+    (:data:`~evaluation.formatting.SUPPRESSED`); other missing values are empty. A column
+    ``etikett`` (board label of a category) replaces ``kategori``/``band``.
 
     Parameters
     ----------
@@ -491,60 +485,32 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1,
     >>> board_table(df).iloc[0].tolist(), list(board_table(df).columns)
     (['Parad', '57', '5,3', '0,001'], ['Design', 'Antal (n)', 'Skillnad (efter − före)', 'p-värde (t-test)'])
     """
-    from evaluation.formatting import number as _number, percent as _percent, yes_no
+    from evaluation import formatting as fmt
 
-    def format_number(v, lang, dec):
-        return _number(v, dec, lang)
-
-    sym = _t("suppressed_short", lang)
     data = df.copy()
     if "etikett" in data.columns:
         data = data.drop(columns=[c for c in ("kategori", "band") if c in data.columns])
         data = data[["etikett", *[c for c in data.columns if c != "etikett"]]]
     hidden = data["undertryckt"].astype(bool) if "undertryckt" in data else pd.Series(False, index=data.index)
+    vocabularies = set(vocabulary._load())  # the vocabulary names of vokabular.yaml
     out = pd.DataFrame(index=data.index)
     for col in data.columns:
         if col == "undertryckt":
             continue
         s = data[col]
-        if col in _vocabularies():
-            vals = [_vocab_label(v, lang, col) if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in s]
-        elif col in ("design", "skala", "variabel", "grupp"):
-            vals = [_label_or([f"{p}{v}" for p in prefixes] + [str(v), f"kategori.{v}"], str(v), lang)
-                    if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in s]
-            if col == "grupp":
-                vals = [_vocab_label(v, lang) for v in vals]
+        if col in vocabularies or col in ("design", "skala", "variabel", "grupp"):
+            vals = [fmt.label(v, lang, prefixes, vocabulary=col if col in vocabularies else None)
+                    if isinstance(v, str) else fmt.cell(v, lang, decimals, missing="") for v in s]
         elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             if col in _P_COLS:
-                vals = [format_p(v, lang) for v in s]
+                vals = [fmt.p_value(v, lang) for v in s]
             elif col.startswith("andel") or col in percent:
-                vals = [_percent(v, 1, lang) for v in s]
+                vals = [fmt.percent(v, 1, lang) for v in s]
             else:
                 dec = 0 if col in counts else BOARD_DECIMALS.get(col, 0 if col.startswith("n_") else decimals)
-                vals = [format_number(v, lang, dec) for v in s]
-            vals = [sym if (h and pd.isna(v)) else x for x, v, h in zip(vals, s, hidden)]
-        elif pd.api.types.is_bool_dtype(s.dtype) or s.map(lambda v: isinstance(v, (bool, np.bool_))).all():
-            vals = [yes_no(v, lang) for v in s]
-        else:
-            vals = ["" if (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s]
-        name = _label_or([f"{p}{col}" for p in prefixes] + [f"compare.kol.{col}", col], col, lang)
-        out[name] = vals
+                vals = [fmt.number(v, dec, lang) for v in s]
+            vals = [fmt.SUPPRESSED if (h and pd.isna(v)) else x for x, v, h in zip(vals, s, hidden)]
+        else:  # booleans (Ja/Nej), dates, codes and text
+            vals = [fmt.cell(v, lang, decimals, missing="") for v in s]
+        out[fmt.label(str(col), lang, (*prefixes, "compare.kol."))] = vals
     return out
-
-
-def _vocabularies() -> set:
-    from evaluation import vocabulary
-
-    return set(vocabulary._load())  # the vocabulary names of vokabular.yaml
-
-
-def _vocab_label(code: str, lang: str, vocab_name: str | None = None) -> str:
-    """Label a code through its vocabulary (or kön, for mixed group columns), else leave it."""
-    from evaluation import vocabulary
-
-    for vocab in ((vocab_name,) if vocab_name else ("kon", "respondentgrupp")):
-        try:
-            return vocabulary.label(vocab, code, lang)
-        except Exception:  # noqa: BLE001 - not a code of that vocabulary
-            continue
-    return code

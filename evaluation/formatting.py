@@ -269,27 +269,45 @@ _WORD = re.compile(r"^[a-zåäö][a-zåäö0-9_]*$")
 
 
 @lru_cache(maxsize=4096)
-def label(code: str, lang: str = "sv", prefixes: tuple[str, ...] = ()) -> str:
+def label(code: str, lang: str = "sv", prefixes: tuple[str, ...] = (), vocabulary: str | None = None) -> str:
     """The board label of a code: labels table (``<prefix><code>``, ``<code>``, ``kategori.<code>``),
     then any controlled vocabulary that has the code; otherwise the code itself.
+
+    Parameters
+    ----------
+    code : str
+    lang : {"sv", "en"}
+    prefixes : tuple of str
+        Label-key prefixes tried first, in order (a module passes its own, e.g. ``("compare.",)``).
+    vocabulary : str, optional
+        The controlled vocabulary the code belongs to (a column named ``kon``, ``tidpunkt``...):
+        its label wins over the labels table, so a code that two vocabularies share
+        (``avslut``: händelse "Avslut", tidpunkt "Vid avslut") reads as its column means it.
 
     Examples
     --------
     >>> label("kvinna"), label("n"), label("inte_en_kod_xyz")
     ('Kvinna', 'Antal (n)', 'inte_en_kod_xyz')
+    >>> label("avslut"), label("avslut", vocabulary="tidpunkt"), label("paired", prefixes=("compare.",))
+    ('Avslut', 'Vid avslut', 'Parad')
     """
     from .labels import labels_table
-    from . import vocabulary
+    from . import vocabulary as _vocab
 
     if not isinstance(code, str) or not code:
         return code
+    vocabs = _vocab._load()
+    if vocabulary is not None and isinstance(vocabs.get(vocabulary), dict):
+        entry = vocabs[vocabulary].get(code)
+        if isinstance(entry, dict) and (entry.get(lang) or entry.get("sv")):
+            return str(entry.get(lang) or entry.get("sv"))
     keys = labels_table()
     for k in [f"{p}{code}" for p in prefixes] + [code, f"kategori.{code}"]:
         if k in keys.index:
             text = keys.at[k, lang] or keys.at[k, "sv"]
             if "{" not in text:
                 return text
-    for name, vocab in vocabulary._load().items():
+    for name, vocab in vocabs.items():
         if isinstance(vocab, dict) and code in vocab and isinstance(vocab[code], dict):
             text = vocab[code].get(lang) or vocab[code].get("sv")
             if text:

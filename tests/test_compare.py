@@ -8,7 +8,7 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from evaluation import compare
+from evaluation import compare, formatting
 
 BEFORE = pd.DataFrame({"respondent_id": ["a", "b", "c", "d", "e", "f", "g"],
                        "kon": ["kvinna"] * 5 + ["man"] * 2,
@@ -150,3 +150,19 @@ def test_format_p_rounds_to_three_decimals_and_floors_small_values():
     assert compare.format_p(0.0431) == "0,043"
     assert compare.format_p(0.000999) == "< 0,001"
     assert compare.format_p(None) == ""
+
+
+def test_board_table_takes_labels_and_missing_values_from_the_one_formatter():
+    # A code two vocabularies share reads as its column means it ("avslut": tidpunkt "Vid avslut",
+    # not händelse "Avslut"); a boolean column reads Ja/Nej; a missing p-value (no test possible) is empty,
+    # not "–", because "–" means only "suppressed"; a column in compare.kol.* gets that label.
+    df = pd.DataFrame({"tidpunkt": ["avslut", "fore"], "respondentgrupp": ["personal", "deltagare"],
+                       "exact": [True, False], "p": [0.5, np.nan], "undertryckt": [False, False]})
+    tab = compare.board_table(df)
+    assert list(tab.columns)[:2] == ["Mättillfälle", "Svarsgrupp"]
+    assert tab["Mättillfälle"].tolist() == [formatting.label("avslut", vocabulary="tidpunkt"), "Före"]
+    assert tab["Mättillfälle"].iloc[0] == "Vid avslut"
+    assert tab["Svarsgrupp"].tolist() == ["Personal (om deltagare)", "Deltagare"]
+    assert tab.iloc[:, 2].tolist() == ["Ja", "Nej"]
+    assert tab.iloc[:, 3].tolist() == ["0,500", ""]
+    assert not hasattr(compare, "_label_or") and not hasattr(compare, "_vocab_label")
