@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 
 import ipywidgets as w
 import pandas as pd
@@ -26,9 +27,10 @@ from ..labels import t
 from . import views
 from .load import DashboardData, load_data
 from .server import NotAllowedError
+from .. import formatting
 from ..formatting import percent as _percent
 
-__all__ = ["board_app", "evaluator_app", "scenario_app", "CSS", "html_table", "html_table_or_empty",
+__all__ = ["board_app", "evaluator_app", "scenario_app", "CSS", "card_notes", "html_table", "html_table_or_empty",
            "key_figures_html", "figure_kasam", "figure_message", "figure_trends"]
 
 CSS = """
@@ -74,6 +76,33 @@ table.tabell .tal {text-align: right; white-space: nowrap; font-variant-numeric:
 
 def _caveat(text: str) -> str:
     return f'<div class="dash-caveat">{html.escape(text)}</div>'
+
+
+_SUPPRESSED_CELL = re.compile(r">\s*" + formatting.SUPPRESSED + r"\s*<")
+
+
+def card_notes(body: str, lang: str = "sv", min_n: int = 5, suppressed: bool = True) -> str:
+    """The footnotes a card needs under its HTML ``body``: "–" (suppressed) and "uppgift saknas" (missing).
+
+    :func:`evaluation.formatting.footnotes` decides the wording; a note appears only when its symbol is
+    shown in a cell. ``suppressed=False`` when the card already carries the suppression footnote.
+
+    Examples
+    --------
+    >>> card_notes("<td>12</td>")
+    ''
+    >>> "uppgift saknas = " in card_notes("<td>–</td><td>uppgift saknas</td>", suppressed=False)
+    True
+    >>> card_notes("<td>–</td>").count("dash-caveat")
+    1
+    """
+    texts = []
+    if suppressed and _SUPPRESSED_CELL.search(body):
+        texts.append(formatting.SUPPRESSED)
+    miss = formatting.MISSING.get(lang, formatting.MISSING["sv"])
+    if miss in body:
+        texts.append(miss)
+    return "".join(_caveat(x) for x in formatting.footnotes(texts, lang, min_n))
 
 
 def _card(title: str, *children) -> w.VBox:
@@ -254,9 +283,9 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
     view, cav, res = views.cost_benefit(data, scenario if scenario in data.scenarios else
                                      (next(iter(data.scenarios), "bas")), lang)
     namn = res.scenario.namn if res is not None else ""
-    cb_html.value = (html_table_or_empty(view, "kostnad_nytta", lang)
-                     + _caveat(t("dashboards.cb.scenario", lang, namn=namn))
-                     + "".join(_caveat(c) for c in cav))
+    body = html_table_or_empty(view, "kostnad_nytta", lang)
+    cb_html.value = (body + _caveat(t("dashboards.cb.scenario", lang, namn=namn))
+                     + "".join(_caveat(c) for c in cav) + card_notes(body, lang, min_n))
     if res is not None:
         _draw(out_cb, cb.figure_actor_npv(res, lang).update_layout(height=300))
 
@@ -270,11 +299,14 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
 
         def nyckeltal():
             kf = views.key_figures(data, f, min_n=min_n, lang=lang)
-            kf_html.value = key_figures_html(kf) + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
+            body = key_figures_html(kf)
+            kf_html.value = (body + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
+                             + card_notes(body, lang, min_n, suppressed=False))
 
         def avslut():
             summ, ex_view = views.exit_table(data, f, min_n=min_n, lang=lang)
-            exit_html.value = html_table(ex_view, "avslut") + _caveat(t("dashboards.avslut.caveat", lang))
+            body = html_table(ex_view, "avslut")
+            exit_html.value = body + _caveat(t("dashboards.avslut.caveat", lang)) + card_notes(body, lang, min_n)
             if summ["n"].fillna(0).sum() == 0:
                 _draw(out_exit, figure_message(t("dashboards.undertryckt_figur", lang)))
             else:
@@ -284,17 +316,20 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
 
         def forsorjning():
             fs = views.forsorjning_table(data, f, min_n=min_n, lang=lang)
-            fs_html.value = (html_table(fs, "forsorjning", index=True)
-                             + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot)
+            body = html_table(fs, "forsorjning", index=True)
+            fs_html.value = (body + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot
+                             + card_notes(body, lang, min_n, suppressed=False))
 
         def kasam_card():
             kc = views.kasam_change(data, f, min_n=min_n)
-            kasam_html.value = _kasam_html(kc, lang) + _caveat(t("dashboards.kasam.caveat", lang))
+            body = _kasam_html(kc, lang)
+            kasam_html.value = body + _caveat(t("dashboards.kasam.caveat", lang)) + card_notes(body, lang, min_n)
             _draw(out_kasam, figure_kasam(kc, lang))
 
         def nns():
             att = views.nns_targets(data, f, min_n=min_n, lang=lang)
-            nns_html.value = _nns_html(att, lang, min_n) + _caveat(t("dashboards.nns.caveat", lang))
+            body = _nns_html(att, lang, min_n)
+            nns_html.value = body + _caveat(t("dashboards.nns.caveat", lang)) + card_notes(body, lang, min_n)
             if len(att) and att["varde"].notna().any():
                 _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
             else:
@@ -362,9 +397,11 @@ def html_table_or_empty(df: pd.DataFrame, testid: str, lang: str) -> str:
 
 def _kasam_html(kc: pd.DataFrame, lang: str) -> str:
     r = kc.iloc[0]
-    fmt = lambda x, d=1: disclosure.format_number(x, lang, d) if pd.notna(x) else "–"  # noqa: E731
+    # "–" only for a suppressed result; a value that is not there (no answers) is "uppgift saknas"
+    gone = formatting.SUPPRESSED if r["undertryckt"] else formatting.MISSING.get(lang, formatting.MISSING["sv"])
+    fmt = lambda x, d=1: disclosure.format_number(x, lang, d) if pd.notna(x) else gone  # noqa: E731
     design = {"paired": t("dashboards.kasam.parad", lang), "unpaired": t("dashboards.kasam.oparad", lang)}.get(
-        r["design"], "–")
+        r["design"], gone)
     sup = " dash-suppressed" if r["undertryckt"] else ""
     rows = [
         ("n", t("dashboards.kasam.n", lang), fmt(r["n"], 0)),
@@ -372,7 +409,7 @@ def _kasam_html(kc: pd.DataFrame, lang: str) -> str:
         ("efter", t("dashboards.kasam.efter", lang), fmt(r["mean_after"])),
         ("forandring", t("dashboards.kasam.forandring", lang), fmt(r["mean_diff"])),
         ("ki", t("dashboards.kasam.ki", lang),
-         "–" if pd.isna(r["ci_low"]) else f"{fmt(r['ci_low'])} – {fmt(r['ci_high'])}"),
+         gone if pd.isna(r["ci_low"]) else f"{fmt(r['ci_low'])} – {fmt(r['ci_high'])}"),
         ("design", t("dashboards.kasam.design", lang), design),
     ]
     body = "".join(f'<tr><th>{html.escape(lab)}</th><td class="dash-value{sup}" data-key="kasam_{k}">'
@@ -380,9 +417,11 @@ def _kasam_html(kc: pd.DataFrame, lang: str) -> str:
     return f'<div data-testid="kasam"><table class="dash-table dash-kf">{body}</table></div>'
 
 
-def _measure(x, matt, lang: str) -> str:
+def _measure(x, matt, lang: str, suppressed: bool = False) -> str:
+    if suppressed:
+        return formatting.SUPPRESSED
     if pd.isna(x):
-        return "–"
+        return formatting.MISSING.get(lang, formatting.MISSING["sv"])
     if str(matt).startswith("andel"):
         return _percent(x, 0, lang)
     return disclosure.format_number(x, lang, 1)
@@ -391,13 +430,17 @@ def _measure(x, matt, lang: str) -> str:
 def _nns_html(att: pd.DataFrame, lang: str, min_n: int = 5) -> str:
     if att.empty:
         return f'<div data-testid="nns">{html.escape(t("dashboards.ingen_data", lang))}</div>'
+    hidden = (att["undertryckt"].astype(bool) if "undertryckt" in att
+              else pd.Series(False, index=att.index)) | ((att["n"] > 0) & (att["n"] < min_n))
     view = pd.DataFrame({
         t("dashboards.nns.indikator", lang): att["indikator"].astype(str),
-        t("dashboards.nns.item", lang): att["item"].fillna("–").astype(str),
-        t("dashboards.nns.grupp", lang): att["respondentgrupp"].fillna("–").astype(str),
-        "n": [("–" if pd.isna(x) or 0 < x < min_n else str(int(x))) for x in att["n"]],
+        t("dashboards.nns.item", lang): att["item"].fillna("").astype(str),
+        t("dashboards.nns.grupp", lang): att["respondentgrupp"].fillna("").astype(str),
+        "n": [formatting.SUPPRESSED if h else formatting.integer(x, lang, missing=formatting.MISSING.get(
+            lang, formatting.MISSING["sv"])) for x, h in zip(att["n"], hidden)],
         t("dashboards.nns.mal", lang): [_measure(x, m, lang) for x, m in zip(att["niva"], att["matt"])],
-        t("dashboards.nns.varde", lang): [_measure(x, m, lang) for x, m in zip(att["varde"], att["matt"])],
+        t("dashboards.nns.varde", lang): [_measure(x, m, lang, h) for x, m, h in zip(att["varde"], att["matt"],
+                                                                                     hidden)],
         t("dashboards.nns.status", lang): att["status_text"].astype(str),
     })
     vag = html.escape(t("dashboards.nns.vag", lang, vag=str(att["vag"].iloc[0])))
@@ -432,9 +475,13 @@ def evaluator_app(data: DashboardData | None = None, lang: str = "sv", min_n: in
     groups = sorted(nns["respondentgrupp"].dropna().astype(str).unique()) if len(nns) else []
     waves = sorted(nns["vag"].dropna().astype(str).unique()) if len(nns) else []
     tps = sorted(nns["tidpunkt"].dropna().astype(str).unique()) if len(nns) else []
-    controls["respondentgrupp"] = _dropdown("respondentgrupp", groups, groups[0] if groups else None, lang)
+    # options read as labels ("Förbundschef", "Halvårsvis"), the values stay the allowlisted codes
+    controls["respondentgrupp"] = _dropdown(
+        "respondentgrupp", [(formatting.label(g, lang, vocabulary="respondentgrupp"), g) for g in groups],
+        groups[0] if groups else None, lang)
     controls["vag"] = _dropdown("vag", waves, waves[-1] if waves else None, lang)
-    controls["tidpunkt"] = _dropdown("tidpunkt", [(t("dashboards.alla.tidpunkt", lang), views.ALL)] + [(x, x) for x in tps],
+    controls["tidpunkt"] = _dropdown("tidpunkt", [(t("dashboards.alla.tidpunkt", lang), views.ALL)]
+                                     + [(formatting.label(x, lang, vocabulary="tidpunkt"), x) for x in tps],
                                      views.ALL, lang)
     controls["niva"] = _dropdown("niva", [(t("dashboards.fokus.teman", lang), "tema"), ("Kod", "kod")], "tema", lang)
     status = w.HTML()
@@ -458,22 +505,25 @@ def evaluator_app(data: DashboardData | None = None, lang: str = "sv", min_n: in
             return
         status.value = ""
         tab = views.outcome_table(data, f, controls["matt"].value, min_n=min_n, lang=lang)
-        flow_html.value = html_table(tab, "utfall") + foot
+        body = html_table(tab, "utfall")
+        flow_html.value = body + foot + card_notes(body, lang, min_n, suppressed=False)
         start, end = views.period_bounds(data, f.period)
         monthly = flows.monthly_flows(views.select(data.episodes, f), data.reference_date, start, end)
         _draw(month_out, flows.figure_monthly(monthly, lang=lang, min_n=min_n).update_layout(height=320))
         if groups and waves:
             items = views.survey_items(data, f, controls["respondentgrupp"].value, controls["vag"].value,
                                     controls["tidpunkt"].value, min_n=min_n)
-            items_html.value = (html_table(disclosure.format_table(
-                items[[c for c in views.ITEM_COLUMNS if c in items.columns]], lang=lang, decimals=2), "enkat")
-                                + _caveat(t("dashboards.enkater.caveat", lang)))
+            # labelled columns and groups, shares in percent (not 0,54 nor topp2_ki_lag): the indicators' board view
+            body = html_table(ind.board_table(items[[c for c in views.ITEM_COLUMNS if c in items.columns]],
+                                              lang=lang, decimals=2), "enkat")
+            items_html.value = body + _caveat(t("dashboards.enkater.caveat", lang)) + card_notes(body, lang, min_n)
             if len(items) and items["n"].notna().any():
                 _draw(items_out, ind.figure_diverging(items, lang=lang).update_layout(height=420))
             else:
                 items_out.outputs = ()
         board, agree, alpha = views.focus_groups(data, f, level=controls["niva"].value, min_n=min_n, lang=lang)
-        fg_html.value = html_table(board, "fokus") + _caveat(t("dashboards.fokus.caveat", lang))
+        body = html_table(board, "fokus")
+        fg_html.value = body + _caveat(t("dashboards.fokus.caveat", lang)) + card_notes(body, lang, min_n)
         ag_html.value = (f"<p>{html.escape(t('dashboards.fokus.alpha', lang))}: "
                          f'<b data-key="alpha">{disclosure.format_number(alpha, lang, 2)}</b></p>'
                          + html_table(agree, "overens"))
@@ -564,7 +614,10 @@ def scenario_app(data: DashboardData | None = None, lang: str = "sv", scenario: 
 # --------------------------------------------------------------------------------------------
 
 def html_table(df: pd.DataFrame, testid: str, index: bool = False) -> str:
-    """A DataFrame as an escaped HTML table inside ``<div data-testid=...>`` (NaN shown as "–").
+    """A DataFrame as an escaped HTML table inside ``<div data-testid=...>`` (:func:`evaluation.formatting.frame_html`).
+
+    A missing value reads "uppgift saknas"; "–" appears only where the frame already shows a
+    suppressed cell. The card puts the footnotes under it (:func:`card_notes`).
 
     Examples
     --------

@@ -7,7 +7,8 @@ analysis modules (:mod:`evaluation.flows`, :mod:`evaluation.kasam`, :mod:`evalua
 selects rows, calls them and labels the result. No widget, no HTML, no file reading here.
 
 Board-facing numbers pass :mod:`evaluation.disclosure` (``min_n``, default 5): counts ``0 < n <
-min_n`` and shares whose numerator or denominator is such a count show as "–".
+min_n`` and shares whose numerator or denominator is such a count show as "–"; a value that is
+missing (not suppressed) shows "uppgift saknas" (:data:`evaluation.formatting.MISSING`).
 
 Widget values and query-string values are compared against allowlists computed from the loaded
 data (:func:`allowed_values`, :func:`check_choice`, :func:`validate_filters`, :func:`parse_query`);
@@ -26,7 +27,7 @@ import pandas as pd
 from .. import disclosure, flows
 from ..labels import t
 from .load import DashboardData
-from ..formatting import percent as _percent
+from ..formatting import MISSING, percent as _percent
 from .server import NotAllowedError
 
 __all__ = [
@@ -252,7 +253,8 @@ def select(df: pd.DataFrame, f: Filters, columns=("forbund", "insats", "kon")) -
 # --------------------------------------------------------------------------------------------
 
 def _fmt_share(x, lang):
-    return _percent(x, 1, lang, missing="–")
+    # "–" means only "suppressed" (decided by the caller); a share without a base is missing
+    return _percent(x, 1, lang, missing=MISSING.get(lang, MISSING["sv"]))
 
 
 def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
@@ -465,7 +467,8 @@ def cost_benefit(data: DashboardData, scenario: str = "bas", lang: str = "sv"):
         t("dashboards.cb.aktor", lang): [vlabel("aktor", x, lang) if x in cb.ACTORS else t(f"costbenefit.{x}", lang)
                                         for x in a["aktor"]],
         t("dashboards.cb.npv", lang): [disclosure.format_number(v, lang, 0) for v in a["npv"]],
-        t("dashboards.cb.bcr", lang): ["–" if pd.isna(v) or not np.isfinite(v) else disclosure.format_number(v, lang, 2)
+        t("dashboards.cb.bcr", lang): [MISSING.get(lang, MISSING["sv"]) if pd.isna(v) or not np.isfinite(v)
+                                       else disclosure.format_number(v, lang, 2)
                                        for v in a["bcr"]],
         t("dashboards.cb.payback", lang): [t("dashboards.cb.ej_inom", lang) if pd.isna(v) else str(int(v))
                                            for v in a["aterbetalningsmanad"]],
