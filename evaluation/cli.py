@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require this token (board door: none on 127.0.0.1 unless given; evaluator door: random)")
     d.add_argument("--max-kernels", type=int, default=8, help="most kernels at once, preheated included (default 8)")
     d.add_argument("--cull-idle", type=int, default=600, help="shut down kernels idle this many seconds (default 600)")
+    d.add_argument("--disconnect-grace", type=float, default=5,
+                   help="seconds a closed tab's kernel lives on before it is shut down (default 5)")
     d.add_argument("--data", default="data_samples", help="data folder the dashboards may read")
     return p
 

@@ -848,8 +848,7 @@ def _run_notebook(spec: RunSpec, staging_root: str, timeout: float, kernel_name:
     (folder / "parameters.json").write_text(json.dumps({k: v for k, v in params.items() if k != "results_path"},
                                                        ensure_ascii=False, indent=2), encoding="utf-8")
     logger = logging.getLogger("papermill")
-    handler = logging.FileHandler(folder / "run.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler = MaskedFileHandler(folder / "run.log")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     status, error = "ok", ""
@@ -1138,11 +1137,44 @@ def _quarantine_root(target: Path) -> Path:
     return target.parent / ".karantan" / target.name
 
 
+class MaskedFileHandler(logging.FileHandler):
+    r"""The ``run.log`` writer: every line passes the one masker (:func:`evaluation.privacy.redact`) before it is written.
+
+    Library runs (:func:`run`, :func:`execute_run`) write their log masked from the first byte, as the
+    CLI does (:func:`evaluation.privacy.install_redaction`): a personnummer a notebook prints (papermill
+    logs every cell's output) never reaches the disk raw, not even in the staging folder of a run that
+    is killed before its gate runs. Format: ``asctime levelname message``, UTF-8.
+
+    Examples
+    --------
+    >>> import logging, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.log"
+    >>> h = MaskedFileHandler(path); log = logging.getLogger("exempel.runlog"); log.addHandler(h)
+    >>> log.warning("deltagare %s", "811228-9874"); log.removeHandler(h); h.close()
+    >>> path.read_text(encoding="utf-8").split(" ", 2)[-1]
+    'WARNING deltagare ******-****\n'
+    """
+
+    def __init__(self, path, mode: str = "a"):
+        super().__init__(path, mode=mode, encoding="utf-8")
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+
+    def format(self, record) -> str:
+        from .privacy import redact
+
+        return redact(super().format(record))
+
+
 class _FolderLock:
     """An exclusive, non-blocking lock per output folder (``<parent>/.<name>.lock``, ``fcntl.flock``).
 
-    Held for the whole run; the lock file records the owner's pid. The kernel drops a flock when its
-    process dies (also on ``kill -9``), so a stale lock file never blocks the next run.
+    Held for the whole run; the lock file records the owner's pid and is removed when the run
+    releases it (no empty ``.<name>.lock`` stays beside the snapshots). The kernel drops a flock when
+    its process dies (also on ``kill -9``), so a stale lock file never blocks the next run.
+
+    Removing the file cannot let two runs in: the owner unlinks it while still holding the lock,
+    and a process that acquires a lock checks that its descriptor is still the file at the path
+    (same inode); if the file was removed or replaced meanwhile, it tries again on the current file.
     """
 
     def __init__(self, target: Path):
@@ -1153,16 +1185,25 @@ class _FolderLock:
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                owner = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
-            finally:
-                os.close(fd)
-            raise SnapshotError(f"another evaluation run (pid {owner}) is writing {self.path.parent / self.path.name[1:-5]}; "
-                                "wait for it to finish or choose another --out") from None
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                try:
+                    owner = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+                finally:
+                    os.close(fd)
+                raise SnapshotError(f"another evaluation run (pid {owner}) is writing "
+                                    f"{self.path.parent / self.path.name[1:-5]}; "
+                                    "wait for it to finish or choose another --out") from None
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)  # the previous owner removed the file after we opened it: lock the current one
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode("ascii"))
         self.fd = fd
@@ -1172,6 +1213,11 @@ class _FolderLock:
         import fcntl
 
         if self.fd is not None:
+            try:
+                if os.stat(self.path).st_ino == os.fstat(self.fd).st_ino:
+                    os.unlink(self.path)  # still ours and still locked: nobody else can hold it
+            except FileNotFoundError:
+                pass
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None
@@ -1181,9 +1227,10 @@ class _FolderLock:
         """Whether another process holds the lock at ``lock_path`` now."""
         import fcntl
 
-        if not lock_path.exists():
+        try:
+            fd = os.open(lock_path, os.O_RDWR)
+        except FileNotFoundError:
             return False
-        fd = os.open(lock_path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -250,6 +250,57 @@ def test_two_concurrent_runs_into_one_folder_leave_one_consistent_snapshot(slow_
     assert "notebook.ipynb" in {f["file"] for f in manifest["runs"][0]["findings"]}
     assert not (tmp_path / "snaps" / ".samma.partial").exists()
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runfiles"]
+    assert sorted(p.name for p in (tmp_path / "snaps").iterdir()) == ["samma"]  # no .samma.lock left behind
+
+
+def test_a_library_run_writes_its_log_masked_from_the_first_byte(slow_project, tmp_path):
+    """``runs.run_snapshot`` called as a library (no CLI, no ``install_redaction``): the staging
+    ``run.log`` holds the masked number while the notebook still runs, before any gate."""
+    root, rf = slow_project
+    snaps = tmp_path / "snaps"
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = ("import sys; from evaluation import runs; "
+            f"runs.run_snapshot([{str(rf)!r}], out={str(snaps / 'bibliotek')!r}, timeout=120, progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    log = snaps / ".bibliotek.partial" / ".staging" / "sov__sov" / "run.log"
+    try:
+        deadline = time.monotonic() + 90
+        while not (log.exists() and b"******-****" in log.read_bytes()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert log.exists() and b"******-****" in log.read_bytes()
+        assert b"811228" not in log.read_bytes()
+    finally:
+        proc.communicate(timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert (snaps / "bibliotek" / "manifest.json").exists()
+    assert not list(snaps.glob(".*.lock")), list(snaps.iterdir())  # the lock file went with the lock
+
+
+def test_the_folder_lock_stays_exclusive_when_its_file_is_removed_on_release(tmp_path, monkeypatch):
+    """A run that opened the lock file just before its owner released (and removed) it must not get
+    a lock on the removed file while a third run holds the new one."""
+    target = tmp_path / "snap"
+    with runs._FolderLock(target) as first:
+        assert first.path.exists()
+        with pytest.raises(runs.SnapshotError, match="another evaluation run"):
+            runs._FolderLock(target).__enter__()
+        stale = os.open(first.path, os.O_RDWR)  # a second run opens the file now ...
+    assert not (tmp_path / ".snap.lock").exists()  # ... the first releases: the file is gone
+    third = runs._FolderLock(target).__enter__()  # a third run takes a new lock file
+    real_open, calls = os.open, []
+
+    def late_open(path, *a, **k):  # the second run continues with the file it opened before
+        calls.append(path)
+        return stale if len(calls) == 1 else real_open(path, *a, **k)
+
+    monkeypatch.setattr(runs.os, "open", late_open)
+    with pytest.raises(runs.SnapshotError, match="another evaluation run"):
+        runs._FolderLock(target).__enter__()
+    monkeypatch.undo()
+    assert len(calls) == 2  # it noticed the stale file and tried the current one
+    third.__exit__(None, None, None)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_live_partial_is_never_touched_and_a_killed_runs_leftovers_are_removed(slow_project, tmp_path):

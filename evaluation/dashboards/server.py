@@ -21,7 +21,7 @@ Dashboard input is never evaluated and never used as a path or as code.
 Serving
 -------
 ``evaluation dashboard [--evaluator] [--port 8866] [--token SECRET] [--data data_samples]
-[--max-kernels 8] [--cull-idle 600]`` (``make dashboard``) runs standalone Voilà (≥ 0.5.6,
+[--max-kernels 8] [--cull-idle 600] [--disconnect-grace 5]`` (``make dashboard``) runs standalone Voilà (≥ 0.5.6,
 CVE-2024-30265 fixed) on **127.0.0.1** over one door's dashboards only (:func:`door_root`: the board
 door serves the notebooks marked ``board``, the evaluator door with ``--evaluator`` the others, on
 port 8867 and always with a token), with::
@@ -32,6 +32,8 @@ port 8867 and always with a token), with::
     --MappingKernelManager.cull_idle_timeout=600 --MappingKernelManager.cull_interval=60
     --VoilaConfiguration.multi_kernel_manager_class=evaluation.dashboards.kernels.CappedKernelManager
     --CappedKernelManager.max_kernels=8                # kernels at once, pool included
+    --CappedKernelManager.disconnect_grace=5           # a closed tab's kernel is shut down 5 s later
+    --CappedKernelManager.connect_grace=30             # a page nobody's browser connected to: 30 s
     --VoilaConfiguration.allow_template_override=NO --VoilaConfiguration.allow_theme_override=NO
     --preheat_kernel=True --pool_size=2               # kernels that already ran the notebook
     --VoilaKernelManager.fill_delay=10                # refill the pool 10 s after a viewer took a kernel
@@ -40,7 +42,8 @@ port 8867 and always with a token), with::
 Every viewer gets a kernel of its own. With preheated kernels the notebook (imports, data loading,
 first render) has already run when the viewer arrives, so time-to-interactive is the time to send
 the widgets, not the time to import pandas and read the files. Pool kernels are never culled;
-kernels a viewer left are culled after 10 minutes idle, or sooner when the kernel cap needs room
+the kernel of a closed tab is shut down 5 s after its websocket closed, a kernel no browser
+connected to 30 s after its page was delivered, and any kernel after 10 minutes idle
 (:mod:`evaluation.dashboards.kernels`). Voilà runs in its own process group; SIGTERM/SIGINT to
 ``evaluation dashboard`` end the group (:func:`stop`), kernels included.
 
@@ -288,7 +291,7 @@ def door_root(door: str = "board", source: str | os.PathLike | None = None) -> P
 def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 120, pool_size: int = 2,
                     cull_idle_timeout: int = 600, cull_interval: int = 60, base_url: str | None = None,
                     fill_delay: float = 10, root: str | os.PathLike | None = None,
-                    max_kernels: int = 8) -> list[str]:
+                    max_kernels: int = 8, disconnect_grace: float = 5, connect_grace: float = 30) -> list[str]:
     """Voilà command-line arguments (without the executable) for serving the dashboards safely.
 
     ``fill_delay`` (seconds) is how long Voilà waits before refilling the pool of preheated kernels
@@ -300,6 +303,9 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
     ``root`` is the folder Voilà serves (default :func:`notebooks_dir`; :func:`serve` passes the
     door's own folder, :func:`door_root`). ``max_kernels`` caps the kernels running at once, pool
     included (:class:`evaluation.dashboards.kernels.CappedKernelManager`; 0: no cap);
+    ``disconnect_grace`` (seconds, default 5) is how long the kernel of a closed tab lives on (a
+    websocket that reconnects within it keeps its kernel), ``connect_grace`` (seconds, default 30)
+    how long a kernel handed to a viewer waits for the browser to connect;
     ``cull_idle_timeout`` (seconds, default 600) shuts down kernels idle that long.
 
     Examples
@@ -322,6 +328,8 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
         "--template=styrelse", "--theme=light", "--HTMLExporter.language_code=sv", "--classic-tree",
         "--VoilaConfiguration.multi_kernel_manager_class=evaluation.dashboards.kernels.CappedKernelManager",
         f"--CappedKernelManager.max_kernels={int(max_kernels)}",
+        f"--CappedKernelManager.disconnect_grace={float(disconnect_grace):g}",
+        f"--CappedKernelManager.connect_grace={float(connect_grace):g}",
     ]
     if pool_size > 0:
         args += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
@@ -370,7 +378,7 @@ def free_port() -> int:
 def serve(port: int = 8866, token: str | None = None, data_dir: str | os.PathLike = "data_samples",
           snapshots_dir: str | os.PathLike | None = None, pool_size: int = 2, timeout: int = 120,
           door: str = "board", max_kernels: int = 8, cull_idle_timeout: int = 600,
-          **popen_kwargs) -> subprocess.Popen:
+          disconnect_grace: float = 5, connect_grace: float = 30, **popen_kwargs) -> subprocess.Popen:
     """Start Voilà over one door's dashboards in a subprocess (see module docstring).
 
     Voilà runs in a process group of its own (``start_new_session``), so that :func:`stop` can end
@@ -385,7 +393,9 @@ def serve(port: int = 8866, token: str | None = None, data_dir: str | os.PathLik
     root = door_root(door)
     cmd = [sys.executable, "-m", "voila", *voila_arguments(port, token, timeout=timeout, pool_size=pool_size,
                                                            root=root, max_kernels=max_kernels,
-                                                           cull_idle_timeout=cull_idle_timeout)]
+                                                           cull_idle_timeout=cull_idle_timeout,
+                                                           disconnect_grace=disconnect_grace,
+                                                           connect_grace=connect_grace)]
     env = server_env(data_dir, snapshots_dir)
     popen_kwargs.setdefault("start_new_session", True)
     proc = subprocess.Popen(cmd, env=env, cwd=str(root), **popen_kwargs)
@@ -479,7 +489,7 @@ def wait_until_ready(port: int, timeout: float = 60.0, proc: subprocess.Popen | 
 
 
 def cli(args) -> int:
-    """``evaluation dashboard [--evaluator] [--port] [--token] [--data] [--max-kernels] [--cull-idle]``.
+    """``evaluation dashboard [--evaluator] [--port] [--token] [--data] [--max-kernels] [--cull-idle] [--disconnect-grace]``.
 
     Two doors: without ``--evaluator`` the **board door** serves only the board dashboards
     (styrelse, samhällsekonomi); with ``--evaluator`` the **evaluator door** serves the evaluator
@@ -512,8 +522,10 @@ def cli(args) -> int:
     label = "Utvärderarens instrumentpanel" if evaluator else "Styrelsens instrumentpaneler"
     print(f"{label}: http://127.0.0.1:{port}/" + (f"?token={token}" if token else "")
           + f"  (data: {data_dir}; avsluta med Ctrl-C)", flush=True)
+    grace = getattr(args, "disconnect_grace", None)
     proc = serve(port, token, data_dir, door=door, max_kernels=int(getattr(args, "max_kernels", 8) or 0),
-                 cull_idle_timeout=int(getattr(args, "cull_idle", 600) or 600))
+                 cull_idle_timeout=int(getattr(args, "cull_idle", 600) or 600),
+                 disconnect_grace=5 if grace is None else float(grace))
     stopping = {"signal": None}
 
     def on_signal(signum, _frame):
