@@ -15,7 +15,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["setup", "TEMPLATE_NAME", "COLORS", "ACTOR_COLORS", "apply_layout", "mkr_axis", "count_axis",
+__all__ = ["setup", "CONFIG", "TEMPLATE_NAME", "COLORS", "ACTOR_COLORS", "apply_layout", "mkr_axis", "count_axis",
            "month_ticks", "bar_height", "alt_text", "to_png"]
 
 TEMPLATE_NAME = "utvardering"
@@ -45,6 +45,13 @@ def _template(lang: str) -> go.layout.Template:
     return tpl
 
 
+#: plotly's ``config`` for every figure a board sees (reports and dashboards): no mode bar. Its buttons
+#: are English ("Download plot as a PNG", "Zoom"), two of them link to plotly's servers ("Share chart",
+#: the plotly logo: a request outside the report), and each figure put eleven extra stops in the
+#: keyboard's tab order. Hover values stay; the board's printable copy is the PDF.
+CONFIG = {"displayModeBar": False, "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False}
+
+
 def setup(lang: str = "sv", renderer: str | None = "plotly_mimetype+notebook") -> None:
     """Register the workbench template and the renderer that keeps plots in snapshot HTML.
 
@@ -58,8 +65,8 @@ def setup(lang: str = "sv", renderer: str | None = "plotly_mimetype+notebook") -
     Examples
     --------
     >>> setup("sv")
-    >>> pio.templates.default
-    'utvardering'
+    >>> pio.templates.default, pio.renderers["notebook"].config["displayModeBar"]
+    ('utvardering', False)
     """
     from . import formatting
 
@@ -67,6 +74,8 @@ def setup(lang: str = "sv", renderer: str | None = "plotly_mimetype+notebook") -
     pio.templates.default = TEMPLATE_NAME
     if renderer:
         pio.renderers.default = renderer
+    for name in ("notebook", "notebook_connected", "plotly_mimetype"):
+        pio.renderers[name].config = dict(CONFIG)
     formatting.install(lang)  # every DataFrame displayed from here on passes the board formatter
 
 
@@ -108,13 +117,14 @@ def show_in(out, fig: go.Figure) -> None:
     >>> import ipywidgets
     >>> out = ipywidgets.Output()
     >>> show_in(out, go.Figure(go.Bar(x=["a"], y=[1])))
-    >>> out.outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"][0]["type"]
-    'bar'
+    >>> spec = out.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    >>> spec["data"][0]["type"], spec["config"]["displayModeBar"]
+    ('bar', False)
     """
     import json
 
     spec = json.loads(fig.to_json())
-    spec.setdefault("config", {})
+    spec["config"] = {**CONFIG, **spec.get("config", {})}
     out.outputs = ({"output_type": "display_data",
                     "data": {"application/vnd.plotly.v1+json": spec, "text/plain": f"Figure ({len(spec['data'])} traces)"},
                     "metadata": {}},)

@@ -441,13 +441,16 @@ def frame_html(df: pd.DataFrame, lang: str = "sv", caption: str = "", decimals: 
     (True, True, True)
     >>> "uppgift saknas = " in h
     True
+    >>> print(frame_html(pd.DataFrame({"n": [3]}, index=pd.Index(["Norrdal"])), notes=False))
+    <div class="tabell-wrap" role="group" tabindex="0" aria-label="Tabell: Antal (n)"><table class="tabell"><thead><tr><td></td><th scope="col">Antal (n)</th></tr></thead><tbody><tr><th scope="row">Norrdal</th><td class="tal">3</td></tr></tbody></table></div>
     """
     has_index = not (isinstance(df.index, pd.RangeIndex) or (df.index.name is None and df.index.nlevels == 1
                                                              and pd.api.types.is_integer_dtype(df.index.dtype)))
     f = board_frame(df, lang, decimals)
     esc = _html.escape
     rows = []
-    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in f.columns)
+    # a header cell with no text (an unnamed row-label column) is a plain cell: an empty <th> names nothing
+    head = "".join(f'<th scope="col">{esc(str(c))}</th>' if str(c).strip() else "<td></td>" for c in f.columns)
     for rec in f.itertuples(index=False):
         tds = []
         for j, v in enumerate(rec):
@@ -463,7 +466,15 @@ def frame_html(df: pd.DataFrame, lang: str = "sv", caption: str = "", decimals: 
         fn = footnotes(f.to_numpy().ravel().tolist(), lang, min_n)
         if fn:
             out += '<p class="fotnot">' + "<br>".join(esc(x) for x in fn) + "</p>"
-    return '<div class="tabell-wrap" role="region" tabindex="0" aria-label="' + esc(caption or "Tabell") + '">' + out + "</div>"
+    # the scrollable wrapper is reachable by keyboard (tabindex 0) and named: a captioned table is a
+    # region (a landmark named by its caption); an uncaptioned one a group named by its first headers,
+    # so that no two landmarks share the name "Tabell" (axe landmark-unique)
+    if caption:
+        role, name = "region", caption
+    else:
+        heads = [str(c) for c in f.columns if str(c).strip()][:4]
+        role, name = "group", "Tabell" + (": " + ", ".join(heads) if heads else "")
+    return f'<div class="tabell-wrap" role="{role}" tabindex="0" aria-label="{esc(name)}">' + out + "</div>"
 
 
 def install(lang: str = "sv") -> None:

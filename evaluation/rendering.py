@@ -133,6 +133,8 @@ def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, 
     >>> text = render_html(d / "n.ipynb", d / "n.html").read_text()
     >>> "Rubrik" in text, "Tom" in text, 'lang="sv"' in text, "cdnjs" in text, "require.min.js" in text
     (True, False, True, False, False)
+    >>> 'class="jp-Cell-inputWrapper" tabindex' in text  # a paragraph is no tab stop
+    False
     """
     import nbformat
 
@@ -163,6 +165,10 @@ def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, 
     # outputs may carry their own CDN tags (plotly's notebook renderer adds MathJax from cdnjs per
     # figure): a board member's browser loads nothing from outside the file
     body = _EXTERNAL.sub("", body)
+    # nbconvert's lab template makes every cell's input and output wrapper a tab stop; in a report they
+    # hold text, figures and our tables (whose own scrollable wrapper is the stop): a keyboard user
+    # would pass each table twice and every paragraph once
+    body = _WRAPPER_TABINDEX.sub(r"\1", body)
     out = Path(html_path)
     out.write_text(body, encoding="utf-8")
     return out
@@ -271,6 +277,8 @@ def _plotlyjs() -> str:
     except Exception:  # noqa: BLE001 - no plotly: nothing to swap
         return ""
 
+
+_WRAPPER_TABINDEX = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
 
 _EXTERNAL = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>|<link[^>]*\shref="https?://[^"]*"[^>]*/?>',
                        re.I)

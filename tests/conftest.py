@@ -36,3 +36,38 @@ def sample_snapshot(tmp_path_factory):
     target, manifest = runs.run_snapshot(runfiles, out=out, jobs=1, progress=False)
     folders = {r["name"]: target / r["folder"] for r in manifest["runs"]}
     return types.SimpleNamespace(path=target, manifest=manifest, runs=folders)
+
+
+_FOCUS_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body || e === document.documentElement) return null;
+  const seen = e.hasAttribute('data-focus-seen');
+  e.setAttribute('data-focus-seen', '');
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return {seen, tag: e.tagName, what: (e.getAttribute('aria-label') || e.innerText || e.value || '').trim().slice(0, 50),
+          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, shadow: s.boxShadow !== 'none',
+          shown: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight};
+}"""
+
+
+def _tab_through(page, limit: int = 120) -> list[dict]:
+    """Press Tab until the focus comes back to a control it visited (or ``limit`` presses); return, per
+    focused control, its tag, name, whether its computed outline (solid ≥ 2 px) or box-shadow is set
+    and whether it is scrolled into view, as a keyboard user would see it."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(60)
+        r = page.evaluate(_FOCUS_JS)
+        if r is None:
+            continue
+        if r["seen"]:
+            break
+        stops.append(r)
+    return stops
+
+
+@pytest.fixture(scope="session")
+def tab_through():
+    """The keyboard walk of a page (see :func:`_tab_through`), shared by the report and dashboard tests."""
+    return _tab_through

@@ -131,3 +131,21 @@ def test_start_page_is_swedish_and_lists_only_the_doors_dashboards(servers, brow
         assert "Utvärderarens fördjupning" not in text and ".ipynb" not in text and "Select items" not in text
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("name", ["styrelse", "samhallsekonomi"])
+def test_keyboard_focus_is_visible_on_every_control(servers, browser, tab_through, name):
+    # WCAG 2.4.7: each control the Tab key reaches shows a focus indicator (computed outline or box-shadow)
+    page, _ = _open(browser, servers[DOORS[name]], name, 1280)
+    try:
+        stops = tab_through(page)
+        tags = [s["tag"] for s in stops]
+        if name == "styrelse":
+            assert tags.count("SELECT") == 4, stops  # förbund, insats, period, kön
+            assert sum(t == "DIV" for t in tags) >= 2  # the scrollable table regions
+        else:
+            assert len(stops) >= 9, stops  # the scenario choice and its sliders
+        unseen = [s for s in stops if not (s["outline"] or s["shadow"]) or not s["shown"]]
+        assert not unseen, unseen
+    finally:
+        page.close()

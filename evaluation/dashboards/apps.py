@@ -37,7 +37,7 @@ CSS = """
 <style>
 .dash-title h1 {font-size: 1.6em; margin: 0.2em 0;}
 .dash-card {border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px; background: #fff;}
-.dash-card h3 {margin: 0.2em 0 0.4em 0; font-size: 1.1em;}
+.dash-card h2, .dash-app h2 {margin: 0.2em 0 0.4em 0; font-size: 1.1em;}
 table.dash-table {border-collapse: collapse; font-size: 0.9em;}
 table.dash-table th, table.dash-table td {padding: 2px 8px; border-bottom: 1px solid #eee; text-align: left;}
 table.dash-table td {text-align: right;}
@@ -106,7 +106,7 @@ def card_notes(body: str, lang: str = "sv", min_n: int = 5, suppressed: bool = T
 
 
 def _card(title: str, *children) -> w.VBox:
-    box = w.VBox([w.HTML(f"<h3>{html.escape(title)}</h3>"), *children],
+    box = w.VBox([w.HTML(f"<h2>{html.escape(title)}</h2>"), *children],
                  layout=w.Layout(width="auto", height="auto", overflow="auto"))
     box.add_class("dash-card")
     return box
@@ -489,9 +489,9 @@ def evaluator_app(data: DashboardData | None = None, lang: str = "sv", min_n: in
                                                                      w.HTML(), w.HTML())
     foot = _caveat(disclosure.footnote(min_n, lang, secondary=True))
     summary, problems = views.data_quality(data, lang)
-    dq_html = w.HTML(CSS + f"<h3>{html.escape(t('dashboards.kvalitet.filer', lang))}</h3>"
+    dq_html = w.HTML(CSS + f"<h2>{html.escape(t('dashboards.kvalitet.filer', lang))}</h2>"
                      + html_table(summary, "filer")
-                     + f"<h3>{html.escape(t('dashboards.kvalitet.problem', lang))}</h3>"
+                     + f"<h2>{html.escape(t('dashboards.kvalitet.problem', lang))}</h2>"
                      + (html_table(problems.head(500), "problem") if len(problems)
                         else f'<p data-testid="problem">{html.escape(t("dashboards.kvalitet.inga", lang))}</p>')
                      + _caveat(t("dashboards.kvalitet.caveat", lang)))
@@ -533,10 +533,10 @@ def evaluator_app(data: DashboardData | None = None, lang: str = "sv", min_n: in
     refresh()
 
     tabs = w.Tab(children=[
-        w.VBox([controls["matt"], w.HTML(f"<h3>{html.escape(t('dashboards.floden.rapport', lang))}</h3>"), flow_html,
-                w.HTML(f"<h3>{html.escape(t('dashboards.floden.manad', lang))}</h3>"), month_out]),
+        w.VBox([controls["matt"], w.HTML(f"<h2>{html.escape(t('dashboards.floden.rapport', lang))}</h2>"), flow_html,
+                w.HTML(f"<h2>{html.escape(t('dashboards.floden.manad', lang))}</h2>"), month_out]),
         w.VBox([w.HBox([controls["respondentgrupp"], controls["vag"], controls["tidpunkt"]]), items_html, items_out]),
-        w.VBox([controls["niva"], fg_html, w.HTML(f"<h3>{html.escape(t('dashboards.fokus.overens', lang))}</h3>"),
+        w.VBox([controls["niva"], fg_html, w.HTML(f"<h2>{html.escape(t('dashboards.fokus.overens', lang))}</h2>"),
                 ag_html]),
         dq_html,
     ])
@@ -546,6 +546,7 @@ def evaluator_app(data: DashboardData | None = None, lang: str = "sv", min_n: in
                      layout=w.Layout(flex_flow="row wrap", gap="12px"))
     app = w.VBox([_header(t("dashboards.utvarderare.titel", lang), t("dashboards.utvarderare.ingress", lang), data,
                           lang), _messages(data), filters, status, tabs])
+    app.add_class("dash-app")
     app.controls, app.data, app.refresh, app.tabs = controls, data, refresh, tabs
     app.outputs = {"utfall": flow_html, "enkat": items_html, "fokus": fg_html, "overens": ag_html,
                    "kvalitet": dq_html, "fig_manad": month_out, "fig_enkat": items_out}
@@ -601,6 +602,7 @@ def scenario_app(data: DashboardData | None = None, lang: str = "sv", scenario: 
     app = w.VBox([_header(t("dashboards.scenario.titel", lang), t("dashboards.scenario.ingress", lang), data, lang),
                   w.HTML("".join(f'<div class="dash-msg">{html.escape(m)}</div>' for m in msgs)), choice, status,
                   container])
+    app.add_class("dash-app")  # the dashboards' CSS (visible keyboard focus) applies here too
     app.controls, app.data, app.refresh = {"scenario": choice}, data, rebuild
     app.widgets = None
     if start is not None:
