@@ -455,6 +455,7 @@ def test_closed_tabs_free_their_kernel_after_the_grace_and_a_refused_refill_wait
     import itertools
 
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from tornado import web
 
     from evaluation.dashboards.kernels import CappedKernelManager
 
@@ -478,19 +479,30 @@ def test_closed_tabs_free_their_kernel_after_the_grace_and_a_refused_refill_wait
     monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
     monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
 
-    async def scenario():
-        km = CappedKernelManager(max_kernels=2, disconnect_grace=0.2)
-        km._pools, fills = {}, []
+    fills = []
 
-        async def preheat():
-            return {"kernel_id": await km.start_kernel()}
+    class VoilaLike(CappedKernelManager):  # Voilà's preheating manager subclasses the configured class
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self._pools = {}
 
-        def fill_if_needed(delay=None, notebook_name=None, **kw):
+        async def _preheat(self, delay):
+            await asyncio.sleep(delay)
+            return {"kernel_id": await self.start_kernel()}
+
+        def fill_if_needed(self, delay=None, notebook_name=None, **kw):
             fills.append(notebook_name)
-            km._pools.setdefault(notebook_name, []).append(asyncio.ensure_future(preheat()))
+            pool = self._pools.setdefault(notebook_name, [])
+            pool.append(asyncio.ensure_future(self._preheat(delay or 0)))
 
-        km.fill_if_needed = fill_if_needed
-        fill_if_needed(notebook_name="styrelse.ipynb")
+        async def get_rendered_notebook(self, notebook_name, **kw):
+            content = await self._pools[notebook_name].pop(0)
+            self.fill_if_needed(notebook_name=notebook_name)
+            return None, [], content["kernel_id"]
+
+    async def scenario():
+        km = VoilaLike(max_kernels=2, disconnect_grace=0.2)
+        km.fill_if_needed(notebook_name="styrelse.ipynb")
         p = (await km._pools["styrelse.ipynb"][0])["kernel_id"]
         a = await km.start_kernel()  # viewer a of another notebook: room left under the cap
         km.notify_connect(a)
@@ -498,10 +510,16 @@ def test_closed_tabs_free_their_kernel_after_the_grace_and_a_refused_refill_wait
         km.notify_connect(b)
         assert p not in km._kernels and sorted(km._kernels) == sorted([a, b])
         assert km._pools["styrelse.ipynb"] == [] and "styrelse.ipynb" in km._deferred
-        fill_if_needed(notebook_name="styrelse.ipynb")  # Voilà refills: no room, both viewers are there
+        km.fill_if_needed(notebook_name="styrelse.ipynb")  # Voilà refills: no room, both viewers are there
         refill = km._pools["styrelse.ipynb"][0]
         await asyncio.wait([refill])
         assert km._pools["styrelse.ipynb"] == [] and refill.exception() is not None  # out of the pool
+        km._deferred.clear()
+        km.fill_if_needed(delay=0.1, notebook_name="styrelse.ipynb")  # a viewer takes the pending refill ...
+        with pytest.raises(web.HTTPError) as exc:
+            await km.get_rendered_notebook("styrelse.ipynb")
+        assert exc.value.status_code == 503  # ... and is refused visibly; the pool is owed a refill
+        assert "styrelse.ipynb" in km._deferred
         km.notify_disconnect(a)  # a's websocket drops and comes back within the grace
         await asyncio.sleep(0.05)
         km.notify_connect(a)
@@ -510,7 +528,7 @@ def test_closed_tabs_free_their_kernel_after_the_grace_and_a_refused_refill_wait
         km.notify_disconnect(b)  # b closed the tab
         await asyncio.sleep(0.5)  # the grace, then the deferred refill
         pool = km._pools["styrelse.ipynb"]
-        assert b not in km._kernels and fills == ["styrelse.ipynb"] * 3
+        assert b not in km._kernels and fills == ["styrelse.ipynb"] * 4
         assert len(pool) == 1 and (await pool[0])["kernel_id"] in km._kernels
         return sorted(km._kernels), a
 

@@ -103,6 +103,20 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 return result
 
             self.get_rendered_notebook = get_rendered_notebook
+        self._pool_of: dict[asyncio.Task, str] = {}  # every pool task Voilà made -> its notebook
+        fill = getattr(self, "fill_if_needed", None)
+        if fill is not None:  # remember each refill's notebook, also after a viewer took it out of the pool
+
+            def fill_if_needed(*args, **kw):
+                result = fill(*args, **kw)
+                for name, tasks in getattr(self, "_pools", {}).items():
+                    for task in tasks:
+                        if task not in self._pool_of:
+                            self._pool_of[task] = name
+                            task.add_done_callback(lambda t: self._pool_of.pop(t, None))
+                return result
+
+            self.fill_if_needed = fill_if_needed
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -265,6 +279,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 raise _RefillDeferred(refill)
             if refill is not None:  # a viewer took this refill while room was being made: its start now
                 continue
+            origin = self._pool_of.get(asyncio.current_task())
+            if origin is not None:  # a viewer waited for this refill and is refused: the pool refills later
+                self._deferred.add(origin)
             from tornado import web
 
             self.log.warning("kernel cap %s reached, all kernels in use: refusing a start", self.max_kernels)
