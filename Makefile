@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 KERNEL := evaluation
 PORT ?= 8866
 
-.PHONY: help install kernel samples demo test test-fast chromium dashboard bench clean
+.PHONY: help install kernel samples demo test test-fast chromium dashboard bench screenshots clean
 
 help:
 	@echo "make demo       - set up .venv and run every sample evaluation (snapshots/)"
 	@echo "make test       - install test needs and run the whole test suite"
 	@echo "make dashboard  - serve the board dashboards with Voila on 127.0.0.1:$(PORT) (evaluator: evaluation dashboard --evaluator)"
 	@echo "make bench      - run the benchmark suite (BENCHMARKS.md)"
+	@echo "make screenshots - run every sample and redraw docs/screenshots/board/ (reports, PDF, Word, dashboards)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +62,10 @@ dashboard: samples
 
 bench: samples chromium
 	$(PY) -m evaluation.bench
+
+screenshots: samples chromium
+	$(VENV)/bin/evaluation key --init
+	$(PY) -m evaluation.screenshots
 
 clean:
 	rm -rf $(VENV) snapshots .pytest_cache
