@@ -559,6 +559,8 @@ def board_table(tally_df: pd.DataFrame, codebook: Codebook | None = None, min_n:
     ...                    "andel_segment": [.9, .2], "andel_sessioner": [1.0, .33]})
     >>> board_table(tl).iloc[1].tolist()
     ['y', '–', '–', '–', '–', '–']
+    >>> board_table(tl).iloc[0].tolist()  # counts whole numbers, shares one decimal
+    ['x', '9', '3', '6', '90,0', '100,0']
     """
     from . import disclosure
 
@@ -567,7 +569,10 @@ def board_table(tally_df: pd.DataFrame, codebook: Codebook | None = None, min_n:
                                                       "andel_sessioner", "andel_talare")]
     df = tally_df[cols + ["kod", "segment", "sessioner", "talare", "andel_segment", "andel_sessioner"]].copy()
     df[["andel_segment", "andel_sessioner"]] = df[["andel_segment", "andel_sessioner"]] * 100
-    out = disclosure.format_table(board_tally(df, min_n=min_n), lang)
+    shown = board_tally(df, min_n=min_n)
+    for c in ("segment", "sessioner", "talare"):  # counts stay whole numbers when suppression left NaN
+        shown[c] = shown[c].astype("Int64")
+    out = disclosure.format_table(shown, lang)
     out["kod"] = [_code_label(codebook, k, lang) for k in df["kod"]]
     names = {c: t(f"coding.{c}", lang) for c in ("kod", "segment", "sessioner", "talare", "andel_segment",
                                                   "andel_sessioner", "grupp", "session", "talarroll", "tidpunkt",

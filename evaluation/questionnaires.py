@@ -253,7 +253,7 @@ def count_points(stem_groups: tuple[str, ...] | list[str] = (), include_register
     return n + (n_register if include_register else 0)
 
 
-def tabell2(version: str = VERSION) -> pd.DataFrame:
+def tabell2(version: str = VERSION, empty: str = "–") -> pd.DataFrame:
     """Rebuild Tabell 2 (indicators by source and time) from the item bank.
 
     As in the source, the row "Personal" merges ``personal`` (about a participant) and
@@ -264,12 +264,13 @@ def tabell2(version: str = VERSION) -> pd.DataFrame:
     DataFrame
         Index: källa (``Deltagare``, ``Personal``, ``Förbundschef``, ``SCB``, ``Styrelse``,
         ``Parternas chefsgrupp``); columns ``under``, ``avslut``, ``manadsvis``, ``halvar``,
-        ``register``; cells are indicator numbers joined by ", " or "–".
+        ``register``; cells are indicator numbers joined by ", " or ``empty`` (the source's "–").
+        A board table passes ``empty=""``: there "–" means only a suppressed cell.
 
     Examples
     --------
-    >>> tabell2().loc["Deltagare", "avslut"]
-    '1, 2, 3, 4, 5, 6, 7, 9'
+    >>> tabell2().loc["Deltagare", "avslut"], tabell2(empty="").loc["SCB", "under"]
+    ('1, 2, 3, 4, 5, 6, 7, 9', '')
     """
     sources = {
         "Deltagare": ["deltagare"],
@@ -288,8 +289,8 @@ def tabell2(version: str = VERSION) -> pd.DataFrame:
             mask = b["respondentgrupper"].map(lambda c: bool(set(_split(c)) & set(groups))) & b["tidpunkter"].map(
                 lambda c, tp=tp: tp in _split(c))
             nums = sorted(set(b.loc[mask, "indikator"]))
-            row[tp] = ", ".join(map(str, nums)) or "–"
-        row["register"] = ", ".join(map(str, register)) if src == "SCB" else "–"
+            row[tp] = ", ".join(map(str, nums)) or empty
+        row["register"] = ", ".join(map(str, register)) if src == "SCB" else empty
         out[src] = row
     return pd.DataFrame.from_dict(out, orient="index")[_TIDPUNKT_ORDER + ["register"]]
 

@@ -283,6 +283,10 @@ _WRAPPER_TABINDEX = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
 _EXTERNAL = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>|<link[^>]*\shref="https?://[^"]*"[^>]*/?>',
                        re.I)
 
+#: The window the PDF is laid out in, CSS px: a little narrower than the A4 text column (182 mm ≈ 688 px),
+#: because print styles scale a wider figure down (max-width 100 %) and plotly then cuts its bottom off.
+A4_TEXT_WIDTH_PX = 640
+
 _FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;font-family:Arial,sans-serif">'
            '<span class="title"></span> – sida <span class="pageNumber"></span> av <span class="totalPages"></span></div>')
 
@@ -308,7 +312,10 @@ def render_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, timeou
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:
-            page = browser.new_page()
+            # laid out within the A4 text width (210 − 2 × 14 mm = 182 mm ≈ 688 CSS px): plotly sizes its
+            # figures to the window when they are drawn, and a figure drawn for a wide screen is cut at
+            # the page's right edge in print
+            page = browser.new_page(viewport={"width": A4_TEXT_WIDTH_PX, "height": 1000})
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
                        else r.abort())
             page.goto(src.as_uri(), wait_until="load", timeout=timeout_s * 1000)
