@@ -1497,7 +1497,7 @@ def _summary_html(result: CostBenefitResult, lang: str) -> str:
     rows = [(t("costbenefit.npv_samhalle", lang), kr(result.npv_total)),
             (t("costbenefit.npv_offentlig", lang), kr(result.npv_fiscal)),
             (t("costbenefit.bcr", lang), number(result.bcr, 2, lang, missing=MISSING[lang])),
-            (t("costbenefit.aterbetalningsmanad", lang), "–" if pm is None else str(pm)),
+            (t("costbenefit.aterbetalningsmanad", lang), t("costbenefit.no_payback", lang) if pm is None else str(pm)),
             (t("costbenefit.break_even_andel", lang),
              percent(result.break_even_share, 1, lang, missing=MISSING[lang]))]
     body = "".join(f"<tr><td>{k}</td><td style='text-align:right'><b>{v}</b></td></tr>" for k, v in rows)

@@ -138,8 +138,8 @@ def word_pages(snapshot: Path, out: Path, pages: int = 3) -> list[Path]:
 def _whole_page(page, width: int, most: int = 9000) -> None:
     """Voilà's page scrolls inside its own container, so a full-page screenshot is one screen: make the
     viewport as tall as the content (at most ``most`` px) instead."""
-    height = page.evaluate("Math.max(...Array.from(document.querySelectorAll('body, body *'))"
-                           ".map(e => e.scrollHeight))")
+    height = page.evaluate("(() => { const a = document.querySelector('.dash-app');"
+                           " return a ? a.getBoundingClientRect().bottom + 40 : document.body.scrollHeight; })()")
     page.set_viewport_size({"width": width, "height": int(min(max(height, HEIGHTS[width]), most))})
     page.wait_for_timeout(1500)  # plotly resizes to the new viewport
 

@@ -38,6 +38,7 @@ CSS = """
 .dash-title h1 {font-size: 1.6em; margin: 0.2em 0;}
 .dash-card {border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px; background: #fff;}
 .dash-card h2, .dash-app h2 {margin: 0.2em 0 0.4em 0; font-size: 1.1em;}
+.dash-grid > .dash-wide {grid-column: 1 / -1;}
 table.dash-table {border-collapse: collapse; font-size: 0.9em;}
 table.dash-table th, table.dash-table td {padding: 2px 8px; border-bottom: 1px solid #eee; text-align: left;}
 table.dash-table td {text-align: right;}
@@ -46,6 +47,9 @@ td.dash-value {font-weight: bold;}
 .dash-caveat {color: #555; font-size: 0.85em; font-style: italic;}
 .dash-msg {background: #fff3cd; border: 1px solid #e0c36b; padding: 6px; border-radius: 4px;}
 .dash-tablewrap, .tabell-wrap {overflow-x: auto; max-width: 100%;}
+/* a card's HTML (table, notes) is as wide as the card: a wide table scrolls in its wrapper, notes wrap */
+.dash-card .widget-html, .dash-card .widget-html-content {min-width: 0; max-width: 100%;}
+.dash-card .widget-html-content {flex: 1 1 auto;}
 table.tabell {border-collapse: collapse; font-size: 0.9em;}
 table.tabell caption {text-align: left; font-weight: bold;}
 table.tabell th, table.tabell td {padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top;}
@@ -67,6 +71,8 @@ table.tabell .tal {text-align: right; white-space: nowrap; font-variant-numeric:
 @media (max-width: 700px) {
   .dash-grid {grid-template-columns: minmax(0, 1fr) !important;}
   .dash-app .widget-hbox.dash-stack {flex-direction: column !important;}
+  /* stacked, a child's flex basis (20rem) would become its height and squeeze the sliders together */
+  .dash-app .widget-hbox.dash-stack > * {flex: 0 0 auto !important; width: 100% !important;}
   .dash-app .widget-dropdown {width: 100% !important;}
   .dash-title h1 {font-size: 1.3em;}
 }
@@ -110,6 +116,12 @@ def _card(title: str, *children) -> w.VBox:
                  layout=w.Layout(width="auto", height="auto", overflow="auto"))
     box.add_class("dash-card")
     return box
+
+
+def _wide(card: w.VBox) -> w.VBox:
+    """A card across both grid columns: its chart's long row labels leave room for the bars."""
+    card.add_class("dash-wide")
+    return card
 
 
 def _draw(out: w.Output, fig) -> None:
@@ -287,7 +299,7 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
     cb_html.value = (body + _caveat(t("dashboards.cb.scenario", lang, namn=namn))
                      + "".join(_caveat(c) for c in cav) + card_notes(body, lang, min_n))
     if res is not None:
-        _draw(out_cb, cb.figure_actor_npv(res, lang).update_layout(height=300))
+        _draw(out_cb, cb.figure_actor_npv(res, lang))  # its own height: room for the slanted actor names
 
     def refresh(*_):
         try:
@@ -331,7 +343,7 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
             body = _nns_html(att, lang, min_n)
             nns_html.value = body + _caveat(t("dashboards.nns.caveat", lang)) + card_notes(body, lang, min_n)
             if len(att) and att["varde"].notna().any():
-                _draw(out_nns, ind.figure_targets(att, lang=lang).update_layout(height=360))
+                _draw(out_nns, ind.figure_targets(att, lang=lang))  # its height grows with its rows
             else:
                 out_nns.outputs = ()
 
@@ -365,8 +377,8 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
         _card(t("dashboards.forsorjning.titel", lang), fs_html),
         _card(t("dashboards.avslut.titel", lang), exit_html, out_exit),
         _card(t("dashboards.kasam.titel", lang), kasam_html, out_kasam),
-        _card(t("dashboards.nns.titel", lang), nns_html, out_nns),
-        _card(t("dashboards.cb.titel", lang), cb_html, out_cb),
+        _wide(_card(t("dashboards.nns.titel", lang), nns_html, out_nns)),
+        _wide(_card(t("dashboards.cb.titel", lang), cb_html, out_cb)),
     ], layout=w.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_auto_rows="auto",
                        grid_gap="10px", width="100%"))
     grid.add_class("dash-grid")

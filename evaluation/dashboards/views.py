@@ -467,7 +467,7 @@ def cost_benefit(data: DashboardData, scenario: str = "bas", lang: str = "sv"):
         t("dashboards.cb.aktor", lang): [vlabel("aktor", x, lang) if x in cb.ACTORS else t(f"costbenefit.{x}", lang)
                                         for x in a["aktor"]],
         t("dashboards.cb.npv", lang): [disclosure.format_number(v, lang, 0) for v in a["npv"]],
-        t("dashboards.cb.bcr", lang): [MISSING.get(lang, MISSING["sv"]) if pd.isna(v) or not np.isfinite(v)
+        t("dashboards.cb.bcr", lang): [t("costbenefit.ingen_kostnad", lang) if pd.isna(v) or not np.isfinite(v)
                                        else disclosure.format_number(v, lang, 2)
                                        for v in a["bcr"]],
         t("dashboards.cb.payback", lang): [t("dashboards.cb.ej_inom", lang) if pd.isna(v) else str(int(v))
