@@ -49,7 +49,7 @@ def _template(lang: str) -> go.layout.Template:
 #: are English ("Download plot as a PNG", "Zoom"), two of them link to plotly's servers ("Share chart",
 #: the plotly logo: a request outside the report), and each figure put eleven extra stops in the
 #: keyboard's tab order. Hover values stay; the board's printable copy is the PDF.
-CONFIG = {"displayModeBar": False, "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False}
+CONFIG = {"displayModeBar": False, "displaylogo": False}
 
 
 def setup(lang: str = "sv", renderer: str | None = "plotly_mimetype+notebook") -> None:

@@ -72,12 +72,17 @@ def _has_content(cell) -> bool:
 
 
 def _arrange(nb, top_html: str) -> None:
-    """Move appendix cells to the end, insert the top block after the title, drop empty headings."""
+    """Move appendix cells to the end, insert the top block after the title, drop empty headings and
+    stderr output (a library's warning is for the evaluator's ``notebook.ipynb``, not for the board)."""
     import nbformat
 
     tags = lambda c: set(c.get("metadata", {}).get("tags", []))  # noqa: E731
     drop = {"hide", "parameters", "injected-parameters"}
     cells = [c for c in nb.cells if not (tags(c) & drop)]
+    for c in cells:
+        if c.cell_type == "code":
+            c.outputs = [o for o in c.get("outputs", [])
+                         if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     main = [c for c in cells if APPENDIX_TAG not in tags(c)]
     appendix = [c for c in cells if APPENDIX_TAG in tags(c)]
     if appendix:
@@ -135,6 +140,13 @@ def render_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike, 
     (True, False, True, False, False)
     >>> 'class="jp-Cell-inputWrapper" tabindex' in text  # a paragraph is no tab stop
     False
+    >>> code = nbformat.v4.new_code_cell("")
+    >>> code.outputs = [nbformat.v4.new_output("stream", name="stderr", text="UserWarning: x"),
+    ...                 nbformat.v4.new_output("stream", name="stdout", text="Synlig text")]
+    >>> nb.cells.append(code); nbformat.write(nb, d / "n.ipynb")
+    >>> text = render_html(d / "n.ipynb", d / "n.html").read_text()
+    >>> "UserWarning" in text, "Synlig text" in text
+    (False, True)
     """
     import nbformat
 

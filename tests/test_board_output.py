@@ -66,6 +66,18 @@ def test_reports_have_no_raw_values_codes_or_index_columns(sample_snapshot):
     assert not problems
 
 
+def test_reports_show_no_warnings_program_output_or_tracebacks(sample_snapshot):
+    # a library warning (stderr) or a print() in monospace is not something a board reads
+    shown = {}
+    for f in _reports(sample_snapshot):
+        html = f.read_text(encoding="utf-8")
+        bad = [m for m in ("application/vnd.jupyter.stderr", "Traceback", "UserWarning", "site-packages")
+               if m in _visible_text(html) or (m.startswith("application/") and m in html)]
+        if bad:
+            shown[f.parent.name] = bad
+    assert not shown
+
+
 def test_reports_open_with_header_block_and_key_messages(sample_snapshot):
     for name, folder in sample_snapshot.runs.items():
         html = (Path(folder) / "rapport.html").read_text(encoding="utf-8")
