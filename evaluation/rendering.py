@@ -295,6 +295,13 @@ _WRAPPER_TABINDEX = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
 _EXTERNAL = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>|<link[^>]*\shref="https?://[^"]*"[^>]*/?>',
                        re.I)
 
+#: In print a table wider than the text column is scaled to fit it (CSS ``zoom``) instead of being cut at
+#: the page's right edge; on screen it scrolls in its wrapper.
+_FIT_TABLES = """() => document.querySelectorAll('table.tabell').forEach(t => {
+  const room = t.parentElement.clientWidth, need = t.scrollWidth;
+  if (need > room + 1) { t.style.zoom = (room / need).toFixed(3); }
+})"""
+
 #: The window the PDF is laid out in, CSS px: a little narrower than the A4 text column (182 mm ≈ 688 px),
 #: because print styles scale a wider figure down (max-width 100 %) and plotly then cuts its bottom off.
 A4_TEXT_WIDTH_PX = 640
@@ -335,6 +342,7 @@ def render_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, timeou
                 "() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
                 ".every(d => d.querySelector('.main-svg'))", timeout=timeout_s * 1000)
             page.emulate_media(media="print")
+            page.evaluate(_FIT_TABLES)
             page.pdf(path=str(out), format="A4", print_background=True, display_header_footer=True,
                      header_template="<div></div>", footer_template=_FOOTER,
                      margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
