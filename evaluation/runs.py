@@ -75,7 +75,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from . import __version__
+from . import __version__, tableset
 from .errors import EvaluationError
 
 __all__ = [
@@ -1327,6 +1327,41 @@ def _publish_checks(partial: Path, quarantine: Path, manifest: dict) -> None:
                                            f"{hits.to_dict('records')}"))
 
 
+def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
+    """Protect the table set of the snapshot's data once and write it where its runs read it.
+
+    Every board table of the snapshot's notebooks is a slice of one protected table set
+    (:mod:`evaluation.tableset`): built from the data folder the runs share, with the
+    ``reference_date`` they share (else the data's latest date), protected (cached per content:
+    :func:`evaluation.tableset.protect_cached`) and written to ``<staging>/tabelluppsattning.parquet``,
+    where :func:`evaluation.tableset.current` finds it from a run's kernel; it moves into the
+    snapshot with the runs. Runs over several data folders get no shared file (each notebook then
+    protects its own data the same way).
+
+    Returns
+    -------
+    dict
+        For the manifest: ``fil`` and :meth:`evaluation.tableset.TableSet.cost` (cells, primary and
+        secondary suppressions, share secondarily suppressed), ``sekunder`` (seconds), or ``fel``
+        (a Swedish message) when no table set could be built.
+    """
+    dirs = sorted({str(Path(s.data_dir).resolve()) for s in specs if s.data_dir})
+    if len(dirs) != 1:
+        return {"fel": "körningarna använder flera (eller inga) datamappar: ingen gemensam tabelluppsättning"}
+    refs = {str(s.parameters.get("reference_date")) for s in specs if s.parameters.get("reference_date")}
+    ref = refs.pop() if len(refs) == 1 else None
+    t0 = time.perf_counter()
+    try:
+        ts = tableset.for_data_dir(dirs[0], reference_date=ref)
+    except EvaluationError as exc:
+        from .privacy import redact
+
+        return {"fel": redact(f"ingen tabelluppsättning: {exc}")}
+    tableset.write_parquet(ts, staging / tableset.FILENAME)
+    return {"fil": tableset.FILENAME, "referensdatum": ref or "", **ts.cost(),
+            "sekunder": round(time.perf_counter() - t0, 1)}
+
+
 def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | None = None, jobs: int = 1,
                  timeout: float = DEFAULT_TIMEOUT, executor: str = "local", scheduler: str | None = None,
                  progress: bool = True, root: str | os.PathLike = "snapshots",
@@ -1395,14 +1430,18 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
                 dst = partial / "runfiles" / f"{Path(rf).stem}.{k}{Path(rf).suffix}"
             shutil.copy2(rf, dst)
             copies[str(Path(rf).resolve())] = dst.relative_to(partial).as_posix()
+        protection = write_tableset(specs, staging)
         records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, progress=progress,
                                warm_kernels=warm_kernels)
         quarantine = _quarantine_root(target)
         _move_runs_into_place(staging, partial, records, quarantine)
+        if (staging / tableset.FILENAME).exists():
+            os.replace(staging / tableset.FILENAME, partial / tableset.FILENAME)
         shutil.rmtree(staging)
         status = "complete" if all(r["status"] == "ok" for r in records) else "incomplete"
         manifest = build_manifest(snap_id, records, specs, created.isoformat(timespec="seconds"), status)
         manifest["runfile_copies"] = copies
+        manifest["tabelluppsattning"] = protection
         manifest = _safe_manifest(manifest)
         _write_json_atomic(partial / MANIFEST, manifest)
         _publish_checks(partial, quarantine, manifest)
@@ -1462,6 +1501,8 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
             _rmtree(staging)
         staging.mkdir()
         _write_owner(staging)
+        if (target / tableset.FILENAME).exists():  # the retried runs slice the snapshot's own table set
+            shutil.copy2(target / tableset.FILENAME, staging / tableset.FILENAME)
         records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress,
                                warm_kernels=warm_kernels)
         _move_runs_into_place(staging, target, records, _quarantine_root(target))
