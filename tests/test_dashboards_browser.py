@@ -1,7 +1,8 @@
 """The dashboards in a real browser: Playwright driving Debian's Chromium against `evaluation.dashboards.serve`.
 
 Expected numbers are computed here with the package functions on the same data and filters.
-Screenshots go to the pytest tmp folder and, with EVALUATION_SAVE_SCREENSHOTS=1, to docs/screenshots/.
+Screenshots go to the pytest tmp folder and, with EVALUATION_SAVE_SCREENSHOTS=1, to docs/screenshots/ (the committed
+set under docs/screenshots/board/ is made by `make screenshots`).
 """
 
 from __future__ import annotations
