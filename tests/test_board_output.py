@@ -9,7 +9,7 @@
   reported figures not in a förbund's run.
 * **Offline**: each report opened in Chromium with every request outside the file blocked: zero
   blocked requests, every plotly figure drawn.
-* **Accessibility**: axe-core (``axe-playwright-python``): no serious or critical violation,
+* **Accessibility**: axe-core (``axe-playwright-python``): no moderate, serious or critical violation,
   ``lang="sv"``.
 * **Word/PDF**: A4, sv-SE, title page, TOC, page numbers; the PDF of each report is A4.
 """
@@ -28,6 +28,9 @@ from evaluation.formatting import find_raw_values
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 
 CHROMIUM = "/usr/bin/chromium"
+#: axe impacts a board page must not have: WCAG 2.1 AA asks for no serious or critical violation; the moderate
+#: ones (landmarks, heading order, table headers) were fixed too and stay fixed
+BLOCKING = ("moderate", "serious", "critical")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 
 
@@ -137,7 +140,7 @@ def test_reports_are_self_contained_and_draw_every_figure(sample_snapshot):
             browser.close()
 
 
-def test_reports_pass_axe_without_serious_or_critical_violations(sample_snapshot):
+def test_reports_pass_axe_without_moderate_serious_or_critical_violations(sample_snapshot):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -153,7 +156,7 @@ def test_reports_pass_axe_without_serious_or_critical_violations(sample_snapshot
                 page.goto(f.as_uri(), wait_until="load")
                 res = axe.run(page)
                 bad = [(v["id"], len(v["nodes"])) for v in res.response["violations"]
-                       if v.get("impact") in ("serious", "critical")]
+                       if v.get("impact") in BLOCKING]
                 if bad:
                     found[f.parent.name] = bad
                 page.close()

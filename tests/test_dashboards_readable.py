@@ -4,7 +4,7 @@ Playwright drives Debian's Chromium against `evaluation.dashboards.serve` on the
 
 * every request outside the server is blocked and counted (zero allowed);
 * the visible text has no raw values (``2.0``, ``0.135``, ``True``, ``nan``, snake_case codes);
-* axe-core (``axe-playwright-python``): no serious or critical violation; ``lang="sv"``;
+* axe-core (``axe-playwright-python``): no moderate, serious or critical violation; ``lang="sv"``;
 * at 390 px: no horizontal scrolling of the page, one column, every slider label shown in full.
 """
 
@@ -22,6 +22,9 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data_samples"
 CHROMIUM = "/usr/bin/chromium"
+#: axe impacts a board page must not have: WCAG 2.1 AA asks for no serious or critical violation; the moderate
+#: ones (landmarks, heading order, table headers) were fixed too and stay fixed
+BLOCKING = ("moderate", "serious", "critical")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 NAMES = ["styrelse", "utvarderare", "samhallsekonomi"]
@@ -95,7 +98,7 @@ def test_dashboard_is_offline_swedish_and_accessible(servers, browser, name):
         assert "make demo" not in text and "kör make" not in text
         res = Axe().run(page)
         bad = [(v["id"], len(v["nodes"])) for v in res.response["violations"]
-               if v.get("impact") in ("serious", "critical")]
+               if v.get("impact") in BLOCKING]
         assert not bad
     finally:
         page.close()
