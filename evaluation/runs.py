@@ -1331,8 +1331,8 @@ def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
     """Protect the table set of the snapshot's data once and write it where its runs read it.
 
     Every board table of the snapshot's notebooks is a slice of one protected table set
-    (:mod:`evaluation.tableset`): built from the data folder the runs share, with the
-    ``reference_date`` they share (else the data's latest date), protected (cached per content:
+    (:mod:`evaluation.tableset`): built from the data folder the runs share, dated by the data's
+    latest date (as the board dashboards date it, so both read the same cells), protected (cached per content:
     :func:`evaluation.tableset.protect_cached`) and written to ``<staging>/tabelluppsattning.parquet``,
     where :func:`evaluation.tableset.current` finds it from a run's kernel; it moves into the
     snapshot with the runs. Runs over several data folders get no shared file (each notebook then
@@ -1348,17 +1348,15 @@ def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
     dirs = sorted({str(Path(s.data_dir).resolve()) for s in specs if s.data_dir})
     if len(dirs) != 1:
         return {"fel": "körningarna använder flera (eller inga) datamappar: ingen gemensam tabelluppsättning"}
-    refs = {str(s.parameters.get("reference_date")) for s in specs if s.parameters.get("reference_date")}
-    ref = refs.pop() if len(refs) == 1 else None
     t0 = time.perf_counter()
-    try:
-        ts = tableset.for_data_dir(dirs[0], reference_date=ref)
+    try:  # the data's own extract date, as the board dashboards read it: one table set, one protection
+        ts = tableset.for_data_dir(dirs[0])
     except EvaluationError as exc:
         from .privacy import redact
 
         return {"fel": redact(f"ingen tabelluppsättning: {exc}")}
     tableset.write_parquet(ts, staging / tableset.FILENAME)
-    return {"fil": tableset.FILENAME, "referensdatum": ref or "", **ts.cost(),
+    return {"fil": tableset.FILENAME, **ts.cost(),
             "sekunder": round(time.perf_counter() - t0, 1)}
 
 
