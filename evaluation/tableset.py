@@ -195,6 +195,7 @@ class TableSet:
     protection: float = MIN_N
     extra: list = field(default_factory=list)
     stored_cost: dict | None = None  # the cost recorded in a Parquet file (statuses there: publicerad/undertryckt)
+    reference_date: pd.Timestamp | None = None  # the extract date the cells are counted at ("data t.o.m.")
 
     def _index(self) -> dict:
         if getattr(self, "_idx", None) is None or len(self._idx) != len(self.cells):
@@ -463,7 +464,8 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
     cells.loc[cells["matt"] != "kasam", list(MOMENTS)] = np.nan
     cells["status"] = PUBLISHED
     cells = cells[[*KEY, "n", *MOMENTS, "status"]].reset_index(drop=True)
-    ts = TableSet(cells, min_n=min_n, protection=float(min_n if protection is None else protection))
+    ts = TableSet(cells, min_n=min_n, protection=float(min_n if protection is None else protection),
+                  reference_date=pd.Timestamp(ref).normalize())
     ts.extra = _stock_relations(ts, domains)
     return ts
 
@@ -802,7 +804,7 @@ def protect(ts: TableSet, min_n: int | None = None, protection: float | None = N
     N = len(n)
     primary = (n > 0) & (n < min_n)
     sup = primary.copy()
-    out = TableSet(cells, min_n=min_n, protection=level, extra=ts.extra)
+    out = TableSet(cells, min_n=min_n, protection=level, extra=ts.extra, reference_date=ts.reference_date)
     A = matrix(out)
     AA = sparse.hstack([A, -A]).tocsr()
     zeros = np.zeros(A.shape[0])
@@ -854,8 +856,9 @@ def write_parquet(ts: TableSet, path) -> Path:
     >>> ep = pd.DataFrame({"forbund": ["A"] * 6, "insats": ["X"] * 6, "kon": ["man"] * 6,
     ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 6), "avslutsdatum": pd.NaT})
     >>> p = write_parquet(build(ep, reference_date="2025-12-31"), os.path.join(tempfile.mkdtemp(), "t.parquet"))
-    >>> read_parquet(p).value("nya", kon="man")
-    6.0
+    >>> back = read_parquet(p)
+    >>> back.value("nya", kon="man"), str(back.reference_date.date())
+    (6.0, '2025-12-31')
     """
     import json
 
@@ -867,6 +870,8 @@ def write_parquet(ts: TableSet, path) -> Path:
     table = pa.Table.from_pandas(ts.published(), preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[b"tabelluppsattning.kostnad"] = json.dumps(ts.cost()).encode()
+    if ts.reference_date is not None:
+        meta[b"tabelluppsattning.referensdatum"] = pd.Timestamp(ts.reference_date).date().isoformat().encode()
     meta[b"tabelluppsattning.extra"] = json.dumps(
         [[[list(ts.cells.iloc[i][list(KEY)]), c] for i, c in rel] for rel in ts.extra]).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
@@ -885,6 +890,8 @@ def read_parquet(path) -> TableSet:
     cells = table.to_pandas()
     ts = TableSet(cells, min_n=int(cost.get("min_n", MIN_N)), protection=float(cost.get("skyddsniva", MIN_N)),
                   stored_cost=cost or None)
+    ref = meta.get(b"tabelluppsattning.referensdatum")
+    ts.reference_date = pd.Timestamp(ref.decode()) if ref else None
     extra = json.loads(meta.get(b"tabelluppsattning.extra", b"[]"))
     idx = ts._index()
     ts.extra = [[(idx[tuple(k)], c) for k, c in rel] for rel in extra]
@@ -947,7 +954,8 @@ def protect_cached(ts: TableSet) -> TableSet:
         try:
             codes = np.load(path)
             if len(codes) == len(ts.cells):
-                out = TableSet(ts.cells.copy(), min_n=ts.min_n, protection=ts.protection, extra=ts.extra)
+                out = TableSet(ts.cells.copy(), min_n=ts.min_n, protection=ts.protection, extra=ts.extra,
+                               reference_date=ts.reference_date)
                 out.cells["status"] = np.asarray(_STATUS_CODES, dtype=object)[codes]
                 return out
         except (OSError, ValueError):
