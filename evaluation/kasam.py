@@ -63,6 +63,7 @@ __all__ = [
     "split_waves",
     "KasamChange",
     "change",
+    "change_from_moments",
     "reliability",
     "item_rest",
     "rci_threshold",
@@ -421,6 +422,72 @@ def change(scores: pd.DataFrame, group: str = "deltagare", before: str | None = 
     design = compare.design_of(fore, efter, value_col=scale, lang=lang)
     res = compare.before_after(fore, efter, paired=design.paired, value_col=scale)
     return KasamChange(fore, efter, design, res)
+
+
+
+def change_from_moments(n, summa_fore, summa_efter, kvadratsumma_diff, ci: float = 0.95) -> dict:
+    """Paired KASAM change from the sums of a protected table cell (no individual answers needed).
+
+    The board's KASAM card reads one cell of the protected table set
+    (:mod:`evaluation.tableset`, measure ``kasam``): ``n`` pairs with a before and an after total,
+    ``summa_fore`` = Σ before, ``summa_efter`` = Σ after and ``kvadratsumma_diff`` = Σ d², d = after −
+    before (points of the KASAM total). The paired t-test follows from these moments alone (the
+    one-sample t-test of d; e.g. Altman 1991, *Practical statistics for medical research*, §9.6):
+
+    * mean before = Σ before / n, mean after = Σ after / n;
+    * mean diff = (Σ after − Σ before) / n;
+    * sd² = (Σ d² − n · mean diff²) / (n − 1);
+    * t = mean diff / (sd / √n) with n − 1 degrees of freedom; CI = mean diff ± t_{(1+ci)/2, n−1} ·
+      sd / √n; p two-sided (:func:`scipy.stats.t`). This equals :func:`scipy.stats.ttest_rel` on the
+      pairs (tests cross-check it against :func:`change`).
+
+    Parameters
+    ----------
+    n : int
+        Pairs (0 or NaN: every value NaN).
+    summa_fore, summa_efter, kvadratsumma_diff : float
+        The cell's moments (NaN when suppressed: the result is NaN throughout).
+    ci : float
+        Confidence level of the interval of the change.
+
+    Returns
+    -------
+    dict
+        ``n, mean_before, mean_after, mean_diff, sd_diff, ci_low, ci_high, t, df, p`` (points;
+        ``ci_low``/``ci_high``/``t``/``p`` NaN when n < 2 or sd = 0).
+
+    Examples
+    --------
+    Four pairs with changes +10, +4, +6, +8 (before 120, 130, 125, 135; after 130, 134, 131, 143):
+
+    >>> r = change_from_moments(4, 510.0, 538.0, 100 + 16 + 36 + 64)
+    >>> r["mean_before"], r["mean_after"], r["mean_diff"], round(r["sd_diff"] ** 2, 4)
+    (127.5, 134.5, 7.0, 6.6667)
+    >>> round(r["ci_low"], 2), round(r["ci_high"], 2), round(r["p"], 4)
+    (2.89, 11.11, 0.0123)
+    """
+    from scipy import stats
+
+    keys = ("n", "mean_before", "mean_after", "mean_diff", "sd_diff", "ci_low", "ci_high", "t", "df", "p")
+    out = dict.fromkeys(keys, float("nan"))
+    vals = [float(x) if x is not None else float("nan") for x in (n, summa_fore, summa_efter, kvadratsumma_diff)]
+    if any(math.isnan(v) for v in vals) or vals[0] <= 0:
+        return out
+    n_, sf, se, sq = vals
+    mean = (se - sf) / n_
+    out.update(n=n_, mean_before=sf / n_, mean_after=se / n_, mean_diff=mean)
+    if n_ < 2:
+        return out
+    var = max((sq - n_ * mean ** 2) / (n_ - 1), 0.0)
+    sd = math.sqrt(var)
+    out.update(sd_diff=sd, df=n_ - 1)
+    if sd <= 1e-12 * max(1.0, abs(mean)):
+        return out
+    se_ = sd / math.sqrt(n_)
+    tval = mean / se_
+    q = float(stats.t.ppf(0.5 + ci / 2, n_ - 1))
+    out.update(t=tval, ci_low=mean - q * se_, ci_high=mean + q * se_, p=float(2 * stats.t.sf(abs(tval), n_ - 1)))
+    return out
 
 
 def reliability(df: pd.DataFrame, form: str = "soc29", ci: float = 0.95,

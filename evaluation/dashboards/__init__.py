@@ -43,11 +43,11 @@ writing ``from evaluation import dashboards; dashboards.load_data(...)``.
 
 from __future__ import annotations
 
-from .server import (DASHBOARDS, DATA_ENV, REFERENCE_ENV, SNAPSHOTS_ENV, DashboardError, NotAllowedError,
+from .server import (DASHBOARDS, DATA_ENV, REFERENCE_ENV, SNAPSHOTS_ENV, TABLESET_ENV, DashboardError, NotAllowedError,
                      UnsafePathError, cli, free_port, notebooks_dir, resolve_data_dir, safe_path, serve, server_env,
                      voila_arguments, wait_until_ready, DOORS, notebook_door, door_root, stop)
-from .load import DEFAULT_CODEBOOKS, DashboardData, load_data
-from .views import (ALL, ITEM_COLUMNS, OUTCOME_MEASURES, PERIOD_ALL, TREND_KEYS, Filters, allowed_values,
+from .load import DEFAULT_CODEBOOKS, PARTICIPANT_COLUMNS, DashboardData, ensure_tableset, load_board_data, load_data
+from .views import (ALL, ITEM_COLUMNS, all_suppressed, protected_tableset, OUTCOME_MEASURES, PERIOD_ALL, TREND_KEYS, Filters, allowed_values,
                     check_choice, cost_benefit, data_quality, exit_table, filter_options, focus_groups,
                     forsorjning_table, kasam_change, key_figures, nns_targets, outcome_table, parse_query,
                     period_bounds, select, survey_items, trends, validate_filters)
@@ -55,7 +55,8 @@ from .apps import (CSS, board_app, evaluator_app, figure_kasam, figure_message, 
                    html_table_or_empty, key_figures_html, scenario_app)
 
 __all__ = [
-    "DATA_ENV", "SNAPSHOTS_ENV", "REFERENCE_ENV", "DASHBOARDS", "DEFAULT_CODEBOOKS", "DashboardError",
+    "DATA_ENV", "SNAPSHOTS_ENV", "REFERENCE_ENV", "TABLESET_ENV", "PARTICIPANT_COLUMNS", "ensure_tableset",
+    "load_board_data", "all_suppressed", "protected_tableset", "DASHBOARDS", "DEFAULT_CODEBOOKS", "DashboardError",
     "UnsafePathError", "NotAllowedError", "Filters", "DashboardData", "resolve_data_dir", "safe_path",
     "load_data", "allowed_values", "filter_options", "check_choice", "validate_filters", "parse_query",
     "period_bounds", "select", "key_figures", "exit_table", "forsorjning_table", "kasam_change",

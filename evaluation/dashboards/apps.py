@@ -308,14 +308,26 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
             status.value = f'<div class="dash-msg">{html.escape(t("dashboards.msg.ogiltigt_val", lang))}</div>'
             return
         status.value = ""
+        hidden_all = views.all_suppressed(data, f, min_n=min_n)
+        if hidden_all:  # one explanatory line instead of tables of "–"
+            status.value = (f'<div class="dash-msg" data-testid="alla-undertryckta">'
+                            f'{html.escape(t("dashboards.msg.alla_undertryckta", lang, min_n=min_n))}</div>')
+        gone = f'<p data-testid="kort-undertryckt">{html.escape(t("dashboards.kort_undertryckt", lang))}</p>'
 
         def nyckeltal():
+            if hidden_all:
+                kf_html.value = gone
+                return
             kf = views.key_figures(data, f, min_n=min_n, lang=lang)
             body = key_figures_html(kf)
             kf_html.value = (body + _caveat(t("dashboards.nyckeltal.caveat", lang)) + foot
                              + card_notes(body, lang, min_n, suppressed=False))
 
         def avslut():
+            if hidden_all:
+                exit_html.value = gone
+                out_exit.outputs = ()
+                return
             summ, ex_view = views.exit_table(data, f, min_n=min_n, lang=lang)
             body = html_table(ex_view, "avslut")
             exit_html.value = body + _caveat(t("dashboards.avslut.caveat", lang)) + card_notes(body, lang, min_n)
@@ -327,18 +339,29 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
                     legend=dict(orientation="h", y=1.02, yanchor="bottom")))
 
         def forsorjning():
+            if hidden_all:
+                fs_html.value = gone
+                return
             fs = views.forsorjning_table(data, f, min_n=min_n, lang=lang)
             body = html_table(fs, "forsorjning", index=True)
             fs_html.value = (body + _caveat(t("dashboards.forsorjning.caveat", lang)) + foot
                              + card_notes(body, lang, min_n, suppressed=False))
 
         def kasam_card():
+            if hidden_all:
+                kasam_html.value = gone
+                out_kasam.outputs = ()
+                return
             kc = views.kasam_change(data, f, min_n=min_n)
             body = _kasam_html(kc, lang)
             kasam_html.value = body + _caveat(t("dashboards.kasam.caveat", lang)) + card_notes(body, lang, min_n)
             _draw(out_kasam, figure_kasam(kc, lang))
 
         def nns():
+            if views._board_only(data):  # survey answers are participant rows: not in a board kernel
+                nns_html.value = f'<p data-testid="nns">{html.escape(t("dashboards.nns.ej_i_panelen", lang))}</p>'
+                out_nns.outputs = ()
+                return
             att = views.nns_targets(data, f, min_n=min_n, lang=lang)
             body = _nns_html(att, lang, min_n)
             nns_html.value = body + _caveat(t("dashboards.nns.caveat", lang)) + card_notes(body, lang, min_n)

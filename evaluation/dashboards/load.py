@@ -16,9 +16,18 @@ import pandas as pd
 
 from .. import flows
 from ..labels import t
-from .server import REFERENCE_ENV, SNAPSHOTS_ENV, DashboardError, resolve_data_dir, safe_path
+from .server import (REFERENCE_ENV, SNAPSHOTS_ENV, TABLESET_ENV, DashboardError, resolve_data_dir,
+                     safe_path)
 
-__all__ = ["DEFAULT_CODEBOOKS", "DashboardData", "load_data"]
+__all__ = ["DEFAULT_CODEBOOKS", "DashboardData", "load_data", "load_board_data", "ensure_tableset", "write_board_tableset",
+           "PARTICIPANT_COLUMNS"]
+
+#: Columns that identify a participant row; the board kernel's data hold none (tests check).
+PARTICIPANT_COLUMNS = ("episod_id", "deltagare_id", "respondent_id", "personnummer")
+
+#: Parquet metadata keys the dashboards add to a table set they write (reference date, notices).
+_META_REF = b"tabelluppsattning.referensdatum"
+_META_MSG = b"tabelluppsattning.meddelanden"
 
 DEFAULT_CODEBOOKS = ("teamwork_framgangsfaktorer", "delta_personal")
 
@@ -52,6 +61,12 @@ class DashboardData:
         pseudonymisation key.
     inputs : evaluation.inputs.Inputs or None
         What the loader read (all förbund: the dashboards filter in memory).
+    tableset : evaluation.tableset.TableSet or None
+        The protected table set the board cards read (:func:`load_board_data`: read from Parquet;
+        otherwise built from the episodes on first use, see
+        :func:`evaluation.dashboards.views.protected_tableset`).
+    protected : dict
+        Protected table sets built in this kernel, by ``min_n``.
     """
 
     data_dir: Path
@@ -72,6 +87,8 @@ class DashboardData:
     messages: list = field(default_factory=list)
     missing_key: bool = False
     inputs: object = None
+    tableset: object = None
+    protected: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_frames(cls, episodes: pd.DataFrame, reference_date, **frames) -> "DashboardData":
@@ -102,7 +119,7 @@ class DashboardData:
             nns=empty(), targets=pd.DataFrame(columns=["forbund"]), unit_costs=empty(), price_index=None,
             scenarios={}, segments=empty(), codebook=None, reference_date=ref,
             history=pd.DataFrame(columns=["snapshot", "created", "notebook", "forbund", "key", "value_num"]))
-        unknown = set(frames) - set(defaults) - {"snapshots_dir", "messages", "missing_key", "inputs"}
+        unknown = set(frames) - set(defaults) - {"snapshots_dir", "messages", "missing_key", "inputs", "tableset"}
         if unknown:
             raise TypeError(f"unknown DashboardData fields: {sorted(unknown)}")
         return cls(**{**defaults, **frames})
@@ -193,3 +210,227 @@ def load_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os
                          scenarios, segments, codebook, pd.Timestamp(reference).normalize(), history, snap,
                          messages, missing_key, indata)
 
+
+
+# --------------------------------------------------------------------------------------------
+# the board kernel: the protected table set, never participant rows
+# --------------------------------------------------------------------------------------------
+
+def _parquet_meta(path) -> dict:
+    import pyarrow.parquet as pq
+
+    return dict(pq.read_schema(path).metadata or {})
+
+
+def _add_meta(path, extra: dict) -> None:
+    """Rewrite the Parquet file at ``path`` with ``extra`` added to its schema metadata (atomic)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    meta = {**(table.schema.metadata or {}), **extra}
+    tmp = Path(str(path) + ".tmp")
+    pq.write_table(table.replace_schema_metadata(meta), tmp)
+    os.replace(tmp, path)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    d = Path(base) / "evaluation" / "tabelluppsattning"
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(d, 0o700)
+    return d
+
+
+def _fingerprint(data_dir: Path, min_n: int) -> tuple[str, dict]:
+    """sha256 over the data folder's files (path relative, content hash), the reference date setting and min_n."""
+    import hashlib
+    import json
+
+    from ..runs import input_hashes
+
+    from .. import flows, tableset
+
+    files = input_hashes([data_dir])
+    rel = sorted((str(Path(p).relative_to(data_dir)), h) for p, h in files.items())
+    code = [hashlib.sha256(Path(m.__file__).read_bytes()).hexdigest() for m in (tableset, flows)]
+    key = json.dumps({"filer": rel, "referens": os.environ.get(REFERENCE_ENV, ""), "min_n": int(min_n),
+                      "kod": code})
+    return hashlib.sha256(key.encode()).hexdigest(), files
+
+
+def _snapshot_tableset(snapshots_dir, files: dict, reference: pd.Timestamp) -> Path | None:
+    """The latest snapshot's table set when it was made from exactly these files and reference date."""
+    import json
+
+    from .. import tableset
+    from ..runs import MANIFEST
+
+    if not snapshots_dir or not Path(snapshots_dir).is_dir():
+        return None
+    snaps = sorted((p for p in Path(snapshots_dir).iterdir() if (p / tableset.FILENAME).is_file()
+                    and (p / MANIFEST).is_file()), key=lambda p: p.name)
+    if not snaps:
+        return None
+    latest = snaps[-1]
+    try:
+        inputs = json.loads((latest / MANIFEST).read_text(encoding="utf-8")).get("inputs", {})
+        ref = _parquet_meta(latest / tableset.FILENAME).get(_META_REF, b"").decode()
+    except (OSError, ValueError):
+        return None
+    if not files or any(inputs.get(p) != h for p, h in files.items()):
+        return None
+    if not ref or pd.Timestamp(ref).normalize() != reference.normalize():
+        return None
+    return latest / tableset.FILENAME
+
+
+def ensure_tableset(data_dir=None, snapshots_dir=None, min_n: int = 5) -> Path:
+    """The protected table set of a data folder as a Parquet file, for the board kernels.
+
+    Used by ``evaluation dashboard`` (:func:`evaluation.dashboards.server.serve`) in the server
+    process, before any kernel starts; the kernels get the path in :data:`TABLESET_ENV` and read
+    only that file (:func:`load_board_data`), never the participant rows.
+
+    1. A private cache file (``$XDG_CACHE_HOME/evaluation/tabelluppsattning/<sha256>.parquet``,
+       folder mode 0700) whose name is the hash of the data folder's files, the reference-date
+       setting, ``min_n`` and the code of :mod:`evaluation.tableset` and :mod:`evaluation.flows`:
+       reused as it is.
+    2. Else the latest snapshot's ``tabelluppsattning.parquet`` when its manifest lists exactly the
+       same data files (sha256) and its reference date is the dashboards' one.
+    3. Else computed here: :func:`load_data` and :func:`evaluation.tableset.for_data` (or
+       :func:`evaluation.tableset.protect` for another ``min_n``), written to the cache file with
+       the reference date and the loader's notices in its metadata.
+
+    Returns
+    -------
+    Path
+    """
+    from .. import tableset
+
+    d = resolve_data_dir(data_dir, default=Path(__file__).resolve().parents[2] / "data_samples")
+    digest, files = _fingerprint(d, min_n)
+    cached = _cache_dir() / f"{digest}.parquet"
+    if cached.is_file():
+        return cached
+    data = load_data(d, snapshots_dir=snapshots_dir)
+    snap = snapshots_dir if snapshots_dir is not None else os.environ.get(SNAPSHOTS_ENV, "snapshots")
+    found = _snapshot_tableset(snap, files, data.reference_date)
+    if found is not None:
+        return found
+    ts = _protect(data, min_n)
+    tmp = cached.with_suffix(".tmp.parquet")
+    write_board_tableset(ts, tmp, data.reference_date, data.messages)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, cached)
+    return cached
+
+
+def write_board_tableset(ts, path, reference_date, messages=()) -> Path:
+    """:func:`evaluation.tableset.write_parquet` plus what the board kernel needs besides the cells.
+
+    The reference date (``tabelluppsattning.referensdatum``, shown as "Data t.o.m.") and the
+    loader's notices (``tabelluppsattning.meddelanden``, e.g. that Söderå's export was skipped
+    for lack of a key) go into the file's metadata; :func:`load_board_data` reads them.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from evaluation.dashboards.views import _example_data, protected_tableset
+    >>> p = write_board_tableset(protected_tableset(_example_data(), 1),
+    ...                          os.path.join(tempfile.mkdtemp(), "t.parquet"), "2026-01-15", ["Ett meddelande"])
+    >>> b = load_board_data("data_samples", tableset_path=p, min_n=1)
+    >>> str(b.reference_date.date()), b.messages
+    ('2026-01-15', ['Ett meddelande'])
+    """
+    import json
+
+    from .. import tableset
+
+    path = tableset.write_parquet(ts, path)
+    _add_meta(path, {_META_REF: str(pd.Timestamp(reference_date).date()).encode(),
+                     _META_MSG: json.dumps(list(messages), ensure_ascii=False).encode()})
+    return Path(path)
+
+
+def _protect(data: DashboardData, min_n: int):
+    from .. import tableset
+
+    if int(min_n) == 5 and hasattr(tableset, "for_data"):
+        return tableset.for_data(data)
+    scores = data.kasam_scores if len(data.kasam_scores) else None
+    return tableset.protect(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n))
+
+
+def load_board_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os.PathLike | None = None,
+                    lang: str = "sv", forbund: str = "", scenario: str = "", tableset_path=None,
+                    min_n: int = 5) -> DashboardData:
+    """What a board kernel holds: the protected table set, scenarios, unit costs, målnivåer, history.
+
+    No participant rows: ``episodes``, ``events``, ``kasam_scores``, ``nns`` and ``segments`` are
+    empty frames without columns and no import results are kept; the flow and KASAM cards read the
+    protected table set (:mod:`evaluation.tableset`) from ``tableset_path``, else
+    :data:`TABLESET_ENV` (set by ``evaluation dashboard``), else :func:`ensure_tableset` (the table
+    set is computed in a helper and only the Parquet file is read back).
+
+    Parameters
+    ----------
+    data_dir, snapshots_dir, lang, forbund, scenario
+        As :func:`load_data`.
+    tableset_path : path-like, optional
+    min_n : int
+        Small-cell threshold the table set must have been protected with.
+
+    Returns
+    -------
+    DashboardData
+        With ``tableset`` set and ``reference_date`` from the table set's metadata.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from evaluation.dashboards.views import _example_data, protected_tableset
+    >>> from evaluation import tableset
+    >>> p = tableset.write_parquet(protected_tableset(_example_data(), 1), os.path.join(tempfile.mkdtemp(), "t.parquet"))
+    >>> b = load_board_data("data_samples", tableset_path=p, min_n=1)
+    >>> b.tableset.value("avslutade", period="2025"), b.episodes.shape, b.samples
+    (4.0, (0, 0), {})
+    """
+    import json
+
+    from .. import inputs, snapshots, tableset
+
+    d = resolve_data_dir(data_dir, default=Path(__file__).resolve().parents[2] / "data_samples")
+    if forbund or scenario:
+        inputs.validate(d, forbund=forbund, scenario=scenario)
+    path = tableset_path or os.environ.get(TABLESET_ENV) or ensure_tableset(d, snapshots_dir, min_n=min_n)
+    ts = tableset.read_parquet(path)
+    if int(ts.min_n) != int(min_n):
+        raise DashboardError(f"Tabelluppsättningen är skyddad med min_n = {ts.min_n}, instrumentpanelen "
+                             f"begär {min_n}.")
+    meta = _parquet_meta(path)
+    ref = meta.get(_META_REF, b"").decode() or getattr(ts, "reference_date", None)
+    if not ref:
+        years = sorted(p for p in ts.cells["period"].unique() if p != tableset.PERIOD_ALL)
+        ref = f"{years[-1]}-12-31"
+    messages = json.loads(meta.get(_META_MSG, b"[]").decode())
+    missing_key = t("dashboards.msg.missing_key", "sv") in messages
+    if missing_key and lang != "sv":
+        messages = [t("dashboards.msg.missing_key", lang) if m == t("dashboards.msg.missing_key", "sv") else m
+                    for m in messages]
+    try:
+        indata = inputs.load(d, on_missing_key="skip")
+    except inputs.InputsError as exc:
+        raise DashboardError(str(exc)) from None
+    for e in indata.catalogue.files():
+        safe_path(d, *Path(e.path).parts)
+    targets = indata.targets if indata.targets is not None else pd.DataFrame(columns=["forbund"])
+    unit_costs = indata.unit_costs if indata.unit_costs is not None else pd.DataFrame()
+    snap_raw = snapshots_dir if snapshots_dir is not None else os.environ.get(SNAPSHOTS_ENV, "snapshots")
+    snap, history = None, snapshots.history("/nonexistent")
+    if snap_raw and ".." not in Path(os.fspath(snap_raw)).parts and Path(snap_raw).is_dir():
+        snap = Path(snap_raw).resolve()
+        history = snapshots.history(snap)
+    empty = pd.DataFrame
+    return DashboardData(d, {}, empty(), empty(), empty(), empty(), targets, unit_costs, indata.price_index,
+                         dict(indata.scenarios), empty(), None, pd.Timestamp(ref).normalize(), history, snap,
+                         messages, missing_key, None, tableset=ts)

@@ -109,7 +109,7 @@ from pathlib import Path
 from ..errors import EvaluationError
 
 __all__ = [
-    "DATA_ENV", "SNAPSHOTS_ENV", "REFERENCE_ENV", "DASHBOARDS", "DashboardError", "UnsafePathError",
+    "DATA_ENV", "SNAPSHOTS_ENV", "REFERENCE_ENV", "TABLESET_ENV", "DASHBOARDS", "DashboardError", "UnsafePathError",
     "NotAllowedError", "resolve_data_dir", "safe_path", "notebooks_dir", "voila_arguments", "server_env",
     "free_port", "serve", "wait_until_ready", "cli", "DOORS", "notebook_door", "door_root", "stop",
 ]
@@ -117,6 +117,8 @@ __all__ = [
 DATA_ENV = "EVALUATION_DATA_DIR"
 SNAPSHOTS_ENV = "EVALUATION_SNAPSHOTS_DIR"
 REFERENCE_ENV = "EVALUATION_REFERENCE_DATE"
+#: The protected table set (Parquet) the board kernels read (:func:`evaluation.dashboards.load.ensure_tableset`).
+TABLESET_ENV = "EVALUATION_TABELLUPPSATTNING"
 DASHBOARDS = ("styrelse", "utvarderare", "samhallsekonomi")
 
 
@@ -397,6 +399,10 @@ def serve(port: int = 8866, token: str | None = None, data_dir: str | os.PathLik
                                                            disconnect_grace=disconnect_grace,
                                                            connect_grace=connect_grace)]
     env = server_env(data_dir, snapshots_dir)
+    if door == "board":  # board kernels read the protected table set, never participant rows
+        from .load import ensure_tableset
+
+        env[TABLESET_ENV] = str(ensure_tableset(env[DATA_ENV], env[SNAPSHOTS_ENV]))
     popen_kwargs.setdefault("start_new_session", True)
     proc = subprocess.Popen(cmd, env=env, cwd=str(root), **popen_kwargs)
     proc.door_root = root

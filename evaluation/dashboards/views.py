@@ -32,7 +32,8 @@ from .server import NotAllowedError
 
 __all__ = [
     "ALL", "PERIOD_ALL", "Filters", "allowed_values", "filter_options", "check_choice", "validate_filters",
-    "parse_query", "period_bounds", "select", "key_figures", "exit_table", "forsorjning_table", "kasam_change",
+    "parse_query", "period_bounds", "select", "protected_tableset", "all_suppressed", "key_figures", "exit_table",
+    "forsorjning_table", "kasam_change",
     "nns_targets", "cost_benefit", "TREND_KEYS", "trends", "OUTCOME_MEASURES", "outcome_table", "survey_items",
     "ITEM_COLUMNS", "focus_groups", "data_quality",
 ]
@@ -88,7 +89,17 @@ class Filters:
     kon: str = ALL
 
 
+def _board_only(data: DashboardData) -> bool:
+    """True for a board kernel's data: a table set and no participant rows."""
+    return getattr(data, "tableset", None) is not None and "inskrivningsdatum" not in data.episodes
+
+
 def _years(data: DashboardData) -> list[str]:
+    if _board_only(data):
+        from .. import tableset
+
+        years = sorted({p for p in data.tableset.cells["period"] if p != tableset.PERIOD_ALL}, reverse=True)
+        return [y for y in years if int(y) <= data.reference_date.year]
     ep = data.episodes
     first = int(ep["inskrivningsdatum"].min().year)
     last = int(data.reference_date.year)
@@ -111,6 +122,16 @@ def allowed_values(data: DashboardData) -> dict[str, list[str]]:
     >>> allowed_values(_example_data())["period"]  # extract date 2026-01-15
     ['alla', '2026', '2025', '2024']
     """
+    if _board_only(data):  # the values of the table set's dimensions that have someone (or a hidden few)
+        from .. import tableset
+
+        ts = data.tableset
+        out = {}
+        for c in ("forbund", "insats", "kon"):
+            vals = sorted({v for v in ts.cells[c] if v != tableset.TOTAL})
+            out[c] = [ALL] + [v for v in vals if not ts.value("nya", **{c: v}) == 0]
+        out["period"] = [PERIOD_ALL] + _years(data)
+        return out
     ep = data.episodes
     out = {c: [ALL] + sorted(str(v) for v in ep[c].dropna().unique()) for c in ("forbund", "insats", "kon")}
     out["period"] = [PERIOD_ALL] + _years(data)
@@ -257,24 +278,92 @@ def _fmt_share(x, lang):
     return _percent(x, 1, lang, missing=MISSING.get(lang, MISSING["sv"]))
 
 
+def protected_tableset(data: DashboardData, min_n: int = 5):
+    """The protected table set the board cards read (:mod:`evaluation.tableset`).
+
+    ``data.tableset`` when it was protected with ``min_n`` (the board kernel: read from the Parquet
+    the server prepared, :func:`evaluation.dashboards.load.load_board_data`); otherwise built from
+    ``data.episodes`` / ``data.kasam_scores`` and protected once per ``min_n`` (kept on ``data``).
+
+    Raises
+    ------
+    DashboardError
+        When there is neither a matching table set nor episodes to build one from.
+
+    Examples
+    --------
+    >>> ts = protected_tableset(_example_data(), min_n=1)
+    >>> ts.value("avslutade", forbund="Norrdal", period="2025")  # e1-e4 ended in 2025
+    4.0
+    """
+    from .. import tableset
+    from .server import DashboardError
+
+    ts = getattr(data, "tableset", None)
+    if ts is not None and int(ts.min_n) == int(min_n):
+        return ts
+    cache = data.protected
+    if min_n not in cache:
+        if data.episodes is None or "inskrivningsdatum" not in data.episodes:
+            raise DashboardError(f"Ingen skyddad tabelluppsättning med min_n = {min_n} och inga deltagarrader "
+                                 "att beräkna den från.")
+        scores = data.kasam_scores if data.kasam_scores is not None and len(data.kasam_scores) else None
+        cache[min_n] = tableset.protect(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n))
+    return cache[min_n]
+
+
+def _dims(f: Filters) -> dict:
+    return {"forbund": f.forbund, "insats": f.insats, "period": f.period, "kon": f.kon}
+
+
+def _cell(ts, matt: str, f: Filters, kategori: str = "", kategori2: str = "") -> tuple[float, bool, tuple]:
+    """(value, published, key) of one cell of the slice; a category the data never had is a published 0."""
+    from .. import tableset
+
+    dims = {k: (tableset.TOTAL if v in ("", None) else str(v)) for k, v in _dims(f).items()}
+    dims["period"] = f.period or tableset.PERIOD_ALL
+    kat = kategori or tableset.TOTAL
+    kat2 = kategori2 or tableset.TOTAL
+    i = ts.lookup(matt, kategori=kat, kategori2=kat2, **dims)
+    key = (matt, dims["forbund"], dims["insats"], dims["period"], dims["kon"], kat, kat2)
+    if i is None:  # a measure the data cannot give is missing; a category nobody had is a published 0
+        return (0.0 if matt in set(ts.cells["matt"]) else float("nan")), True, key
+    row = ts.cells.iloc[i]
+    ok = row["status"] == tableset.PUBLISHED
+    return (float(row["n"]) if ok else float("nan")), bool(ok), key
+
+
+def _categories(ts, matt: str, which: str = "kategori") -> list[str]:
+    from .. import tableset
+
+    c = ts.cells
+    vals = c.loc[c["matt"] == matt, which]
+    return [v for v in dict.fromkeys(vals) if v != tableset.TOTAL]
+
+
 def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
-    """Nyckeltal for the board: :func:`evaluation.flows.key_figure_counts`, suppressed.
+    """Nyckeltal for the board: cells of the protected table set (:func:`protected_tableset`).
 
     The definitions are those of :func:`evaluation.flows.key_figure_counts` (the same numbers as
     the deltagarflöden notebook and ``results.json``: ``aktiva_i_perioden``, ``inskrivna_i_perioden``,
     ``avslutade_i_perioden``, ``arbete_studier_andel``, ``offentlig_fore_andel``,
-    ``offentlig_efter_andel``, ``egen_forsorjning_efter_andel``) on the episodes matching the filters,
-    the period being the selected year (or first inskrivning to the extract date).
+    ``offentlig_efter_andel``, ``egen_forsorjning_efter_andel``) for the filter combination (förbund,
+    insats, period, kön), each read from cells of :mod:`evaluation.tableset`:
 
-    A count with ``0 < n < min_n`` is suppressed (:func:`evaluation.disclosure.suppress_rows`); a
-    share by :func:`evaluation.disclosure.suppress_shares` with ``complement=True``: when its
-    numerator, its denominator or their difference is such a count (96 % of 50 would reveal the 2
-    who did not).
+    * ``aktiva``, ``nya``, ``avslutade``: the cells of those measures;
+    * ``andel_arbete_studier``: ``sus`` *förvärvsarbete* + *studier* / ``avslutade``;
+    * ``offentlig_fore`` / ``offentlig_efter``: ``forsorjning`` with försörjningsgrupp *offentlig*
+      before (kategori) / after (kategori2) / ``avslutade``;
+    * ``egen_efter``: ``egen`` *ja* / the ``egen`` categories other than *okant*.
+
+    A figure is shown only when every cell it uses is published (else "–"); a share with base 0
+    is missing ("uppgift saknas").
 
     Returns
     -------
     DataFrame
-        ``nyckel, matt, antal, bas, andel, undertryckt, visning`` (``visning``: the string shown).
+        ``nyckel, matt, antal, bas, andel, undertryckt, visning, celler`` (``visning``: the string
+        shown; ``celler``: the keys of the cells used).
 
     Examples
     --------
@@ -282,80 +371,139 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
     >>> dict(zip(kf["nyckel"], kf["visning"]))  # 4 ended 2025: 2 to work, 1 to studies, 1 still on försörjningsstöd
     {'aktiva': '6', 'nya': '4', 'avslutade': '4', 'andel_arbete_studier': '75,0\\xa0%', 'offentlig_fore': '100,0\\xa0%', 'offentlig_efter': '25,0\\xa0%', 'egen_efter': '75,0\\xa0%'}
     >>> key_figures(_example_data(), Filters(period="2025"))["visning"].tolist()  # min_n 5: 4 is a small cell
-    ['6', '–', '–', '–', '–', '–', '–']
+    ['–', '–', '–', '–', '–', '–', '–']
     """
-    start, end = period_bounds(data, f.period)
-    kf = flows.key_figure_counts(select(data.episodes, f), data.reference_date, start, end)
-    counts = kf["bas"].isna()
-    c = disclosure.suppress_rows(kf.loc[counts, ["nyckel", "antal"]], n_col="antal", min_n=min_n)
-    sh = disclosure.suppress_shares(kf.loc[~counts, ["nyckel", "antal", "bas", "andel"]], "andel", "antal", "bas",
-                                    min_n=min_n, complement=True)
-    c.attrs, sh.attrs = {}, {}  # the cell masks are not needed here (and pd.concat would compare them)
-    df = pd.concat([c, sh]).loc[kf.index]
-    df["undertryckt"] = df["undertryckt"].astype(bool)
-    df["matt"] = [t(f"dashboards.nyckeltal.{k}", lang) for k in df["nyckel"]]
-    df["visning"] = [
-        "–" if s else (disclosure.format_number(a, lang, 0) if c else _fmt_share(p, lang))
-        for s, c, a, p in zip(df["undertryckt"], counts, df["antal"], df["andel"])
+    ts = protected_tableset(data, min_n)
+    fm = "forsorjning"
+    egen_base = [k for k in _categories(ts, "egen") if k != "okant"]
+    spec = [
+        ("aktiva", [("aktiva", "", "")], None),
+        ("nya", [("nya", "", "")], None),
+        ("avslutade", [("avslutade", "", "")], None),
+        ("andel_arbete_studier", [("sus", "forvarvsarbete", ""), ("sus", "studier", "")], [("avslutade", "", "")]),
+        ("offentlig_fore", [(fm, "offentlig", "")], [("avslutade", "", "")]),
+        ("offentlig_efter", [(fm, "", "offentlig")], [("avslutade", "", "")]),
+        ("egen_efter", [("egen", "ja", "")], [("egen", k, "") for k in egen_base]),
     ]
-    return df[["nyckel", "matt", "antal", "bas", "andel", "undertryckt", "visning"]]
+    rows = []
+    for key, num, base in spec:
+        cells = [_cell(ts, m, f, k1, k2) for m, k1, k2 in num + (base or [])]
+        hidden = not all(ok for _, ok, _ in cells)
+        antal = float("nan") if hidden else sum(v for v, _, _ in cells[: len(num)])
+        bas = float("nan") if base is None or hidden else sum(v for v, _, _ in cells[len(num):])
+        andel = antal / bas if base is not None and not hidden and bas > 0 else float("nan")
+        if hidden:
+            shown = "–"
+        elif base is None:
+            shown = disclosure.format_number(antal, lang, 0) if pd.notna(antal) else MISSING.get(lang, MISSING["sv"])
+        else:
+            shown = _fmt_share(andel, lang)
+        rows.append({"nyckel": key, "matt": t(f"dashboards.nyckeltal.{key}", lang), "antal": antal, "bas": bas,
+                     "andel": andel, "undertryckt": hidden, "visning": shown, "celler": [k for _, _, k in cells]})
+    return pd.DataFrame(rows)
 
 
 def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv",
                level: str = "sus_kategori") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Exits in the period per category: the raw suppressed summary and its board view.
+    """Exits in the period per SUS category with bekräftad/obekräftad: cells of the protected set.
 
-    The board's categories are the SUS exit categories (``level="sus_kategori"``, the crosswalk every
-    taxonomy maps to; the slutrapport's "Avslut" table uses the same), so a Team Work *arbete* and a
-    SUS *förvärvsarbete* are one category. Uses :func:`evaluation.flows.exit_summary` (suppression with ``min_n``) and
-    :func:`evaluation.flows.board_table`.
+    The board's categories are the SUS exit categories (the crosswalk every taxonomy maps to; the
+    slutrapport's "Avslut" table uses the same), so a Team Work *arbete* and a SUS
+    *förvärvsarbete* are one category. Each row is the ``sus`` cell of the category (``n``) and its
+    ``utfallsstatus`` cells (``bekraftad``, ``obekraftad``); ``andel`` = n / the ``avslutade`` cell.
+    A value whose cell is suppressed is "–"; published zeros are left out; suppressed rows come last
+    in a fixed order (never sorted by their hidden size).
 
     Returns
     -------
     (DataFrame, DataFrame)
-        The summary (columns of ``exit_summary``) and the labelled string table.
+        The summary (``kategori, n, andel, bekraftad, obekraftad, undertryckt``, NaN where
+        suppressed) and the labelled string table.
 
     Examples
     --------
-    >>> summ, view = exit_table(_example_data(), Filters(period="2025"), min_n=1, level="sus_kategori")
+    >>> summ, view = exit_table(_example_data(), Filters(period="2025"), min_n=1)
     >>> view[["Kategori", "Antal", "Andel"]].values.tolist()
     [['Förvärvsarbete', '2', '50,0\\xa0%'], ['Aktivt arbetssökande', '1', '25,0\\xa0%'], ['Studier', '1', '25,0\\xa0%']]
     """
-    check_choice(level, ["avslutskategori", "sus_kategori", "avslutsorsak"], "nivå")
-    start, end = period_bounds(data, f.period)
-    ep = select(data.episodes, f)
-    summ = flows.exit_summary(ep, data.reference_date, start, end, level=level, min_n=min_n)
-    view = flows.board_table(summ[["kategori", "n", "andel", "bekraftad", "obekraftad", "undertryckt"]], lang=lang)
+    check_choice(level, ["sus_kategori"], "nivå")
+    ts = protected_tableset(data, min_n)
+    tot, tot_ok, _ = _cell(ts, "avslutade", f)
+    rows = []
+    for k in _categories(ts, "sus"):
+        n, ok, _ = _cell(ts, "sus", f, k)
+        if ok and n == 0:
+            continue
+        b, b_ok, _ = _cell(ts, "sus", f, k, "bekraftad")
+        o, o_ok, _ = _cell(ts, "sus", f, k, "obekraftad")
+        rows.append({"kategori": k, "n": n, "andel": n / tot if ok and tot_ok and tot > 0 else np.nan,
+                     "bekraftad": b if b_ok else np.nan, "obekraftad": o if o_ok else np.nan,
+                     "undertryckt": not ok, "_dolda": [c for c, good in (("n", ok), ("andel", ok and tot_ok),
+                                                                         ("bekraftad", b_ok), ("obekraftad", o_ok))
+                                                       if not good]})
+    summ = pd.DataFrame(rows, columns=["kategori", "n", "andel", "bekraftad", "obekraftad", "undertryckt", "_dolda"])
+    if len(summ):
+        order = summ["undertryckt"].astype(int) * 1e12 - summ["n"].fillna(0)
+        summ = summ.loc[order.sort_values(kind="stable").index].reset_index(drop=True)
+    hidden = summ.pop("_dolda")
+    summ = summ.astype({c: float for c in ("n", "andel", "bekraftad", "obekraftad")})
+    summ["undertryckt"] = summ["undertryckt"].astype(bool)
+    view = flows.board_table(summ, lang=lang)
+    cols = list(summ.columns.drop("undertryckt"))
+    for i, hid in enumerate(hidden):
+        for c in hid:
+            view.iat[i, cols.index(c)] = "–"
     return summ, view
 
 
 def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
-    """Försörjningsgrupp before → after for episodes ended in the period (persons), suppressed.
+    """Försörjningsgrupp before → after for episodes ended in the period: cells of the protected set.
 
-    :func:`evaluation.flows.forsorjning_transitions` with ``rule="grupp"`` and
-    :func:`evaluation.flows.transition_table` (primary and secondary suppression with totals).
+    The ``forsorjning`` cells (kategori = group before, kategori2 = group after, with their margins;
+    the corner is the ``avslutade`` cell); a suppressed cell is "–". Groups whose row or column
+    total is a published 0 are left out.
 
     Examples
     --------
     >>> forsorjning_table(_example_data(), Filters(period="2025"), min_n=1).loc["Totalt"].tolist()
     ['1', '3', '4']
     """
-    start, end = period_bounds(data, f.period)
-    ep = select(data.episodes, f)
-    tr = flows.forsorjning_transitions(ep, data.reference_date, start, end, rule="grupp")
-    if tr.empty:
+    ts = protected_tableset(data, min_n)
+    order = list(flows._GROUPS)
+
+    def keep(which):
+        vals = _categories(ts, "forsorjning", which)
+        vals = sorted(vals, key=lambda v: (order.index(v) if v in order else len(order), v))
+        out = []
+        for v in vals:
+            n, ok, _ = _cell(ts, "forsorjning", f, *((v, "") if which == "kategori" else ("", v)))
+            if not ok or n > 0:
+                out.append(v)
+        return out
+
+    fore, efter = keep("kategori"), keep("kategori2")
+    if not fore and not efter:
         return pd.DataFrame({t("dashboards.ingen_data", lang): []})
-    return flows.transition_table(tr, lang=lang, min_n=min_n)
+    total = t("totalt", lang)
+
+    def shown(k1, k2):
+        v, ok, _ = _cell(ts, "forsorjning", f, k1, k2) if (k1 or k2) else _cell(ts, "avslutade", f)
+        return disclosure.format_number(v, lang, 0) if ok else "–"
+
+    tab = pd.DataFrame([[shown(a, b) for b in [*efter, ""]] for a in [*fore, ""]],
+                       index=[*[flows._forsorjning_label(a, lang) for a in fore], total],
+                       columns=[*[flows._forsorjning_label(b, lang) for b in efter], total])
+    tab.index.name = f"{t('flows.fore', lang)} \\ {t('flows.efter', lang)}"
+    return tab
 
 
 def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFrame:
     """KASAM (SOC) total before → after for participants, with the 95 % CI of the change.
 
-    :func:`evaluation.kasam.change` (the pipeline of the kasam_fore_efter notebook and the
-    slutrapport) on the participants matching förbund/insats/kön; the period selects the *after*
-    answers dated in it (``"alla"``: all). Suppressed (every value NaN,
-    ``undertryckt`` True) when the number of pairs (paired) or the smaller wave (unpaired) is
-    below ``min_n``.
+    From the ``kasam`` cell of the protected table set (pairs with a before and an after total, the
+    period selecting the *after* answers dated in it): means, change, CI and p by
+    :func:`evaluation.kasam.change_from_moments` (paired t-test from Σ before, Σ after, Σ d²).
+    Suppressed (every value NaN, ``undertryckt`` True) when the cell is.
 
     Returns
     -------
@@ -365,31 +513,39 @@ def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFram
     Examples
     --------
     >>> kc = kasam_change(_example_data(), Filters(), min_n=1).iloc[0]  # changes +10, +4, +6, +8
-    >>> kc["design"], int(kc["n"]), float(kc["mean_diff"])
-    ('paired', 4, 7.0)
+    >>> kc["design"], int(kc["n"]), float(kc["mean_diff"]), round(float(kc["ci_low"]), 2)
+    ('paired', 4, 7.0, 2.89)
     >>> bool(kasam_change(_example_data(), Filters(), min_n=5).iloc[0]["undertryckt"])
     True
     """
-    from .. import kasam
+    from .. import kasam, tableset
 
     cols = ["design", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p"]
-    start, end = period_bounds(data, f.period) if f.period != PERIOD_ALL else (None, None)
-    ch = kasam.change(select(data.kasam_scores, f), "deltagare", after_from=start, after_to=end)
-    fore, efter = ch.before, ch.after
-    empty = pd.DataFrame([{**{c: np.nan for c in cols}, "design": "", "n": 0, "undertryckt": False}])
-    if fore["total"].notna().sum() < 2 or efter["total"].notna().sum() < 2:
-        out = empty
-        out["undertryckt"] = bool(0 < min(fore["total"].notna().sum(), efter["total"].notna().sum()) < min_n) \
-            or bool(0 < max(fore["total"].notna().sum(), efter["total"].notna().sum()) < min_n)
-        return out
-    res = ch.result
-    row = {c: res.iloc[0].get(c, np.nan) for c in cols}
-    row["design"] = ch.design.name
-    row["n"] = 0 if ch.n is None or pd.isna(ch.n) else int(ch.n)  # a wave without scores: nothing to compare
-    row["undertryckt"] = bool(row["n"] < min_n)
-    if row["undertryckt"]:
-        row.update({c: np.nan for c in cols if c not in ("design",)})
+    ts = protected_tableset(data, min_n)
+    n, ok, key = _cell(ts, "kasam", f)
+    row = {**{c: np.nan for c in cols}, "design": "", "n": 0, "undertryckt": not ok}
+    if ok and n > 0:
+        c = ts.cells.iloc[ts.lookup(*key)]
+        r = kasam.change_from_moments(n, *(c[m] for m in tableset.MOMENTS))
+        row.update({k: r[k] for k in cols if k in r}, design="paired", n=int(n))
+    elif not ok:
+        row["n"] = np.nan
     return pd.DataFrame([row])
+
+
+def all_suppressed(data: DashboardData, f: Filters, min_n: int = 5) -> bool:
+    """True when every non-zero cell the board's flow and KASAM cards use is suppressed for ``f``.
+
+    The board then shows one explanatory line instead of tables of "–".
+
+    Examples
+    --------
+    >>> all_suppressed(_example_data(), Filters(period="2025")), all_suppressed(_example_data(), Filters(), min_n=1)
+    (True, False)
+    """
+    ts = protected_tableset(data, min_n)
+    cells = [_cell(ts, m, f) for m in ("aktiva", "nya", "avslutade", "kasam")]
+    return not any(ok and v > 0 for v, ok, _ in cells)
 
 
 def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
