@@ -21,8 +21,17 @@ without a browser); the widget layer (:mod:`evaluation.dashboards.apps`) only ar
 redraws plotly ``go.Figure`` objects into ``ipywidgets.Output`` widgets when a filter changes. Data are read **once per kernel**
 (:func:`load_data`); a filter change only selects rows in memory.
 
-Board-facing numbers pass :mod:`evaluation.disclosure` (``min_n``, default 5): counts ``0 < n <
-min_n`` and shares whose numerator or denominator is such a count show as "–".
+Board-facing numbers are slices of the protected table set (:mod:`evaluation.tableset`, issue 15):
+every count, share and mean on the board's flow and KASAM cards is read from cells of one
+hierarchical table protected as a whole (primary suppression ``0 < n < min_n``, secondary
+suppression checked by the LP attacker), so that no filter combination can be subtracted from
+another to reveal a hidden group. A figure is shown only when every cell it uses is published
+("–" otherwise); a combination whose cells are all hidden shows one explanatory line. The board
+door's kernels (``styrelse``, ``samhallsekonomi``) read only the table set's Parquet file
+(:func:`load_board_data`; the server prepares it with :func:`ensure_tableset` and passes
+``EVALUATION_TABELLUPPSATTNING``), scenarios, unit costs, målnivåer and the snapshot history —
+never participant rows. The evaluator dashboard still reads the rows (per-table suppression with
+:mod:`evaluation.disclosure`).
 
 Package layout (no import cycle: ``server`` ← ``load`` ← ``views`` ← ``apps``)
 ---------------------------------------------------------------------------

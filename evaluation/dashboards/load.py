@@ -317,6 +317,10 @@ def ensure_tableset(data_dir=None, snapshots_dir=None, min_n: int = 5) -> Path:
     found = _snapshot_tableset(snap, files, data.reference_date)
     if found is not None:
         return found
+    import sys
+
+    print("Beräknar den skyddade tabelluppsättningen för styrelsens instrumentpaneler "
+          "(första gången kan det ta några minuter) …", file=sys.stderr, flush=True)
     ts = _protect(data, min_n)
     tmp = cached.with_suffix(".tmp.parquet")
     write_board_tableset(ts, tmp, data.reference_date, data.messages)
@@ -353,11 +357,12 @@ def write_board_tableset(ts, path, reference_date, messages=()) -> Path:
 
 
 def _protect(data: DashboardData, min_n: int):
+    """The protected table set of data with participant rows (:func:`evaluation.tableset.for_data`)."""
     from .. import tableset
 
     if int(min_n) == 5 and hasattr(tableset, "for_data"):
         return tableset.for_data(data)
-    scores = data.kasam_scores if len(data.kasam_scores) else None
+    scores = data.kasam_scores if data.kasam_scores is not None and len(data.kasam_scores) else None
     return tableset.protect(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n))
 
 

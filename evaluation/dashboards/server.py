@@ -47,6 +47,12 @@ connected to 30 s after its page was delivered, and any kernel after 10 minutes 
 (:mod:`evaluation.dashboards.kernels`). Voilà runs in its own process group; SIGTERM/SIGINT to
 ``evaluation dashboard`` end the group (:func:`stop`), kernels included.
 
+Before the board door starts, the server makes sure the protected table set of the data folder
+exists as a Parquet file (:func:`evaluation.dashboards.load.ensure_tableset`: a private cache file,
+or the latest snapshot's ``tabelluppsattning.parquet`` when it was made from the same files, else
+computed in the server process) and passes its path in :data:`TABLESET_ENV`
+(``EVALUATION_TABELLUPPSATTNING``): board kernels read that file, never participant rows.
+
 The environment passed to the kernels: ``EVALUATION_DATA_DIR`` (absolute, validated),
 ``EVALUATION_SNAPSHOTS_DIR`` (default ``snapshots``; for trends across snapshots, read with
 :func:`evaluation.snapshots.history`) and the pseudonymisation key settings of the server's

@@ -6,9 +6,12 @@ analysis modules (:mod:`evaluation.flows`, :mod:`evaluation.kasam`, :mod:`evalua
 :mod:`evaluation.indicators`, :mod:`evaluation.costbenefit`, :mod:`evaluation.coding`); a view
 selects rows, calls them and labels the result. No widget, no HTML, no file reading here.
 
-Board-facing numbers pass :mod:`evaluation.disclosure` (``min_n``, default 5): counts ``0 < n <
-min_n`` and shares whose numerator or denominator is such a count show as "–"; a value that is
-missing (not suppressed) shows "uppgift saknas" (:data:`evaluation.formatting.MISSING`).
+The board's flow and KASAM cards (:func:`key_figures`, :func:`exit_table`,
+:func:`forsorjning_table`, :func:`kasam_change`) read cells of the protected table set
+(:func:`protected_tableset`, :mod:`evaluation.tableset`): a figure is shown only when every cell it
+uses is published, else "–". The evaluator's views pass :mod:`evaluation.disclosure` (``min_n``,
+default 5) table by table. A value that is missing (not suppressed) shows "uppgift saknas"
+(:data:`evaluation.formatting.MISSING`).
 
 Widget values and query-string values are compared against allowlists computed from the loaded
 data (:func:`allowed_values`, :func:`check_choice`, :func:`validate_filters`, :func:`parse_query`);
@@ -296,7 +299,6 @@ def protected_tableset(data: DashboardData, min_n: int = 5):
     >>> ts.value("avslutade", forbund="Norrdal", period="2025")  # e1-e4 ended in 2025
     4.0
     """
-    from .. import tableset
     from .server import DashboardError
 
     ts = getattr(data, "tableset", None)
@@ -307,8 +309,9 @@ def protected_tableset(data: DashboardData, min_n: int = 5):
         if data.episodes is None or "inskrivningsdatum" not in data.episodes:
             raise DashboardError(f"Ingen skyddad tabelluppsättning med min_n = {min_n} och inga deltagarrader "
                                  "att beräkna den från.")
-        scores = data.kasam_scores if data.kasam_scores is not None and len(data.kasam_scores) else None
-        cache[min_n] = tableset.protect(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n))
+        from .load import _protect
+
+        cache[min_n] = _protect(data, min_n)
     return cache[min_n]
 
 
