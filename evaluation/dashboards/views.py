@@ -537,7 +537,7 @@ def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFram
 
 
 def all_suppressed(data: DashboardData, f: Filters, min_n: int = 5) -> bool:
-    """True when every non-zero cell the board's flow and KASAM cards use is suppressed for ``f``.
+    """True when the board's flow and KASAM totals for ``f`` are suppressed or zero, at least one suppressed.
 
     The board then shows one explanatory line instead of tables of "–".
 
@@ -548,7 +548,7 @@ def all_suppressed(data: DashboardData, f: Filters, min_n: int = 5) -> bool:
     """
     ts = protected_tableset(data, min_n)
     cells = [_cell(ts, m, f) for m in ("aktiva", "nya", "avslutade", "kasam")]
-    return not any(ok and v > 0 for v, ok, _ in cells)
+    return any(not ok for _, ok, _ in cells) and not any(ok and v > 0 for v, ok, _ in cells)
 
 
 def nns_targets(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
