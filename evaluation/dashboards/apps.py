@@ -31,7 +31,7 @@ from .. import formatting
 from ..formatting import percent as _percent
 
 __all__ = ["board_app", "evaluator_app", "scenario_app", "CSS", "card_notes", "html_table", "html_table_or_empty",
-           "key_figures_html", "figure_kasam", "figure_message", "figure_trends"]
+           "key_figures_html", "figure_kasam", "figure_message", "figure_trends", "figure_exit_counts"]
 
 CSS = """
 <style>
@@ -334,9 +334,8 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
             if summ["n"].fillna(0).sum() == 0:
                 _draw(out_exit, figure_message(t("dashboards.undertryckt_figur", lang)))
             else:
-                _draw(out_exit, flows.figure_exits(summ, lang=lang).update_layout(
-                    height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30),
-                    legend=dict(orientation="h", y=1.02, yanchor="bottom")))
+                _draw(out_exit, figure_exit_counts(summ, lang=lang).update_layout(
+                    height=380, xaxis_tickangle=-35, title_text="", margin=dict(t=30)))
 
         def forsorjning():
             if hidden_all:
@@ -711,6 +710,27 @@ def figure_kasam(kc: pd.DataFrame, lang: str = "sv") -> go.Figure:
     fig.update_layout(height=260, margin=dict(l=40, r=10, t=30, b=30), showlegend=False,
                       title=t("dashboards.kasam.titel", lang), yaxis_title=t("dashboards.kasam.medel", lang))
     return fig
+
+
+def figure_exit_counts(summary: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Bars of exits per SUS category from :func:`evaluation.dashboards.views.exit_table` (published rows only).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"kategori": ["forvarvsarbete", "studier"], "n": [7.0, float("nan")],
+    ...                   "undertryckt": [False, True]})
+    >>> fig = figure_exit_counts(s)
+    >>> list(fig.data[0].x), [float(v) for v in fig.data[0].y]
+    (['Förvärvsarbete'], [7.0])
+    """
+    from .. import flows
+
+    s = summary.dropna(subset=["n"])
+    fig = go.Figure([go.Bar(x=[flows._cat_label(k, lang) for k in s["kategori"]], y=s["n"],
+                            marker_color=figures.COLORS[0], name=t("n", lang))])
+    fig.update_layout(yaxis_title=t("n", lang), showlegend=False)
+    figures.count_axis(fig)
+    return figures.apply_layout(fig, t("flows.fig.avslut", lang), 380)
 
 
 def figure_message(text: str, height: int = 220) -> go.Figure:

@@ -234,9 +234,9 @@ def _add_meta(path, extra: dict) -> None:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    d = Path(base) / "evaluation" / "tabelluppsattning"
-    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from .. import tableset
+
+    d = tableset._cache_dir()  # the evaluator's private cache (EVALUATION_CACHE), mode 0700
     os.chmod(d, 0o700)
     return d
 
@@ -258,8 +258,13 @@ def _fingerprint(data_dir: Path, min_n: int) -> tuple[str, dict]:
     return hashlib.sha256(key.encode()).hexdigest(), files
 
 
-def _snapshot_tableset(snapshots_dir, files: dict, reference: pd.Timestamp) -> Path | None:
-    """The latest snapshot's table set when it was made from exactly these files and reference date."""
+def _snapshot_tableset(snapshots_dir, files: dict) -> Path | None:
+    """The latest snapshot's table set when it was made from exactly these files and reference date.
+
+    Its manifest must list every current file of the data folder with the same sha256 and record
+    (``tabelluppsattning.referensdatum``) the reference date the dashboards use (:data:`REFERENCE_ENV`,
+    "" = the data's latest date).
+    """
     import json
 
     from .. import tableset
@@ -273,13 +278,14 @@ def _snapshot_tableset(snapshots_dir, files: dict, reference: pd.Timestamp) -> P
         return None
     latest = snaps[-1]
     try:
-        inputs = json.loads((latest / MANIFEST).read_text(encoding="utf-8")).get("inputs", {})
-        ref = _parquet_meta(latest / tableset.FILENAME).get(_META_REF, b"").decode()
+        manifest = json.loads((latest / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not files or any(inputs.get(p) != h for p, h in files.items()):
+    inputs = manifest.get("inputs", {})
+    info = manifest.get("tabelluppsattning") or {}
+    if not files or any(inputs.get(p) != h for p, h in files.items()) or "fil" not in info:
         return None
-    if not ref or pd.Timestamp(ref).normalize() != reference.normalize():
+    if str(info.get("referensdatum") or "") != os.environ.get(REFERENCE_ENV, ""):
         return None
     return latest / tableset.FILENAME
 
@@ -296,7 +302,8 @@ def ensure_tableset(data_dir=None, snapshots_dir=None, min_n: int = 5) -> Path:
        setting, ``min_n`` and the code of :mod:`evaluation.tableset` and :mod:`evaluation.flows`:
        reused as it is.
     2. Else the latest snapshot's ``tabelluppsattning.parquet`` when its manifest lists exactly the
-       same data files (sha256) and its reference date is the dashboards' one.
+       same data files (sha256) and its reference date is the dashboards' one (copied into the
+       cache with the reference date and the notices).
     3. Else computed here: :func:`load_data` and :func:`evaluation.tableset.for_data` (or
        :func:`evaluation.tableset.protect` for another ``min_n``), written to the cache file with
        the reference date and the loader's notices in its metadata.
@@ -314,9 +321,13 @@ def ensure_tableset(data_dir=None, snapshots_dir=None, min_n: int = 5) -> Path:
         return cached
     data = load_data(d, snapshots_dir=snapshots_dir)
     snap = snapshots_dir if snapshots_dir is not None else os.environ.get(SNAPSHOTS_ENV, "snapshots")
-    found = _snapshot_tableset(snap, files, data.reference_date)
-    if found is not None:
-        return found
+    found = _snapshot_tableset(snap, files)
+    if found is not None:  # the snapshot's cells, with the reference date and notices the kernels show
+        tmp = cached.with_suffix(".tmp.parquet")
+        write_board_tableset(tableset.read_parquet(found), tmp, data.reference_date, data.messages)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, cached)
+        return cached
     import sys
 
     print("Beräknar den skyddade tabelluppsättningen för styrelsens instrumentpaneler "
@@ -357,13 +368,11 @@ def write_board_tableset(ts, path, reference_date, messages=()) -> Path:
 
 
 def _protect(data: DashboardData, min_n: int):
-    """The protected table set of data with participant rows (:func:`evaluation.tableset.for_data`)."""
+    """The protected table set of data with participant rows (as :func:`evaluation.tableset.for_data`)."""
     from .. import tableset
 
-    if int(min_n) == 5 and hasattr(tableset, "for_data"):
-        return tableset.for_data(data)
     scores = data.kasam_scores if data.kasam_scores is not None and len(data.kasam_scores) else None
-    return tableset.protect(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n))
+    return tableset.protect_cached(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n))
 
 
 def load_board_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os.PathLike | None = None,

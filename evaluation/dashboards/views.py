@@ -355,8 +355,8 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
 
     * ``aktiva``, ``nya``, ``avslutade``: the cells of those measures;
     * ``andel_arbete_studier``: ``sus`` *förvärvsarbete* + *studier* / ``avslutade``;
-    * ``offentlig_fore`` / ``offentlig_efter``: ``forsorjning`` with försörjningsgrupp *offentlig*
-      before (kategori) / after (kategori2) / ``avslutade``;
+    * ``offentlig_fore`` / ``offentlig_efter``: ``forsorjning_fore`` / ``forsorjning_efter`` with
+      försörjningsgrupp *offentlig* / ``avslutade``;
     * ``egen_efter``: ``egen`` *ja* / the ``egen`` categories other than *okant*.
 
     A figure is shown only when every cell it uses is published (else "–"); a share with base 0
@@ -377,15 +377,14 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
     ['–', '–', '–', '–', '–', '–', '–']
     """
     ts = protected_tableset(data, min_n)
-    fm = "forsorjning"
     egen_base = [k for k in _categories(ts, "egen") if k != "okant"]
     spec = [
         ("aktiva", [("aktiva", "", "")], None),
         ("nya", [("nya", "", "")], None),
         ("avslutade", [("avslutade", "", "")], None),
         ("andel_arbete_studier", [("sus", "forvarvsarbete", ""), ("sus", "studier", "")], [("avslutade", "", "")]),
-        ("offentlig_fore", [(fm, "offentlig", "")], [("avslutade", "", "")]),
-        ("offentlig_efter", [(fm, "", "offentlig")], [("avslutade", "", "")]),
+        ("offentlig_fore", [("forsorjning_fore", "offentlig", "")], [("avslutade", "", "")]),
+        ("offentlig_efter", [("forsorjning_efter", "offentlig", "")], [("avslutade", "", "")]),
         ("egen_efter", [("egen", "ja", "")], [("egen", k, "") for k in egen_base]),
     ]
     rows = []
@@ -408,20 +407,22 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
 
 def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv",
                level: str = "sus_kategori") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Exits in the period per SUS category with bekräftad/obekräftad: cells of the protected set.
+    """Exits in the period per SUS category: cells of the protected set.
 
     The board's categories are the SUS exit categories (the crosswalk every taxonomy maps to; the
     slutrapport's "Avslut" table uses the same), so a Team Work *arbete* and a SUS
-    *förvärvsarbete* are one category. Each row is the ``sus`` cell of the category (``n``) and its
-    ``utfallsstatus`` cells (``bekraftad``, ``obekraftad``); ``andel`` = n / the ``avslutade`` cell.
-    A value whose cell is suppressed is "–"; published zeros are left out; suppressed rows come last
-    in a fixed order (never sorted by their hidden size).
+    *förvärvsarbete* are one category. Each row is the ``sus`` cell of the category (``n``);
+    ``andel`` = n / the ``avslutade`` cell. Bekräftad / obekräftad per category are not cells of the
+    protected set (SUS category × confirmation is deliberately not crossed, see
+    :mod:`evaluation.tableset`), so the board no longer shows them. A value whose cell is suppressed
+    is "–"; published zeros are left out; suppressed rows come last in a fixed order (never sorted
+    by their hidden size).
 
     Returns
     -------
     (DataFrame, DataFrame)
-        The summary (``kategori, n, andel, bekraftad, obekraftad, undertryckt``, NaN where
-        suppressed) and the labelled string table.
+        The summary (``kategori, n, andel, undertryckt``, NaN where suppressed) and the labelled
+        string table.
 
     Examples
     --------
@@ -437,19 +438,15 @@ def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv"
         n, ok, _ = _cell(ts, "sus", f, k)
         if ok and n == 0:
             continue
-        b, b_ok, _ = _cell(ts, "sus", f, k, "bekraftad")
-        o, o_ok, _ = _cell(ts, "sus", f, k, "obekraftad")
-        rows.append({"kategori": k, "n": n, "andel": n / tot if ok and tot_ok and tot > 0 else np.nan,
-                     "bekraftad": b if b_ok else np.nan, "obekraftad": o if o_ok else np.nan,
-                     "undertryckt": not ok, "_dolda": [c for c, good in (("n", ok), ("andel", ok and tot_ok),
-                                                                         ("bekraftad", b_ok), ("obekraftad", o_ok))
-                                                       if not good]})
-    summ = pd.DataFrame(rows, columns=["kategori", "n", "andel", "bekraftad", "obekraftad", "undertryckt", "_dolda"])
+        share_ok = ok and tot_ok
+        rows.append({"kategori": k, "n": n, "andel": n / tot if share_ok and tot > 0 else np.nan,
+                     "undertryckt": not ok, "_dolda": [c for c, good in (("n", ok), ("andel", share_ok)) if not good]})
+    summ = pd.DataFrame(rows, columns=["kategori", "n", "andel", "undertryckt", "_dolda"])
     if len(summ):
         order = summ["undertryckt"].astype(int) * 1e12 - summ["n"].fillna(0)
         summ = summ.loc[order.sort_values(kind="stable").index].reset_index(drop=True)
     hidden = summ.pop("_dolda")
-    summ = summ.astype({c: float for c in ("n", "andel", "bekraftad", "obekraftad")})
+    summ = summ.astype({c: float for c in ("n", "andel")})
     summ["undertryckt"] = summ["undertryckt"].astype(bool)
     view = flows.board_table(summ, lang=lang)
     cols = list(summ.columns.drop("undertryckt"))
@@ -460,43 +457,44 @@ def exit_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv"
 
 
 def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
-    """Försörjningsgrupp before → after for episodes ended in the period: cells of the protected set.
+    """Försörjningsgrupp at enrolment and at exit for episodes ended in the period: cells of the protected set.
 
-    The ``forsorjning`` cells (kategori = group before, kategori2 = group after, with their margins;
-    the corner is the ``avslutade`` cell); a suppressed cell is "–". Groups whose row or column
-    total is a published 0 are left out.
+    One row per försörjningsgrupp (offentlig, egen, ingen, okänd) with the ``forsorjning_fore`` and
+    ``forsorjning_efter`` cells, and a Totalt row (the ``avslutade`` cell). The transitions between
+    groups (before × after) are not cells of the protected set (crossing them would hide most of the
+    table on a few hundred people, see :mod:`evaluation.tableset`). A suppressed cell is "–"; a group
+    with a published 0 both before and after is left out.
 
     Examples
     --------
     >>> forsorjning_table(_example_data(), Filters(period="2025"), min_n=1).loc["Totalt"].tolist()
-    ['1', '3', '4']
+    ['4', '4']
+    >>> forsorjning_table(_example_data(), Filters(period="2025"), min_n=1).loc["Offentlig försörjning"].tolist()
+    ['4', '1']
     """
     ts = protected_tableset(data, min_n)
     order = list(flows._GROUPS)
+    groups = list(dict.fromkeys(_categories(ts, "forsorjning_fore") + _categories(ts, "forsorjning_efter")))
+    groups.sort(key=lambda v: (order.index(v) if v in order else len(order), v))
 
-    def keep(which):
-        vals = _categories(ts, "forsorjning", which)
-        vals = sorted(vals, key=lambda v: (order.index(v) if v in order else len(order), v))
-        out = []
-        for v in vals:
-            n, ok, _ = _cell(ts, "forsorjning", f, *((v, "") if which == "kategori" else ("", v)))
-            if not ok or n > 0:
-                out.append(v)
-        return out
-
-    fore, efter = keep("kategori"), keep("kategori2")
-    if not fore and not efter:
-        return pd.DataFrame({t("dashboards.ingen_data", lang): []})
-    total = t("totalt", lang)
-
-    def shown(k1, k2):
-        v, ok, _ = _cell(ts, "forsorjning", f, k1, k2) if (k1 or k2) else _cell(ts, "avslutade", f)
+    def shown(v, ok):
         return disclosure.format_number(v, lang, 0) if ok else "–"
 
-    tab = pd.DataFrame([[shown(a, b) for b in [*efter, ""]] for a in [*fore, ""]],
-                       index=[*[flows._forsorjning_label(a, lang) for a in fore], total],
-                       columns=[*[flows._forsorjning_label(b, lang) for b in efter], total])
-    tab.index.name = f"{t('flows.fore', lang)} \\ {t('flows.efter', lang)}"
+    rows, index = [], []
+    for g in groups:
+        cells = [_cell(ts, "forsorjning_fore", f, g), _cell(ts, "forsorjning_efter", f, g)]
+        if all(ok and v == 0 for v, ok, _ in cells):
+            continue
+        rows.append([shown(v, ok) for v, ok, _ in cells])
+        index.append(flows._forsorjning_label(g, lang))
+    tot, tot_ok, _ = _cell(ts, "avslutade", f)
+    if not rows and tot_ok and tot == 0:
+        return pd.DataFrame({t("dashboards.ingen_data", lang): []})
+    rows.append([shown(tot, tot_ok)] * 2)
+    index.append(t("totalt", lang))
+    tab = pd.DataFrame(rows, index=index, columns=[t("dashboards.forsorjning.vid_inskrivning", lang),
+                                                   t("dashboards.forsorjning.vid_avslut", lang)])
+    tab.index.name = t("dashboards.forsorjning.grupp", lang)
     return tab
 
 
