@@ -7,6 +7,8 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
+
 import pytest
 
 from evaluation import dashboards as db
@@ -40,6 +42,18 @@ def test_kasam_card_says_suppressed_or_missing_as_the_case_is():
     # four pairs: with min_n 5 the result is suppressed ("–" and its footnote); a period without
     # after-answers has no result at all ("uppgift saknas" and its footnote, no "–")
     data = views._example_data()
+    # the example's six episodes and four pairs are all small cells: one explanatory line, no tables
+    app = db.board_app(data, min_n=5, query="period=alla")
+    assert "för få personer" in app.outputs["kasam"].value and MISS not in app.outputs["kasam"].value
+    assert 'data-testid="alla-undertryckta"' in app.children[3].value
+    # with the episodes four times over (24) the flows are shown and the four KASAM pairs are "–"
+    ep = data.episodes
+    many = pd.concat([ep.assign(episod_id=ep["episod_id"] + f"-{i}", deltagare_id=ep["deltagare_id"] + f"-{i}")
+                      for i in range(4)], ignore_index=True)
+    data = db.DashboardData.from_frames(many[["episod_id", "deltagare_id", "forbund", "insats", "kon",
+                                              "inskrivningsdatum", "avslutsdatum", "avslutsorsak",
+                                              "forsorjning_fore", "forsorjning_efter"]],
+                                        data.reference_date, kasam_scores=data.kasam_scores)
     sup = db.board_app(data, min_n=5, query="period=alla").outputs["kasam"].value
     assert 'data-key="kasam_forandring">–<' in sup and MISS not in sup
     assert "– = undertryckt" in _text(sup)
