@@ -154,9 +154,19 @@ def test_suppressed_cells_show_as_suppressed(server, browser, data, shots):
     page = _open(browser, server, "styrelse")
     try:
         page.wait_for_selector('[data-key="aktiva"]', timeout=LOAD_TIMEOUT_MS)
+        # every cell of "annat / ej binär" in the latest year is hidden: one explanatory line, no tables
         _select(page, "Kön", "Annat/ej binär")
-        kf = db.key_figures(data, db.Filters(period=db.allowed_values(data)["period"][1], kon="annat"))
-        assert kf["undertryckt"].any()
+        assert db.all_suppressed(data, db.Filters(period=db.allowed_values(data)["period"][1], kon="annat"))
+        page.wait_for_selector('[data-testid="alla-undertryckta"]', timeout=LOAD_TIMEOUT_MS)
+        assert "för få personer" in page.inner_text('[data-testid="alla-undertryckta"]')
+        assert page.locator('[data-key="aktiva"]').count() == 0
+        _screenshot(page, shots, "styrelse_alla_undertryckta")
+        # Söderå 2024: some figures shown, some "–" (small or protecting a small one)
+        _select(page, "Kön", "Alla")
+        _select(page, "Förbund", "Söderå")
+        _select(page, "Period", "2024")
+        kf = db.key_figures(data, db.Filters(forbund="Söderå", period="2024"))
+        assert kf["undertryckt"].any() and not kf["undertryckt"].all()
         for key, shown, sup in zip(kf["nyckel"], kf["visning"], kf["undertryckt"]):
             assert _wait_text(page, f'[data-key="{key}"]', shown) == shown
             if sup:
