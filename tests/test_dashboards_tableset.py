@@ -290,3 +290,24 @@ def test_board_kernel_data_hold_no_participant_rows(board):
     app = db.board_app(board, query="")
     assert app.data is board
     assert "slutrapporten" in app.outputs["nns"].value
+
+
+def test_styrelse_notebook_namespace_holds_no_participant_rows(full, protected, tmp_path, monkeypatch):
+    """The board notebook's own cells, run as its kernel runs them, with the server's environment."""
+    import json
+
+    path = tmp_path / tableset.FILENAME
+    db.load.write_board_tableset(protected, path, full.reference_date, full.messages)
+    monkeypatch.setenv(db.TABLESET_ENV, str(path))
+    monkeypatch.setenv(db.DATA_ENV, str(SAMPLES))
+    monkeypatch.setenv(db.SNAPSHOTS_ENV, str(tmp_path / "snapshots"))
+    nb = json.loads((ROOT / "notebooks" / "dashboards" / "styrelse.ipynb").read_text(encoding="utf-8"))
+    ns: dict = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            exec("".join(cell["source"]), ns)  # noqa: S102 - the repository's own notebook
+    assert ns["data"].tableset is not None and 'data-key="aktiva"' in ns["app"].outputs["nyckeltal"].value
+    frames = [df for v in ns.values() for df in _frames(v)]
+    assert frames
+    for df in frames:
+        assert not set(df.columns) & set(db.PARTICIPANT_COLUMNS), list(df.columns)

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from .. import disclosure, figures
 from ..labels import t
 from . import views
-from .load import DashboardData, load_data
+from .load import DashboardData, load_board_data, load_data
 from .server import NotAllowedError
 from .. import formatting
 from ..formatting import percent as _percent
@@ -144,12 +144,12 @@ def _dropdown(name: str, options, value, lang: str) -> w.Dropdown:
                       style={"description_width": "initial"}, layout=w.Layout(width="auto"))
 
 
-def _data(data):
+def _data(data, board: bool = False):
     from ..privacy import install_kernel_redaction
 
     install_kernel_redaction()  # every message this kernel sends to a browser passes the masker
-    if data is None:
-        data = load_data()
+    if data is None:  # a board door's kernel reads the protected table set, never participant rows
+        data = load_board_data() if board else load_data()
     return data
 
 
@@ -246,7 +246,8 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
     Parameters
     ----------
     data : DashboardData, optional
-        Loaded data (default: :func:`evaluation.dashboards.load_data` from the environment).
+        Loaded data (default: :func:`evaluation.dashboards.load_board_data` from the environment:
+        the protected table set, no participant rows).
     lang : {"sv", "en"}
     min_n : int
         Small-cell threshold for every table.
@@ -272,7 +273,7 @@ def board_app(data: DashboardData | None = None, lang: str = "sv", min_n: int = 
     from .. import flows
     from .. import indicators as ind
 
-    data = _data(data)
+    data = _data(data, board=True)
     opts = views.filter_options(data, lang)
     allowed = views.allowed_values(data)
     extra = []
@@ -612,7 +613,7 @@ def scenario_app(data: DashboardData | None = None, lang: str = "sv", scenario: 
     """
     from .. import costbenefit as cb
 
-    data = _data(data)
+    data = _data(data, board=True)
     names = list(data.scenarios)
     container = w.VBox()
     msgs = list(data.messages)
