@@ -311,3 +311,33 @@ def test_styrelse_notebook_namespace_holds_no_participant_rows(full, protected, 
     assert frames
     for df in frames:
         assert not set(df.columns) & set(db.PARTICIPANT_COLUMNS), list(df.columns)
+
+
+def test_server_takes_the_latest_snapshots_table_set_when_made_from_the_same_files(full, protected, tmp_path,
+                                                                                     monkeypatch):
+    """ensure_tableset: a matching snapshot's file is reused (copied into the private cache with the
+    reference date); a snapshot of other files, or of another reference date, is not."""
+    import json
+
+    from evaluation.runs import MANIFEST, input_hashes
+
+    monkeypatch.setenv("EVALUATION_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(db.REFERENCE_ENV, raising=False)
+    snap = tmp_path / "snapshots" / "2026-11-30T120000"
+    snap.mkdir(parents=True)
+    tableset.write_parquet(protected, snap / tableset.FILENAME)
+    files = input_hashes([SAMPLES])
+    manifest = {"inputs": files, "tabelluppsattning": {"fil": tableset.FILENAME}}
+    (snap / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert db.load._snapshot_tableset(snap.parent, files) == snap / tableset.FILENAME
+    other = {**files, next(iter(files)): "0" * 64}
+    assert db.load._snapshot_tableset(snap.parent, other) is None
+    monkeypatch.setenv(db.REFERENCE_ENV, "2025-06-30")
+    assert db.load._snapshot_tableset(snap.parent, files) is None
+    monkeypatch.delenv(db.REFERENCE_ENV)
+    path = db.ensure_tableset(SAMPLES, snap.parent)
+    assert path.parent == tmp_path / "cache" / "tabelluppsattning" and oct(path.stat().st_mode)[-3:] == "600"
+    board = db.load_board_data(SAMPLES, snapshots_dir=tmp_path / "none", tableset_path=path)
+    assert board.reference_date == full.reference_date
+    assert board.tableset.value("avslutade") == protected.value("avslutade")
+    assert db.ensure_tableset(SAMPLES, snap.parent) == path  # the second start reads the cache only

@@ -319,7 +319,7 @@ def ensure_tableset(data_dir=None, snapshots_dir=None, min_n: int = 5) -> Path:
     cached = _cache_dir() / f"{digest}.parquet"
     if cached.is_file():
         return cached
-    data = load_data(d, snapshots_dir=snapshots_dir)
+    data = load_data(d, snapshots_dir=d / ".inga-ogonblicksbilder")  # the rows only; no history needed here
     snap = snapshots_dir if snapshots_dir is not None else os.environ.get(SNAPSHOTS_ENV, "snapshots")
     found = _snapshot_tableset(snap, files)
     if found is not None:  # the snapshot's cells, with the reference date and notices the kernels show
