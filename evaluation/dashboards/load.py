@@ -332,7 +332,13 @@ def ensure_tableset(data_dir=None, snapshots_dir=None, min_n: int = 5) -> Path:
 
     print("Beräknar den skyddade tabelluppsättningen för styrelsens instrumentpaneler "
           "(första gången kan det ta några minuter) …", file=sys.stderr, flush=True)
-    ts = _protect(data, min_n)
+    try:
+        ts = _protect(data, min_n)
+    except Exception as exc:  # noqa: BLE001 - the server must say so in Swedish, not with a traceback
+        from ..privacy import redact
+
+        raise DashboardError(redact(f"Den skyddade tabelluppsättningen för {d.name!r} kunde inte beräknas, så "
+                                    f"styrelsens instrumentpaneler startas inte: {type(exc).__name__}: {exc}")) from exc
     tmp = cached.with_suffix(".tmp.parquet")
     write_board_tableset(ts, tmp, data.reference_date, data.messages)
     os.chmod(tmp, 0o600)

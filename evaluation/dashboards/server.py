@@ -535,9 +535,13 @@ def cli(args) -> int:
     print(f"{label}: http://127.0.0.1:{port}/" + (f"?token={token}" if token else "")
           + f"  (data: {data_dir}; avsluta med Ctrl-C)", flush=True)
     grace = getattr(args, "disconnect_grace", None)
-    proc = serve(port, token, data_dir, door=door, max_kernels=int(getattr(args, "max_kernels", 8) or 0),
-                 cull_idle_timeout=int(getattr(args, "cull_idle", 600) or 600),
-                 disconnect_grace=5 if grace is None else float(grace))
+    try:
+        proc = serve(port, token, data_dir, door=door, max_kernels=int(getattr(args, "max_kernels", 8) or 0),
+                     cull_idle_timeout=int(getattr(args, "cull_idle", 600) or 600),
+                     disconnect_grace=5 if grace is None else float(grace))
+    except DashboardError as e:  # e.g. the protected table set could not be computed
+        print(e, file=sys.stderr)
+        return 2
     stopping = {"signal": None}
 
     def on_signal(signum, _frame):
