@@ -120,6 +120,15 @@ __all__ = [
     "headline",
     "key_figures_table",
     "reported_checks_table",
+    "table_period",
+    "table_slice",
+    "slice_note",
+    "published",
+    "KEY_FIGURE_CELLS",
+    "cell_value",
+    "protected_exits",
+    "protected_rows",
+    "protected_outcome",
     "figure_sankey",
     "figure_exits",
     "figure_kaplan_meier",
@@ -1495,7 +1504,41 @@ KEY_FIGURES: tuple[tuple[str, str], ...] = (
 )
 
 
-def key_figures_table(head: Mapping, lang: str = "sv") -> pd.DataFrame:
+#: Cells of the protected table set behind the key figures of :func:`headline` (besides the slice).
+KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
+    "inskrivna_i_perioden": [("nya", {})],
+    "avslutade_i_perioden": [("avslutade", {})],
+    "avslut_obekraftade": [("sus", {"kategori2": "obekraftad"})],
+    "egen_forsorjning_efter_andel": [("avslutade", {}), ("egen", {"kategori": "ja"}), ("egen", {"kategori": "nej"})],
+    "offentlig_fore_andel": [("avslutade", {}), ("forsorjning", {"kategori": "offentlig"})],
+    "offentlig_efter_andel": [("avslutade", {}), ("forsorjning", {"kategori2": "offentlig"})],
+    "paborjat_eller_okat_andel": [("avslutade", {})],
+    "tid_medel_manader": [("avslutade", {})],
+    "tid_median_manader": [("avslutade", {})],
+    "handlingsplan_i_tid_andel": [("avslutade", {})],
+}
+
+
+def published(ts, skiva: dict | None, cells: Sequence[tuple[str, dict]]) -> bool:
+    """Whether every cell (``(matt, dims)`` within the slice ``skiva``) is published in ``ts``.
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 9, "insats": ["X"] * 9, "kon": ["kvinna"] * 7 + ["man"] * 2,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 9), "avslutsdatum": pd.NaT})
+    >>> ts = tableset.build(ep, reference_date="2025-12-31")
+    >>> ts.cells.loc[ts.cells["kon"] == "man", "status"] = tableset.PRIMARY
+    >>> s = {"forbund": "A", "period": "2025"}
+    >>> published(ts, s, [("nya", {})]), published(ts, s, [("nya", {"kon": "man"})]), published(ts, None, [])
+    (True, False, False)
+    """
+    if skiva is None or skiva.get("period", "") is None:
+        return False
+    return all(not pd.isna(cell_value(ts, m, **{**skiva, **d})) for m, d in cells)
+
+
+def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dict | None = None) -> pd.DataFrame:
     """Board view of :func:`headline`: one labelled row per key figure, formatted for ``lang``.
 
     Counts are whole numbers with a space (sv) or comma (en) as thousands separator, shares are
@@ -1509,6 +1552,10 @@ def key_figures_table(head: Mapping, lang: str = "sv") -> pd.DataFrame:
         The dict returned by :func:`headline`.
     lang : {"sv", "en"}
         Label and number language.
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected table set: a key figure whose cells (:data:`KEY_FIGURE_CELLS`) are not all
+        published in the slice ``skiva`` (:func:`table_slice`) shows "–".
+    skiva : dict, optional
 
     Returns
     -------
@@ -1528,7 +1575,9 @@ def key_figures_table(head: Mapping, lang: str = "sv") -> pd.DataFrame:
         if key not in head:
             continue
         v = head[key]
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+        if tabeller is not None and key in KEY_FIGURE_CELLS and not published(tabeller, skiva, KEY_FIGURE_CELLS[key]):
+            text = t("suppressed_short", lang)
+        elif v is None or (isinstance(v, float) and np.isnan(v)):
             text = t("flows.ej_beraknat", lang)
         elif kind == "andel":
             text = _percent(v, 1, lang)
@@ -1558,6 +1607,297 @@ def reported_checks_table(checks: pd.DataFrame, lang: str = "sv") -> pd.DataFram
     from . import reported as _reported
 
     return _reported.board_table(checks, lang)
+
+
+# --------------------------------------------------------------------------------------------
+# board tables as slices of the protected table set (issue 15)
+# --------------------------------------------------------------------------------------------
+
+def table_period(period_start=None, period_end=None) -> str | None:
+    """The ``period`` of the protected table set (:mod:`evaluation.tableset`) for a report period.
+
+    The table set holds calendar years and the whole data period (``"alla"``); a report period is a
+    slice of it only when it is one whole calendar year or unbounded.
+
+    Returns
+    -------
+    str or None
+        ``"2025"`` for 2025-01-01 – 2025-12-31, ``"alla"`` without a period, None otherwise.
+
+    Examples
+    --------
+    >>> table_period("2025-01-01", "2025-12-31"), table_period(), table_period("2025-03-01", "2025-12-31")
+    ('2025', 'alla', None)
+    """
+    if period_start in (None, "") and period_end in (None, ""):
+        return "alla"
+    if period_start in (None, "") or period_end in (None, ""):
+        return None
+    s, e = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    if s.year == e.year and (s.month, s.day) == (1, 1) and (e.month, e.day) == (12, 31):
+        return str(s.year)
+    return None
+
+
+def table_slice(forbund: str = "", insats: str = "", period_start=None, period_end=None) -> dict | None:
+    """The dimensions of the protected table set a notebook's selection is a slice of.
+
+    Parameters
+    ----------
+    forbund, insats : str
+        The notebook's selection: one value or ``""`` (all); several comma-separated values are
+        not a cell of the table set.
+    period_start, period_end : date-like
+        Report period (:func:`table_period`).
+
+    Returns
+    -------
+    dict
+        ``{"forbund": ..., "insats": ..., "period": ...}`` (``""`` = total); ``period`` is None when
+        the selection is not a slice (several förbund or insatser, a period that is not a calendar
+        year): every cell read with it is then hidden (:func:`cell_value`), and :func:`slice_note`
+        says why.
+
+    Examples
+    --------
+    >>> table_slice("Norrdal", "", "2025-01-01", "2025-12-31")
+    {'forbund': 'Norrdal', 'insats': '', 'period': '2025'}
+    >>> table_slice("Norrdal,Söderå", "", "2025-01-01", "2025-12-31")["period"] is None
+    True
+    """
+    period = table_period(period_start, period_end)
+    parts = [[x.strip() for x in str(v or "").split(",") if x.strip()] for v in (forbund, insats)]
+    if any(len(p) > 1 for p in parts):
+        period = None
+    return {"forbund": parts[0][0] if parts[0] else "", "insats": parts[1][0] if parts[1] else "", "period": period}
+
+
+def slice_note(skiva: dict, lang: str = "sv") -> str:
+    """The line shown above a notebook's board tables when its selection is not a slice of the table set.
+
+    Examples
+    --------
+    >>> slice_note({"forbund": "", "insats": "", "period": "2025"})
+    ''
+    >>> slice_note({"forbund": "", "insats": "", "period": None}).split(":")[0]
+    'Tabellerna över deltagarflöden visar inga siffror för detta urval'
+    """
+    return "" if skiva.get("period") is not None else t("flows.ingen_skiva", lang)
+
+
+def cell_value(ts, matt: str, column: str = "n", **dims) -> float:
+    """The published value of one cell of a protected table set.
+
+    Parameters
+    ----------
+    ts : evaluation.tableset.TableSet
+    matt : str
+        Measure (``aktiva``, ``nya``, ``avslutade``, ``sus``, ``forsorjning``, ``egen``, ``kasam`` …).
+    column : str
+        ``n`` or a moment (``summa_fore`` …).
+    **dims
+        ``forbund``, ``insats``, ``period``, ``kon``, ``kategori``, ``kategori2``; ``""`` or
+        omitted = the dimension's total.
+
+    Returns
+    -------
+    float
+        The value; NaN when the cell is suppressed; 0 when the table set has no such cell (a
+        category nobody in the data has: a published zero).
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 9, "insats": ["X"] * 9, "kon": ["kvinna"] * 7 + ["man"] * 2,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 9), "avslutsdatum": pd.NaT})
+    >>> ts = tableset.build(ep, reference_date="2025-12-31")
+    >>> ts.cells.loc[ts.cells["kon"] == "man", "status"] = tableset.PRIMARY
+    >>> cell_value(ts, "nya", forbund="A", period="2025", kon="kvinna"), cell_value(ts, "nya", kon="man")
+    (7.0, nan)
+    >>> cell_value(ts, "nya", forbund="B")
+    0.0
+    """
+    from . import tableset
+
+    if "period" in dims and dims["period"] is None:  # not a slice of the table set (table_slice)
+        return float("nan")
+    try:
+        c = ts.cell(matt, **dims)
+    except KeyError:
+        return 0.0
+    if c["status"] != tableset.PUBLISHED:
+        return float("nan")
+    v = c[column]
+    return float(v) if not pd.isna(v) else float("nan")
+
+
+def _domain(ts, matt: str, dim: str) -> list[str]:
+    """The values of a dimension of a measure in the table set (totals left out)."""
+    from . import tableset
+
+    m = tableset.MEASURES.get(matt)
+    cells = ts.cells
+    if dim in ("kategori", "kategori2") or m is None or not m.base:
+        vals = cells.loc[cells["matt"] == matt, dim]
+    else:
+        vals = cells.loc[cells["matt"] == m.base, dim]
+    return [v for v in dict.fromkeys(vals.astype(str)) if v not in (tableset.TOTAL, tableset.PERIOD_ALL)]
+
+
+def _shown(v: float) -> bool:
+    """A row or column is shown unless its total is a published zero."""
+    return not (v == 0)
+
+
+def protected_exits(ts, forbund: str = "", period: str = "alla", insats: str = "", kon: str = "",
+                    level: str = "sus_kategori") -> pd.DataFrame:
+    """Exits per category as a slice of the protected table set (:mod:`evaluation.tableset`).
+
+    The cells of measure ``sus`` (SUS category × utfallsstatus; ``level="sus_kategori"``) or
+    ``avslut`` (huvudkategori; ``level="avslutskategori"``) for one förbund, insats, period and kön.
+    Replaces :func:`exit_summary` in everything a board sees: the counts are the table set's
+    published cells, ``andel`` is a published category cell over the published ``avslutade`` cell
+    and bekräftade / obekräftade are the published cells of ``utfallsstatus`` (where the table set
+    has them). Categories nobody had are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``kategori, n, andel, bekraftad, obekraftad, undertryckt`` (NaN where suppressed; the cell
+        mask in ``attrs["undertryckt_celler"]``), largest published categories first; ready for
+        :func:`board_table` and :func:`figure_exits`.
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = classify_exits(pd.DataFrame({"episod_id": [f"e{i}" for i in range(14)],
+    ...     "deltagare_id": [f"p{i}" for i in range(14)], "forbund": "A", "insats": "X", "kon": "man",
+    ...     "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-05-01",
+    ...     "avslutsorsak": ["forvarvsarbete"] * 9 + ["studier"] * 5}), "2026-01-15")
+    >>> ts = tableset.build(ep, reference_date="2026-01-15")
+    >>> protected_exits(ts, "A", "2025")[["kategori", "n", "andel", "bekraftad"]].values.tolist()
+    [['forvarvsarbete', 9.0, 0.6428571428571429, 9.0], ['studier', 5.0, 0.35714285714285715, 5.0]]
+    """
+    matt = "sus" if level == "sus_kategori" else "avslut"
+    dims = {"forbund": forbund, "insats": insats, "period": period, "kon": kon}
+    total = cell_value(ts, "avslutade", **dims)
+    cats = _domain(ts, matt, "kategori")
+    status = [v for v in _domain(ts, matt, "kategori2") if v in ("bekraftad", "obekraftad")]
+    rows = []
+    for k in cats:
+        n = cell_value(ts, matt, kategori=k, **dims)
+        if not _shown(n):
+            continue
+        row = {"kategori": k, "n": n, "andel": n / total if total and not pd.isna(total) else np.nan}
+        for s in ("bekraftad", "obekraftad"):
+            row[s] = cell_value(ts, matt, kategori=k, kategori2=s, **dims) if s in status else np.nan
+        rows.append(row)
+    cols = ["kategori", "n", "andel"] + (["bekraftad", "obekraftad"] if status else [])
+    out = pd.DataFrame(rows, columns=["kategori", "n", "andel", "bekraftad", "obekraftad"])[cols]
+    mask = out[cols[1:]].isna()
+    order = np.lexsort((out["kategori"].to_numpy(), -out["n"].fillna(-1).to_numpy()))
+    out, mask = out.iloc[order].reset_index(drop=True), mask.iloc[order].reset_index(drop=True)
+    out["undertryckt"] = mask.any(axis=1).to_numpy()
+    out.attrs["undertryckt_celler"] = mask
+    return out
+
+
+def protected_rows(df: pd.DataFrame, ts, by: Sequence[str] = (), forbund: str = "", period: str = "alla",
+                   matt: str = "avslutade", n_col: str = "n") -> pd.DataFrame:
+    """A per-group table (one group per row) gated by the protected table set.
+
+    Each row's count is the ``matt`` cell of its group (the ``by`` columns are table-set
+    dimensions: ``insats``, ``kon``); where that cell is suppressed every value of the row is
+    hidden. Used for tables whose other values (times, medians) are not cells of the table set
+    but belong to a group that is (e.g. :func:`time_in_insats` over the episodes ended in the
+    period: the ``avslutade`` cell).
+
+    Raises
+    ------
+    FlowsError
+        When a published cell and the row's own count disagree (the table was computed on other
+        data than the table set).
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 9, "insats": ["X"] * 9, "kon": ["kvinna"] * 7 + ["man"] * 2,
+    ...     "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 9),
+    ...     "avslutsdatum": pd.to_datetime(["2025-03-01"] * 9)})
+    >>> ts = tableset.build(ep, reference_date="2025-12-31")
+    >>> ts.cells.loc[ts.cells["kon"] == "man", "status"] = tableset.PRIMARY
+    >>> tid = pd.DataFrame({"kon": ["kvinna", "man"], "n": [7.0, 2.0], "medel_dagar": [50.0, 50.0]})
+    >>> protected_rows(tid, ts, by=["kon"], forbund="A", period="2025")[["n", "medel_dagar"]].values.tolist()
+    [[7.0, 50.0], [nan, nan]]
+    """
+    out = df.drop(columns=["undertryckt"], errors="ignore").copy()
+    values = [c for c in out.columns if c not in by and pd.api.types.is_numeric_dtype(out[c])]
+    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
+    for i, row in out.iterrows():
+        dims = {"forbund": forbund, "period": period, **{d: str(row[d]) for d in by}}
+        n = cell_value(ts, matt, **dims)
+        if pd.isna(n):
+            mask.loc[i, values] = True
+        elif n_col in out and not pd.isna(row[n_col]) and float(row[n_col]) != n:
+            raise FlowsError(f"{matt} {dims}: {row[n_col]:g} in the table, {n:g} in the protected table set")
+    out[values] = out[values].astype(float).mask(mask[values])
+    out["undertryckt"] = mask.any(axis=1).to_numpy()
+    out.attrs["undertryckt_celler"] = mask
+    return out
+
+
+def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "forsorjningsgrupp_efter",
+                      split_kon: bool = True, insats: str = "") -> pd.DataFrame:
+    """Försörjning before or after exit per insats and kön as a slice of the protected table set.
+
+    The long layout of :func:`outcome_report` for one ``matt`` (``avslutade``, ``forsorjningsgrupp_efter``,
+    ``forsorjningsgrupp_fore`` or ``egen_forsorjning_efter``), read from the table set's cells
+    (``forsorjning``: before × after; ``egen``): ``n`` is the published cell, ``bas`` the published
+    ``avslutade`` cell of the same förbund, insats, period and kön, ``andel`` = n / bas. Show it with
+    :func:`format_report`. ``forbund=""``: one block per förbund (as :func:`outcome_report`);
+    ``insats=""``: every insats, else that one.
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = classify_exits(pd.DataFrame({"episod_id": [f"e{i}" for i in range(10)],
+    ...     "deltagare_id": [f"p{i}" for i in range(10)], "forbund": "A", "insats": "X", "kon": "man",
+    ...     "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-05-01", "avslutsorsak": "forvarvsarbete",
+    ...     "forsorjning_fore": "forsorjningsstod", "forsorjning_efter": ["lon"] * 6 + ["forsorjningsstod"] * 4}),
+    ...     "2026-01-15")
+    >>> r = protected_outcome(tableset.build(ep, reference_date="2026-01-15"), "A", "2025")
+    >>> r[r["kon"] == "totalt"].set_index("kategori")["n"].to_dict()
+    {'offentlig': 4.0, 'egen': 6.0, 'ingen': 0.0, 'okand': 0.0}
+    """
+    if matt == "avslutade":
+        measure, cats, dim = "avslutade", ["alla"], None
+    elif matt == "egen_forsorjning_efter":
+        measure, cats, dim = "egen", ["ja", "nej", "okant"], "kategori"
+    elif matt in ("forsorjningsgrupp_fore", "forsorjningsgrupp_efter"):
+        measure, cats = "forsorjning", list(_GROUPS)
+        dim = "kategori" if matt.endswith("fore") else "kategori2"
+    else:
+        raise FlowsError(f"protected_outcome: no table-set measure for {matt!r}")
+    rows = []
+    forbunds = [forbund] if forbund else sorted(_domain(ts, "avslutade", "forbund"))
+    insatser = [insats] if insats else sorted(_domain(ts, "avslutade", "insats"))
+    for fb, ins in ((f, i) for f in forbunds for i in insatser):
+        base = {"forbund": fb, "insats": ins, "period": period}
+        if not _shown(cell_value(ts, "avslutade", **base)):
+            continue
+        kons = [("", _TOTAL)] + ([(k, k) for k in sorted(_domain(ts, "avslutade", "kon"))] if split_kon else [])
+        for code, label in kons:
+            bas = cell_value(ts, "avslutade", **base, kon=code)
+            if code and not _shown(bas):
+                continue
+            for cat in cats:
+                n = cell_value(ts, measure, **base, kon=code, **({dim: cat} if dim else {}))
+                rows.append({"forbund": fb, "insats": ins, "kon": label, "matt": matt,
+                             "kategori": cat, "n": n, "bas": bas,
+                             "andel": n / bas if bas and not pd.isna(bas) else np.nan,
+                             "undertryckt": bool(pd.isna(n) or pd.isna(bas))})
+    return pd.DataFrame(rows, columns=["forbund", "insats", "kon", "matt", "kategori", "n", "bas", "andel",
+                                       "undertryckt"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -1622,12 +1962,23 @@ def figure_sankey(transitions: pd.DataFrame, lang: str = "sv", min_n: int = 5) -
 def figure_exits(summary: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Bar chart of exits per category from :func:`exit_summary`, confirmed and unconfirmed stacked.
 
+    Shown only when every count it uses is published: with a suppressed cell (NaN, e.g. from
+    :func:`protected_exits`) the figure is a one-line note instead of bars.
+
     Examples
     --------
     >>> s = pd.DataFrame({"kategori": ["arbete"], "n": [7.0], "bekraftad": [5.0], "obekraftad": [2.0]})
     >>> [tr.name for tr in figure_exits(s).data]
     ['Bekräftat', 'Obekräftat (väntetid pågår)']
     """
+    cols = [c for c in ("n", "bekraftad", "obekraftad") if c in summary]
+    if summary[cols].isna().to_numpy().any() or len(cols) < 3:  # a figure uses every cell: else none
+        fig = go.Figure()
+        fig.add_annotation(text=t("flows.fig.undertryckt", lang), showarrow=False, xref="paper", yref="paper",
+                           x=0.5, y=0.5)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return apply_layout(fig, t("flows.fig.avslut", lang), 200)
     s = summary.dropna(subset=["n"])
     x = [_cat_label(k, lang) for k in s["kategori"]]
     fig = go.Figure([

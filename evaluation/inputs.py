@@ -294,6 +294,49 @@ class Inputs:
             return None
         return str(res.data["instrument"].dropna().iloc[0])
 
+    def protected_tables(self, min_n: int = 5, reference_date=None):
+        """The protected table set (:mod:`evaluation.tableset`) board tables of this folder slice.
+
+        In a run, the snapshot's table set (:func:`evaluation.tableset.current`) when it was made
+        for the same extract date and ``min_n``; otherwise :func:`evaluation.tableset.for_data` on
+        every förbund of the folder (:attr:`alla`: the same cells a snapshot publishes, whatever
+        förbund this selection holds), cached on disk by the table set.
+
+        Parameters
+        ----------
+        min_n : int
+            Small-cell threshold.
+        reference_date : date-like, optional
+            Extract date (default: this selection's, else the latest inskrivning or avslut).
+
+        Returns
+        -------
+        evaluation.tableset.TableSet or None
+            None when the folder has no episodes.
+        """
+        import types
+
+        from . import flows, kasam, tableset
+
+        ref = reference_date if reference_date not in (None, "") else self.reference_date
+        ref = pd.Timestamp(ref).normalize() if ref is not None else None
+        ts = tableset.current()
+        if ts is not None:
+            ts_ref = getattr(ts, "reference_date", None)
+            if (ts_ref is None or ref is None or pd.Timestamp(ts_ref).normalize() == ref) and int(ts.min_n) == int(min_n):
+                return ts
+        src = self.alla if self.alla is not None else self
+        if src.episodes is None or not len(src.episodes):
+            return None
+        episodes = flows.prepare_episodes(src.episodes)
+        if ref is None:
+            ref = max(x for x in (episodes["inskrivningsdatum"].max(), episodes["avslutsdatum"].max()) if pd.notna(x))
+        answers = src.kasam_deltagare
+        scores = kasam.score(answers) if answers is not None and len(answers) else None
+        data = types.SimpleNamespace(episodes=flows.classify_exits(episodes, ref), kasam_scores=scores,
+                                     reference_date=ref)
+        return tableset.for_data(data, min_n=min_n)
+
     @cached_property
     def kasam(self) -> pd.DataFrame | None:
         """SOC-29/SOC-13 answers (schema ``SURVEY``, unscored) of every respondent group."""

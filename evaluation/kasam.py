@@ -77,6 +77,7 @@ __all__ = [
     "infer_form",
     "score_summary",
     "board_table",
+    "protected_rows",
     "figure_paired",
     "figure_distributions",
     "figure_subscales",
@@ -1171,6 +1172,66 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
                                       lang, former=", ".join(f.upper().replace("SOC", "SOC-") for f in fits))})
     out = pd.DataFrame(findings)
     out.attrs["former"] = fits
+    return out
+
+
+def protected_rows(result: pd.DataFrame, ts, forbund: str = "") -> pd.DataFrame:
+    """Rows of a participants' before/after result gated by the protected table set's ``kasam`` cells.
+
+    Every row of :func:`evaluation.compare.before_after` (the whole group), of
+    :func:`evaluation.compare.before_after_subgroups` (``variabel`` / ``grupp``: kön, insats,
+    förbund) or of :func:`evaluation.compare.before_after_scales` (each scale of the same pairs)
+    is shown only where the ``kasam`` cell of its group (förbund ``forbund``, all periods) is
+    published in the table set (:mod:`evaluation.tableset`); elsewhere every value is hidden. A
+    mean, change or test of a group is published only where its count cell is (issue 15). Scale
+    rows are gated by the total's cell (the pairs of the table set are those with both totals).
+    Without a table set (``ts`` None: data without episodes) the result is returned as it is.
+
+    Raises
+    ------
+    ScoringError
+        When a published cell's n and the row's n disagree (the result was computed on other
+        pairs than the table set).
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 9, "insats": ["X"] * 9, "kon": ["kvinna"] * 7 + ["man"] * 2,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 9), "avslutsdatum": pd.NaT})
+    >>> sc = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(9)] * 2, "forbund": "A", "insats": "X",
+    ...                    "kon": (["kvinna"] * 7 + ["man"] * 2) * 2, "tidpunkt": ["fore"] * 9 + ["efter"] * 9,
+    ...                    "datum": pd.to_datetime(["2025-02-01"] * 9 + ["2025-09-01"] * 9),
+    ...                    "total": [130.0] * 9 + [136.0] * 9})
+    >>> ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    >>> ts.cells.loc[ts.cells["kon"] == "man", "status"] = tableset.PRIMARY
+    >>> res = pd.DataFrame({"variabel": ["kon", "kon"], "grupp": ["kvinna", "man"], "n": [7, 2],
+    ...                     "mean_diff": [6.0, 6.0]})
+    >>> protected_rows(res, ts, "A")[["n", "mean_diff", "undertryckt"]].values.tolist()
+    [[7.0, 6.0, False], [nan, nan, True]]
+    """
+    from . import flows
+
+    if ts is None:
+        return result
+    out = result.drop(columns=["undertryckt"], errors="ignore").copy()
+    keys = {"variabel", "grupp", "skala", "design", "test"}
+    values = [c for c in out.columns if c not in keys and pd.api.types.is_numeric_dtype(out[c])
+              and not pd.api.types.is_bool_dtype(out[c])]
+    hide = np.zeros(len(out), dtype=bool)
+    for j, (_, row) in enumerate(out.iterrows()):
+        dims = {"forbund": forbund, "period": "alla"}
+        if "variabel" in out.columns:
+            dims[str(row["variabel"])] = str(row["grupp"])
+        n = flows.cell_value(ts, "kasam", **dims)
+        if pd.isna(n):
+            hide[j] = True
+        elif ("n" in out.columns and not pd.isna(row["n"]) and float(row["n"]) != n
+              and str(row.get("skala", "total")) == "total"):
+            raise ScoringError(f"KASAM {dims}: n = {row['n']:g} in the result, {n:g} in the protected table set")
+    out[values] = out[values].astype(float)
+    out.loc[hide, values] = np.nan
+    prior = result["undertryckt"].to_numpy(bool) if "undertryckt" in result.columns else np.zeros(len(out), bool)
+    out["undertryckt"] = hide | prior
     return out
 
 

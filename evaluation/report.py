@@ -278,14 +278,17 @@ def _kasam_pair(u: goals_mod.Underlag, grupp: str, skala: str = "total"):
 
 
 def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, lang: str = "sv",
-             goal_report: goals_mod.GoalReport | None = None) -> pd.DataFrame:
+             goal_report: goals_mod.GoalReport | None = None, tabeller=None) -> pd.DataFrame:
     """Catalogue of the report's measures: one row per measure with a key, label, value and text.
 
     Keys: ``flows.<headline key>``; ``kasam.<deltagare|personal>.<fore|efter|forandring>``;
     ``nns.ind<NN>.<respondentgrupp>.<tidpunkt>`` (latest wave, share in the top two steps);
     ``fokus.<grupp>.<theme>`` (segments mentioning a theme); ``kostnadsnytta.<npv_total|bcr|
     payback_month|projektkostnad|forlorare>``; ``mal.uppnatt``, ``mal.konflikter``. A measure based
-    on fewer than ``min_n`` people is left out (small-cell suppression).
+    on fewer than ``min_n`` people is left out (small-cell suppression). With the protected table
+    set ``tabeller`` (:func:`protected_tables`), a flow or participant-KASAM measure whose cells
+    (:data:`_MEASURE_CELLS`) are not all published shows "–" as its text; its ``varde`` stays the
+    whole-population figure recorded in ``results.json``.
 
     Returns
     -------
@@ -393,7 +396,14 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
         if gh["konflikter"]:
             add("mal.konflikter", t("report.matt.konflikter", lang), float(len(gh["konflikter"])),
                 ", ".join(gh["konflikter"]))
-    return pd.DataFrame(rows, columns=["nyckel", "etikett", "varde", "text", "n"])
+    out = pd.DataFrame(rows, columns=["nyckel", "etikett", "varde", "text", "n"])
+    if tabeller is not None and len(out):
+        from . import flows
+
+        period = flows.table_period(period_start, period_end)
+        ok = [_measure_published(k, tabeller, u.forbund or "", period) for k in out["nyckel"]]
+        out["text"] = out["text"].where(ok, t("suppressed_short", lang))
+    return out
 
 
 def _match(meas: pd.DataFrame, patterns) -> pd.DataFrame:
@@ -510,16 +520,6 @@ def caveats(inp: Inputs, goal_report: goals_mod.GoalReport | None = None, min_n:
 # tables
 
 
-def _crosstab(df: pd.DataFrame, row: str, col: str, min_n: int, lang: str, row_label: str) -> pd.DataFrame:
-    counts = pd.crosstab(df[row].astype(str), df[col].astype(str))
-    if counts.empty:
-        return pd.DataFrame()
-    out = disclosure.format_table(disclosure.suppress_table(counts, min_n=min_n), lang=lang)
-    out.index.name = row_label
-    out.columns = [_kon_label(c, lang) for c in out.columns]
-    return out.reset_index()
-
-
 def _kon_label(code: str, lang: str) -> str:
     from .vocabulary import label
 
@@ -529,21 +529,179 @@ def _kon_label(code: str, lang: str) -> str:
         return code
 
 
-def _in_period(ep: pd.DataFrame, start, end) -> pd.DataFrame:
-    s = pd.Timestamp(start) if start else pd.Timestamp.min
-    e = pd.Timestamp(end) if end else pd.Timestamp.max
-    open_ = ep["avslutsdatum"].isna() | (ep["avslutsdatum"] >= s)
-    return ep[(ep["inskrivningsdatum"] <= e) & open_]
+# ----------------------------------------------------------------------------------------------
+# the protected table set (issue 15): every flow and KASAM count a board sees is one of its cells
+
+
+def protected_tables(inp: Inputs, min_n: int = 5):
+    """The protected table set (:mod:`evaluation.tableset`) the report's flow and KASAM tables slice.
+
+    In a run (``evaluation run``) the snapshot's own table set (:func:`evaluation.tableset.current`,
+    the Parquet file every output of the snapshot is cut from); outside a run (an evaluator's
+    JupyterLab) :func:`evaluation.tableset.for_data` on the same data: every förbund of the data
+    folder (:meth:`evaluation.inputs.Inputs.protected_tables`). Inputs made in memory (no data
+    folder) are protected as they are.
+
+    Returns
+    -------
+    evaluation.tableset.TableSet or None
+        None when the inputs have no episodes (no table set can be built).
+
+    Examples
+    --------
+    >>> protected_tables(Inputs(goals_mod.Underlag())) is None
+    True
+    """
+    import types
+
+    from . import flows, tableset
+
+    u = inp.underlag
+    if u.episodes is None or not len(u.episodes):
+        return None
+    if inp.indata is not None:
+        return inp.indata.protected_tables(min_n, reference_date=u.reference_date)
+    episodes = flows.prepare_episodes(u.episodes)
+    ref = (pd.Timestamp(u.reference_date).normalize() if u.reference_date else
+           max(x for x in (episodes["inskrivningsdatum"].max(), episodes["avslutsdatum"].max()) if pd.notna(x)))
+    data = types.SimpleNamespace(episodes=flows.classify_exits(episodes, ref), kasam_scores=u.kasam_deltagare,
+                                 reference_date=ref)
+    return tableset.for_data(data, min_n=min_n)
+
+
+def _shown_cell(v: float) -> bool:
+    return not (v == 0)
+
+
+def _no_period(caption: str, period_start, period_end, lang: str) -> Block:
+    """One line instead of a table when the report period is not a slice of the table set."""
+    return Block("text", caption, t("report.ingen_tabellperiod", lang,
+                                    period=formatting.period(period_start, period_end, lang)))
+
+
+def _protected_crosstab(ts, matt: str, row_dim: str, dims: dict, lang: str, row_label: str,
+                        labeler: Callable[[str], str] = str) -> pd.DataFrame:
+    """Rows × kön of one measure with both totals, read from the table set (suppressed: "–")."""
+    from . import flows
+
+    val = flows.cell_value
+    kons = [k for k in flows._domain(ts, matt, "kon") if _shown_cell(val(ts, matt, **dims, kon=k))]
+    rows = [r for r in flows._domain(ts, matt, row_dim) if _shown_cell(val(ts, matt, **dims, **{row_dim: r}))]
+    if not rows:
+        return pd.DataFrame()
+    kons = sorted(kons)
+    rows = sorted(rows, key=lambda r: labeler(r))
+    index = [labeler(r) for r in rows] + [disclosure.TOTAL]
+    cols = [_kon_label(k, lang) for k in kons] + [disclosure.TOTAL]
+    values = pd.DataFrame(
+        [[val(ts, matt, **dims, **{row_dim: r}, kon=k) for k in kons + [""]] for r in rows + [""]],
+        index=index, columns=cols, dtype=float)
+    mask = values.isna()
+    st = disclosure.SuppressedTable(values, mask, mask.map(lambda m: "undertryckt" if m else ""), min_n=ts.min_n)
+    out = disclosure.format_table(st, lang=lang)
+    out.index.name = row_label
+    return out.reset_index()
+
+
+def _kasam_cell(ts, forbund: str, kon: str = "") -> dict | None:
+    """Paired KASAM change of one group from the published moments of its ``kasam`` cell.
+
+    n, the mean before and after (Σ / n), the mean change and its 95 % t interval and paired t-test
+    p (sd of the changes from Σ(after − before)² and the mean: the textbook identity
+    var = (Σd² − n·d̄²) / (n − 1)); every value NaN when the cell is suppressed, None when the group
+    has no pairs.
+    """
+    from scipy import stats
+
+    from . import flows
+
+    dims = {"forbund": forbund, "kon": kon, "period": "alla"}
+    n = flows.cell_value(ts, "kasam", **dims)
+    if n == 0:
+        return None
+    keys = ["mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p"]
+    if pd.isna(n):
+        return {"n": np.nan, **{k: np.nan for k in keys}}
+    sf = flows.cell_value(ts, "kasam", "summa_fore", **dims)
+    se = flows.cell_value(ts, "kasam", "summa_efter", **dims)
+    sq = flows.cell_value(ts, "kasam", "kvadratsumma_diff", **dims)
+    d = (se - sf) / n
+    out = {"n": n, "mean_before": sf / n, "mean_after": se / n, "mean_diff": d,
+           "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
+    if n > 1:
+        sd = math.sqrt(max(sq - n * d * d, 0.0) / (n - 1))
+        sem = sd / math.sqrt(n)
+        q = stats.t.ppf(0.975, n - 1)
+        out["ci_low"], out["ci_high"] = d - q * sem, d + q * sem
+        out["p"] = float(2 * stats.t.sf(abs(d / sem), n - 1)) if sem > 0 else np.nan
+    return out
+
+
+#: Cells behind each flow measure of :func:`measures` (besides ``forbund`` and ``period``).
+_MEASURE_CELLS = {
+    "flows.inskrivna_i_perioden": [("nya", {})],
+    "flows.avslutade_i_perioden": [("avslutade", {})],
+    "flows.egen_forsorjning_efter_andel": [("avslutade", {}), ("egen", {"kategori": "ja"}),
+                                           ("egen", {"kategori": "nej"})],
+    "flows.offentlig_fore_andel": [("avslutade", {}), ("forsorjning", {"kategori": "offentlig"})],
+    "flows.offentlig_efter_andel": [("avslutade", {}), ("forsorjning", {"kategori2": "offentlig"})],
+    "flows.handlingsplan_i_tid_andel": [("avslutade", {})],
+    "flows.tid_median_manader": [("avslutade", {})],
+}
+
+
+def _measure_published(key: str, ts, forbund: str, period: str | None) -> bool:
+    """Whether every table-set cell a measure uses is published (measures outside the set: True)."""
+    from . import flows
+
+    if ts is None:
+        return True
+    if key.startswith("kasam.deltagare."):
+        return not pd.isna(flows.cell_value(ts, "kasam", forbund=forbund, period="alla"))
+    if key not in _MEASURE_CELLS:
+        return True
+    if period is None:
+        return False
+    return all(not pd.isna(flows.cell_value(ts, m, forbund=forbund, period=period, **d))
+               for m, d in _MEASURE_CELLS[key])
+
+
+def _all_suppressed(df: pd.DataFrame) -> bool:
+    """True when a shown table has hidden cells and not one published number."""
+    if df is None or not len(df):
+        return False
+    f = formatting.board_frame(df, "sv") if not all(df.dtypes == object) else df
+    vals = [str(v) for v in f.to_numpy().ravel()]
+    return "–" in vals and not any(formatting._NUMERIC.match(v) for v in vals)
+
+
+def _cost_blocks(ts, lang: str, min_n: int) -> list[Block]:
+    """The price of protection for the evaluator (:meth:`evaluation.tableset.TableSet.cost`)."""
+    if ts is None:
+        return [Block("text", t("report.tabell.skydd", lang), t("report.skydd.saknas", lang))]
+    c = ts.cost()
+    rows = [(t("report.skydd.celler", lang), formatting.number(c["celler"], 0, lang)),
+            (t("report.skydd.primara", lang, min_n=c["min_n"]), formatting.number(c["primart_undertryckta"], 0, lang)),
+            (t("report.skydd.sekundara", lang), formatting.number(c["sekundart_undertryckta"], 0, lang)),
+            (t("report.skydd.andel_sekundara", lang), formatting.percent(c["andel_sekundart"], 1, lang)),
+            (t("report.skydd.andel_undertryckta", lang), formatting.percent(c["andel_undertryckta"], 1, lang)),
+            (t("report.skydd.skyddsniva", lang), formatting.number(c["skyddsniva"], 0, lang))]
+    tab = pd.DataFrame(rows, columns=[t("report.kol.matt", lang), t("report.kol.varde", lang)])
+    return [Block("tabell", t("report.tabell.skydd", lang), tab),
+            Block("text", "", t("report.skydd.text", lang, min_n=c["min_n"],
+                                niva=formatting.number(c["skyddsniva"], 0, lang)))]
 
 
 def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 5,
-                  lang: str = "sv") -> list[tuple[str, pd.DataFrame]]:
+                  lang: str = "sv", tabeller=None) -> list[tuple[str, pd.DataFrame]]:
     """Gender-split tables (kön) for the jämställdhetsintegrering section, all suppressed.
 
-    Tables: participants per insats × kön and exits per SUS category × kön (cross-tables with primary
-    and secondary suppression, :func:`evaluation.disclosure.suppress_table`); own support after exit
-    per kön; time in insats per kön; KASAM before/after per kön; NNS indicators per kön
-    (participants, latest wave). Groups below ``min_n`` show "–".
+    Tables: participants per insats × kön (``aktiva`` in the period) and exits per SUS category ×
+    kön (``sus``) with their totals; own support after exit per kön (``egen`` ja / (ja + nej), n =
+    ``avslutade``); time in insats per kön (rows of the ``avslutade`` cells); KASAM before/after
+    per kön (the ``kasam`` cells' moments): all slices of the protected table set ``tabeller``
+    (default :func:`protected_tables`), "–" where a cell is not published. NNS indicators per kön
+    (participants, latest wave) are not in the table set and are suppressed table by table.
 
     Returns
     -------
@@ -559,43 +717,53 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
     u = inp.underlag
     out: list[tuple[str, pd.DataFrame]] = []
     ep = _episodes(u)
-    if ep is not None and len(ep):
-        active = _in_period(ep, period_start, period_end)
+    ts = protected_tables(inp, min_n) if tabeller is None else tabeller
+    fb = u.forbund or ""
+    period = flows.table_period(period_start, period_end)
+    if ep is not None and len(ep) and ts is not None and period is not None:
+        dims = {"forbund": fb, "period": period}
         out.append((t("report.tabell.insats_kon", lang),
-                    _crosstab(active, "insats", "kon", min_n, lang, t("insats", lang))))
-        cls = flows.classify_exits(ep, u.reference_date)
-        closed = cls[cls["avslutad"]]
-        if period_start or period_end:
-            closed = closed[(closed["avslutsdatum"] >= pd.Timestamp(period_start or "1900-01-01"))
-                            & (closed["avslutsdatum"] <= pd.Timestamp(period_end or "2200-01-01"))]
-        if len(closed):
-            from .vocabulary import label
-
-            c = closed.assign(sus=closed["sus_kategori"].map(lambda x: _sus_label(x, lang)))
+                    _protected_crosstab(ts, "aktiva", "insats", dims, lang, t("insats", lang))))
+        if flows.cell_value(ts, "avslutade", **dims) != 0:
             out.append((t("report.tabell.avslut_kon", lang),
-                        _crosstab(c, "sus", "kon", min_n, lang, t("report.kol.avslutskategori", lang))))
-            rows = []
-            for kon, sub in cls.groupby("kon", observed=True):  # the key figure egen_efter per kön
-                kf = flows.key_figure_counts(sub, u.reference_date, period_start, period_end).set_index("nyckel")
-                if kf.at["avslutade", "antal"] > 0:
-                    rows.append({t("kon", lang): _kon_label(str(kon), lang), "n": int(kf.at["avslutade", "antal"]),
-                                 t("report.kol.egen_andel", lang): kf.at["egen_efter", "andel"]})
-            tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n",
-                                           value_cols=[t("report.kol.egen_andel", lang)], min_n=min_n)
-            tab[t("report.kol.egen_andel", lang)] = tab[t("report.kol.egen_andel", lang)] * 100
+                        _protected_crosstab(ts, "sus", "kategori", dims, lang, t("report.kol.avslutskategori", lang),
+                                            labeler=lambda k: _sus_label(k, lang))))
+            rows, hidden = [], []
+            for kon in sorted(flows._domain(ts, "avslutade", "kon")):  # the key figure egen_efter per kön
+                n = flows.cell_value(ts, "avslutade", **dims, kon=kon)
+                if n == 0:
+                    continue
+                ja = flows.cell_value(ts, "egen", **dims, kon=kon, kategori="ja")
+                nej = flows.cell_value(ts, "egen", **dims, kon=kon, kategori="nej")
+                share = ja / (ja + nej) * 100 if (ja + nej) > 0 else np.nan  # NaN when either is hidden
+                rows.append({t("kon", lang): _kon_label(str(kon), lang), "n": n, t("report.kol.egen_andel", lang): share})
+                hidden.append([False, pd.isna(n), pd.isna(share) and not (ja + nej == 0)])
+            tab = pd.DataFrame(rows, columns=[t("kon", lang), "n", t("report.kol.egen_andel", lang)])
+            tab.attrs["undertryckt_celler"] = pd.DataFrame(hidden, columns=tab.columns, index=tab.index, dtype=bool)
+            tab[disclosure.FLAG] = tab.attrs["undertryckt_celler"].any(axis=1)
             out.append((t("report.tabell.egen_kon", lang), disclosure.format_table(tab, lang=lang)))
             tid = flows.time_in_insats(ep, u.reference_date, by=["kon"], period_start=period_start,
-                                       period_end=period_end, min_n=min_n)
+                                       period_end=period_end, min_n=None)
+            tid = flows.protected_rows(tid, ts, by=["kon"], forbund=fb, period=period)
             out.append((t("report.tabell.tid_kon", lang), flows.board_table(tid, lang=lang)))
     pair = _kasam_pair(u, "deltagare")
     if pair is not None:
         from . import compare
 
         before, after, design, _ = pair
-        sub = compare.before_after_by(before, after, by="kon", paired=design.paired, min_n=min_n)
+        if ts is not None and design.paired:
+            kons = sorted(k for k in flows._domain(ts, "kasam", "kon"))
+            recs = [(k, _kasam_cell(ts, fb, k)) for k in kons]
+            sub = pd.DataFrame([{"kon": k, **r} for k, r in recs if r is not None])
+            sub = sub.sort_values("n", ascending=False, kind="stable", na_position="last")
+            sub["undertryckt"] = sub["n"].isna()
+        else:
+            sub = compare.before_after_by(before, after, by="kon", paired=design.paired, min_n=min_n)
         sub = sub.assign(kon=sub["kon"].map(lambda k: _kon_label(str(k), lang)))
         tab = sub[["kon", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "undertryckt"]]
-        tab = disclosure.suppress_rows(tab.drop(columns="undertryckt"), n_col="n", min_n=min_n)
+        if not (ts is not None and design.paired):  # the table set's cells are already protected
+            tab = disclosure.suppress_rows(tab.drop(columns="undertryckt"), n_col="n", min_n=min_n)
+        tab = tab.reset_index(drop=True)
         tab.columns = [t("kon", lang), "n", t("report.fore", lang), t("report.efter", lang),
                        t("report.forandring", lang), t("report.ki_lag", lang), t("report.ki_hog", lang), "undertryckt"]
         out.append((t("report.tabell.kasam_kon", lang), disclosure.format_table(tab, lang=lang)))
@@ -701,6 +869,9 @@ class Report:
 
 
 def _table(caption, df, min_n, lang, note=True) -> Block:
+    """A table block; a table whose every cell is hidden becomes one explanatory line."""
+    if isinstance(df, pd.DataFrame) and _all_suppressed(df):
+        return Block("text", caption, t("report.allt_undertryckt", lang, min_n=min_n))
     return Block("tabell", caption, df, disclosure.footnote(min_n, lang, secondary=True) if note else "")
 
 
@@ -778,10 +949,21 @@ def _block_avslut(ctx: dict) -> list[Block]:
         return none
     from . import flows
 
-    ex = flows.exit_summary(ep, u.reference_date, ps, pe, level="sus_kategori", min_n=min_n)
-    return [Block("text", "", t("flows.caveat.exit_not_self_sufficiency", lang)),
-            _table(t("report.tabell.avslut", lang), flows.board_table(ex, lang=lang), min_n, lang),
-            Block("figur", t("report.tabell.avslut", lang), flows.figure_exits(ex, lang=lang))]
+    ts, period, caption = ctx["tabeller"], ctx["tabellperiod"], t("report.tabell.avslut", lang)
+    intro = Block("text", "", t("flows.caveat.exit_not_self_sufficiency", lang))
+    if ts is None:
+        return none
+    if period is None:
+        return [intro, _no_period(caption, ps, pe, lang)]
+    ex = flows.protected_exits(ts, ctx["forbund"], period, level="sus_kategori")
+    if not len(ex):
+        return none
+    table = _table(caption, flows.board_table(ex, lang=lang), min_n, lang)
+    if ex.drop(columns=["kategori", "andel", "undertryckt"]).isna().any().any():  # a figure uses every cell
+        fig = Block("text", "", t("report.figur_undertryckt", lang), disclosure.footnote(min_n, lang, secondary=True))
+    else:
+        fig = Block("figur", caption, flows.figure_exits(ex, lang=lang))
+    return [intro, table, fig]
 
 
 @block("forsorjning")
@@ -798,13 +980,21 @@ def _block_forsorjning(ctx: dict) -> list[Block]:
         return none
     from . import flows
 
-    rep = flows.outcome_report(ep, u.reference_date, ps, pe, min_n=min_n)
-    return [_table(t("report.tabell.forsorjning", lang), flows.format_report(rep, "forsorjningsgrupp_efter", lang),
-                   min_n, lang)]
+    ts, period, caption = ctx["tabeller"], ctx["tabellperiod"], t("report.tabell.forsorjning", lang)
+    if ts is None:
+        return none
+    if period is None:
+        return [_no_period(caption, ps, pe, lang)]
+    rep = flows.protected_outcome(ts, ctx["forbund"], period, "forsorjningsgrupp_efter")
+    if not len(rep):
+        return none
+    return [_table(caption, flows.format_report(rep, "forsorjningsgrupp_efter", lang), min_n, lang)]
 
 
 @block("kasam")
 def _block_kasam(ctx: dict) -> list[Block]:
+    from . import flows
+
     inp = ctx["inp"]
     u = inp.underlag
     lang = ctx["lang"]
@@ -816,6 +1006,14 @@ def _block_kasam(ctx: dict) -> list[Block]:
         if pair is None:
             continue
         _, _, design, r = pair
+        ts = ctx.get("tabeller")
+        if grupp == "deltagare" and ts is not None:  # participants: the table set's published moments
+            cell = _kasam_cell(ts, ctx["forbund"]) if design.paired else None
+            if cell is not None:
+                r = {**r, **cell}
+            elif pd.isna(flows.cell_value(ts, "kasam", forbund=ctx["forbund"], period="alla")):
+                r = {**r, **{k: np.nan for k in ("n", "mean_before", "mean_after", "mean_diff", "ci_low",
+                                                 "ci_high", "p")}}
         rows.append({t("report.kol.grupp", lang): t(f"report.matt.kasam.{grupp}", lang),
                      t("report.kol.design", lang): t(f"report.design.{design.name}", lang), "n": r["n"],
                      t("report.fore", lang): r["mean_before"], t("report.efter", lang): r["mean_after"],
@@ -823,7 +1021,10 @@ def _block_kasam(ctx: dict) -> list[Block]:
                      t("report.ki_hog", lang): r["ci_high"], "p": r["p"]})
     if not rows:
         return none
-    tab = disclosure.suppress_rows(pd.DataFrame(rows), n_col="n", min_n=min_n)
+    tab = pd.DataFrame(rows)
+    hidden = tab["n"].isna()  # a participant cell the table set does not publish
+    tab = disclosure.suppress_rows(tab, n_col="n", min_n=min_n)
+    tab[disclosure.FLAG] = tab[disclosure.FLAG] | hidden
     shown = disclosure.format_table(tab, lang=lang)
     shown["p"] = [t("suppressed_short", lang) if sup else _nr(p, lang, 3) for p, sup in zip(tab["p"], tab["undertryckt"])]
     return [_table(t("report.tabell.kasam", lang), shown, min_n, lang),
@@ -950,9 +1151,13 @@ def _block_process(ctx: dict) -> list[Block]:
         return none
     from . import flows
 
-    out = [_table(t("report.tabell.tid", lang),
-                  flows.board_table(flows.time_in_insats(ep, u.reference_date, by=["insats"], period_start=ps,
-                                                         period_end=pe, min_n=min_n), lang=lang), min_n, lang)]
+    ts, period, caption = ctx["tabeller"], ctx["tabellperiod"], t("report.tabell.tid", lang)
+    tid = flows.time_in_insats(ep, u.reference_date, by=["insats"], period_start=ps, period_end=pe, min_n=None)
+    if ts is None or period is None:
+        out = [_no_period(caption, ps, pe, lang)] if ts is not None else []
+    else:  # the rows of the table set's avslutade cells per insats
+        tid = flows.protected_rows(tid, ts, by=["insats"], forbund=ctx["forbund"], period=period)
+        out = [_table(caption, flows.board_table(tid, lang=lang), min_n, lang)]
     if u.events is not None:
         ev = u.events[u.events["episod_id"].isin(ep["episod_id"])]
         ms = flows.milestones(ev, u.reference_date)
@@ -971,8 +1176,13 @@ def _block_insatser(ctx: dict) -> list[Block]:
     none = _none(lang)
     if ep is None:
         return none
-    return [_table(t("report.tabell.insats_kon", lang),
-                   _crosstab(_in_period(ep, ps, pe), "insats", "kon", min_n, lang, t("insats", lang)), min_n, lang)]
+    ts, period, caption = ctx["tabeller"], ctx["tabellperiod"], t("report.tabell.insats_kon", lang)
+    if ts is None:
+        return none
+    if period is None:
+        return [_no_period(caption, ps, pe, lang)]
+    return [_table(caption, _protected_crosstab(ts, "aktiva", "insats", {"forbund": ctx["forbund"], "period": period},
+                                                lang, t("insats", lang)), min_n, lang)]
 
 
 @block("kon")
@@ -983,9 +1193,13 @@ def _block_kon(ctx: dict) -> list[Block]:
     ps = ctx["period_start"]
     pe = ctx["period_end"]
     none = _none(lang)
-    tabs = gender_tables(inp, ps, pe, min_n, lang)
-    return [Block("text", "", t("report.kon_intro", lang))] + [_table(c, d, min_n, lang) for c, d in tabs] \
-        if tabs else none
+    tabs = gender_tables(inp, ps, pe, min_n, lang, tabeller=ctx["tabeller"])
+    if ctx["tabeller"] is not None and ctx["tabellperiod"] is None:
+        tabs_b = [_no_period(t("report.tabell.insats_kon", lang), ps, pe, lang)]
+    else:
+        tabs_b = []
+    return [Block("text", "", t("report.kon_intro", lang))] + tabs_b + [_table(c, d, min_n, lang) for c, d in tabs] \
+        if tabs or tabs_b else none
 
 
 @block("underlag")
@@ -1122,15 +1336,19 @@ def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_
     >>> [s.titel for s in r.avsnitt][:2], r.delta.shape
     (['1 Sammanfattning', '2 Projektets resultat'], (3, 3))
     """
+    from . import flows
+
     u = inp.underlag
     gr = goals_mod.track(inp.mal, u, min_n=min_n, lang=lang) if inp.mal else None
-    meas = measures(inp, period_start, period_end, min_n, lang, gr)
+    ts = protected_tables(inp, min_n)
+    meas = measures(inp, period_start, period_end, min_n, lang, gr, tabeller=ts)
     grid, long = delta_matrix(meas, lang)
     levels = success_levels(meas, lang)
     cav = caveats(inp, gr, min_n, lang)
     ctx = {"inp": inp, "lang": lang, "min_n": min_n, "period_start": period_start, "period_end": period_end,
            "matt": meas, "episodes": _episodes(u), "mal": gr, "delta": grid, "framgang": levels,
-           "forbehall": cav, "data_dir": data_dir, "metod": _metod(inp, lang)}
+           "forbehall": cav, "data_dir": data_dir, "metod": _metod(inp, lang), "tabeller": ts,
+           "tabellperiod": flows.table_period(period_start, period_end), "forbund": u.forbund or ""}
     sections, appendix, seen = [], [], set()
     for s in esf_sections():
         blocks = []
@@ -1142,6 +1360,7 @@ def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_
                 seen.add(key)
                 (appendix if name in APPENDIX_BLOCKS else blocks).append(b)
         sections.append(Section(int(s["nummer"]), s["rubrik"], [q["text"] for q in s["fragor"]], blocks))
+    appendix += _cost_blocks(ts, lang, min_n)  # the price of protection, for the evaluator
     name = u.forbund or (inp.mal or {}).get("projekt") or t("report.alla", lang)
     return Report(titel or t("report.titel", lang, namn=name), u.forbund, period_start, period_end, lang, min_n,
                   sections, meas, grid, long, levels, cav, gr, appendix)
