@@ -1,0 +1,229 @@
+"""The slutrapport publishes only cells of the protected table set (issue 15).
+
+Two levels:
+
+* a hand-made förbund with the Norrdal pattern (13 women, 15 men and 2 ej binära personer closed in
+  2025): the report used to show Kvinna 13 and Man 15 of 30 avslutade, so Annat = 30 − 13 − 15 = 2;
+* the sample snapshot (session fixture ``sample_snapshot``): every number of the slutrapport's
+  flow and KASAM tables, in the HTML and in the Word file, is a published cell of the snapshot's
+  ``tabelluppsattning.parquet`` (or a share / mean computed only from published cells), no
+  suppressed cell is shown, and the LP attacker (:func:`evaluation.tableset.attack`) finds no
+  suppressed cell of the Parquet narrower than the protection level.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evaluation import report, tableset
+from evaluation.goals import Underlag
+from evaluation.report import Inputs
+
+from test_one_truth import RUNS, _docx_tables, _html_tables, _num
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _leak_episodes() -> pd.DataFrame:
+    """Förbund X, 2025: insats A 7 women + 8 men, insats B 6 women + 7 men + 2 ej binära; all closed
+    in 2025; own support (lön) after exit for the first 4 of every insats × kön group of women and men."""
+    rows, i = [], 0
+    for insats, kon, n in (("A", "kvinna", 7), ("A", "man", 8), ("B", "kvinna", 6), ("B", "man", 7),
+                           ("B", "annat", 2)):
+        for k in range(n):
+            i += 1
+            rows.append({"episod_id": f"e{i}", "deltagare_id": f"p{i}", "forbund": "X", "insats": insats,
+                         "kon": kon, "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-06-30",
+                         "avslutsorsak": "forvarvsarbete" if k < 4 else "ovriga_avslutade",
+                         "forsorjning_fore": "forsorjningsstod",
+                         "forsorjning_efter": "lon" if k < 4 else "forsorjningsstod"})
+    return pd.DataFrame(rows)
+
+
+def _blocks(r) -> dict:
+    return {b.rubrik: b for s in r.avsnitt for b in s.block if b.rubrik} | {b.rubrik: b for b in r.bilaga if b.rubrik}
+
+
+def test_kon_split_no_longer_reveals_the_two_ej_binara():
+    """13 + 15 of 30 avslutade gave away Annat = 2; now the shown figures leave it undetermined."""
+    r = report.build(Inputs(Underlag(episodes=_leak_episodes(), reference_date="2026-01-15", forbund="X")),
+                     period_start="2025-01-01", period_end="2025-12-31")
+    blocks = _blocks(r)
+    floden = blocks["Deltagarflöden"].innehall.set_index("Mått")["Värde"]
+    total = _num(floden["Avslutade under perioden"])
+    egen = blocks["Egen försörjning efter avslut per kön"].innehall.set_index("Kön")["n"]
+    assert egen["Annat/ej binär"] == "–"
+    shown = {k: _num(egen[k]) for k in ("Kvinna", "Man")}
+    # before issue 15 all three were shown: 30, 13 and 15
+    assert math.isnan(total) or any(math.isnan(v) for v in shown.values())
+    cross = blocks["Avslut per kategori och kön"].innehall.set_index("Avslutskategori") \
+        if "Avslut per kategori och kön" in blocks and blocks["Avslut per kategori och kön"].typ == "tabell" else None
+    if cross is not None:  # the same kön totals in the cross-table: never all of total, Kvinna, Man
+        row = cross.loc["Totalt"]
+        assert sum(math.isnan(_num(row[c])) for c in ("Kvinna", "Man", "Totalt")) >= 1
+    # the evaluator sees the price of protection in the bilaga
+    cost = blocks["Skyddet av små grupper: den skyddade tabelluppsättningen"].innehall.set_index("Mått")["Värde"]
+    ts = report.protected_tables(Inputs(Underlag(episodes=_leak_episodes(), reference_date="2026-01-15",
+                                                 forbund="X")))
+    c = ts.cost()
+    assert _num(cost["Sekundärt undertryckta (dolda för att skydda andra)"]) == c["sekundart_undertryckta"] > 0
+    assert _num(cost["Primärt undertryckta (färre än 5 personer)"]) == c["primart_undertryckta"] > 0
+
+
+def test_a_table_with_every_cell_hidden_is_one_line():
+    blk = report._table("T", pd.DataFrame({"Kön": ["Kvinna", "Man"], "n": ["–", "–"]}), 5, "sv")
+    assert blk.typ == "text" and blk.innehall.startswith("Alla uppgifter i tabellen är dolda")
+    assert report._table("T", pd.DataFrame({"Kön": ["Kvinna"], "n": ["12"]}), 5, "sv").typ == "tabell"
+
+
+# ----------------------------------------------------------------------------- the sample snapshot
+
+PERIOD = "2025"
+
+
+@pytest.fixture(scope="module")
+def snap(sample_snapshot):
+    """The snapshot's table set and, per förbund, the slutrapport's tables (HTML and Word)."""
+    ts = tableset.read_parquet(sample_snapshot.path / tableset.FILENAME)
+    out = {}
+    for forbund, run in RUNS.items():
+        folder = sample_snapshot.runs[f"{run}/slutrapport"]
+        out[forbund] = {"html": _html_tables(folder / "rapport.html"), "word": _docx_tables(folder / "slutrapport.docx")}
+    return ts, out
+
+
+def _cell(ts, matt, **dims) -> tuple[float, bool]:
+    """(value, published) of a cell of the snapshot's table set; an absent cell is a published 0."""
+    try:
+        c = ts.cell(matt, **dims)
+    except KeyError:
+        return 0.0, True
+    pub = c["status"] == tableset.PUBLISHED
+    return (float(c["n"]) if pub else math.nan), pub
+
+
+def _check_count(shown: str, ts, matt, where, **dims):
+    value, pub = _cell(ts, matt, **dims)
+    if not pub:
+        assert shown.strip() == "–", (where, matt, dims, shown)
+    else:
+        assert _num(shown) == value, (where, matt, dims, shown, value)
+
+
+def _tables(o, caption):
+    return [(w, df) for w in ("html", "word") for h, df in o[w] if caption in h]
+
+
+KON = {"Kvinna": "kvinna", "Man": "man", "Annat/ej binär": "annat", "Totalt": ""}
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize("forbund", list(RUNS))
+def test_every_flow_number_of_the_slutrapport_is_a_published_cell(snap, forbund):
+    from evaluation import flows
+
+    ts, out = snap
+    o = out[forbund]
+    dims = {"forbund": forbund, "period": PERIOD}
+    checked = 0
+    # participants per insats × kön: the aktiva cells
+    for where, df in _tables(o, "Deltagare per insats och kön"):
+        for _, row in df.iterrows():
+            ins = "" if row["Insats"] == "Totalt" else row["Insats"]
+            for col, kon in KON.items():
+                if col in df.columns:
+                    _check_count(row[col], ts, "aktiva", where, **dims, insats=ins, kon=kon)
+                    checked += 1
+    # exits per SUS category × kön, and per SUS category with bekräftade / obekräftade: the sus cells
+    labels = {flows._cat_label(k, "sv"): k for k in flows._domain(ts, "sus", "kategori")}
+    for where, df in _tables(o, "Avslut per kategori och kön"):
+        for _, row in df.iterrows():
+            cat = "" if row["Avslutskategori"] == "Totalt" else labels[row["Avslutskategori"]]
+            for col, kon in KON.items():
+                if col in df.columns:
+                    _check_count(row[col], ts, "sus", where, **dims, kon=kon, kategori=cat)
+                    checked += 1
+    total, _ = _cell(ts, "avslutade", **dims)
+    for where, df in _tables(o, "Avslut per kategori (SUS)"):
+        for _, row in df.iterrows():
+            cat = labels[row["Kategori"]]
+            _check_count(row["Antal"], ts, "sus", where, **dims, kategori=cat)
+            _check_count(row["Bekräftade"], ts, "sus", where, **dims, kategori=cat, kategori2="bekraftad")
+            _check_count(row["Obekräftade (väntetid)"], ts, "sus", where, **dims, kategori=cat, kategori2="obekraftad")
+            n, pub = _cell(ts, "sus", **dims, kategori=cat)
+            if pub and not math.isnan(total):
+                assert _num(row["Andel"]) == pytest.approx(100 * n / total, abs=0.05)
+            checked += 4
+    # own support per kön: n = avslutade, share = egen ja / (ja + nej), all published
+    for where, df in _tables(o, "Egen försörjning efter avslut per kön"):
+        for _, row in df.iterrows():
+            kon = KON[row["Kön"]]
+            _check_count(row["n"], ts, "avslutade", where, **dims, kon=kon)
+            ja, pja = _cell(ts, "egen", **dims, kon=kon, kategori="ja")
+            nej, pnej = _cell(ts, "egen", **dims, kon=kon, kategori="nej")
+            share = row["Egen försörjning efter (%)"]
+            if pja and pnej and ja + nej > 0:
+                assert _num(share) == pytest.approx(100 * ja / (ja + nej), abs=0.05)
+            else:
+                assert share == "–", (where, kon, share)
+            checked += 2
+    # time in insats per insats and per kön: the rows of the avslutade cells
+    for caption, col, dim in (("Tid i insatsen per kön", "Kön", "kon"), ("Tid i insatsen", "Insats", "insats")):
+        for where, df in _tables(o, caption):
+            if col not in df.columns:
+                continue
+            for _, row in df.iterrows():
+                key = KON.get(row[col], row[col]) if dim == "kon" else row[col]
+                _check_count(row["Antal"], ts, "avslutade", where, **dims, **{dim: key})
+                checked += 1
+    # key figures: avslutade and inskrivna in the flows table
+    for where, df in _tables(o, "Deltagarflöden"):
+        v = df.set_index("Mått")["Värde"]
+        _check_count(v["Avslutade under perioden"], ts, "avslutade", where, **dims)
+        _check_count(v["Inskrivna under perioden"], ts, "nya", where, **dims)
+        checked += 2
+    assert checked > 60
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize("forbund", list(RUNS))
+def test_kasam_figures_are_the_published_moments(snap, forbund):
+    ts, out = snap
+    o = out[forbund]
+    seen = 0
+    for caption, col in (("KASAM före och efter per kön", "Kön"), ("KASAM före och efter", "Grupp")):
+        for where, df in _tables(o, caption):
+            if col not in df.columns:
+                continue
+            for _, row in df.iterrows():
+                if col == "Grupp" and "deltagare" not in row["Grupp"]:
+                    continue  # staff KASAM is not in the table set (protected table by table)
+                kon = KON[row["Kön"]] if col == "Kön" else ""
+                c = ts.cell("kasam", forbund=forbund, period="alla", kon=kon)
+                if c["status"] != tableset.PUBLISHED:
+                    assert row["n"] == "–" and row["Före"] == "–"
+                    continue
+                n = float(c["n"])
+                assert _num(row["n"]) == n
+                assert _num(row["Före"]) == pytest.approx(c["summa_fore"] / n, abs=0.05)
+                assert _num(row["Efter"]) == pytest.approx(c["summa_efter"] / n, abs=0.05)
+                assert _num(row["Förändring"]) == pytest.approx((c["summa_efter"] - c["summa_fore"]) / n, abs=0.05)
+                seen += 1
+    assert seen >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_no_suppressed_cell_of_the_snapshot_can_be_recovered(snap):
+    """The LP attacker on the Parquet's published cells: every suppressed cell stays ≥ 5 wide."""
+    ts, _ = snap
+    res = tableset.attack(ts, lower=0)
+    assert len(res) > 0
+    narrow = res[res["bredd"] < ts.protection - 1e-7]
+    assert narrow.empty, narrow.head(10).to_string()
