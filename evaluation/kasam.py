@@ -1183,7 +1183,9 @@ def protected_rows(result: pd.DataFrame, ts, forbund: str = "") -> pd.DataFrame:
     förbund) or of :func:`evaluation.compare.before_after_scales` (each scale of the same pairs)
     is shown only where the ``kasam`` cell of its group (förbund ``forbund``, all periods) is
     published in the table set (:mod:`evaluation.tableset`); elsewhere every value is hidden. A
-    mean, change or test of a group is published only where its count cell is (issue 15). Scale
+    mean, change or test of a group is published only where its count cell is (issue 15). The
+    per-group count of excluded respondents (``n_excluded``, answers at one wave only) is not a
+    cell and is left out of subgroup rows (subtracting groups would reveal a hidden group's). Scale
     rows are gated by the total's cell (the pairs of the table set are those with both totals).
     Without a table set (``ts`` None: data without episodes) the result is returned as it is.
 
@@ -1214,6 +1216,8 @@ def protected_rows(result: pd.DataFrame, ts, forbund: str = "") -> pd.DataFrame:
     if ts is None:
         return result
     out = result.drop(columns=["undertryckt"], errors="ignore").copy()
+    if "variabel" in out.columns:  # per-group counts of excluded answers are not cells: they would link
+        out = out.drop(columns=["n_excluded"], errors="ignore")
     keys = {"variabel", "grupp", "skala", "design", "test"}
     values = [c for c in out.columns if c not in keys and pd.api.types.is_numeric_dtype(out[c])
               and not pd.api.types.is_bool_dtype(out[c])]
