@@ -1508,10 +1508,9 @@ KEY_FIGURES: tuple[tuple[str, str], ...] = (
 KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
     "inskrivna_i_perioden": [("nya", {})],
     "avslutade_i_perioden": [("avslutade", {})],
-    "avslut_obekraftade": [("sus", {"kategori2": "obekraftad"})],
     "egen_forsorjning_efter_andel": [("avslutade", {}), ("egen", {"kategori": "ja"}), ("egen", {"kategori": "nej"})],
-    "offentlig_fore_andel": [("avslutade", {}), ("forsorjning", {"kategori": "offentlig"})],
-    "offentlig_efter_andel": [("avslutade", {}), ("forsorjning", {"kategori2": "offentlig"})],
+    "offentlig_fore_andel": [("avslutade", {}), ("forsorjning_fore", {"kategori": "offentlig"})],
+    "offentlig_efter_andel": [("avslutade", {}), ("forsorjning_efter", {"kategori": "offentlig"})],
     "paborjat_eller_okat_andel": [("avslutade", {})],
     "tid_medel_manader": [("avslutade", {})],
     "tid_median_manader": [("avslutade", {})],
@@ -1702,8 +1701,9 @@ def cell_value(ts, matt: str, column: str = "n", **dims) -> float:
     Returns
     -------
     float
-        The value; NaN when the cell is suppressed; 0 when the table set has no such cell (a
-        category nobody in the data has: a published zero).
+        The value; NaN when the cell is suppressed or the table set has no such measure or
+        dimension (it is not a cell); 0 when the measure has no such category or group (nobody in
+        the data had it: a published zero).
 
     Examples
     --------
@@ -1714,8 +1714,10 @@ def cell_value(ts, matt: str, column: str = "n", **dims) -> float:
     >>> ts.cells.loc[ts.cells["kon"] == "man", "status"] = tableset.PRIMARY
     >>> cell_value(ts, "nya", forbund="A", period="2025", kon="kvinna"), cell_value(ts, "nya", kon="man")
     (7.0, nan)
-    >>> cell_value(ts, "nya", forbund="B")
+    >>> cell_value(ts, "nya", forbund="B")  # nobody in förbund B: a published zero
     0.0
+    >>> cell_value(ts, "sus", kategori="studier", kategori2="bekraftad")  # SUS × confirmation: not a cell
+    nan
     """
     from . import tableset
 
@@ -1724,7 +1726,11 @@ def cell_value(ts, matt: str, column: str = "n", **dims) -> float:
     try:
         c = ts.cell(matt, **dims)
     except KeyError:
-        return 0.0
+        m = tableset.MEASURES.get(matt)
+        cats = len(m.categories) if m is not None else 0
+        present = set(ts.cells["matt"])
+        crossed = dims.get("kategori2", "") in ("", None, tableset.TOTAL) or cats > 1
+        return 0.0 if (matt in present or (m is not None and m.base in present)) and crossed else float("nan")
     if c["status"] != tableset.PUBLISHED:
         return float("nan")
     v = c[column]
@@ -1756,14 +1762,16 @@ def protected_exits(ts, forbund: str = "", period: str = "alla", insats: str = "
     The cells of measure ``sus`` (SUS category × utfallsstatus; ``level="sus_kategori"``) or
     ``avslut`` (huvudkategori; ``level="avslutskategori"``) for one förbund, insats, period and kön.
     Replaces :func:`exit_summary` in everything a board sees: the counts are the table set's
-    published cells, ``andel`` is a published category cell over the published ``avslutade`` cell
-    and bekräftade / obekräftade are the published cells of ``utfallsstatus`` (where the table set
-    has them). Categories nobody had are left out.
+    published cells and ``andel`` is a published category cell over the published ``avslutade``
+    cell. Bekräftade / obekräftade per category are shown only where the table set crosses the
+    category with ``utfallsstatus`` (``kategori2``); the protected set does not (the crossing hid
+    most cells), so say so under the table (label ``flows.ingen_bekraftelse``). Categories nobody
+    had are left out.
 
     Returns
     -------
     DataFrame
-        ``kategori, n, andel, bekraftad, obekraftad, undertryckt`` (NaN where suppressed; the cell
+        ``kategori, n, andel`` (+ ``bekraftad, obekraftad`` where crossed), ``undertryckt`` (NaN where suppressed; the cell
         mask in ``attrs["undertryckt_celler"]``), largest published categories first; ready for
         :func:`board_table` and :func:`figure_exits`.
 
@@ -1775,8 +1783,8 @@ def protected_exits(ts, forbund: str = "", period: str = "alla", insats: str = "
     ...     "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-05-01",
     ...     "avslutsorsak": ["forvarvsarbete"] * 9 + ["studier"] * 5}), "2026-01-15")
     >>> ts = tableset.build(ep, reference_date="2026-01-15")
-    >>> protected_exits(ts, "A", "2025")[["kategori", "n", "andel", "bekraftad"]].values.tolist()
-    [['forvarvsarbete', 9.0, 0.6428571428571429, 9.0], ['studier', 5.0, 0.35714285714285715, 5.0]]
+    >>> protected_exits(ts, "A", "2025")[["kategori", "n", "andel"]].values.tolist()
+    [['forvarvsarbete', 9.0, 0.6428571428571429], ['studier', 5.0, 0.35714285714285715]]
     """
     matt = "sus" if level == "sus_kategori" else "avslut"
     dims = {"forbund": forbund, "insats": insats, "period": period, "kon": kon}
@@ -1852,7 +1860,7 @@ def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "
 
     The long layout of :func:`outcome_report` for one ``matt`` (``avslutade``, ``forsorjningsgrupp_efter``,
     ``forsorjningsgrupp_fore`` or ``egen_forsorjning_efter``), read from the table set's cells
-    (``forsorjning``: before × after; ``egen``): ``n`` is the published cell, ``bas`` the published
+    (``forsorjning_fore``, ``forsorjning_efter``, ``egen``): ``n`` is the published cell, ``bas`` the published
     ``avslutade`` cell of the same förbund, insats, period and kön, ``andel`` = n / bas. Show it with
     :func:`format_report`. ``forbund=""``: one block per förbund (as :func:`outcome_report`);
     ``insats=""``: every insats, else that one.
@@ -1874,8 +1882,7 @@ def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "
     elif matt == "egen_forsorjning_efter":
         measure, cats, dim = "egen", ["ja", "nej", "okant"], "kategori"
     elif matt in ("forsorjningsgrupp_fore", "forsorjningsgrupp_efter"):
-        measure, cats = "forsorjning", list(_GROUPS)
-        dim = "kategori" if matt.endswith("fore") else "kategori2"
+        measure, cats, dim = matt.replace("forsorjningsgrupp", "forsorjning"), list(_GROUPS), "kategori"
     else:
         raise FlowsError(f"protected_outcome: no table-set measure for {matt!r}")
     rows = []
@@ -1963,7 +1970,8 @@ def figure_exits(summary: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Bar chart of exits per category from :func:`exit_summary`, confirmed and unconfirmed stacked.
 
     Shown only when every count it uses is published: with a suppressed cell (NaN, e.g. from
-    :func:`protected_exits`) the figure is a one-line note instead of bars.
+    :func:`protected_exits`) the figure is a one-line note instead of bars. Without the columns
+    ``bekraftad`` / ``obekraftad`` (the protected table set has no such split) one bar per category.
 
     Examples
     --------
@@ -1972,7 +1980,7 @@ def figure_exits(summary: pd.DataFrame, lang: str = "sv") -> go.Figure:
     ['Bekräftat', 'Obekräftat (väntetid pågår)']
     """
     cols = [c for c in ("n", "bekraftad", "obekraftad") if c in summary]
-    if summary[cols].isna().to_numpy().any() or len(cols) < 3:  # a figure uses every cell: else none
+    if summary[cols].isna().to_numpy().any():  # a figure uses every cell: else none
         fig = go.Figure()
         fig.add_annotation(text=t("flows.fig.undertryckt", lang), showarrow=False, xref="paper", yref="paper",
                            x=0.5, y=0.5)
@@ -1981,6 +1989,11 @@ def figure_exits(summary: pd.DataFrame, lang: str = "sv") -> go.Figure:
         return apply_layout(fig, t("flows.fig.avslut", lang), 200)
     s = summary.dropna(subset=["n"])
     x = [_cat_label(k, lang) for k in s["kategori"]]
+    if len(cols) < 3:  # no confirmation split (protected_exits: not a cell of the table set): one bar each
+        fig = go.Figure([go.Bar(name=t("n", lang), x=x, y=s["n"], marker_color=COLORS[0], showlegend=False)])
+        fig.update_layout(yaxis_title=t("n", lang))
+        count_axis(fig)
+        return apply_layout(fig, t("flows.fig.avslut", lang), 450)
     fig = go.Figure([
         go.Bar(name=t("flows.bekraftad", lang), x=x, y=s["bekraftad"], marker_color=COLORS[0]),
         go.Bar(name=t("flows.obekraftad", lang), x=x, y=s["obekraftad"], marker_color=COLORS[1]),

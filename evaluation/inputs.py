@@ -299,8 +299,8 @@ class Inputs:
 
         In a run, the snapshot's table set (:func:`evaluation.tableset.current`) when it was made
         for the same extract date and ``min_n``; otherwise :func:`evaluation.tableset.for_data` on
-        every förbund of the folder (:attr:`alla`: the same cells a snapshot publishes, whatever
-        förbund this selection holds), cached on disk by the table set.
+        every förbund of the folder (:func:`evaluation.tableset.for_data_dir`: the same cells a
+        snapshot publishes, whatever förbund this selection holds), cached on disk by the table set.
 
         Parameters
         ----------
@@ -314,9 +314,7 @@ class Inputs:
         evaluation.tableset.TableSet or None
             None when the folder has no episodes.
         """
-        import types
-
-        from . import flows, kasam, tableset
+        from . import tableset
 
         ref = reference_date if reference_date not in (None, "") else self.reference_date
         ref = pd.Timestamp(ref).normalize() if ref is not None else None
@@ -328,14 +326,9 @@ class Inputs:
         src = self.alla if self.alla is not None else self
         if src.episodes is None or not len(src.episodes):
             return None
-        episodes = flows.prepare_episodes(src.episodes)
-        if ref is None:
-            ref = max(x for x in (episodes["inskrivningsdatum"].max(), episodes["avslutsdatum"].max()) if pd.notna(x))
-        answers = src.kasam_deltagare
-        scores = kasam.score(answers) if answers is not None and len(answers) else None
-        data = types.SimpleNamespace(episodes=flows.classify_exits(episodes, ref), kasam_scores=scores,
-                                     reference_date=ref)
-        return tableset.for_data(data, min_n=min_n)
+        # the folder read as a snapshot reads it (tableset.for_data_dir): the same cells, the same cache
+        return tableset.for_data_dir(self.data_dir, reference_date=None if ref is None else ref.date().isoformat(),
+                                     min_n=min_n)
 
     @cached_property
     def kasam(self) -> pd.DataFrame | None:

@@ -287,7 +287,7 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
     payback_month|projektkostnad|forlorare>``; ``mal.uppnatt``, ``mal.konflikter``. A measure based
     on fewer than ``min_n`` people is left out (small-cell suppression). With the protected table
     set ``tabeller`` (:func:`protected_tables`), a flow or participant-KASAM measure whose cells
-    (:data:`_MEASURE_CELLS`) are not all published shows "–" as its text; its ``varde`` stays the
+    (:data:`evaluation.flows.KEY_FIGURE_CELLS`, the ``kasam`` cell) are not all published shows "–" as its text; its ``varde`` stays the
     whole-population figure recorded in ``results.json``.
 
     Returns
@@ -637,19 +637,6 @@ def _kasam_cell(ts, forbund: str, kon: str = "") -> dict | None:
     return out
 
 
-#: Cells behind each flow measure of :func:`measures` (besides ``forbund`` and ``period``).
-_MEASURE_CELLS = {
-    "flows.inskrivna_i_perioden": [("nya", {})],
-    "flows.avslutade_i_perioden": [("avslutade", {})],
-    "flows.egen_forsorjning_efter_andel": [("avslutade", {}), ("egen", {"kategori": "ja"}),
-                                           ("egen", {"kategori": "nej"})],
-    "flows.offentlig_fore_andel": [("avslutade", {}), ("forsorjning", {"kategori": "offentlig"})],
-    "flows.offentlig_efter_andel": [("avslutade", {}), ("forsorjning", {"kategori2": "offentlig"})],
-    "flows.handlingsplan_i_tid_andel": [("avslutade", {})],
-    "flows.tid_median_manader": [("avslutade", {})],
-}
-
-
 def _measure_published(key: str, ts, forbund: str, period: str | None) -> bool:
     """Whether every table-set cell a measure uses is published (measures outside the set: True)."""
     from . import flows
@@ -658,12 +645,10 @@ def _measure_published(key: str, ts, forbund: str, period: str | None) -> bool:
         return True
     if key.startswith("kasam.deltagare."):
         return not pd.isna(flows.cell_value(ts, "kasam", forbund=forbund, period="alla"))
-    if key not in _MEASURE_CELLS:
+    cells = flows.KEY_FIGURE_CELLS.get(key.removeprefix("flows.")) if key.startswith("flows.") else None
+    if cells is None:
         return True
-    if period is None:
-        return False
-    return all(not pd.isna(flows.cell_value(ts, m, forbund=forbund, period=period, **d))
-               for m, d in _MEASURE_CELLS[key])
+    return flows.published(ts, {"forbund": forbund, "period": period}, cells)
 
 
 def _all_suppressed(df: pd.DataFrame) -> bool:
@@ -959,6 +944,8 @@ def _block_avslut(ctx: dict) -> list[Block]:
     if not len(ex):
         return none
     table = _table(caption, flows.board_table(ex, lang=lang), min_n, lang)
+    if "bekraftad" not in ex.columns:  # the confirmation split is not a cell of the table set: say so
+        table.fotnot = " ".join(x for x in (table.fotnot, t("flows.ingen_bekraftelse", lang)) if x)
     if ex.drop(columns=["kategori", "andel", "undertryckt"]).isna().any().any():  # a figure uses every cell
         fig = Block("text", "", t("report.figur_undertryckt", lang), disclosure.footnote(min_n, lang, secondary=True))
     else:
