@@ -122,6 +122,8 @@ __all__ = [
     "reported_checks_table",
     "table_period",
     "table_slice",
+    "all_hidden",
+    "board_or_line",
     "slice_note",
     "published",
     "KEY_FIGURE_CELLS",
@@ -1753,6 +1755,40 @@ def _domain(ts, matt: str, dim: str) -> list[str]:
 def _shown(v: float) -> bool:
     """A row or column is shown unless its total is a published zero."""
     return not (v == 0)
+
+
+def all_hidden(table: pd.DataFrame) -> bool:
+    """True when a board table (strings as shown) has hidden cells ("–") and not one published number.
+
+    Examples
+    --------
+    >>> all_hidden(pd.DataFrame({"Kön": ["Kvinna", "Man"], "n": ["–", "–"]})), all_hidden(pd.DataFrame({"n": ["7", "–"]}))
+    (True, False)
+    """
+    from .formatting import _NUMERIC
+
+    if table is None or not len(table):
+        return False
+    shown = table if isinstance(table.index, pd.RangeIndex) else table.reset_index()  # labels, not positions
+    vals = [str(v) for v in shown.to_numpy().ravel()]
+    return t("suppressed_short", "sv") in vals and not any(_NUMERIC.match(v) for v in vals)
+
+
+def board_or_line(table: pd.DataFrame, lang: str = "sv", min_n: int = 5):
+    """A board table as it is, or one explanatory Swedish line when every figure in it is hidden.
+
+    For notebooks (the slutrapport does the same in :func:`evaluation.report._table`).
+
+    Examples
+    --------
+    >>> type(board_or_line(pd.DataFrame({"n": ["–"]}))).__name__, type(board_or_line(pd.DataFrame({"n": ["7"]}))).__name__
+    ('Markdown', 'DataFrame')
+    """
+    if all_hidden(table):
+        from IPython.display import Markdown
+
+        return Markdown(t("report.allt_undertryckt", lang, min_n=min_n))
+    return table
 
 
 def protected_exits(ts, forbund: str = "", period: str = "alla", insats: str = "", kon: str = "",

@@ -651,15 +651,6 @@ def _measure_published(key: str, ts, forbund: str, period: str | None) -> bool:
     return flows.published(ts, {"forbund": forbund, "period": period}, cells)
 
 
-def _all_suppressed(df: pd.DataFrame) -> bool:
-    """True when a shown table has hidden cells and not one published number."""
-    if df is None or not len(df):
-        return False
-    f = formatting.board_frame(df, "sv") if not all(df.dtypes == object) else df
-    vals = [str(v) for v in f.to_numpy().ravel()]
-    return "–" in vals and not any(formatting._NUMERIC.match(v) for v in vals)
-
-
 def _cost_blocks(ts, lang: str, min_n: int) -> list[Block]:
     """The price of protection for the evaluator (:meth:`evaluation.tableset.TableSet.cost`)."""
     if ts is None:
@@ -855,7 +846,9 @@ class Report:
 
 def _table(caption, df, min_n, lang, note=True) -> Block:
     """A table block; a table whose every cell is hidden becomes one explanatory line."""
-    if isinstance(df, pd.DataFrame) and _all_suppressed(df):
+    from . import flows
+
+    if isinstance(df, pd.DataFrame) and flows.all_hidden(formatting.board_frame(df, lang)):
         return Block("text", caption, t("report.allt_undertryckt", lang, min_n=min_n))
     return Block("tabell", caption, df, disclosure.footnote(min_n, lang, secondary=True) if note else "")
 
