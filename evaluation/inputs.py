@@ -297,10 +297,12 @@ class Inputs:
     def protected_tables(self, min_n: int = 5, reference_date=None):
         """The protected table set (:mod:`evaluation.tableset`) board tables of this folder slice.
 
-        In a run, the snapshot's table set (:func:`evaluation.tableset.current`) when it was made
-        for the same extract date and ``min_n``; otherwise :func:`evaluation.tableset.for_data` on
-        every förbund of the folder (:func:`evaluation.tableset.for_data_dir`: the same cells a
-        snapshot publishes, whatever förbund this selection holds), cached on disk by the table set.
+        In a run, the snapshot's table set (:func:`evaluation.tableset.current`); otherwise
+        :func:`evaluation.tableset.for_data_dir` on every förbund of the folder, dated by the data's
+        latest date as a snapshot and the board dashboards date it (the same cells and the same
+        protection, whatever förbund this selection holds; cached on disk by the table set). A
+        table set dated after ``reference_date`` would count other episodes: then the folder is
+        protected as of ``reference_date`` instead.
 
         Parameters
         ----------
@@ -318,17 +320,23 @@ class Inputs:
 
         ref = reference_date if reference_date not in (None, "") else self.reference_date
         ref = pd.Timestamp(ref).normalize() if ref is not None else None
+
+        def counts_as_of(ts) -> bool:  # dated at or before the extract date: no event after it, same counts
+            return ts.reference_date is None or ref is None or pd.Timestamp(ts.reference_date).normalize() <= ref
+
         ts = tableset.current()
-        if ts is not None:
-            ts_ref = getattr(ts, "reference_date", None)
-            if (ts_ref is None or ref is None or pd.Timestamp(ts_ref).normalize() == ref) and int(ts.min_n) == int(min_n):
-                return ts
+        if ts is not None and int(ts.min_n) == int(min_n) and counts_as_of(ts):
+            return ts
         src = self.alla if self.alla is not None else self
         if src.episodes is None or not len(src.episodes):
             return None
-        # the folder read as a snapshot reads it (tableset.for_data_dir): the same cells, the same cache
-        return tableset.for_data_dir(self.data_dir, reference_date=None if ref is None else ref.date().isoformat(),
-                                     min_n=min_n)
+        # the folder read as a snapshot and the board read it (tableset.for_data_dir, dated by the data's
+        # latest date): the same cells, the same protection, the same cache
+        folder = Path(self.data_dir).resolve()
+        ts = tableset.for_data_dir(folder, min_n=min_n)
+        if counts_as_of(ts):
+            return ts
+        return tableset.for_data_dir(folder, reference_date=ref.date().isoformat(), min_n=min_n)
 
     @cached_property
     def kasam(self) -> pd.DataFrame | None:
