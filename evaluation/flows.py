@@ -70,7 +70,7 @@ records no offentlig försörjning vid avslut; Vuxenteamen 666 / 975), ``egen_fo
 ``km_median_manader`` (KM median time to exit incl. open, None if not reached),
 ``handlingsplan_i_tid_andel``, ``aterkomst_andel`` / ``aterkomst_kohort``, ``aktiva_i_perioden``,
 ``arbete_studier_andel`` and ``avslut_per_sus_kategori`` ({SUS kategori: n}; the key figures of
-:func:`key_figure_counts`) and, when reported figures are checked, ``rapporterat_kontroller_ok`` (bool) and ``rapporterat_avvikelser`` (n failed checks).
+:func:`key_figure_counts`) and, when reported figures are checked, ``rapporterat_kontroller_ok`` (bool) and ``rapporterat_avvikelser`` (n failed checks); ``publicerade`` ({key figure: bool}, :func:`published_keys`: whether the board tables show it).
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ __all__ = [
     "board_or_line",
     "slice_note",
     "published",
+    "published_keys",
     "KEY_FIGURE_CELLS",
     "cell_value",
     "protected_exits",
@@ -1537,6 +1538,22 @@ def published(ts, skiva: dict | None, cells: Sequence[tuple[str, dict]]) -> bool
     if skiva is None or skiva.get("period", "") is None:
         return False
     return all(not pd.isna(cell_value(ts, m, **{**skiva, **d})) for m, d in cells)
+
+
+def published_keys(tabeller, skiva: dict | None) -> dict:
+    """``{headline key: bool}``: whether each key figure of :data:`KEY_FIGURE_CELLS` is published.
+
+    Saved with the headline results (``publicerade``) so that a summary written from
+    ``results.json`` (the report header's key messages) leaves out what the tables hide.
+
+    Examples
+    --------
+    >>> published_keys(None, None)
+    {}
+    """
+    if tabeller is None:
+        return {}
+    return {k: published(tabeller, skiva, cells) for k, cells in KEY_FIGURE_CELLS.items()}
 
 
 def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dict | None = None) -> pd.DataFrame:

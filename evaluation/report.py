@@ -41,7 +41,11 @@ Headline results recorded by ``notebooks/slutrapport.ipynb`` (:func:`headline`)
     :func:`evaluation.goals.headline` of the goal file (``None`` when no goal file is given).
 ``nyckeltal``
     ``{measure key: value}`` of the numeric measures (:func:`measures`), e.g.
-    ``flows.egen_forsorjning_efter_andel``, ``kasam.deltagare.forandring``, ``kostnadsnytta.bcr``.
+    ``flows.egen_forsorjning_efter_andel``, ``kasam.deltagare.forandring``, ``kostnadsnytta.bcr``:
+    whole-population figures for the snapshot, published to a board or not.
+``nyckeltal_publicerade``
+    ``{measure key: bool}``: whether the report shows the figure (False: "–", a cell of the
+    protected table set it uses is suppressed); the header's key messages leave those out.
 ``forbehall``
     Number of caveats printed.
 ``word``
@@ -1745,6 +1749,8 @@ def headline(report: Report, word: bool = False) -> dict:
         "framgangsgrader": {str(g): int(n) for g, n in zip(report.framgang["grad"], report.framgang["antal_matt"])},
         "mal": goals_mod.headline(report.mal) if report.mal is not None else None,
         "nyckeltal": {k: float(v) for k, v in zip(num["nyckel"], num["varde"])},
+        "nyckeltal_publicerade": {k: str(x) != t("suppressed_short", report.lang)
+                                  for k, x in zip(num["nyckel"], num["text"])},
         "forbehall": len(report.forbehall),
         "word": bool(word),
     }

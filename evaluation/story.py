@@ -133,12 +133,22 @@ def _n(x) -> str:
     return fmt.integer(x) if x >= MIN_N else f"färre än {MIN_N}"
 
 
+def _published(r: Mapping) -> dict:
+    """``r`` without the figures the protected table set does not publish (``publicerade``: key → bool)."""
+    pub = r.get("publicerade") or {}
+    return {k: (None if pub.get(k) is False else v) for k, v in r.items()}
+
+
 def _flows(r: Mapping) -> list[str]:
     out = []
+    r = _published(r)
     if r.get("antal_deltagare") is not None:
+        flow = [f"{_n(r[k])} {verb}" for k, verb in (("inskrivna_i_perioden", "skrevs in"),
+                                                      ("avslutade_i_perioden", "avslutades"))
+                if r.get(k) is not None]
         out.append(f"{_n(r['antal_deltagare'])} personer har deltagit i insatserna "
-                   f"({_n(r.get('antal_episoder'))} inskrivningar); {_n(r.get('inskrivna_i_perioden'))} skrevs in "
-                   f"och {_n(r.get('avslutade_i_perioden'))} avslutades under perioden.")
+                   f"({_n(r.get('antal_episoder'))} inskrivningar)"
+                   + (f"; {' och '.join(flow)} under perioden." if flow else "."))
     if r.get("offentlig_fore_andel") is not None and r.get("offentlig_efter_andel") is not None:
         out.append(f"Andelen med offentlig försörjning var {fmt.percent(r['offentlig_fore_andel'])} före insatsen "
                    f"och {fmt.percent(r['offentlig_efter_andel'])} efter avslut.")
@@ -252,6 +262,8 @@ def _report(r: Mapping) -> list[str]:
             out.append(f"{fmt.integer(len(mal['konflikter']))} mål redovisas som uppnådda i projektets egen "
                        "rapportering men inte enligt underlaget.")
     k = r.get("nyckeltal") or {}
+    shown = r.get("nyckeltal_publicerade") or {}  # the report's "–": not published in the protected table set
+    k = {key: (None if shown.get(key) is False else v) for key, v in k.items()}
     out.extend(_flows({"antal_deltagare": k.get("flows.deltagare"), "antal_episoder": None,
                        "inskrivna_i_perioden": k.get("flows.inskrivna_i_perioden"),
                        "avslutade_i_perioden": k.get("flows.avslutade_i_perioden"),

@@ -241,3 +241,26 @@ def test_no_suppressed_cell_of_the_snapshot_can_be_recovered(snap):
     assert len(res) == int((~pub).sum()) > 0
     narrow = res[res["bredd"] < ts.protection - 1e-7]
     assert narrow.empty, narrow.head(10).to_string()
+
+
+def test_key_messages_leave_out_what_the_tables_hide():
+    """The header's "Det viktigaste" is written from results.json: it must not say what the tables hide."""
+    from evaluation import story
+
+    flows_res = {"antal_deltagare": 310, "antal_episoder": 335, "inskrivna_i_perioden": 93, "avslutade_i_perioden": 110,
+                 "offentlig_fore_andel": 0.9545, "offentlig_efter_andel": 0.2636,
+                 "publicerade": {"inskrivna_i_perioden": False, "avslutade_i_perioden": True,
+                                 "offentlig_fore_andel": False, "offentlig_efter_andel": True}}
+    m = story.key_messages("deltagarfloden", flows_res)
+    assert m[0] == "310 personer har deltagit i insatserna (335 inskrivningar); 110 avslutades under perioden."
+    assert not any("offentlig" in x or "93" in x for x in m)
+    rep = {"nyckeltal": {"flows.deltagare": 310.0, "flows.inskrivna_i_perioden": 93.0,
+                         "flows.avslutade_i_perioden": 110.0, "flows.offentlig_fore_andel": 0.9545,
+                         "flows.offentlig_efter_andel": 0.2636},
+           "nyckeltal_publicerade": {"flows.deltagare": True, "flows.inskrivna_i_perioden": True,
+                                     "flows.avslutade_i_perioden": True, "flows.offentlig_fore_andel": False,
+                                     "flows.offentlig_efter_andel": True}}
+    m = story.key_messages("slutrapport", rep)
+    assert m == ["310 personer har deltagit i insatserna; 93 skrevs in och 110 avslutades under perioden."]
+    # without the flags (older results.json) the messages are as before
+    assert len(story.key_messages("slutrapport", {"nyckeltal": rep["nyckeltal"]})) == 2
