@@ -1908,7 +1908,7 @@ def protected_rows(df: pd.DataFrame, ts, by: Sequence[str] = (), forbund: str = 
 
 
 def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "forsorjningsgrupp_efter",
-                      split_kon: bool = True, insats: str = "") -> pd.DataFrame:
+                      split_kon: bool = True, insats: str = "", insatser=None) -> pd.DataFrame:
     """Försörjning before or after exit per insats and kön as a slice of the protected table set.
 
     The long layout of :func:`outcome_report` for one ``matt`` (``avslutade``, ``forsorjningsgrupp_efter``,
@@ -1916,7 +1916,8 @@ def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "
     (``forsorjning_fore``, ``forsorjning_efter``, ``egen``): ``n`` is the published cell, ``bas`` the published
     ``avslutade`` cell of the same förbund, insats, period and kön, ``andel`` = n / bas. Show it with
     :func:`format_report`. ``forbund=""``: one block per förbund (as :func:`outcome_report`);
-    ``insats=""``: every insats, else that one.
+    ``insats=""``: every insats, else that one; ``insatser``: only these (the förbund's own, so
+    that a hidden zero of an insats the förbund does not run is not shown as a row of "–").
 
     Examples
     --------
@@ -1940,7 +1941,8 @@ def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "
         raise FlowsError(f"protected_outcome: no table-set measure for {matt!r}")
     rows = []
     forbunds = [forbund] if forbund else sorted(_domain(ts, "avslutade", "forbund"))
-    insatser = [insats] if insats else sorted(_domain(ts, "avslutade", "insats"))
+    insatser = [insats] if insats else sorted(i for i in _domain(ts, "avslutade", "insats")
+                                              if insatser is None or i in set(insatser))
     for fb, ins in ((f, i) for f in forbunds for i in insatser):
         base = {"forbund": fb, "insats": ins, "period": period}
         if not _shown(cell_value(ts, "avslutade", **base)):

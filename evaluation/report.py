@@ -584,13 +584,14 @@ def _no_period(caption: str, period_start, period_end, lang: str) -> Block:
 
 
 def _protected_crosstab(ts, matt: str, row_dim: str, dims: dict, lang: str, row_label: str,
-                        labeler: Callable[[str], str] = str) -> pd.DataFrame:
+                        labeler: Callable[[str], str] = str, keep=None) -> pd.DataFrame:
     """Rows × kön of one measure with both totals, read from the table set (suppressed: "–")."""
     from . import flows
 
     val = flows.cell_value
     kons = [k for k in flows._domain(ts, matt, "kon") if _shown_cell(val(ts, matt, **dims, kon=k))]
-    rows = [r for r in flows._domain(ts, matt, row_dim) if _shown_cell(val(ts, matt, **dims, **{row_dim: r}))]
+    rows = [r for r in flows._domain(ts, matt, row_dim) if _shown_cell(val(ts, matt, **dims, **{row_dim: r}))
+            and (keep is None or r in keep)]  # keep: the förbund's own insatser (not others' hidden zeros)
     if not rows:
         return pd.DataFrame()
     kons = sorted(kons)
@@ -703,7 +704,8 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
     if ep is not None and len(ep) and ts is not None and period is not None:
         dims = {"forbund": fb, "period": period}
         out.append((t("report.tabell.insats_kon", lang),
-                    _protected_crosstab(ts, "aktiva", "insats", dims, lang, t("insats", lang))))
+                    _protected_crosstab(ts, "aktiva", "insats", dims, lang, t("insats", lang),
+                                        keep=set(ep["insats"].astype(str)))))
         if flows.cell_value(ts, "avslutade", **dims) != 0:
             out.append((t("report.tabell.avslut_kon", lang),
                         _protected_crosstab(ts, "sus", "kategori", dims, lang, t("report.kol.avslutskategori", lang),
@@ -942,7 +944,7 @@ def _block_avslut(ctx: dict) -> list[Block]:
         return none
     table = _table(caption, flows.board_table(ex, lang=lang), min_n, lang)
     if "bekraftad" not in ex.columns:  # the confirmation split is not a cell of the table set: say so
-        table.fotnot = " ".join(x for x in (table.fotnot, t("flows.ingen_bekraftelse", lang)) if x)
+        table.fotnot = ". ".join(x for x in (table.fotnot, t("flows.ingen_bekraftelse", lang)) if x)
     if ex.drop(columns=["kategori", "andel", "undertryckt"]).isna().any().any():  # a figure uses every cell
         fig = Block("text", "", t("report.figur_undertryckt", lang), disclosure.footnote(min_n, lang, secondary=True))
     else:
@@ -969,7 +971,8 @@ def _block_forsorjning(ctx: dict) -> list[Block]:
         return none
     if period is None:
         return [_no_period(caption, ps, pe, lang)]
-    rep = flows.protected_outcome(ts, ctx["forbund"], period, "forsorjningsgrupp_efter")
+    rep = flows.protected_outcome(ts, ctx["forbund"], period, "forsorjningsgrupp_efter",
+                                  insatser=set(ep["insats"].astype(str)))
     if not len(rep):
         return none
     return [_table(caption, flows.format_report(rep, "forsorjningsgrupp_efter", lang), min_n, lang)]
@@ -1166,7 +1169,7 @@ def _block_insatser(ctx: dict) -> list[Block]:
     if period is None:
         return [_no_period(caption, ps, pe, lang)]
     return [_table(caption, _protected_crosstab(ts, "aktiva", "insats", {"forbund": ctx["forbund"], "period": period},
-                                                lang, t("insats", lang)), min_n, lang)]
+                                                lang, t("insats", lang), keep=set(ep["insats"].astype(str))), min_n, lang)]
 
 
 @block("kon")
