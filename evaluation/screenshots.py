@@ -20,6 +20,7 @@ the committed set stays small. Nothing here is imported by the workbench itself.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -220,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         snapshot = a.snapshot
         if snapshot is None:
             runfiles = sorted(str(p) for p in (ROOT / "parametrized_runs").glob("*.yaml"))
-            snapshot, manifest = runs.run_snapshot(runfiles, out=work / "snapshots" / "bilder", jobs=a.jobs)
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # the id the header block shows
+            snapshot, manifest = runs.run_snapshot(runfiles, out=work / "snapshots" / stamp, jobs=a.jobs)
             bad = [r["name"] for r in manifest["runs"] if r["status"] != "ok"]
             if bad:
                 raise SystemExit(f"körningar misslyckades: {', '.join(bad)}")
