@@ -125,6 +125,7 @@ TOTAL = "Totalt"
 PERIOD_ALL = "alla"
 PUBLISHED, PRIMARY, SECONDARY = "publicerad", "primär", "sekundär"
 SUPPRESSED = "undertryckt"  # what a board file says for a primary or secondary cell
+MISSING = "saknas"  # a unit's missing dimension value (KASAM answers without kön, exit without category)
 DIMENSIONS = ("forbund", "insats", "period", "kon")
 KEY = ("matt", *DIMENSIONS, "kategori", "kategori2")
 FILENAME = "tabelluppsattning.parquet"
@@ -333,7 +334,7 @@ def _units(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None, ref: pd.Ti
     out["aktiva"] = pd.concat(parts, ignore_index=True) if parts else base.iloc[:0].assign(period="")
     for name, m in MEASURES.items():
         if m.base == "avslutade" and all(c in cl for c in m.categories):
-            extra = {f"kat{i}": cl[c].fillna("saknas").astype(str) for i, c in enumerate(m.categories)}
+            extra = {f"kat{i}": cl[c].fillna(MISSING).astype(str) for i, c in enumerate(m.categories)}
             out[name] = cb.assign(**extra)
     if kasam_scores is not None and len(kasam_scores):
         sc = kasam_scores[kasam_scores["total"].notna()]
@@ -344,7 +345,9 @@ def _units(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None, ref: pd.Ti
         if len(ids):
             e, f = efter.loc[ids], fore.loc[ids]
             d = pd.to_datetime(e["datum"])
-            k = e[["forbund", "insats", "kon"]].astype(str).reset_index(drop=True)
+            # a questionnaire without förbund/insats/kön (or a blank answer) counts under "saknas"
+            k = pd.DataFrame({c: (e[c].astype("string").fillna(MISSING) if c in e else MISSING)
+                              for c in ("forbund", "insats", "kon")}).astype(str).reset_index(drop=True)
             diff = (e["total"] - f["total"]).to_numpy(float)
             out["kasam"] = k.assign(period=d.dt.year.astype(str).to_numpy(),
                                     summa_fore=f["total"].to_numpy(float), summa_efter=e["total"].to_numpy(float),
@@ -432,7 +435,13 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
     if "avslutad" not in ep:
         ep["avslutad"] = avs.notna() & (avs <= ref)
     ep = ep[ins <= ref]
-    years = _years(pd.to_datetime(ep["inskrivningsdatum"]).min(), ref)
+    # the years from the first inskrivning to the last dated event on or before the extract date
+    # (not the extract date's own year: an extract on 2026-01-15 of data that end in 2025 counts the
+    # same cells as one on 2025-12-31, so every output dated either way slices one protected set)
+    ins_ok = pd.to_datetime(ep["inskrivningsdatum"])
+    avs_ok = pd.to_datetime(ep["avslutsdatum"]).where(lambda d: d <= ref)
+    last = max(x for x in (ins_ok.max(), avs_ok.max()) if pd.notna(x))
+    years = _years(ins_ok.min(), last)
     units = _units(ep, kasam_scores, ref, years)
     domains = {
         "forbund": sorted(ep["forbund"].astype(str).unique()),
@@ -450,11 +459,12 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
             domains[f"{name}.kat{i}"] = sorted(units[name][f"kat{i}"].unique())
         u = units[name]
         if name == "kasam":
-            u = u[u["period"].isin(years) & u["forbund"].isin(domains["forbund"]) & u["insats"].isin(domains["insats"])]
+            u = u[u["period"].isin(years)]  # answers after the extract date are not counted
             if u.empty:
                 continue
-            if not set(u["kon"]) <= set(domains["kon"]):
-                domains["kon"] += sorted(set(u["kon"]) - set(domains["kon"]))
+            for d in ("forbund", "insats", "kon"):  # e.g. "saknas" when the questionnaire has no kön
+                if not set(u[d]) <= set(domains[d]):
+                    domains[d] += sorted(set(u[d]) - set(domains[d]))
         frames.append(_cube(u, m, domains))
     cells = pd.concat(frames, ignore_index=True)
     for c in ["n", *MOMENTS]:

@@ -382,3 +382,24 @@ def test_sample_table_set_protected_and_known_leaks_closed(sample_tableset):
     kon = ts.table("avslutade", "kon", forbund="Norrdal", period="2025").set_index("kon")
     if kon.loc["annat", "status"] != PUBLISHED:
         assert (kon.drop(["annat", "Totalt"])["status"] != PUBLISHED).any()
+
+
+def test_kasam_answers_without_kon_or_insats_count_under_saknas():
+    # the README walkthrough's Älvdal questionnaire has no kön and no insats column
+    ep = pd.DataFrame({"forbund": ["A"] * 6, "insats": ["X"] * 6, "kon": ["man"] * 6,
+                       "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 6), "avslutsdatum": pd.NaT})
+    sc = pd.DataFrame({"respondent_id": ["r1", "r1", "r2", "r2"], "forbund": "A",
+                       "tidpunkt": ["fore", "efter"] * 2, "datum": pd.to_datetime(["2025-02-01", "2025-09-01"] * 2),
+                       "total": [120.0, 130.0, 100.0, 104.0]})
+    ts = build(ep, sc, reference_date="2025-12-31")
+    c = ts.cell("kasam", insats="saknas", kon="saknas")
+    assert int(c["n"]) == 2 and c["summa_efter"] - c["summa_fore"] == 14.0
+
+
+def test_an_extract_dated_after_the_data_counts_the_same_cells():
+    # data ending in 2025 extracted on 2026-01-15: no 2026 column, the same cells as at 2025-12-31
+    ep = small_episodes()
+    a = build(ep, reference_date="2025-12-31")
+    b = build(ep, reference_date="2026-01-15")
+    assert set(b.cells["period"]) == {"2024", "2025", "alla"}
+    assert tableset.fingerprint(a) == tableset.fingerprint(b)
