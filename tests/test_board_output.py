@@ -107,9 +107,14 @@ def test_flows_key_messages_quote_the_results(sample_snapshot):
     folder = Path(sample_snapshot.runs["norrdal-2025/deltagarfloden"])
     res = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     text = _visible_text((folder / "rapport.html").read_text(encoding="utf-8"))
-    # 310 people, and the share with public support before (0.9545 -> "95 %") as a Swedish percent
+    # 310 people; the share with public support before (0.9545 -> "95 %") is quoted as a Swedish percent
+    # only where the protected table set publishes it (results.json "publicerade"), else left out
     assert f"{res['antal_deltagare']} personer har deltagit" in text
-    assert f"{round(100 * res['offentlig_fore_andel'])}\u00a0% före insatsen" in text
+    share = f"{round(100 * res['offentlig_fore_andel'])}\u00a0% före insatsen"
+    published = res["publicerade"]["offentlig_fore_andel"] and res["publicerade"]["offentlig_efter_andel"]
+    assert (share in text) == published
+    if not published:
+        assert "före insatsen" not in text
 
 
 def test_reports_are_self_contained_and_draw_every_figure(sample_snapshot):
@@ -190,7 +195,9 @@ def test_word_file_reads_as_an_a4_swedish_document(sample_snapshot, tmp_path):
     assert round(d.sections[0].page_width.mm) == 210 and round(d.sections[0].page_height.mm) == 297
     styles = [p.style.name for p in d.paragraphs]
     assert "Heading 3" not in styles and styles.count("Caption") > 5
-    assert len(d.inline_shapes) >= 2  # figures embedded as images
+    # figures embedded as images; a figure whose cells the protected table set hides is replaced by one line
+    hidden_figures = sum("figuren visas inte" in p.text for p in d.paragraphs)
+    assert len(d.inline_shapes) >= 1 and len(d.inline_shapes) + hidden_figures >= 2
     xml = d.element.xml
     assert "w:tblHeader" in xml and "w:cantSplit" in xml and 'w:val="sv-SE"' in d.styles.element.xml
     captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
