@@ -159,6 +159,8 @@ def test_suppressed_cells_show_as_suppressed(server, browser, data, shots):
         assert db.all_suppressed(data, db.Filters(period=db.allowed_values(data)["period"][1], kon="annat"))
         page.wait_for_selector('[data-testid="alla-undertryckta"]', timeout=LOAD_TIMEOUT_MS)
         assert "för få personer" in page.inner_text('[data-testid="alla-undertryckta"]')
+        # the cards follow the line (a refresh draws the line first): wait until the key figures are gone
+        page.wait_for_selector('[data-key="aktiva"]', state="detached", timeout=LOAD_TIMEOUT_MS)
         assert page.locator('[data-key="aktiva"]').count() == 0
         _screenshot(page, shots, "styrelse_alla_undertryckta")
         # Söderå 2024: some figures shown, some "–" (small or protecting a small one)

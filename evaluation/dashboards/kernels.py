@@ -45,13 +45,15 @@ import time
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Integer
 
+from ..errors import EvaluationError
+
 __all__ = ["CappedKernelManager", "FULL_MESSAGE"]
 
 FULL_MESSAGE = ("För många samtidiga besökare på instrumentpanelen just nu (högst {cap} åt gången). "
                 "Försök igen om en stund.")
 
 
-class _RefillDeferred(RuntimeError):
+class _RefillDeferred(EvaluationError, RuntimeError):
     """A pool refill found no room under the cap; it is retried when a kernel has been shut down."""
 
 
