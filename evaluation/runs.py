@@ -1351,10 +1351,10 @@ def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
     t0 = time.perf_counter()
     try:  # the data's own extract date, as the board dashboards read it: one table set, one protection
         ts = tableset.for_data_dir(dirs[0])
-    except EvaluationError as exc:
+    except (EvaluationError, KeyError, ValueError) as exc:  # data the table set cannot read: the runs still run
         from .privacy import redact
 
-        return {"fel": redact(f"ingen tabelluppsättning: {exc}")}
+        return {"fel": redact(f"ingen tabelluppsättning: {type(exc).__name__}: {exc}")}
     tableset.write_parquet(ts, staging / tableset.FILENAME)
     return {"fil": tableset.FILENAME, **ts.cost(),
             "sekunder": round(time.perf_counter() - t0, 1)}
