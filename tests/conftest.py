@@ -33,7 +33,7 @@ def sample_snapshot(tmp_path_factory):
 
     runfiles = sorted(str(p) for p in (ROOT / "parametrized_runs").glob("*.yaml"))
     out = tmp_path_factory.mktemp("sample_snapshot") / "snapshot"
-    target, manifest = runs.run_snapshot(runfiles, out=out, jobs=1, progress=False)
+    target, manifest = runs.run_snapshot(runfiles, out=out, jobs=2, progress=False)
     folders = {r["name"]: target / r["folder"] for r in manifest["runs"]}
     return types.SimpleNamespace(path=target, manifest=manifest, runs=folders)
 

@@ -67,22 +67,19 @@ def _independent(forbund: str, mal_fil: str, scenario: str):
     return g, own, float((pairs["e"] - pairs["f"]).mean())
 
 
+@pytest.mark.slow
 @pytest.mark.notebook
 @pytest.mark.parametrize("forbund", ["Norrdal", "Söderå"])
-def test_report_renders_for_every_sample_run(tmp_path, forbund):
+def test_report_renders_for_every_sample_run(sample_snapshot, forbund):
+    """Reads the session's snapshot of the sample run files (the runner executed slutrapport with
+    each run file's parameters and rendered rapport.html), instead of executing it again."""
     import docx
-    import papermill as pm
 
-    from evaluation import goals, privacy, runs
+    from evaluation import goals, privacy
 
     spec = next(s for s in _report_specs() if s.parameters["forbund"] == forbund)
-    run_dir = tmp_path / spec.folder
-    params = {**spec.parameters, "data_dir": spec.data_dir, "results_path": str(run_dir / "results.json")}
-    out = run_dir / "notebook.ipynb"
-    run_dir.mkdir(parents=True)
-    pm.execute_notebook(str(NB), str(out), parameters=params, kernel_name="evaluation", cwd=str(NB.parent),
-                        progress_bar=False)
-    html = runs.render_html(out, run_dir / "rapport.html", title=spec.title).read_text(encoding="utf-8")
+    run_dir = Path(sample_snapshot.runs[spec.name])
+    html = (run_dir / "rapport.html").read_text(encoding="utf-8")
 
     # the 13 ESF headings, in order, and no code
     pos = [html.find(f"<h2>{i} {h}</h2>") for i, h in enumerate(ESF_HEADINGS, start=1)]
