@@ -165,6 +165,23 @@ def _mask(value: Any) -> Any:
     return mask_value(value)
 
 
+def _mask_each(values, n: int) -> list:
+    """``[_mask(v) for v in values]`` (a lone string stands for ``n`` copies), masking each distinct value once."""
+    if isinstance(values, str):
+        return [_mask(values)] * n
+    out, memo = [], {}
+    for v in values:
+        try:
+            key = (type(v), v)
+            m = memo.get(key)
+            if m is None:
+                m = memo[key] = _mask(v)
+        except TypeError:  # unhashable cell (a list from a nested column)
+            m = _mask(v)
+        out.append(m)
+    return out
+
+
 def _redact(text: str) -> str:
     from .privacy import redact
 
@@ -337,25 +354,26 @@ class _Problems:
             return
         n = len(rows)
         self.seen.update((r, column) for r in rows)
-        values = list(values) if not isinstance(values, str) else [values] * n
-        reasons = list(reasons) if not isinstance(reasons, str) else [reasons] * n
+        values = _mask_each(values, n)
+        reasons = _mask_each(reasons, n)
         self.frames.append(pd.DataFrame({
             "file": self.file, "row": pd.Series(rows, dtype=object), "column": column,
-            "value": [_mask(v) for v in values], "reason": [_mask(r) for r in reasons]}))
+            "value": values, "reason": reasons}))
         if reject:
-            for r in rows:
-                if r == "-":
-                    self.file_rejected = True
-                else:
-                    self.rejected.add(r)
+            whole = [r for r in rows if isinstance(r, str) and r == "-"]
+            if whole:
+                self.file_rejected = True
+            self.rejected.update(rows if not whole else [r for r in rows if not (isinstance(r, str) and r == "-")])
 
     def frame(self) -> pd.DataFrame:
         if not self.frames:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
         df = pd.concat(self.frames, ignore_index=True)
         df["row"] = df["row"].astype(object)
-        order = df["row"].map(lambda r: -1 if r == "-" else int(r))
-        return df.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+        whole = (df["row"] == "-").to_numpy(dtype=bool)
+        order = np.full(len(df), -1, dtype=np.int64)
+        order[~whole] = df["row"].to_numpy()[~whole].astype(np.int64)
+        return df.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
 
 def _cell_text(v) -> str:
@@ -752,13 +770,13 @@ def _step_convert(imp: _Import) -> None:
         elif kind == "bool":
             lookup = _mp.boolean_lookup(model, mp)
             s = s.astype("str") if pd.api.types.is_datetime64_any_dtype(s.dtype) else s
-            v = _mp.map_uniques(s, lambda x: lookup.get(_mp.normalise(x)))
-            bad = s.notna() & v.isna()
+            codes, res = _distinct_map(s, lambda x: lookup.get(_mp.normalise(x)))
+            bad = _bad_codes(codes, res)
             if bad.any():
                 imp.unmapped_labels[model] = sorted(set(s[bad].astype(str)))
             problems.add(s.index[bad], label, s[bad], f"etiketten går inte att tolka som ja/nej i {model}; lägg "
                          f"till den under values: {model}: i mappningsfilen")
-            v = v.astype("boolean")
+            v = _bool_from_codes(codes, res, s.index)
         else:  # str
             s = s.astype("str") if not pd.api.types.is_string_dtype(s.dtype) else s
             v = _convert_str(imp, model, s, label, vocabs.get(model))
@@ -779,17 +797,57 @@ def _convert_str(imp: _Import, model: str, s: pd.Series, label: str, vocab: str 
         imp.free_text.append(model)
         return s
     lookup = _mp.label_lookup(model, vocab, mp)
-    mapped = _mp.map_uniques(s, lambda x: lookup.get(_mp.normalise(x)))
     if not vocab:
         imp.free_text.append(model)  # mapped free text is still scanned for personnummer
-        return mapped.fillna(s).astype("str")
-    bad = s.notna() & mapped.isna()
+        codes, res, uniques = _distinct_map(s, lambda x: lookup.get(_mp.normalise(x)), with_uniques=True)
+        keep = pd.isna(res)
+        res[:-1][keep[:-1]] = uniques[keep[:-1]]  # labels the mapping does not name stay as they are
+        return _str_from_codes(codes, res, s.index)
+    codes, res = _distinct_map(s, lambda x: lookup.get(_mp.normalise(x)))
+    bad = _bad_codes(codes, res)
     if bad.any():
         imp.unmapped_labels[model] = sorted(set(s[bad]))
     problems.add(s.index[bad], label, s[bad],
                  [f"etiketten {x!r} finns inte i vokabulären {vocab}; lägg till den under values: {model}: "
                   "i mappningsfilen" for x in s[bad]])
-    return mapped.astype("str")
+    return _str_from_codes(codes, res, s.index)
+
+
+def _distinct_map(s: pd.Series, func, with_uniques: bool = False):
+    """``func`` of each distinct non-missing value of ``s``: ``(codes, results)``.
+
+    ``codes`` (one per row, -1 for missing) index ``results`` (object array, one slot per distinct
+    value plus a last ``None`` for missing): a column of a million rows and a dozen labels costs a
+    dozen calls and one hash pass (Arrow's dictionary encoding for Arrow-backed text).
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    res = np.empty(len(uniques) + 1, dtype=object)
+    res[:-1] = [func(v) for v in uniques]
+    res[-1] = None
+    return (codes, res, uniques) if with_uniques else (codes, res)
+
+
+def _bad_codes(codes: np.ndarray, res: np.ndarray) -> np.ndarray:
+    """Rows with a value (code ≥ 0) whose distinct value found no result."""
+    return (codes >= 0) & pd.isna(res)[codes]
+
+
+def _str_from_codes(codes: np.ndarray, res: np.ndarray, index) -> pd.Series:
+    """An Arrow-backed ``str`` column from per-distinct results, spread back in Arrow (no per-row objects)."""
+    import pyarrow as pa
+
+    vals = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in res]
+    arr = pa.array(vals, type=pa.large_string() if sum(map(len, filter(None, vals))) >= 2**31 - 1 else pa.string())
+    taken = arr.take(pa.array(codes, mask=codes < 0)) if len(codes) else arr.slice(0, 0)
+    return pd.Series(taken, index=index, dtype="str")
+
+
+def _bool_from_codes(codes: np.ndarray, res: np.ndarray, index) -> pd.Series:
+    """A nullable ``boolean`` column from per-distinct results (``True``/``False``/missing)."""
+    missing = pd.isna(res)
+    truth = np.array([bool(v) if not m else False for v, m in zip(res, missing)], dtype=bool)
+    return pd.Series(pd.arrays.BooleanArray(truth[codes], missing[codes]), index=index)
 
 
 def _iso(s: pd.Series) -> pd.Series:
@@ -1123,9 +1181,9 @@ def _convert_multi(model, s, vocab, mp):
             return None
         return "|".join(dict.fromkeys(codes)) if codes else None
 
-    mapped = _mp.map_uniques(s, conv)
-    bad = s.notna() & mapped.isna()
-    return mapped.astype("str"), bad, sorted(unknown)
+    codes, res = _distinct_map(s, conv)
+    bad = pd.Series(_bad_codes(codes, res), index=s.index)
+    return _str_from_codes(codes, res, s.index), bad, sorted(unknown)
 
 
 #: Swedish reasons of the schemas' dataframe-level checks (by check name).

@@ -1117,29 +1117,88 @@ def protect_text_columns(columns: dict, entity: str = "", key: bytes | None = No
         if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype) \
                 or pd.api.types.is_bool_dtype(s.dtype):
             continue
-        text = s.astype(object)
-        cand = _text_candidates(s, text)
+        arrow = _arrow_strings(s)
+        if arrow is None:  # object cells (numbers, text, dates mixed): cell by cell
+            text = s.astype(object)
+            cand = _text_candidates(s, text).to_numpy(dtype=bool)
+        else:  # Arrow-backed text: scan each distinct value (or each cell of a high-cardinality column)
+            cand = _arrow_candidates(s, arrow)
         if not cand.any():
             continue
-        masked = text[cand].map(redact)
-        hit = masked != text[cand]
+        pos = np.flatnonzero(cand)
+        cells = s.iloc[pos].astype(object)
+        masked = _map_distinct(cells, redact)
+        hit = (masked != cells).to_numpy(dtype=bool)
         if not hit.any():
             continue
-        rows = list(masked.index[hit])
+        pos = pos[hit]
+        rows = list(s.index[pos])
         shown = masked[hit].tolist()
-        new = text.copy()
         if str(model).endswith("_id"):
             if key is None:
                 key = load_key()
-            new.loc[rows] = text.loc[rows].map(lambda v: pseudonymise_text(v, key))
+            values = _map_distinct(cells[hit], lambda v: pseudonymise_text(v, key)).tolist()
             reason = ("identifier holds a personnummer-shaped number; replaced by a keyed pseudonym "
                       "(map the column to personnummer in the mapping file)")
         else:
-            new.loc[rows] = masked[hit]
+            values = shown
             reason = ("contains a personnummer-shaped number; it must be removed from the source "
                       "(masked in the imported data)")
-        found.append((model, new.astype(s.dtype) if s.dtype != object else new, rows, shown, reason))
+        if arrow is None:
+            new = text.copy()
+            new.iloc[pos] = values
+            new = new.astype(s.dtype) if s.dtype != object else new
+        else:
+            new = s.copy()
+            new.iloc[pos] = values
+        found.append((model, new, rows, shown, reason))
     return found
+
+
+def _arrow_strings(s: pd.Series):
+    """The Arrow array behind a pandas string column (``str``/``string[pyarrow]``), else ``None``."""
+    if not isinstance(s.dtype, pd.StringDtype) or getattr(s.dtype, "storage", "") != "pyarrow":
+        return None
+    try:
+        import pyarrow as pa
+
+        return pa.chunked_array(s.array._pa_array) if hasattr(s.array, "_pa_array") else None
+    except Exception:  # noqa: BLE001 - another pandas internals layout: the object path
+        return None
+
+
+def _map_distinct(s: pd.Series, func) -> pd.Series:
+    """``s.map(func)`` calling ``func`` once per distinct value (object result, same index)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    res = np.empty(len(uniques) + 1, dtype=object)
+    res[:-1] = [func(v) for v in uniques]
+    res[-1] = None
+    return pd.Series(res[codes], index=s.index, dtype=object)
+
+
+def _arrow_candidates(s: pd.Series, arr) -> np.ndarray:
+    """:func:`_text_candidates` of an Arrow string column as a boolean array, vectorised in Arrow.
+
+    A low-cardinality column (codes, labels; judged on its first 20 000 cells) is scanned once per
+    distinct value and spread back by code; an identifier column is scanned cell by cell in RE2.
+    """
+    import pyarrow.compute as pc
+
+    try:
+        head = arr.slice(0, 20_000)
+        few = len(head) and len(pc.unique(head)) * 4 <= len(head)
+        if few:
+            enc = pc.dictionary_encode(arr).combine_chunks()
+            dhit = pc.match_substring_regex(enc.dictionary, _SHAPE_SUPERSET_RE2).to_numpy(zero_copy_only=False)
+            if not dhit.any():
+                return np.zeros(len(s), dtype=bool)
+            idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            return np.append(dhit, False)[idx]
+        hit = pc.match_substring_regex(arr, _SHAPE_SUPERSET_RE2).fill_null(False)
+        return hit.to_numpy(zero_copy_only=False).astype(bool)
+    except Exception:  # noqa: BLE001 - no RE2 or another Arrow: the cell-by-cell check
+        text = s.astype(object)
+        return text.map(lambda v: isinstance(v, str) and _QUICK_ANY.search(v) is not None).to_numpy(dtype=bool)
 
 
 class RedactingStream:
@@ -1386,10 +1445,20 @@ def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
             continue
         text = col.astype(object)
-        cand = text.map(lambda v: isinstance(v, str) and _QUICK_ANY.search(v) is not None)
+        # judge each distinct cell once (a problem list repeats its file, column and reason)
+        try:
+            codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        except TypeError:  # unhashable cells: one by one
+            codes, uniques = np.arange(len(text)), text.to_numpy()
+        uniques = np.asarray(uniques, dtype=object)
+        cand = np.fromiter((isinstance(v, str) and _QUICK_ANY.search(v) is not None for v in uniques),
+                           dtype=bool, count=len(uniques))
         if cand.any():
+            fixed = uniques.copy()
+            fixed[cand] = [redact(v) for v in uniques[cand]]
+            hit = cand[codes] & (codes >= 0)
             text = text.copy()
-            text[cand] = text[cand].map(redact)
+            text[hit] = fixed[codes[hit]]
             out.isetitem(i, text.astype(col.dtype) if col.dtype != object else text)
     return out
 
