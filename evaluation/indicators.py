@@ -144,8 +144,8 @@ def long_responses(survey: pd.DataFrame, scale_max: int | None = None, lokala: b
     Returns
     -------
     DataFrame
-        ``respondent_id, respondentgrupp, tidpunkt, forbund, vag, episod_id, insats, item, indikator
-        (Int64; NA for local items), lokal (bool), varde (float)``.
+        ``respondent_id, respondentgrupp, tidpunkt, forbund, vag, episod_id, insats, kon, item,
+        indikator (Int64; NA for local items), lokal (bool), varde (float)``.
 
     Examples
     --------
@@ -166,7 +166,7 @@ def long_responses(survey: pd.DataFrame, scale_max: int | None = None, lokala: b
     bank = qn.items(version)
     core_cols = set(bank["kolumn"])
     item_cols = [c for c in df.columns if isinstance(c, str) and c.startswith(qn.INSTRUMENT + "_")]
-    meta = ["respondent_id", "respondentgrupp", "tidpunkt", "forbund", "vag", "episod_id", "insats"]
+    meta = ["respondent_id", "respondentgrupp", "tidpunkt", "forbund", "vag", "episod_id", "insats", "kon"]
     base = df.reindex(columns=meta).copy()
     base["_row"] = np.arange(len(base))
     frames = []
@@ -269,7 +269,8 @@ def _check_by(by, pool_groups: bool) -> list[str]:
 
 
 def item_results(survey: pd.DataFrame, by=DEFAULT_BY, scale_max: int | None = None, min_n: int = 5,
-                 suppress: bool = True, lokala: bool = False, pool_groups: bool = False) -> pd.DataFrame:
+                 suppress: bool = True, lokala: bool = False, pool_groups: bool = False,
+                 tabeller=None) -> pd.DataFrame:
     """Results per item by respondent group, timepoint, förbund and wave.
 
     Per cell: ``n_tillfragade`` (rows whose questionnaire asked the item), ``n`` (answers),
@@ -296,6 +297,11 @@ def item_results(survey: pd.DataFrame, by=DEFAULT_BY, scale_max: int | None = No
         Report the local supplementary items (never mixed with the core items).
     pool_groups : bool
         Allow ``by`` without ``respondentgrupp`` (pooling groups; not the default, DOMAIN.md §4.2).
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected NNS table (:mod:`evaluation.surveytables`): with it, every row is a cell of
+        that table (statistics recomputed from the cell's counts) and a row whose cell is not
+        published is blanked, instead of suppressing table by table; ``by`` must keep
+        ``respondentgrupp``, ``tidpunkt`` and ``vag`` (``forbund``, ``kon`` may be left out: their total).
 
     Returns
     -------
@@ -311,6 +317,11 @@ def item_results(survey: pd.DataFrame, by=DEFAULT_BY, scale_max: int | None = No
     (4, 0.5, 1)
     """
     by = _check_by(by, pool_groups)
+    if tabeller is not None and suppress:
+        from . import surveytables
+
+        res = item_results(survey, by, scale_max, min_n, suppress=False, lokala=lokala, pool_groups=pool_groups)
+        return res if res.empty else surveytables.item_results_from_cells(res, tabeller, by, scale_max)
     low, high = instruments.response_range(qn.INSTRUMENT, scale_max)
     lr = long_responses(survey, scale_max, lokala=lokala)
     keys = by + ["item", "indikator", "lokal"]
@@ -328,7 +339,7 @@ def item_results(survey: pd.DataFrame, by=DEFAULT_BY, scale_max: int | None = No
 
 
 def indicator_results(survey: pd.DataFrame, by=DEFAULT_BY, scale_max: int | None = None, min_n: int = 5,
-                      suppress: bool = True, pool_groups: bool = False) -> pd.DataFrame:
+                      suppress: bool = True, pool_groups: bool = False, tabeller=None) -> pd.DataFrame:
     """Results per indicator: all item answers of one indicator within one respondent group pooled.
 
     Within a cell of ``by`` the answers to the indicator's items (e.g. 6a and 6b; 8.1 and 8.2) are
@@ -336,7 +347,9 @@ def indicator_results(survey: pd.DataFrame, by=DEFAULT_BY, scale_max: int | None
     number of respondents with at least one answer (used for suppression), ``n_svar`` the number
     of answers, ``antal_pastaenden`` and ``pastaenden`` the items pooled; the other statistics are
     those of :func:`item_results`, computed on the pooled answers. Indicator 11 (register) is not
-    here: see :func:`indicator11`.
+    here: see :func:`indicator11`. With ``tabeller`` (the protected NNS table) a row is the sum of
+    its items' cells and is shown only where every one of them is published
+    (:func:`evaluation.surveytables.indicator_results_from_cells`).
 
     Examples
     --------
@@ -347,6 +360,11 @@ def indicator_results(survey: pd.DataFrame, by=DEFAULT_BY, scale_max: int | None
     (2, 3, 4.333)
     """
     by = _check_by(by, pool_groups)
+    if tabeller is not None and suppress:
+        from . import surveytables
+
+        res = indicator_results(survey, by, scale_max, min_n, suppress=False, pool_groups=pool_groups)
+        return res if res.empty else surveytables.indicator_results_from_cells(res, tabeller, by, scale_max)
     low, high = instruments.response_range(qn.INSTRUMENT, scale_max)
     lr = long_responses(survey, scale_max)
     keys = by + ["indikator"]
@@ -650,7 +668,8 @@ def trend(results: pd.DataFrame, item: str, respondentgrupp: str, matt: str = "a
 
 def compare_with_aggregate(survey: pd.DataFrame, viktning: str = "svarande", by=("respondentgrupp", "tidpunkt", "vag"),
                            scale_max: int | None = None, min_n: int = 5, suppress: bool = True,
-                           aggregat_namn: str | None = None, lang: str = "sv", forbund=None) -> pd.DataFrame:
+                           aggregat_namn: str | None = None, lang: str = "sv", forbund=None,
+                           tabeller=None) -> pd.DataFrame:
     """Each förbund beside a national/regional aggregate of all förbund in the data, per item.
 
     ``survey`` must hold *every* förbund (:attr:`evaluation.inputs.Inputs.alla`), so the aggregate is
@@ -664,6 +683,11 @@ def compare_with_aggregate(survey: pd.DataFrame, viktning: str = "svarande", by=
     * ``"forbund"`` (per förbund): the unweighted mean of the förbund estimates of ``medel``,
       ``andel_topp2`` and ``andel_botten2``, each förbund with at least one answer counting once
       (``n_forbund``), whatever its n; medians and CIs are not defined for it and left empty.
+
+    With ``tabeller`` (the protected NNS table, :mod:`evaluation.surveytables`) a förbund row is its
+    cell and the aggregate the cell of the förbund total, each shown only where published (for
+    ``"forbund"`` weighting only where every förbund's cell is: the mean of the förbund values would
+    otherwise reveal a hidden one), instead of suppressing table by table.
 
     Returns
     -------
@@ -713,6 +737,25 @@ def compare_with_aggregate(survey: pd.DataFrame, viktning: str = "svarande", by=
     if forbund:
         keep = [forbund] if isinstance(forbund, str) else list(forbund)
         out = out[out["aggregat"] | out["enhet"].isin(keep)].reset_index(drop=True)
+    if suppress and tabeller is not None:
+        from . import surveytables
+        from . import tableset as tset
+
+        def published(fb, row) -> bool:
+            c = surveytables.nns_cell(tabeller, fb, row["respondentgrupp"], row["tidpunkt"], row["vag"], row["item"])
+            return c is not None and c["status"] == tset.PUBLISHED
+
+        every = per.groupby(keys, dropna=False)["forbund"].apply(list).to_dict()
+        hidden = []
+        for _, row in out.iterrows():
+            if not row["aggregat"]:
+                hidden.append(not published(row["enhet"], row))
+                continue
+            ok = published(tset.TOTAL, row)
+            if viktning == "forbund":
+                ok = ok and all(published(fb, row) for fb in every.get(tuple(row[k] for k in keys), []))
+            hidden.append(not ok)
+        return surveytables.hide_rows(out, hidden, keep=[*keys, "n_forbund"])
     if suppress:
         out = _suppress(out, "n", [c for c in cols if c != "n"], min_n)
     return out

@@ -1327,6 +1327,9 @@ def _publish_checks(partial: Path, quarantine: Path, manifest: dict) -> None:
                                            f"{hits.to_dict('records')}"))
 
 
+_SURVEY_FILES = ("tabelluppsattning_nns.parquet", "tabelluppsattning_fokusgrupper.parquet")  # surveytables
+
+
 def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
     """Protect the table set of the snapshot's data once and write it where its runs read it.
 
@@ -1356,8 +1359,26 @@ def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
 
         return {"fel": redact(f"ingen tabelluppsättning: {type(exc).__name__}: {exc}")}
     tableset.write_parquet(ts, staging / tableset.FILENAME)
-    return {"fil": tableset.FILENAME, **ts.cost(),
-            "sekunder": round(time.perf_counter() - t0, 1)}
+    out = {"fil": tableset.FILENAME, **ts.cost(), "sekunder": round(time.perf_counter() - t0, 1)}
+    out.update(_write_survey_tables(specs, dirs[0], staging))
+    return out
+
+
+def _write_survey_tables(specs: list[RunSpec], data_dir: str, staging: Path) -> dict:
+    """The NNS and focus-group tables of the snapshot (:func:`evaluation.surveytables.write_snapshot`),
+    protected once beside the participant table set; their costs go into the manifest under
+    ``tabelluppsattning.nns`` and ``tabelluppsattning.fokusgrupper``. The codebooks are those of the
+    runs (parameter ``kodbocker`` of a fokusgrupper or slutrapport run), else the notebooks' default."""
+    from . import surveytables
+
+    books = sorted({str(s.parameters.get("kodbocker")) for s in specs if s.parameters.get("kodbocker")})
+    try:
+        return surveytables.write_snapshot(data_dir, staging,
+                                           kodbocker=books[0] if len(books) == 1 else surveytables.DEFAULT_KODBOCKER)
+    except (EvaluationError, KeyError, ValueError) as exc:  # the runs still run; each protects its own data
+        from .privacy import redact
+
+        return {"enkater": {"fel": redact(f"inga skyddade enkät- och fokusgruppstabeller: {type(exc).__name__}: {exc}")}}
 
 
 def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | None = None, jobs: int = 1,
@@ -1433,8 +1454,9 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
                                warm_kernels=warm_kernels)
         quarantine = _quarantine_root(target)
         _move_runs_into_place(staging, partial, records, quarantine)
-        if (staging / tableset.FILENAME).exists():
-            os.replace(staging / tableset.FILENAME, partial / tableset.FILENAME)
+        for fname in (tableset.FILENAME, *_SURVEY_FILES):
+            if (staging / fname).exists():
+                os.replace(staging / fname, partial / fname)
         shutil.rmtree(staging)
         status = "complete" if all(r["status"] == "ok" for r in records) else "incomplete"
         manifest = build_manifest(snap_id, records, specs, created.isoformat(timespec="seconds"), status)
@@ -1499,8 +1521,9 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
             _rmtree(staging)
         staging.mkdir()
         _write_owner(staging)
-        if (target / tableset.FILENAME).exists():  # the retried runs slice the snapshot's own table set
-            shutil.copy2(target / tableset.FILENAME, staging / tableset.FILENAME)
+        for fname in (tableset.FILENAME, *_SURVEY_FILES):  # the retried runs slice the snapshot's own tables
+            if (target / fname).exists():
+                shutil.copy2(target / fname, staging / fname)
         records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress,
                                warm_kernels=warm_kernels)
         _move_runs_into_place(staging, target, records, _quarantine_root(target))

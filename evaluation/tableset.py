@@ -118,7 +118,7 @@ __all__ = [
     "TOTAL", "PERIOD_ALL", "DIMENSIONS", "KEY", "MEASURES", "Measure", "TableSet", "build", "protect",
     "relations", "attack", "write_parquet", "read_parquet", "PUBLISHED", "PRIMARY", "SECONDARY",
     "FILENAME", "ProtectionError", "SUPPRESSED", "matrix", "fingerprint", "protect_cached", "for_data",
-    "for_data_dir", "current", "ENV",
+    "for_data_dir", "current", "ENV", "OWN_MEASURES", "register", "measure",
 ]
 
 TOTAL = "Totalt"
@@ -148,6 +148,12 @@ class Measure:
         ``aktiva``: no).
     moments : tuple of str
         Additive sums published with the count.
+    dimensions : tuple of str, optional
+        The measure's own dimensions (a table of another population, e.g. NNS respondents,
+        :mod:`evaluation.surveytables`); default ``DIMENSIONS`` + the category columns.
+    additive : tuple of str, optional
+        Those of ``dimensions`` that have a total (``"Totalt"``) equal to the sum of their values;
+        default every dimension but a non-additive period.
     """
 
     name: str
@@ -155,6 +161,8 @@ class Measure:
     base: str | None = None
     period_additive: bool = True
     moments: tuple = ()
+    dimensions: tuple | None = None
+    additive: tuple | None = None
 
 
 MEASURES = {m.name: m for m in [
@@ -168,6 +176,37 @@ MEASURES = {m.name: m for m in [
     Measure("egen", ("egen_forsorjning_efter",), base="avslutade"),
     Measure("kasam", moments=MOMENTS),
 ]}
+
+
+#: Measures of other populations' tables (own dimensions), by name; see :func:`register`.
+OWN_MEASURES: dict[str, Measure] = {}
+
+
+def register(m: Measure) -> Measure:
+    """Make a measure with its own dimensions known to :func:`relations` and :meth:`TableSet.lookup`.
+
+    Examples
+    --------
+    >>> register(Measure("exempel", dimensions=("grupp",), additive=("grupp",))).name in OWN_MEASURES
+    True
+    """
+    OWN_MEASURES[m.name] = m
+    return m
+
+
+def measure(name: str) -> Measure | None:
+    """The :class:`Measure` called ``name`` (participant measures first, then :data:`OWN_MEASURES`).
+
+    Examples
+    --------
+    >>> measure("avslut").base, measure("nns").dimensions[0]
+    ('avslutade', 'forbund')
+    """
+    if name in MEASURES:
+        return MEASURES[name]
+    if name not in OWN_MEASURES:
+        from . import surveytables  # noqa: F401  (registers the NNS and focus-group measures)
+    return OWN_MEASURES.get(name)
 
 
 def _total(dim: str) -> str:
@@ -198,15 +237,32 @@ class TableSet:
     stored_cost: dict | None = None  # the cost recorded in a Parquet file (statuses there: publicerad/undertryckt)
     reference_date: pd.Timestamp | None = None  # the extract date the cells are counted at ("data t.o.m.")
 
+    @property
+    def key(self) -> tuple:
+        """The key columns of the cells: ``matt`` and the dimensions (:data:`KEY` for participant flows)."""
+        cols = list(self.cells.columns)
+        return tuple(cols[: cols.index("n")]) if "n" in cols else KEY
+
+    @property
+    def moments(self) -> tuple:
+        """The moment columns (sums published with ``n``, sharing its status)."""
+        return tuple(c for c in self.cells.columns if c not in self.key and c not in ("n", "status"))
+
     def _index(self) -> dict:
         if getattr(self, "_idx", None) is None or len(self._idx) != len(self.cells):
-            self._idx = {k: i for i, k in enumerate(self.cells[list(KEY)].itertuples(index=False, name=None))}
+            self._idx = {k: i for i, k in enumerate(self.cells[list(self.key)].itertuples(index=False, name=None))}
         return self._idx
 
     def lookup(self, matt: str, forbund=TOTAL, insats=TOTAL, period=PERIOD_ALL, kon=TOTAL,
-               kategori=TOTAL, kategori2=TOTAL) -> int | None:
-        """Row position of a cell (resolving linked totals and ``aktiva`` over all years), or None."""
-        m = MEASURES.get(matt)
+               kategori=TOTAL, kategori2=TOTAL, **other) -> int | None:
+        """Row position of a cell (resolving linked totals and ``aktiva`` over all years), or None.
+
+        A measure with its own dimensions (:data:`OWN_MEASURES`) takes them by name (``forbund`` and
+        ``kon`` too); a dimension not given is its total."""
+        m = measure(matt)
+        if m is not None and m.dimensions is not None:
+            given = {"forbund": forbund, "kon": kon, **other}
+            return self._index().get((matt, *(str(given.get(d, TOTAL)) for d in m.dimensions)))
         if m is not None and m.base and kategori == TOTAL and kategori2 == TOTAL:
             matt = m.base
         if matt == "aktiva" and period == PERIOD_ALL:
@@ -235,7 +291,7 @@ class TableSet:
         ``publicerad`` or ``undertryckt`` (primary and secondary are not told apart)."""
         out = self.cells.copy()
         hide = out["status"] != PUBLISHED
-        for c in ["n", *MOMENTS]:
+        for c in ["n", *MOMENTS, *self.moments]:
             if c in out:
                 out[c] = out[c].astype(float).mask(hide)
         out["status"] = np.where(hide, SUPPRESSED, PUBLISHED)
@@ -268,7 +324,8 @@ class TableSet:
         [['kvinna', nan, 'undertryckt'], ['man', nan, 'undertryckt'], ['annat', 0.0, 'publicerad'], ['Totalt', 9.0, 'publicerad']]
         """
         by = [by] if isinstance(by, str) else list(by)
-        m = MEASURES.get(matt)
+        m = measure(matt)
+        moments = [x for x in self.moments if x in MOMENTS or (m is not None and x in m.moments)]
         fixed = {k: (_total(k) if v in ("", None) else str(v)) for k, v in fixed.items()}
         pub = self.published()
         names = [matt] + ([m.base] if m is not None and m.base else []) + (["nya"] if matt == "aktiva" else [])
@@ -276,13 +333,13 @@ class TableSet:
         rows = []
         levels = [list(dict.fromkeys(c[d])) for d in by]
         for combo in itertools.product(*levels):
-            dims = {k: _total(k) for k in KEY[1:]}
+            dims = {k: _total(k) for k in self.key[1:]}
             dims.update(fixed)
             dims.update(dict(zip(by, combo)))
             i = self.lookup(matt, **dims)
             if i is None:
                 continue
-            rows.append({**dict(zip(by, combo)), **pub.iloc[i][["n", *[x for x in MOMENTS if x in pub]]].to_dict(),
+            rows.append({**dict(zip(by, combo)), **pub.iloc[i][["n", *moments]].to_dict(),
                          "status": pub.iloc[i]["status"]})
         return pd.DataFrame(rows)
 
@@ -523,10 +580,11 @@ def relations(ts: TableSet) -> list[list[tuple[int, float]]]:
     cells = ts.cells
     rels: list = []
     for name, grp in cells.groupby("matt", sort=False):
-        m = MEASURES[name]
+        m = measure(name)
         cats = ["kategori", "kategori2"][: len(m.categories)]
-        dims = [*DIMENSIONS, *cats]
-        additive = [d for d in dims if d != "period" or m.period_additive]
+        dims = list(m.dimensions) if m.dimensions is not None else [*DIMENSIONS, *cats]
+        additive = list(m.additive) if m.additive is not None else \
+            [d for d in dims if d != "period" or m.period_additive]
         doms = {d: [v for v in grp[d].unique() if v != _total(d)] for d in dims}
         if m.base:  # the dropped category-total cells still exist (as base cells): restore them for indexing
             pass
@@ -714,7 +772,7 @@ def attack(ts: TableSet, hidden=None, rels=None, column: str = "n", lower: float
                     solved[k] |= 1 if sense < 0 else 2
             if hi[k] - lo[k] >= level - 1e-7 and not exact:
                 break
-    out = ts.cells.iloc[hid][list(KEY)].copy()
+    out = ts.cells.iloc[hid][list(ts.key)].copy()
     out["n"] = vals[hid]
     out["lag"] = lo[hid]
     out["hog"] = hi[hid]
@@ -883,7 +941,7 @@ def write_parquet(ts: TableSet, path) -> Path:
     if ts.reference_date is not None:
         meta[b"tabelluppsattning.referensdatum"] = pd.Timestamp(ts.reference_date).date().isoformat().encode()
     meta[b"tabelluppsattning.extra"] = json.dumps(
-        [[[list(ts.cells.iloc[i][list(KEY)]), c] for i, c in rel] for rel in ts.extra]).encode()
+        [[[list(ts.cells.iloc[i][list(ts.key)]), c] for i, c in rel] for rel in ts.extra]).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
     return path
 
@@ -932,7 +990,7 @@ def fingerprint(ts: TableSet) -> str:
     import hashlib
 
     h = hashlib.sha256(f"{_ALGORITHM}|{ts.min_n}|{ts.protection}|".encode())
-    c = ts.cells[[*KEY, "n", *MOMENTS]]
+    c = ts.cells[[x for x in ts.cells.columns if x != "status"]]
     h.update(pd.util.hash_pandas_object(c, index=False).to_numpy().tobytes())
     return h.hexdigest()
 

@@ -1,0 +1,534 @@
+"""Protected tables of the survey populations: NNS respondents and focus-group speakers (issue 15).
+
+The participant table set (:mod:`evaluation.tableset`) covers flows and KASAM pairs. NNS answers
+and focus-group speakers are *other populations*: a board member, a styrelse member or a member
+of staff answering an NNS questionnaire is not a participant episode, and no linear relation
+links an NNS count to a flow count (a förbund's NNS respondents are not a part or a sum of its
+participants). So each gets **its own protected hierarchical table**, built, protected, audited
+and written into the snapshot with the same machinery (:func:`evaluation.tableset.relations`,
+:func:`~evaluation.tableset.protect`, :func:`~evaluation.tableset.attack`,
+:func:`~evaluation.tableset.write_parquet`): a :class:`~evaluation.tableset.Measure` with its
+own ``dimensions`` and ``additive`` dimensions (registered in
+:data:`evaluation.tableset.OWN_MEASURES`).
+
+The NNS table (measure ``nns``)
+-------------------------------
+=================== ==========================================================================
+dimension           values
+=================== ==========================================================================
+``forbund``         each förbund and ``"Totalt"`` (additive: the aggregate of all förbund that
+                    :func:`evaluation.indicators.compare_with_aggregate` shows is this total)
+``respondentgrupp`` deltagare, personal, styrelse … (no total: groups are never pooled)
+``tidpunkt``        under, avslut, halvar, manadsvis (no total)
+``vag``             the wave, e.g. ``2025H1`` (no total: every view shows one wave or a trend)
+``kon``             kvinna, man, annat, ``saknas`` (questionnaires without kön: all groups but
+                    deltagare) and ``"Totalt"`` (additive: the slutrapport's NNS table per kön)
+``item``            the NNS item (1A, 6a, 8.1 …; local items by their id; no total: an item is
+                    a question, answers to two items are not one count of people)
+=================== ==========================================================================
+
+``n`` is the number of respondents who *answered* the item (the base of every share and mean;
+primary suppression ``0 < n < min_n``), and the moments, which share the cell's status, are the
+answer counts behind every statistic: ``antal_1`` … ``antal_6`` (answers per scale step) and
+``bortfall`` (asked, left empty). Mean, SD, median, the shares in the top and bottom two steps, the
+distribution and their confidence intervals are functions of these counts alone
+(:func:`item_statistics`), so a view that shows them shows nothing but the cell. The indicator
+results pool the answers of an indicator's items (6a + 6b): a pooled figure is a sum of item cells
+and is published only where **every** item cell it adds is published (its respondent count, a
+distinct count, likewise).
+
+The focus-group table (measure ``fokus``)
+-----------------------------------------
+=========== =================================================================================
+dimension   values
+=========== =================================================================================
+``forbund`` each förbund and ``"Totalt"``
+``grupp``   the focus-group category (column ``grupp``: deltagare, personal …) and ``"Totalt"``
+``tema``    each theme of the codebook and ``"hela_materialet"`` (the group's whole material)
+=========== =================================================================================
+
+``n`` is the number of **distinct speakers** (``talare_id``) mentioning the theme (primary
+suppression ``0 < n < min_n``: a theme raised by one or two people is not shown), with the moments
+``segment`` and ``sessioner``. Which sums hold: distinct speakers, segments and sessions are
+additive over *disjoint* groups, and förbund and focus-group categories are disjoint (a speaker
+speaks in one group of one förbund; :func:`build_focus` checks it on the data and drops the total
+of a dimension where it does not hold, so no false relation is assumed). They are **not** additive
+over themes (one segment, one speaker can raise several themes), so ``tema`` has no total; the
+group's whole material is its own cell (``hela_materialet``: the denominators of the shares).
+
+What an attacker has, and why these tables cover every view
+-----------------------------------------------------------
+The attacker of :mod:`evaluation.tableset`: every published cell of every view and output of the
+snapshot, every sum over an additive dimension, and that a hidden count is ≥ 0. Every board view
+of NNS answers (karnindikatorer's item and indicator tables, the diverging and trend figures, the
+comparison with the aggregate of all förbund, the slutrapport's NNS section and its table per kön,
+``results.json`` ``andel_topp2_senaste``) is a slice of the NNS table at one förbund or the total,
+one group, one timepoint, one wave, one kön or the total, one item (or a sum of item cells of one
+indicator); every board view of focus-group tallies (fokusgrupper's material and theme tables and
+bar chart, the slutrapport's focus-group section and ``fokus.*`` measures, ``results.json``
+``teman_segment``/``teman_sessioner``/``n_talare``) is a slice of the focus table at one förbund or
+the total. The differencing attacks of issue 15 are exactly the sums the tables carry: a total
+over förbund minus the published förbund (the aggregate comparison), a kön total minus the other
+kön, a group total minus the other groups, the same share in the report and the notebook (the same
+cell, so the same status). Relations the tables do *not* carry, because no view publishes the
+other side: totals over respondent groups, timepoints, waves and items; the containment
+inequalities (a theme's speakers ≤ the group's speakers, an item's answers ≤ the questionnaires);
+the notebook's other breakdown columns for the theme bars (``grupp_kolumn`` other than ``grupp``
+is protected on its own, table by table). NNS figures that are not shares of one item
+(Cronbach's α of the optional composite, the paired before/after comparison, indicator 7 ratings,
+målnivå status) are still suppressed view by view.
+
+Examples
+--------
+>>> s = pd.DataFrame({"respondent_id": list("abcdefgh"), "respondentgrupp": "styrelse",
+...                   "forbund": ["X"] * 6 + ["Y"] * 2, "vag": "2025H1", "tidpunkt": "halvar",
+...                   "nns_12": [6, 6, 5, 4, 2, 6, 1, 3]})
+>>> ts = tableset.protect(build_nns(s))
+>>> ts.value("nns", forbund="X", respondentgrupp="styrelse", tidpunkt="halvar", vag="2025H1", item="12")
+nan
+>>> float(tableset.attack(ts)["bredd"].min()) >= 5   # Y's 2 answers: hidden, and so is X (8 - 2)
+True
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import tableset
+from .disclosure import MIN_N
+from .errors import EvaluationError
+from .tableset import TOTAL, Measure, TableSet
+
+__all__ = [
+    "NNS", "FOKUS", "NNS_FILENAME", "FOCUS_FILENAME", "MATERIAL", "STEPS", "build_nns", "build_focus",
+    "item_statistics", "nns_cell", "focus_tally", "current", "for_inputs", "write_snapshot",
+    "DEFAULT_KODBOCKER",
+]
+
+STEPS = 6  # the largest NNS scale; a five-step form leaves antal_6 at 0
+NNS = tableset.register(Measure(
+    "nns", moments=("bortfall", *(f"antal_{s}" for s in range(1, STEPS + 1))),
+    dimensions=("forbund", "respondentgrupp", "tidpunkt", "vag", "kon", "item"), additive=("forbund", "kon")))
+FOKUS = tableset.register(Measure("fokus", moments=("segment", "sessioner"),
+                                  dimensions=("forbund", "grupp", "tema"), additive=("forbund", "grupp")))
+#: the same table where speakers or sessions cross förbund or groups (no total over that dimension)
+_FOKUS_VARIANTS = {
+    add: tableset.register(Measure(f"fokus_{'_'.join(add) or 'utan_summor'}", moments=FOKUS.moments,
+                                   dimensions=FOKUS.dimensions, additive=add))
+    for add in (("forbund",), ("grupp",), ())}
+MATERIAL = "hela_materialet"
+NNS_FILENAME = "tabelluppsattning_nns.parquet"
+FOCUS_FILENAME = "tabelluppsattning_fokusgrupper.parquet"
+DEFAULT_KODBOCKER = "teamwork_framgangsfaktorer,delta_personal"  # the notebooks' and the report's default
+MISSING = "saknas"
+
+
+def _cube(units: pd.DataFrame, m: Measure, domains: dict) -> pd.DataFrame:
+    """Every cell of ``m``: the observed combinations of the non-additive dimensions × every value
+    (and the total) of each additive dimension, summed from unit rows (``n`` and moments)."""
+    import itertools
+
+    dims, add = list(m.dimensions), list(m.additive)
+    cols = ["n", *m.moments]
+    frames = []
+    for r in range(len(add) + 1):
+        for tot in itertools.combinations(add, r):
+            keep = [d for d in dims if d not in tot]
+            g = units.groupby(keep, observed=True, sort=False)[cols].sum().reset_index()
+            for d in tot:
+                g[d] = TOTAL
+            frames.append(g)
+    agg = pd.concat(frames, ignore_index=True)
+    grid = units[[d for d in dims if d not in add]].drop_duplicates()
+    for d in add:
+        grid = grid.merge(pd.DataFrame({d: list(domains[d]) + [TOTAL]}), how="cross")
+    out = grid.merge(agg, on=dims, how="left")
+    out[cols] = out[cols].fillna(0).astype(int)
+    out.insert(0, "matt", m.name)
+    out["status"] = tableset.PUBLISHED
+    return out[["matt", *dims, *cols, "status"]].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------- NNS
+
+def build_nns(survey: pd.DataFrame, scale_max: int | None = None, min_n: int = MIN_N,
+              protection: float | None = None) -> TableSet:
+    """The unprotected NNS table of every förbund in ``survey`` (see the module docstring).
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Wide NNS answers (SURVEY schema) of every förbund the snapshot covers; core and local items.
+    scale_max : int, optional
+        Top of the scale (default 6).
+    min_n : int
+        Primary suppression ``0 < n < min_n`` (respondents who answered the item).
+    protection : float, optional
+        Interval width required of every suppressed cell (default ``min_n``).
+
+    Returns
+    -------
+    evaluation.tableset.TableSet
+        Cells ``matt, forbund, respondentgrupp, tidpunkt, vag, kon, item, n, bortfall, antal_1 …
+        antal_6, status``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"respondent_id": list("abc"), "respondentgrupp": "styrelse", "forbund": "X",
+    ...                   "vag": "2025H1", "tidpunkt": "halvar", "nns_12": [6, 5, None]})
+    >>> c = build_nns(s).cell("nns", forbund="X", respondentgrupp="styrelse", tidpunkt="halvar", vag="2025H1",
+    ...                       item="12")
+    >>> int(c["n"]), int(c["antal_6"]), int(c["bortfall"])
+    (2, 1, 1)
+    """
+    from . import indicators
+
+    parts = [indicators.long_responses(survey, scale_max, lokala=lok) for lok in (False, True)]
+    lr = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+    u = pd.DataFrame({d: lr[d].astype("string").fillna(MISSING).astype(str)
+                      for d in ("forbund", "respondentgrupp", "tidpunkt", "vag", "kon", "item")})
+    v = lr["varde"].to_numpy(float)
+    u["n"] = (~np.isnan(v)).astype(int)
+    u["bortfall"] = np.isnan(v).astype(int)
+    for s in range(1, STEPS + 1):
+        u[f"antal_{s}"] = (v == s).astype(int)
+    domains = {"forbund": sorted(u["forbund"].unique()),
+               "kon": list(dict.fromkeys(["kvinna", "man", "annat", *sorted(u["kon"].unique())]))}
+    cells = _cube(u, NNS, domains)
+    return TableSet(cells, min_n=min_n, protection=float(min_n if protection is None else protection))
+
+
+def item_statistics(cell, scale_max: int | None = None) -> dict:
+    """The statistics of :func:`evaluation.indicators.item_results` from one cell's counts alone.
+
+    ``cell`` holds ``n``, ``bortfall`` and ``antal_1`` … ``antal_<scale_max>`` (a row of the NNS
+    table, or the sum of several item cells for a pooled indicator). The answers are rebuilt from
+    the counts (a multiset is determined by its counts), so mean, SD, median, the shares and both
+    confidence intervals are exactly those of the answers (:func:`evaluation.indicators._stats`).
+
+    Examples
+    --------
+    >>> c = {"n": 4, "bortfall": 1, "antal_2": 1, "antal_4": 1, "antal_5": 1, "antal_6": 1}
+    >>> st = item_statistics(c)
+    >>> st["n"], st["andel_topp2"], st["median"], st["bortfall"]
+    (4, 0.5, 4.5, 1)
+    """
+    from . import indicators, instruments
+    from . import questionnaires as qn
+
+    low, high = instruments.response_range(qn.INSTRUMENT, scale_max)
+    vals = np.concatenate([np.repeat(float(s), int(cell.get(f"antal_{s}", 0) or 0)) for s in range(low, high + 1)]
+                          + [np.full(int(cell.get("bortfall", 0) or 0), np.nan)])
+    return indicators._stats(pd.Series(vals, dtype=float), low, high)
+
+
+def nns_cell(ts: TableSet, forbund, respondentgrupp, tidpunkt, vag, item, kon=TOTAL) -> pd.Series | None:
+    """One cell of the NNS table as a row (``n``, moments NaN where suppressed; ``status``
+    ``publicerad``/``undertryckt``), or None when the table has no such cell (the item was not asked).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"respondent_id": list("abcde"), "respondentgrupp": "styrelse", "forbund": "X",
+    ...                   "vag": "V", "tidpunkt": "halvar", "nns_12": [6, 5, 5, 4, 1]})
+    >>> int(nns_cell(build_nns(s), "X", "styrelse", "halvar", "V", "12")["antal_5"])
+    2
+    """
+    i = ts.lookup("nns", forbund=str(forbund or TOTAL), respondentgrupp=str(respondentgrupp), tidpunkt=str(tidpunkt),
+                  vag=str(vag), item=str(item), kon=str(kon or TOTAL))
+    if i is None:
+        return None
+    c = ts.cells.iloc[i].copy()
+    if c["status"] != tableset.PUBLISHED:
+        for col in ("n", *ts.moments):
+            c[col] = np.nan
+        c["status"] = tableset.SUPPRESSED
+    return c
+
+
+# ----------------------------------------------------------------------------------------- focus groups
+
+def build_focus(segments: pd.DataFrame, codebook=None, min_n: int = MIN_N, protection: float | None = None,
+                by: str = "grupp") -> TableSet:
+    """The unprotected focus-group table: distinct speakers, segments and sessions per förbund ×
+    group × theme (see the module docstring).
+
+    Parameters
+    ----------
+    segments : DataFrame
+        ``SEGMENTS`` rows of every förbund the snapshot covers.
+    codebook : evaluation.coding.Codebook, optional
+        Rolls codes up to themes (:func:`evaluation.coding.tally`, ``level="tema"``, coders pooled);
+        without it the codes are the themes.
+    min_n : int
+        Primary suppression ``0 < talare < min_n``.
+    by : str
+        The group column (default ``grupp``; its values fill the ``grupp`` dimension).
+
+    Returns
+    -------
+    evaluation.tableset.TableSet
+        Cells ``matt, forbund, grupp, tema, n (distinct speakers), segment, sessioner, status``;
+        ``matt`` is ``fokus``, or a variant without the total of a dimension whose units are not
+        disjoint on these data.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": [f"s{i}" for i in range(7)], "session": "f1", "grupp": "g",
+    ...                     "forbund": "X", "talare_id": [f"p{i}" for i in range(7)], "kodare": "A",
+    ...                     "kod": ["x"] * 6 + ["y"]})
+    >>> ts = build_focus(seg)
+    >>> [int(ts.cell(ts.cells["matt"][0], forbund="X", grupp="g", tema=t)["n"]) for t in ("x", "y", MATERIAL)]
+    [6, 1, 7]
+    """
+    from . import coding
+
+    seg = segments.copy()
+    if "forbund" not in seg:
+        seg["forbund"] = MISSING
+    seg["forbund"] = seg["forbund"].astype("string").fillna(MISSING).astype(str)
+    seg[by] = seg[by].astype("string").fillna(MISSING).astype(str)
+    tl = coding.tally(seg, codebook, by=["forbund", by], level="tema" if codebook is not None else "kod",
+                      tvarkoder=False)
+    themes = tl.rename(columns={by: "grupp", "kod": "tema", "talare": "n"})[
+        ["forbund", "grupp", "tema", "n", "segment", "sessioner"]]
+    mat = tl.drop_duplicates(["forbund", by])[["forbund", by, "talare_totalt", "segment_totalt", "sessioner_totalt"]]
+    mat = mat.rename(columns={by: "grupp", "talare_totalt": "n",
+                                                              "segment_totalt": "segment",
+                                                              "sessioner_totalt": "sessioner"})
+    mat = mat.assign(tema=MATERIAL)[["forbund", "grupp", "tema", "n", "segment", "sessioner"]]
+    units = pd.concat([themes, mat], ignore_index=True)
+    units["tema"] = units["tema"].astype(str)
+    # a sum over förbund or groups is a count of people only when no speaker (session, segment) is in two
+    sp = seg.dropna(subset=["talare_id"]) if "talare_id" in seg else seg.iloc[:0]
+    add = []
+    for d, col in (("forbund", "forbund"), ("grupp", by)):
+        disjoint = all(seg.groupby(u)[col].nunique().max() <= 1 for u in ("segment_id", "session") if u in seg)
+        disjoint &= bool(sp.groupby("talare_id")[col].nunique().max() <= 1) if len(sp) else True
+        if disjoint:
+            add.append(d)
+    m = FOKUS if len(add) == 2 else _FOKUS_VARIANTS[tuple(add)]
+    domains = {"forbund": sorted(units["forbund"].unique()), "grupp": sorted(units["grupp"].unique())}
+    cells = _cube(units, m, domains)
+    return TableSet(cells, min_n=min_n, protection=float(min_n if protection is None else protection))
+
+
+def focus_tally(ts: TableSet, forbund=None, codebook=None) -> pd.DataFrame:
+    """The board tally (as :func:`evaluation.coding.tally` ``by="grupp"``) read from the protected table.
+
+    One row per group × theme of ``forbund`` (None or ``""``: the total over förbund), with
+    ``segment, sessioner, talare`` and the material totals ``segment_totalt, sessioner_totalt,
+    talare_totalt``, the shares ``andel_segment`` (segment / segment_totalt) and ``andel_sessioner``,
+    NaN where the cell (or, for a share, its base) is suppressed, and ``undertryckt``.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": [f"s{i}" for i in range(7)], "session": "f1", "grupp": "g",
+    ...                     "forbund": "X", "talare_id": [f"p{i}" for i in range(7)], "kodare": "A",
+    ...                     "kod": ["x"] * 6 + ["y"]})
+    >>> t = focus_tally(tableset.protect(build_focus(seg)), "X")
+    >>> t[["kod", "talare", "segment_totalt", "undertryckt"]].values.tolist()  # themes do not add up: y alone hidden
+    [['x', 6.0, 7.0, False], ['y', nan, 7.0, True]]
+    """
+    pub = ts.published()
+    fb = str(forbund) if forbund not in (None, "") else TOTAL
+    c = pub[(pub["forbund"] == fb) & (pub["grupp"] != TOTAL)]
+    mat = c[c["tema"] == MATERIAL].set_index("grupp")
+    th = c[c["tema"] != MATERIAL]
+    if codebook is not None:  # the codebook's order of themes
+        from . import coding
+
+        order = {k: i for i, k in enumerate(coding._codes_at_level(codebook, "tema", th["tema"]))}
+        th = th.assign(_o=th["tema"].map(order).fillna(len(order))).sort_values(["grupp", "_o"], kind="stable")
+    out = pd.DataFrame({"grupp": th["grupp"].to_numpy(), "kod": th["tema"].to_numpy(),
+                        "segment": th["segment"].to_numpy(float), "sessioner": th["sessioner"].to_numpy(float),
+                        "talare": th["n"].to_numpy(float)})
+    for col, src in (("segment_totalt", "segment"), ("sessioner_totalt", "sessioner"), ("talare_totalt", "n")):
+        out[col] = out["grupp"].map(mat[src]).to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["andel_segment"] = np.where(out["segment_totalt"] > 0, out["segment"] / out["segment_totalt"], np.nan)
+        out["andel_sessioner"] = np.where(out["sessioner_totalt"] > 0, out["sessioner"] / out["sessioner_totalt"],
+                                          np.nan)
+    out["undertryckt"] = (th["status"] != tableset.PUBLISHED).to_numpy()
+    return out.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------- one per snapshot
+
+def _folder() -> Path | None:
+    env = os.environ.get(tableset.ENV)
+    if env:
+        return Path(env).parent
+    cwd = Path.cwd()
+    if cwd.parent.name == ".staging":
+        return cwd.parent
+    return None
+
+
+def current(kind: str) -> TableSet | None:
+    """The snapshot's protected ``"nns"`` or ``"fokus"`` table (beside ``tabelluppsattning.parquet``),
+    or None outside a run (then :func:`for_inputs`).
+
+    Examples
+    --------
+    >>> os.environ.pop(tableset.ENV, None) and None
+    >>> current("nns") is None
+    True
+    """
+    folder = _folder()
+    name = {"nns": NNS_FILENAME, "fokus": FOCUS_FILENAME}[kind]
+    if folder is not None and (folder / name).is_file():
+        return tableset.read_parquet(folder / name)
+    return None
+
+
+def for_inputs(indata, kind: str, min_n: int = MIN_N, scale_max: int | None = None, codebook=None) -> TableSet | None:
+    """The protected table a notebook or report slices: in a run the snapshot's (:func:`current`),
+    otherwise built from every förbund of the data folder (``indata.alla``) and protected
+    (:func:`evaluation.tableset.protect_cached`: the same data give the same statuses everywhere).
+
+    ``kind``: ``"nns"`` (needs ``indata.nns``) or ``"fokus"`` (``indata.segments`` and ``codebook``).
+    None when the folder has no such data.
+    """
+    ts = current(kind)
+    if ts is not None and int(ts.min_n) == int(min_n):
+        return ts
+    src = indata.alla if getattr(indata, "alla", None) is not None else indata
+    if kind == "nns":
+        data = src.nns
+        if data is None or not len(data):
+            return None
+        return tableset.protect_cached(build_nns(data, scale_max=scale_max, min_n=min_n))
+    data = src.segments
+    if data is None or not len(data):
+        return None
+    from . import coding
+
+    cb = codebook if codebook is not None else coding.combine_codebooks(*DEFAULT_KODBOCKER.split(","))
+    return tableset.protect_cached(build_focus(data, cb, min_n=min_n))
+
+
+def write_snapshot(data_dir, staging: Path, min_n: int = MIN_N, kodbocker: str = DEFAULT_KODBOCKER) -> dict:
+    """Protect the NNS and focus-group tables of a data folder and write them beside the
+    participant table set (``<staging>/tabelluppsattning_nns.parquet``,
+    ``…_fokusgrupper.parquet``).
+
+    Returns
+    -------
+    dict
+        For the manifest, per table (``nns``, ``fokusgrupper``): ``fil``, the cost
+        (:meth:`evaluation.tableset.TableSet.cost`) and ``sekunder``; or ``fel`` (Swedish) when the
+        table could not be built; absent when the folder has no such data.
+    """
+    import time
+
+    from . import coding, inputs
+    from .privacy import redact
+
+    out = {}
+    indata = inputs.load(data_dir)
+    for kind, name, fname in (("nns", "nns", NNS_FILENAME), ("fokus", "fokusgrupper", FOCUS_FILENAME)):
+        t0 = time.perf_counter()
+        try:
+            if kind == "nns":
+                data = indata.nns
+                ts = None if data is None or not len(data) else tableset.protect_cached(build_nns(data, min_n=min_n))
+            else:
+                data = indata.segments
+                cb = coding.combine_codebooks(*[k.strip() for k in kodbocker.split(",") if k.strip()])
+                ts = None if data is None or not len(data) else tableset.protect_cached(
+                    build_focus(data, cb, min_n=min_n))
+        except (EvaluationError, KeyError, ValueError) as exc:
+            out[name] = {"fel": redact(f"ingen skyddad tabell: {type(exc).__name__}: {exc}")}
+            continue
+        if ts is None:
+            continue
+        tableset.write_parquet(ts, Path(staging) / fname)
+        out[name] = {"fil": fname, **ts.cost(), "sekunder": round(time.perf_counter() - t0, 1)}
+    return out
+
+
+# ----------------------------------------------------------------------------------------- views
+
+_NNS_KEYS = ("respondentgrupp", "tidpunkt", "vag")
+
+
+def _cell_dims(row, by) -> dict:
+    missing = [d for d in _NNS_KEYS if d not in by]
+    if missing:
+        from .indicators import IndicatorError
+
+        raise IndicatorError(f"the protected NNS table has no total over {missing}: keep them in by=")
+    dims = {d: str(row[d]) for d in _NNS_KEYS}
+    dims["forbund"] = str(row["forbund"]) if "forbund" in by else TOTAL
+    dims["kon"] = (MISSING if pd.isna(row["kon"]) else str(row["kon"])) if "kon" in by else TOTAL
+    return dims
+
+
+def hide_rows(df: pd.DataFrame, hidden, keep=()) -> pd.DataFrame:
+    """Blank the rows ``hidden`` of a results table (every numeric column but ``keep``), with the
+    column ``undertryckt`` and the cell mask :func:`evaluation.disclosure.format_table` shows as "–".
+
+    Examples
+    --------
+    >>> hide_rows(pd.DataFrame({"item": ["1A", "1U"], "n": [7, 3]}), [False, True])["n"].tolist()
+    [7.0, nan]
+    """
+    from .disclosure import FLAG
+
+    out = df.copy()
+    hidden = np.asarray(hidden, bool)
+    cols = [c for c in out.columns if c not in keep and c != FLAG and pd.api.types.is_numeric_dtype(out[c])
+            and not pd.api.types.is_bool_dtype(out[c])]
+    mask = pd.DataFrame(False, index=out.index, columns=cols)
+    for c in cols:
+        mask[c] = hidden
+        out[c] = out[c].astype(float).mask(hidden)
+    prev = df.attrs.get("undertryckt_celler")
+    out[FLAG] = hidden | (df[FLAG].to_numpy(bool) if FLAG in df else False)
+    out.attrs["undertryckt_celler"] = mask if prev is None else (mask | prev.reindex_like(mask).fillna(False))
+    return out
+
+
+def item_results_from_cells(res: pd.DataFrame, ts: TableSet, by, scale_max: int | None = None) -> pd.DataFrame:
+    """Rows of :func:`evaluation.indicators.item_results` (unsuppressed) read from the protected NNS
+    table: every statistic of a published cell recomputed from its counts (:func:`item_statistics`),
+    every other row blanked (``undertryckt``)."""
+    out = res.copy()
+    hidden = np.zeros(len(out), bool)
+    keys = list(by) + ["item", "indikator", "lokal"]
+    for j, (ix, row) in enumerate(out.iterrows()):
+        c = nns_cell(ts, item=row["item"], **_cell_dims(row, by))
+        if c is None or c["status"] != tableset.PUBLISHED:
+            hidden[j] = True
+            continue
+        for k, v in item_statistics(c, scale_max).items():
+            if k in out.columns:
+                out.at[ix, k] = v
+    return hide_rows(out, hidden, keep=keys)
+
+
+def indicator_results_from_cells(res: pd.DataFrame, ts: TableSet, by, scale_max: int | None = None) -> pd.DataFrame:
+    """Rows of :func:`evaluation.indicators.indicator_results` (unsuppressed) from the NNS table: the
+    pooled answers are the sum of the indicator's item cells, published only where every one of them
+    is (so a pooled figure never reveals a hidden item cell by difference); ``n`` (respondents with at
+    least one answer, a distinct count) is shown only there too."""
+    out = res.copy()
+    hidden = np.zeros(len(out), bool)
+    keys = list(by) + ["indikator", "antal_pastaenden"]
+    for j, (ix, row) in enumerate(out.iterrows()):
+        dims = _cell_dims(row, by)
+        cells = [nns_cell(ts, item=it.strip(), **dims) for it in str(row["pastaenden"]).split(",")]
+        if any(c is None or c["status"] != tableset.PUBLISHED for c in cells):
+            hidden[j] = True
+            continue
+        pooled = {k: sum(float(c[k]) for c in cells) for k in ("bortfall", *(f"antal_{s}" for s in range(1, STEPS + 1)))}
+        st = item_statistics(pooled, scale_max)
+        st["n_svar"] = st.pop("n")
+        for k, v in st.items():
+            if k in out.columns:
+                out.at[ix, k] = v
+    return hide_rows(out, hidden, keep=keys)
