@@ -36,12 +36,13 @@ character overlap and a questionable chance term); everything is recomputed from
 
 Headline results recorded by ``notebooks/fokusgrupper.ipynb`` (``results.json`` keys)
 -------------------------------------------------------------------------------------
-``n_segment``        distinct segments in the data (int)
-``n_sessioner``      distinct sessions (int)
-``n_talare``         distinct speakers (int)
+``n_segment``        distinct segments in the data (int; null where the protected focus-group table hides it)
+``n_sessioner``      distinct sessions (int; likewise)
+``n_talare``         distinct speakers (int; likewise)
 ``kodare``           coders compared (list of str)
-``teman_segment``    {theme id: number of segments mentioning it, union of coders}
-``teman_sessioner``  {theme id: number of sessions mentioning it}
+``teman_segment``    {theme id: number of segments mentioning it, union of coders; null where the theme's
+                     cell of the protected focus-group table (:mod:`evaluation.surveytables`) is hidden}
+``teman_sessioner``  {theme id: number of sessions mentioning it; likewise}
 ``kappa``            {code id: Cohen's κ (presence/absence per segment) or null}
 ``procent_overens``  {code id: percent agreement, 0–1}
 ``alpha``            Krippendorff's α (nominal) for the whole codebook at code level
@@ -438,7 +439,7 @@ def _codes_at_level(codebook: Codebook | None, level, observed: Iterable[str]) -
 # ---------------------------------------------------------------------------------------------
 def tally(segments: pd.DataFrame, codebook: Codebook | None = None, by: str | Sequence[str] | None = None,
           level: str | int = "tema", kodare: str | None = None, include_zero: bool = True,
-          tvarkoder: bool = True) -> pd.DataFrame:
+          tvarkoder: bool = True, tabeller=None) -> pd.DataFrame:
     """Count segments, sessions and distinct speakers mentioning each code or theme.
 
     A unit *mentions* a code when at least one of its segments is coded with it (or with a
@@ -462,6 +463,11 @@ def tally(segments: pd.DataFrame, codebook: Codebook | None = None, by: str | Se
     tvarkoder : bool
         Include cross-codes (valence, perspective, learning type: ``tvarkod`` in the codebook)
         when listing unused codes; used cross-codes are always counted.
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected focus-group table (:func:`evaluation.surveytables.build_focus`): with it, a
+        tally ``by="grupp"`` at theme level (coders pooled) of one förbund or of every förbund of the
+        table is read from its cells (:func:`evaluation.surveytables.focus_tally`; suppressed cells
+        NaN, column ``undertryckt``); any other tally is counted from the segments as without it.
 
     Returns
     -------
@@ -482,6 +488,13 @@ def tally(segments: pd.DataFrame, codebook: Codebook | None = None, by: str | Se
     [['x', 2, 1, 2], ['y', 1, 1, 1]]
     """
     by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    if tabeller is not None and level == "tema" and kodare is None and by in (["grupp"], []):
+        from . import surveytables
+
+        fb = surveytables.focus_forbund(tabeller, segments)
+        if fb is not None:
+            out = surveytables.focus_tally(tabeller, fb, codebook)
+            return out if by else surveytables.focus_total(tabeller, fb, codebook)
     df = roll_up(segments, codebook, level, kodare)
     df = _union(df)
     if "talare_id" not in df.columns:
@@ -539,6 +552,17 @@ def board_tally(tally_df: pd.DataFrame, min_n: int = 5) -> pd.DataFrame:
 
     value_cols = [c for c in ("segment", "sessioner", "andel_segment", "andel_sessioner", "andel_talare")
                   if c in tally_df.columns]
+    if disclosure.FLAG in tally_df.columns:  # read from the protected table (tally(..., tabeller=)): its statuses
+        from .surveytables import hide_rows
+
+        keep = [c for c in tally_df.columns if c not in ("talare", *value_cols)]
+        out = hide_rows(tally_df, tally_df[disclosure.FLAG].to_numpy(bool), keep=keep)
+        mask = out.attrs["undertryckt_celler"]
+        for c in ("andel_segment", "andel_sessioner", "andel_talare"):  # a share whose base is hidden
+            if c in out.columns and c in mask.columns:
+                mask[c] = mask[c] | out[c].isna()
+        out[disclosure.FLAG] = mask.any(axis=1).to_numpy()
+        return out
     return disclosure.suppress_rows(tally_df, n_col="talare", value_cols=value_cols, min_n=min_n)
 
 
@@ -567,7 +591,9 @@ def board_table(tally_df: pd.DataFrame, codebook: Codebook | None = None, min_n:
     cols = [c for c in tally_df.columns if c not in ("kod", "segment", "sessioner", "talare", "segment_totalt",
                                                       "sessioner_totalt", "talare_totalt", "andel_segment",
                                                       "andel_sessioner", "andel_talare")]
-    df = tally_df[cols + ["kod", "segment", "sessioner", "talare", "andel_segment", "andel_sessioner"]].copy()
+    df = tally_df[[c for c in cols if c != "undertryckt"] + ["kod", "segment", "sessioner", "talare", "andel_segment",
+                                                            "andel_sessioner"]
+                  + (["undertryckt"] if "undertryckt" in tally_df.columns else [])].copy()
     df[["andel_segment", "andel_sessioner"]] = df[["andel_segment", "andel_sessioner"]] * 100
     shown = board_tally(df, min_n=min_n)
     for c in ("segment", "sessioner", "talare"):  # counts stay whole numbers when suppression left NaN
@@ -615,8 +641,9 @@ def material_table(tally_df: pd.DataFrame, by: str = "grupp", lang: str = "sv") 
     df = tally_df.drop_duplicates(by)[[by, "segment_totalt", "sessioner_totalt", "talare_totalt"]]
     out = pd.DataFrame({t(f"coding.{by}", lang) if f"coding.{by}" in _label_keys() else by:
                         [_group_label(v, lang) for v in df[by]]})
-    for c in ("segment", "sessioner", "talare"):
-        out[t(f"coding.{c}", lang)] = [format_number(v, lang, 0) for v in df[f"{c}_totalt"]]
+    for c in ("segment", "sessioner", "talare"):  # NaN: hidden by the protected table
+        out[t(f"coding.{c}", lang)] = [t("suppressed_short", lang) if pd.isna(v) else format_number(v, lang, 0)
+                                       for v in df[f"{c}_totalt"]]
     return out
 
 
@@ -1101,11 +1128,13 @@ def select(segments: pd.DataFrame, **filters: str) -> pd.DataFrame:
 
 
 def headline(segments: pd.DataFrame, codebook: Codebook, coders: Sequence[str] | None = None,
-             unit: str = "segment") -> dict:
+             unit: str = "segment", tabeller=None) -> dict:
     """Headline results of a focus-group analysis (the ``results.json`` keys of the module docstring).
 
     Theme counts pool coders; κ and percent agreement per code compare ``coders`` on ``unit``;
-    α is :func:`codebook_alpha` at code level over all coders.
+    α is :func:`codebook_alpha` at code level over all coders. With ``tabeller`` (the protected
+    focus-group table) the theme counts and the material's segments, sessions and speakers are its
+    cells, ``None`` where suppressed.
 
     Examples
     --------
@@ -1114,16 +1143,25 @@ def headline(segments: pd.DataFrame, codebook: Codebook, coders: Sequence[str] |
     >>> headline(seg, load_codebook("teamwork_framgangsfaktorer"))["teman_segment"]["ff2_samsyn"]
     1
     """
-    themes = tally(segments, codebook, by=None, level="tema", tvarkoder=False)
+    themes = tally(segments, codebook, by=None, level="tema", tvarkoder=False, tabeller=tabeller)
     kap = kappa_per_code(segments, coders=coders, unit=unit, codebook=codebook)
     sat = saturation(segments, codebook, level="kod")
+    counts = {"n_segment": int(segments["segment_id"].nunique()), "n_sessioner": int(segments["session"].nunique()),
+              "n_talare": int(segments["talare_id"].nunique()) if "talare_id" in segments else None}
+    if "undertryckt" in themes.columns:  # read from the protected table: the material total's cell, None where hidden
+        tot = themes.iloc[0] if len(themes) else None
+        for key, col in (("n_segment", "segment_totalt"), ("n_sessioner", "sessioner_totalt"),
+                         ("n_talare", "talare_totalt")):
+            counts[key] = None if tot is None or pd.isna(tot[col]) else int(tot[col])
+
+    def whole(v):
+        return None if pd.isna(v) else int(v)
+
     return {
-        "n_segment": int(segments["segment_id"].nunique()),
-        "n_sessioner": int(segments["session"].nunique()),
-        "n_talare": int(segments["talare_id"].nunique()) if "talare_id" in segments else None,
+        **counts,
         "kodare": list(coders) if coders is not None else sorted(segments["kodare"].unique()),
-        "teman_segment": dict(zip(themes["kod"], themes["segment"].astype(int))),
-        "teman_sessioner": dict(zip(themes["kod"], themes["sessioner"].astype(int))),
+        "teman_segment": dict(zip(themes["kod"], map(whole, themes["segment"]))),
+        "teman_sessioner": dict(zip(themes["kod"], map(whole, themes["sessioner"]))),
         "kappa": dict(zip(kap["kod"], kap["kappa"])),
         "procent_overens": dict(zip(kap["kod"], kap["procent_overens"])),
         "alpha": codebook_alpha(segments, unit=unit, codebook=codebook),

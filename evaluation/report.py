@@ -354,7 +354,8 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
         survey = u.nns[u.nns["forbund"] == u.forbund] if u.forbund else u.nns
         if len(survey):
             latest = sorted(survey["vag"].dropna().unique())[-1]
-            r = indicators.indicator_results(survey, scale_max=u.scale_max, min_n=min_n)
+            r = indicators.indicator_results(survey, scale_max=u.scale_max, min_n=min_n,
+                                             tabeller=survey_tables(inp, "nns", min_n))
             r = r[(r["vag"] == latest) & r["andel_topp2"].notna()]
             several = r["forbund"].nunique() > 1  # never pooled: one measure per förbund
             for x in r.itertuples():
@@ -367,8 +368,8 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
     if inp.segment is not None and inp.kodbok is not None and len(inp.segment):
         from . import coding
 
-        tal = coding.board_tally(coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False),
-                                 min_n=min_n)
+        tal = coding.board_tally(coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False,
+                                              tabeller=survey_tables(inp, "fokus", min_n)), min_n=min_n)
         names = inp.kodbok.labels(lang)
         for x in tal.itertuples():
             if x.undertryckt or not x.segment:
@@ -573,6 +574,42 @@ def protected_tables(inp: Inputs, min_n: int = 5):
     return tableset.for_data(data, min_n=min_n)
 
 
+def survey_tables(inp: Inputs, kind: str, min_n: int = 5):
+    """The protected NNS (``kind="nns"``) or focus-group (``"fokus"``) table the report's NNS and
+    focus-group figures are cells of (:mod:`evaluation.surveytables`): the snapshot's in a run, else
+    built from every förbund of the data folder (or, for inputs made in memory, from the inputs) and
+    protected; computed once per :class:`Inputs`.
+
+    Returns
+    -------
+    evaluation.tableset.TableSet or None
+        None when the inputs have no such data.
+
+    Examples
+    --------
+    >>> survey_tables(Inputs(goals_mod.Underlag()), "nns") is None
+    True
+    """
+    from . import surveytables, tableset
+
+    memo = inp.__dict__.setdefault("_survey_tables", {})
+    if (kind, min_n) in memo:
+        return memo[(kind, min_n)]
+    u = inp.underlag
+    data = u.nns if kind == "nns" else inp.segment
+    if data is None or not len(data):
+        ts = None
+    elif inp.indata is not None:
+        ts = surveytables.for_inputs(inp.indata, kind, min_n=min_n, scale_max=u.scale_max, codebook=inp.kodbok)
+    elif kind == "nns":
+        ts = surveytables.current("nns") or tableset.protect_cached(surveytables.build_nns(data, u.scale_max, min_n))
+    else:
+        ts = surveytables.current("fokus") or tableset.protect_cached(
+            surveytables.build_focus(data, inp.kodbok, min_n=min_n))
+    memo[(kind, min_n)] = ts
+    return ts
+
+
 def _shown_cell(v: float) -> bool:
     return not (v == 0)
 
@@ -682,7 +719,7 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
     ``avslutade``); time in insats per kön (rows of the ``avslutade`` cells); KASAM before/after
     per kön (the ``kasam`` cells' moments): all slices of the protected table set ``tabeller``
     (default :func:`protected_tables`), "–" where a cell is not published. NNS indicators per kön
-    (participants, latest wave) are not in the table set and are suppressed table by table.
+    (participants, latest wave) are cells of the protected NNS table (:func:`survey_tables`).
 
     Returns
     -------
@@ -757,10 +794,17 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
         if len(s) and "kon" in s:
             latest = sorted(s["vag"].dropna().unique())[-1]
             cur = s[s["vag"] == latest]
-            parts = [_noattrs(indicators.indicator_results(sub, by=("respondentgrupp", "tidpunkt"),
-                                                           scale_max=u.scale_max, min_n=min_n)).assign(kon=str(kon))
-                     for kon, sub in cur.groupby("kon", observed=True)]
-            r = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["tidpunkt", "kon"])
+            nns_ts = survey_tables(inp, "nns", min_n)
+            if nns_ts is not None:  # cells of the protected NNS table (kön is one of its dimensions)
+                by = ("respondentgrupp", "tidpunkt", "vag", "kon") + (("forbund",) if u.forbund else ())
+                r = _noattrs(indicators.indicator_results(cur[cur["kon"].notna()], by=by, scale_max=u.scale_max,
+                                                          min_n=min_n, tabeller=nns_ts))
+                r = r if len(r) else pd.DataFrame(columns=["tidpunkt", "kon"])
+            else:
+                parts = [_noattrs(indicators.indicator_results(sub, by=("respondentgrupp", "tidpunkt"),
+                                                               scale_max=u.scale_max, min_n=min_n)).assign(kon=str(kon))
+                         for kon, sub in cur.groupby("kon", observed=True)]
+                r = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["tidpunkt", "kon"])
             r = r[r["tidpunkt"] == "avslut"] if (r["tidpunkt"] == "avslut").any() else r
             if len(r):
                 wide = r.pivot_table(index="indikator", columns="kon", values=["n", "andel_topp2"], aggfunc="first",
@@ -1040,7 +1084,8 @@ def _block_fokusgrupper(ctx: dict) -> list[Block]:
         return none
     from . import coding
 
-    tal = coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False)
+    tal = coding.tally(inp.segment, inp.kodbok, by="grupp", level="tema", tvarkoder=False,
+                       tabeller=survey_tables(inp, "fokus", min_n))
     return [_table(t("report.tabell.fokus", lang), coding.board_table(tal, inp.kodbok, min_n=min_n, lang=lang),
                    min_n, lang)]
 

@@ -316,7 +316,35 @@ def build_focus(segments: pd.DataFrame, codebook=None, min_n: int = MIN_N, prote
     return TableSet(cells, min_n=min_n, protection=float(min_n if protection is None else protection))
 
 
-def focus_tally(ts: TableSet, forbund=None, codebook=None) -> pd.DataFrame:
+def focus_forbund(ts: TableSet, segments: pd.DataFrame) -> str | None:
+    """The förbund dimension value whose cells are the tally of ``segments``: its one förbund, the
+    total when ``segments`` hold every förbund of the table, else None (a subset of several förbund
+    is not a cell; such a tally is counted table by table).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": ["s1"], "session": "f", "grupp": "g", "forbund": "X", "talare_id": "p",
+    ...                     "kodare": "A", "kod": "x"})
+    >>> focus_forbund(build_focus(seg), seg), focus_forbund(build_focus(seg), seg.iloc[:0])
+    ('X', 'Totalt')
+    """
+    have = set(ts.cells["forbund"]) - {TOTAL}
+    fb = set(segments["forbund"].astype("string").fillna(MISSING).astype(str)) if "forbund" in segments else {MISSING}
+    if len(fb) == 1 and fb <= have:
+        return next(iter(fb))
+    if not fb or fb == have:
+        return TOTAL
+    return None
+
+
+def focus_total(ts: TableSet, forbund=None, codebook=None) -> pd.DataFrame:
+    """As :func:`focus_tally` over every group (``tally(by=None)``): one row per theme of the
+    group total's cells (``grupp`` ``"Totalt"``)."""
+    t = focus_tally(ts, forbund, codebook, grupp=TOTAL)
+    return t.drop(columns="grupp")
+
+
+def focus_tally(ts: TableSet, forbund=None, codebook=None, grupp=None) -> pd.DataFrame:
     """The board tally (as :func:`evaluation.coding.tally` ``by="grupp"``) read from the protected table.
 
     One row per group × theme of ``forbund`` (None or ``""``: the total over förbund), with
@@ -335,7 +363,10 @@ def focus_tally(ts: TableSet, forbund=None, codebook=None) -> pd.DataFrame:
     """
     pub = ts.published()
     fb = str(forbund) if forbund not in (None, "") else TOTAL
-    c = pub[(pub["forbund"] == fb) & (pub["grupp"] != TOTAL)]
+    c = pub[(pub["forbund"] == fb) & ((pub["grupp"] != TOTAL) if grupp is None else (pub["grupp"] == grupp))]
+    if grupp is None:  # groups this förbund has no material in (a published zero) are not its rows
+        empty = c.loc[(c["tema"] == MATERIAL) & (c["segment"] == 0), "grupp"]
+        c = c[~c["grupp"].isin(set(empty))]
     mat = c[c["tema"] == MATERIAL].set_index("grupp")
     th = c[c["tema"] != MATERIAL]
     if codebook is not None:  # the codebook's order of themes
@@ -349,9 +380,10 @@ def focus_tally(ts: TableSet, forbund=None, codebook=None) -> pd.DataFrame:
     for col, src in (("segment_totalt", "segment"), ("sessioner_totalt", "sessioner"), ("talare_totalt", "n")):
         out[col] = out["grupp"].map(mat[src]).to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["andel_segment"] = np.where(out["segment_totalt"] > 0, out["segment"] / out["segment_totalt"], np.nan)
-        out["andel_sessioner"] = np.where(out["sessioner_totalt"] > 0, out["sessioner"] / out["sessioner_totalt"],
-                                          np.nan)
+        for share, num, den in (("andel_segment", "segment", "segment_totalt"),
+                                ("andel_sessioner", "sessioner", "sessioner_totalt")):
+            # a published zero is 0 % of any base; otherwise both cells must be published
+            out[share] = np.where(out[num] == 0, 0.0, np.where(out[den] > 0, out[num] / out[den], np.nan))
     out["undertryckt"] = (th["status"] != tableset.PUBLISHED).to_numpy()
     return out.reset_index(drop=True)
 
