@@ -211,12 +211,14 @@ def _costbenefit(r: Mapping) -> list[str]:
 
 def _coding(r: Mapping) -> list[str]:
     out = []
-    if r.get("n_segment") is not None:
+    # null counts: cells the protected focus-group table hides (evaluation.surveytables)
+    if r.get("n_segment") is not None and r.get("n_sessioner") is not None and r.get("n_talare") is not None:
         out.append(f"{fmt.integer(r['n_segment'])} kodade textavsnitt från {fmt.integer(r.get('n_sessioner'))} "
                    f"fokusgrupper med {_n(r.get('n_talare'))} talare.")
-    themes = r.get("teman_segment") or {}
+    themes = {k: v for k, v in (r.get("teman_segment") or {}).items() if v is not None}
     if themes:
-        out.append(f"Materialet täcker {fmt.integer(len(themes))} teman; det mest omtalade temat har "
+        which = "temat" if len(themes) == len(r["teman_segment"]) else "av de teman som kan visas"
+        out.append(f"Materialet täcker {fmt.integer(len(r['teman_segment']))} teman; det mest omtalade {which} har "
                    f"{fmt.integer(max(themes.values()))} avsnitt.")
     if r.get("alpha") is not None:
         quality = "god" if r["alpha"] >= 0.8 else ("godtagbar" if r["alpha"] >= 0.667 else "svag")
