@@ -1537,6 +1537,8 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
         status = "complete" if all(r["status"] == "ok" for r in all_records) else "incomplete"
         new = build_manifest(manifest["snapshot"], all_records, all_specs, manifest["created"], status)
         new["runfile_copies"] = copies
+        if "tabelluppsattning" in manifest:  # the retried runs sliced the same protected tables
+            new["tabelluppsattning"] = manifest["tabelluppsattning"]
         new["retried"] = manifest.get("retried", []) + [new["completed"]]
         new = _safe_manifest(new)
         _write_json_atomic(manifest_path, new)
