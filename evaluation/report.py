@@ -1069,6 +1069,10 @@ def _block_nns(ctx: dict) -> list[Block]:
     meas = ctx["matt"]
     none = _none(lang)
     m = _match(meas, ["nns.*"])
+    u = ctx["inp"].underlag
+    if not len(m) and u.nns is not None and len(u.nns[u.nns["forbund"] == u.forbund] if u.forbund else u.nns):
+        # answers exist, but the protected NNS table hides every indicator of the latest wave
+        return [Block("text", t("report.tabell.nns", lang), t("report.allt_undertryckt", lang, min_n=min_n))]
     return [_table(t("report.tabell.nns", lang),
                    m[["etikett", "text"]].set_axis([t("report.kol.matt", lang), t("report.kol.varde", lang)], axis=1),
                    min_n, lang)] if len(m) else none
