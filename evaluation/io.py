@@ -405,8 +405,59 @@ def _as_text(s: pd.Series) -> pd.Series:
         whole = s.dropna()
         if len(whole) and (whole % 1 == 0).all() and whole.abs().max() < 2**53:
             s = s.astype("Int64")
-    out = s.astype("str").str.strip()
+    out = s.astype("str")
+    if _clean_arrow_text(out):
+        return out  # no cell starts or ends with whitespace and none is blank: nothing to strip
+    out = out.str.strip()
     return out.where(out != "")
+
+
+def _clean_arrow_text(s: pd.Series) -> bool:
+    """True when an Arrow-backed text column certainly has no blank cell and no cell that starts
+    or ends with whitespace (then stripping changes nothing), judged from the first and last byte
+    of every cell in Arrow's buffers (no per-cell Python). Conservative: any byte below ``!`` or
+    outside ASCII at either end (Unicode spaces included) answers False, and so does anything
+    that is not a plain Arrow string column.
+
+    Examples
+    --------
+    >>> _clean_arrow_text(pd.Series(["a", "b c", None], dtype="str"))
+    True
+    >>> _clean_arrow_text(pd.Series(["a ", "b"], dtype="str")), _clean_arrow_text(pd.Series(["", "b"], dtype="str"))
+    (False, False)
+    >>> _clean_arrow_text(pd.Series(["a\u00a0"], dtype="str")), _clean_arrow_text(pd.Series(["a"], dtype=object))
+    (False, False)
+    """
+    try:
+        import pyarrow as pa
+
+        if not isinstance(s.dtype, pd.StringDtype) or getattr(s.dtype, "storage", "") != "pyarrow":
+            return False
+        for chunk in s.array._pa_array.chunks:
+            n = len(chunk)
+            if n == 0 or chunk.null_count == n:
+                continue
+            if pa.types.is_string(chunk.type):
+                off_type = np.int32
+            elif pa.types.is_large_string(chunk.type):
+                off_type = np.int64
+            else:
+                return False
+            _, obuf, dbuf = chunk.buffers()
+            offsets = np.frombuffer(obuf, dtype=off_type)[chunk.offset:chunk.offset + n + 1]
+            starts, ends = offsets[:-1], offsets[1:]
+            if chunk.null_count:
+                valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+                starts, ends = starts[valid], ends[valid]
+            if (ends <= starts).any():
+                return False  # a blank cell
+            data = np.frombuffer(dbuf, dtype=np.uint8)
+            first, last = data[starts], data[ends - 1]
+            if ((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any():
+                return False
+        return True
+    except Exception:  # noqa: BLE001 - another Arrow layout: strip as usual
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -803,14 +854,19 @@ def _convert_str(imp: _Import, model: str, s: pd.Series, label: str, vocab: str 
         keep = pd.isna(res)
         res[:-1][keep[:-1]] = uniques[keep[:-1]]  # labels the mapping does not name stay as they are
         return _str_from_codes(codes, res, s.index)
-    codes, res = _distinct_map(s, lambda x: lookup.get(_mp.normalise(x)))
+    codes, res, uniques = _distinct_map(s, lambda x: lookup.get(_mp.normalise(x)), with_uniques=True)
     bad = _bad_codes(codes, res)
     if bad.any():
         imp.unmapped_labels[model] = sorted(set(s[bad]))
     problems.add(s.index[bad], label, s[bad],
                  [f"etiketten {x!r} finns inte i vokabulären {vocab}; lägg till den under values: {model}: "
                   "i mappningsfilen" for x in s[bad]])
+    if s.dtype == _STR and not bad.any() and all(isinstance(r, str) and r == u for r, u in zip(res, uniques)):
+        return s  # every label is already its code (a canonical export): the column as it is
     return _str_from_codes(codes, res, s.index)
+
+
+_STR = pd.Series([], dtype="str").dtype
 
 
 def _distinct_map(s: pd.Series, func, with_uniques: bool = False):
@@ -1181,8 +1237,10 @@ def _convert_multi(model, s, vocab, mp):
             return None
         return "|".join(dict.fromkeys(codes)) if codes else None
 
-    codes, res = _distinct_map(s, conv)
+    codes, res, uniques = _distinct_map(s, conv, with_uniques=True)
     bad = pd.Series(_bad_codes(codes, res), index=s.index)
+    if s.dtype == _STR and all(isinstance(r, str) and r == u for r, u in zip(res, uniques)):
+        return s, bad, sorted(unknown)  # already canonical codes joined by |: the column as it is
     return _str_from_codes(codes, res, s.index), bad, sorted(unknown)
 
 
