@@ -851,7 +851,7 @@ def _status(value: float, niva: float, riktning: str, marginal: float) -> str:
 
 
 def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = None, scale_max: int | None = None,
-               min_n: int = 5, ind11: pd.DataFrame | None = None, lang: str = "sv") -> pd.DataFrame:
+               min_n: int = 5, ind11: pd.DataFrame | None = None, lang: str = "sv", tabeller=None) -> pd.DataFrame:
     """Målnivå attainment per target: value, status and colour in one wave.
 
     For a target with ``item`` the item's answers are used, without it all the indicator's items
@@ -866,11 +866,17 @@ def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = No
         From :func:`load_targets` (several förbund may be concatenated).
     vag : str, optional
         Wave; default the latest wave in ``survey``.
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected NNS table (:mod:`evaluation.surveytables`): an NNS target's value pools the
+        answers of one or more cells (items of the indicator, timepoints when the target names none);
+        with the table it is shown only where every one of those cells is published, else ``n`` and
+        ``varde`` are hidden (``undertryckt``, status ``saknas``, text "Dold …").
 
     Returns
     -------
     DataFrame
-        The target columns plus ``vag``, ``n``, ``varde``, ``status``, ``status_text``, ``farg``.
+        The target columns plus ``vag``, ``n``, ``varde``, ``status``, ``status_text``, ``farg`` and
+        ``undertryckt`` (hidden by the protected NNS table).
 
     Examples
     --------
@@ -885,8 +891,9 @@ def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = No
     low, high = instruments.response_range(qn.INSTRUMENT, scale_max)
     lr = long_responses(survey, scale_max)
     vag = vag or (sorted(lr["vag"].dropna().unique())[-1] if len(lr) else None)
-    rows = []
+    rows, hidden = [], []
     for _, tg in targets.iterrows():
+        covered = True
         rec = tg.to_dict()
         rec["vag"] = vag
         if int(tg["indikator"]) == 11:
@@ -906,20 +913,35 @@ def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = No
             st = _stats(sub["varde"], low, high)
             n = int(sub.loc[sub["varde"].notna()].drop_duplicates(["respondent_id", "tidpunkt"]).shape[0])
             value = st[tg["matt"]]
-        if n < min_n:
+            if tabeller is not None and len(sub):
+                from . import surveytables
+                from .tableset import PUBLISHED
+
+                cells = [surveytables.nns_cell(tabeller, tg["forbund"], tg["respondentgrupp"], tp, vag, it)
+                         for tp, it in sub[["tidpunkt", "item"]].drop_duplicates().itertuples(index=False)]
+                covered = all(c is not None and c["status"] == PUBLISHED for c in cells)
+        if n < min_n or not covered:
             value = math.nan
         rec["n"] = n
         rec["varde"] = value
         rec["status"] = _status(value, float(tg["niva"]), tg["riktning"], float(tg["marginal"]))
-        rec["status_text"] = t(f"indicators.status.{rec['status']}", lang)
+        rec["status_text"] = t(f"indicators.status.{rec['status'] if covered else 'undertryckt'}", lang)
+        hidden.append(not covered)
         rec["farg"] = STATUS_COLORS[rec["status"]]
         rows.append(rec)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if tabeller is not None and any(hidden):
+        from .surveytables import hide_rows
+
+        return hide_rows(out, hidden, keep=[c for c in out.columns if c not in ("n", "varde")])
+    out["undertryckt"] = np.asarray(hidden, bool)  # a board table shows "–" where True
+    return out
 
 
 def target_attainment(survey: pd.DataFrame, targets: pd.DataFrame, episodes: pd.DataFrame | None = None,
                       events: pd.DataFrame | None = None, vag: str | None = None, lag_months: int | dict = 12,
-                      as_of=None, scale_max: int | None = None, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+                      as_of=None, scale_max: int | None = None, min_n: int = 5, lang: str = "sv",
+                      tabeller=None) -> pd.DataFrame:
     """Målnivå status of every target, indikator 11 included: the one computation every output shows.
 
     :func:`attainment` of the survey targets plus the register indicator 11 from
@@ -927,7 +949,7 @@ def target_attainment(survey: pd.DataFrame, targets: pd.DataFrame, episodes: pd.
     latest date in the episodes and events) whenever a target names indikator 11. Without
     ``episodes`` an indikator-11 target has n = 0 and status *Saknar data*. The kärnindikatorer
     notebook, the slutrapport's målnivå table and the board dashboard call this, so "Indikator 11"
-    has one value and one status everywhere.
+    has one value and one status everywhere. ``tabeller``: the protected NNS table (:func:`attainment`).
 
     Examples
     --------
@@ -945,7 +967,8 @@ def target_attainment(survey: pd.DataFrame, targets: pd.DataFrame, episodes: pd.
     has11 = len(targets) and (pd.to_numeric(targets["indikator"], errors="coerce") == 11).any()
     if has11 and episodes is not None and len(episodes):
         ind11 = indicator11(episodes, events, lag_months, as_of=as_of, min_n=min_n)
-    return attainment(survey, targets, vag=vag, scale_max=scale_max, min_n=min_n, ind11=ind11, lang=lang)
+    return attainment(survey, targets, vag=vag, scale_max=scale_max, min_n=min_n, ind11=ind11, lang=lang,
+                      tabeller=tabeller)
 
 
 def _add_months(ts: pd.Timestamp, months: int) -> pd.Timestamp:
@@ -1348,10 +1371,12 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1) -> pd.Dat
     data = df.copy()
     if {"matt", "varde"} <= set(data.columns):
         share = data["matt"].astype(str).str.startswith("andel")
+        hidden = data["undertryckt"].astype(bool).to_numpy() if "undertryckt" in data else np.zeros(len(data), bool)
         for col in ("niva", "varde"):
             if col in data.columns:
                 v = pd.to_numeric(data[col], errors="coerce")
-                data[col] = [_pct(x, lang) if sh else _num(x, lang) for x, sh in zip(v, share)]
+                data[col] = [t("suppressed_short", lang) if col == "varde" and h and pd.isna(x)
+                             else (_pct(x, lang) if sh else _num(x, lang)) for x, sh, h in zip(v, share, hidden)]
         data["matt"] = [t(f"indicators.matt.{m}", lang) if f"indicators.matt.{m}" in _keys() else m
                         for m in data["matt"]]
     if "status" in data.columns and "status_text" in data.columns:

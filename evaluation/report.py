@@ -1157,7 +1157,8 @@ def _block_malnivaer(ctx: dict) -> list[Block]:
 
     s = u.nns[u.nns["forbund"] == u.forbund]
     ep = u.episodes[u.episodes["forbund"] == u.forbund] if u.episodes is not None else None
-    att = indicators.target_attainment(s, tg, ep, u.events, scale_max=u.scale_max, min_n=min_n, lang=lang)
+    att = indicators.target_attainment(s, tg, ep, u.events, scale_max=u.scale_max, min_n=min_n, lang=lang,
+                                       tabeller=survey_tables(ctx["inp"], "nns", min_n))
     cols = [c for c in ["indikator", "item", "respondentgrupp", "matt", "niva", "n", "varde", "status_text"] if c in att]
     shown = disclosure.format_table(att[cols], lang=lang, decimals=2)
     share = att["matt"].astype(str).str.startswith("andel").to_numpy() if "matt" in att else None

@@ -74,9 +74,11 @@ cell, so the same status). Relations the tables do *not* carry, because no view 
 other side: totals over respondent groups, timepoints, waves and items; the containment
 inequalities (a theme's speakers ≤ the group's speakers, an item's answers ≤ the questionnaires);
 the notebook's other breakdown columns for the theme bars (``grupp_kolumn`` other than ``grupp``
-is protected on its own, table by table). NNS figures that are not shares of one item
-(Cronbach's α of the optional composite, the paired before/after comparison, indicator 7 ratings,
-målnivå status) are still suppressed view by view.
+is protected on its own, table by table). The målnivå values pool cells (the items of an
+indicator, the timepoints when a target names none) and are shown only where every pooled cell is
+published (:func:`evaluation.indicators.attainment` with ``tabeller``). NNS figures that are not
+sums of cells (Cronbach's α of the optional composite, the paired before/after comparison,
+indicator 7 ratings) are still suppressed view by view.
 
 Examples
 --------

@@ -368,3 +368,22 @@ def test_snapshot_outputs_are_published_cells(sample_snapshot):
                     assert r["Antal talare"] == "–"
                 checked += 1
     assert checked > 40
+
+
+def test_malniva_values_only_from_published_cells(nns_protected):
+    """A målnivå's n and value pool NNS cells: hidden unless every pooled cell is published (the
+    4 answers of Söderå's parternas chefsgrupp used to be shown as n = 4 beside 'Saknar data')."""
+    ts, _ = nns_protected
+    indata = inputs.load(str(ROOT / "data_samples"), forbund="Söderå")
+    att = indicators.target_attainment(indata.nns, indata.targets, tabeller=ts)
+    row = att[(att["indikator"] == 15)].iloc[0]
+    assert row["undertryckt"] and math.isnan(row["n"]) and math.isnan(row["varde"])
+    assert row["status_text"] == "Dold för att skydda små grupper"
+    c = surveytables.nns_cell(ts, "Söderå", "parternas_chefsgrupp", "halvar", row["vag"], "15")
+    assert c["status"] != tableset.PUBLISHED
+    shown = att[~att["undertryckt"] & (att["indikator"] != 11)]
+    for _, r in shown.iterrows():  # an item target at one timepoint is exactly one published cell
+        if isinstance(r["item"], str) and isinstance(r["tidpunkt"], str):
+            c = surveytables.nns_cell(ts, "Söderå", r["respondentgrupp"], r["tidpunkt"], r["vag"], r["item"])
+            assert c["status"] == tableset.PUBLISHED and r["n"] == c["n"]
+    assert len(shown) >= 5
