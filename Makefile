@@ -52,10 +52,11 @@ chromium:
 	fi
 
 test: $(STAMP) chromium
-	$(PY) -m pytest -q
+	@# two workers (pytest-xdist), whole files per worker: module fixtures (Voilà servers) start once
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not browser and not notebook"
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not browser and not notebook"
 
 dashboard: samples
 	$(VENV)/bin/evaluation dashboard --port $(PORT)

@@ -1017,24 +1017,44 @@ def protect_cached(ts: TableSet) -> TableSet:
     >>> protect_cached(ts).cells["status"].tolist() == protect(ts).cells["status"].tolist()
     True
     """
+    import fcntl
+
     path = _cache_dir() / f"{fingerprint(ts)}.npy"
-    if path.exists():
+
+    def cached() -> TableSet | None:
+        if not path.exists():
+            return None
         try:
             codes = np.load(path)
-            if len(codes) == len(ts.cells):
-                out = TableSet(ts.cells.copy(), min_n=ts.min_n, protection=ts.protection, extra=ts.extra,
-                               reference_date=ts.reference_date)
-                out.cells["status"] = np.asarray(_STATUS_CODES, dtype=object)[codes]
-                return out
         except (OSError, ValueError):
-            pass
-    out = protect(ts)
-    codes = np.array([_STATUS_CODES.index(s) for s in out.cells["status"]], dtype=np.int8)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(tmp, codes)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return out
+            return None
+        if len(codes) != len(ts.cells):
+            return None
+        out = TableSet(ts.cells.copy(), min_n=ts.min_n, protection=ts.protection, extra=ts.extra,
+                       reference_date=ts.reference_date)
+        out.cells["status"] = np.asarray(_STATUS_CODES, dtype=object)[codes]
+        return out
+
+    hit = cached()
+    if hit is not None:
+        return hit
+    # one protection per content at a time: a second process (another run, a test worker) asking for
+    # the same table set waits for the first one's result instead of computing it again
+    fd = os.open(path.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        hit = cached()
+        if hit is not None:
+            return hit
+        out = protect(ts)
+        codes = np.array([_STATUS_CODES.index(s) for s in out.cells["status"]], dtype=np.int8)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, codes)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+        return out
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def for_data(data, min_n: int = MIN_N, protection: float | None = None) -> TableSet:

@@ -27,13 +27,31 @@ def sample_snapshot(tmp_path_factory):
     Returns a namespace: ``path`` (the snapshot folder), ``manifest`` (its manifest dict),
     ``runs`` (run name such as ``"norrdal-2025/deltagarfloden"`` -> run folder). Tests that use it
     are slow: mark them ``@pytest.mark.slow`` and ``@pytest.mark.notebook``. Shared by every test
-    that needs executed sample runs (one snapshot per session, never one per test).
+    that needs executed sample runs (one snapshot per session, never one per test): with
+    pytest-xdist (``make test`` runs two workers) the first worker that needs it builds it in the
+    session's common temporary folder under a file lock and the other reads it. Tests must not
+    change files in it.
     """
+    import fcntl
+    import json
+
     from evaluation import runs
 
-    runfiles = sorted(str(p) for p in (ROOT / "parametrized_runs").glob("*.yaml"))
-    out = tmp_path_factory.mktemp("sample_snapshot") / "snapshot"
-    target, manifest = runs.run_snapshot(runfiles, out=out, jobs=2, progress=False)
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # common to the workers of this session
+    shared = base / "sample_snapshot"
+    shared.mkdir(exist_ok=True)
+    with open(base / "sample_snapshot.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "done.json"
+        if done.exists():
+            target = Path(json.loads(done.read_text(encoding="utf-8"))["target"])
+            manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        else:
+            runfiles = sorted(str(p) for p in (ROOT / "parametrized_runs").glob("*.yaml"))
+            target, manifest = runs.run_snapshot(runfiles, out=shared / "snapshot", jobs=2, progress=False)
+            done.write_text(json.dumps({"target": str(target)}), encoding="utf-8")
     folders = {r["name"]: target / r["folder"] for r in manifest["runs"]}
     return types.SimpleNamespace(path=target, manifest=manifest, runs=folders)
 
