@@ -495,13 +495,21 @@ def _nns(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
         return {"anmarkning": "inga NNS-enkätsvar i underlaget"}
     matt = ind["matt"]
     waves = sorted(survey["vag"].dropna().unique())
+    from . import surveytables
 
-    def table(df, by):
+    # in a snapshot run: the snapshot's protected NNS table (values only from its published cells)
+    nns_ts = surveytables.current("nns")
+    nns_ts = nns_ts if nns_ts is not None and int(nns_ts.min_n) == int(min_n) else None
+
+    def table(df, by, cells=True):
+        tab = nns_ts if cells else None
+        if tab is not None:  # the förbund's cells (the total over förbund when the goal covers all)
+            by = tuple(by) + (("forbund",) if u.forbund else ())
         if ind.get("item"):
-            r = indicators.item_results(df, by=by, scale_max=u.scale_max, min_n=min_n)
+            r = indicators.item_results(df, by=by, scale_max=u.scale_max, min_n=min_n, tabeller=tab)
             r = r[r["item"].astype(str) == str(ind["item"])]
         else:
-            r = indicators.indicator_results(df, by=by, scale_max=u.scale_max, min_n=min_n)
+            r = indicators.indicator_results(df, by=by, scale_max=u.scale_max, min_n=min_n, tabeller=tab)
             r = r[r["indikator"].astype(str) == str(ind["indikator"])]
         if ind.get("respondentgrupp"):
             r = r[r["respondentgrupp"] == ind["respondentgrupp"]]
@@ -528,7 +536,8 @@ def _nns(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
             continue
         rows = []
         for cat, part in survey.groupby(c, observed=True):
-            sub = table(part, by)
+            # kön is a dimension of the NNS table; another split is not, and is suppressed table by table
+            sub = table(part, by + ("kon",)) if c == "kon" else table(part, by, cells=False)
             b = pick(sub, ind.get("baslinje"), waves[0]) if ind.get("baslinje") is not None else (None, None)
             f = pick(sub, ind.get("uppfoljning"), waves[-1])
             rows.append({"uppdelning": c, "kategori": str(cat), "baslinje": b[0], "uppfoljning": f[0],

@@ -387,3 +387,24 @@ def test_malniva_values_only_from_published_cells(nns_protected):
             c = surveytables.nns_cell(ts, "Söderå", r["respondentgrupp"], r["tidpunkt"], r["vag"], r["item"])
             assert c["status"] == tableset.PUBLISHED and r["n"] == c["n"]
     assert len(shown) >= 5
+
+
+def test_goal_tracker_nns_values_are_published_cells(samples, nns_protected, monkeypatch):
+    """In a snapshot run the goal tracker's NNS values are cells of the snapshot's NNS table: Norrdal's
+    parternas chefsgrupp, item 12 in 2025H2 (5 answers) is hidden there to protect a smaller cell, so
+    the goal shows no value (table by table it was shown)."""
+    from evaluation import goals
+
+    _, path = nns_protected
+    ind = {"kalla": "nns", "item": "12", "respondentgrupp": "parternas_chefsgrupp", "tidpunkt": "halvar",
+           "matt": "andel_topp2", "malniva": 0.5}
+    u = goals.Underlag(nns=samples.nns, forbund="Norrdal")
+    before = goals._nns(ind, u, 5, [])["uppfoljning"]
+    assert before[1] == 5 and before[0] is not None and not math.isnan(before[0])
+    monkeypatch.setenv(tableset.ENV, str(Path(path).parent / tableset.FILENAME))
+    value, n = goals._nns(ind, u, 5, [])["uppfoljning"]
+    assert (value is None or math.isnan(value)) and (n is None or math.isnan(n))
+    ind14 = {**ind, "item": "14a", "respondentgrupp": "styrelse"}  # published: the cell's share
+    value, n = goals._nns(ind14, u, 5, [])["uppfoljning"]
+    c = surveytables.nns_cell(tableset.read_parquet(path), "Norrdal", "styrelse", "halvar", "2025H2", "14a")
+    assert n == c["n"] and value == pytest.approx((c["antal_5"] + c["antal_6"]) / c["n"])
