@@ -173,6 +173,12 @@ class Underlag:
         Förbund to filter on ('' = all).
     scale_max : int
         Highest NNS scale step.
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected table set (:mod:`evaluation.tableset`). When given, every participant count
+        and share of a ``flows`` indicator and the participant KASAM means are read from its
+        published cells (a value whose cell is suppressed is not measurable); see
+        :func:`resolve`. Without it (an evaluator's own analysis) the values are computed from
+        the microdata, suppressed below ``min_n`` only.
 
     Examples
     --------
@@ -190,6 +196,7 @@ class Underlag:
     reference_date: str = "2026-01-15"
     forbund: str = ""
     scale_max: int = 6
+    tabeller: Any = None
 
 
 @dataclass
@@ -415,6 +422,71 @@ def _by_forbund(df: pd.DataFrame | None, forbund: str) -> pd.DataFrame | None:
     return df[df["forbund"].isin(wanted)]
 
 
+#: ``flows`` measures the goal tracker reads from cells of the protected table set, as
+#: ``{headline key: (numerator cells, base cells)}``; a share is Σ numerator / Σ base, a count is Σ
+#: numerator (base ``None``). ``egen_forsorjning_efter_andel`` has the base of
+#: :func:`evaluation.flows.key_figure_counts`: the avslutade whose support after is known (ja + nej).
+CELL_MEASURES: dict[str, tuple[list, list | None]] = {
+    "egen_forsorjning_efter_andel": ([("egen", "ja")], [("egen", "ja"), ("egen", "nej")]),
+    "offentlig_fore_andel": ([("forsorjning_fore", "offentlig")], [("avslutade", None)]),
+    "offentlig_efter_andel": ([("forsorjning_efter", "offentlig")], [("avslutade", None)]),
+    "arbete_studier_andel": ([("sus", "forvarvsarbete"), ("sus", "studier")], [("avslutade", None)]),
+    "avslutade_i_perioden": ([("avslutade", None)], None),
+    "inskrivna_i_perioden": ([("nya", None)], None),
+    "aktiva_i_perioden": ([("aktiva", None)], None),
+}
+
+
+def flows_from_cells(ts, matt: str, dims: dict) -> tuple[float, float] | None:
+    """A ``flows`` goal measure from published cells of the protected table set.
+
+    Parameters
+    ----------
+    ts : evaluation.tableset.TableSet
+    matt : str
+        A key of :data:`CELL_MEASURES`.
+    dims : dict
+        The slice: ``forbund``, ``insats``, ``period`` (a year or ``"alla"``; None = not a slice),
+        optionally ``kon``.
+
+    Returns
+    -------
+    (value, n) or None
+        The share (fraction 0-1) or count and its n (the ``avslutade`` cell of the slice; for
+        ``nya``/``aktiva`` the count itself); NaN where a cell it needs is suppressed (or the base
+        is 0). None when ``matt`` is not a cell formula.
+
+    Examples
+    --------
+    >>> from evaluation import flows, tableset
+    >>> ep = flows.classify_exits(pd.DataFrame({"episod_id": [f"e{i}" for i in range(10)],
+    ...     "deltagare_id": [f"p{i}" for i in range(10)], "forbund": "A", "insats": "X", "kon": "man",
+    ...     "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-05-01", "avslutsorsak": "forvarvsarbete",
+    ...     "forsorjning_fore": "forsorjningsstod", "forsorjning_efter": ["lon"] * 6 + ["forsorjningsstod"] * 4}),
+    ...     "2026-01-15")
+    >>> ts = tableset.build(ep, reference_date="2026-01-15")
+    >>> flows_from_cells(ts, "offentlig_efter_andel", {"forbund": "A", "period": "2025"})
+    (0.4, 10.0)
+    >>> flows_from_cells(ts, "egen_forsorjning_efter_andel", {"forbund": "A", "period": "2025"})
+    (0.6, 10.0)
+    """
+    from . import flows
+
+    if matt not in CELL_MEASURES:
+        return None
+
+    def total(cells) -> float:
+        return float(sum(flows.cell_value(ts, m, **dims, **({"kategori": k} if k else {})) for m, k in cells))
+
+    num_cells, base_cells = CELL_MEASURES[matt]
+    num = total(num_cells)
+    if base_cells is None:
+        return num, num
+    base = total(base_cells)
+    n = flows.cell_value(ts, "avslutade", **dims)
+    return (num / base if base > 0 else float("nan")), n
+
+
 def _flows(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
     from . import flows
 
@@ -424,14 +496,36 @@ def _flows(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
     ev = u.events
     matt = ind["matt"]
     n_key = "aterkomst_kohort" if matt == "aterkomst_andel" else "avslutade_i_perioden"
+    ts = u.tabeller
+    hidden: list[str] = []  # why a value is not shown (protected table set)
+    points: set = set()  # the points (baslinje / uppfoljning) hidden because a cell is suppressed
 
-    def one(df, point):
+    def one(df, point, extra=None, name=None):
         if point is None:
             return None, None
         if "varde" in point:
             return _num(point["varde"]), point.get("n")
         per = _period(point)
         start, end = per if isinstance(per, tuple) else (None, None)
+        if ts is not None:  # the board's figures: cells of the protected table set (issue 15)
+            dims = {**flows.table_slice(u.forbund, ind.get("insats") or "", start, end), **(extra or {})}
+            if dims["period"] is None:
+                hidden.append("ej_skiva")
+                return None, None
+            cells = flows_from_cells(ts, matt, dims)
+            if cells is not None:
+                v, n = cells
+                if pd.isna(v):
+                    hidden.append("undertryckt")
+                    points.add(name)
+                return _num(v), _num(n)
+            if matt not in flows.KEY_FIGURE_CELLS:
+                hidden.append("ej_skiva")
+                return None, None
+            if not flows.published(ts, dims, flows.KEY_FIGURE_CELLS[matt]):  # a time or a share of events:
+                hidden.append("undertryckt")  # shown only where its group's cells are published
+                points.add(name)
+                return None, _num(flows.cell_value(ts, "avslutade", **dims))
         kw = {}
         if matt.startswith("aterkomst"):
             kw = {"return_window": tuple(point.get("aterkomst_fonster", (start, end))),
@@ -441,19 +535,34 @@ def _flows(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
             raise GoalError(f"flows has no measure {matt!r}; use a key of evaluation.flows.headline")
         n = h.get(n_key)
         v = _num(h[matt])
+        if ts is not None:  # its n is the avslutade cell of the slice (published, checked above)
+            return v, _num(flows.cell_value(ts, "avslutade", **dims))
         return (v if (n is None or n >= min_n or n == 0) else None), n
 
-    res = {"baslinje": one(ep, ind.get("baslinje")), "uppfoljning": one(ep, ind.get("uppfoljning")),
-           "proveniens": "beraknad"}
+    if ts is not None and matt not in CELL_MEASURES and matt not in flows.KEY_FIGURE_CELLS \
+            and matt not in flows.headline(ep, None, u.reference_date):
+        raise GoalError(f"flows has no measure {matt!r}; use a key of evaluation.flows.headline")
+    res = {"baslinje": one(ep, ind.get("baslinje"), name="baslinje"),
+           "uppfoljning": one(ep, ind.get("uppfoljning"), name="uppfoljning"),
+           "proveniens": "tabell" if ts is not None and matt in CELL_MEASURES else "beraknad"}
+    res["dolda_punkter"] = set(points)
     for col in categories:
         if col not in ep:
             continue
+        if ts is not None and col not in ("kon", "insats"):
+            hidden.append("ej_skiva")  # not a dimension of the table set: no breakdown on the board
+            continue
         rows = []
         for cat, sub in ep.groupby(col, observed=True):
-            (b, nb), (f, nf) = one(sub, ind.get("baslinje")), one(sub, ind.get("uppfoljning"))
+            extra = {col: str(cat)} if ts is not None else None
+            (b, nb), (f, nf) = one(sub, ind.get("baslinje"), extra), one(sub, ind.get("uppfoljning"), extra)
+            if ts is not None and all(x == 0 for x in (nb, nf) if x is not None) and (nb, nf) != (None, None):
+                continue  # nobody in the group in either period (published zeros): not a category here
             rows.append({"uppdelning": col, "kategori": str(cat), "baslinje": b, "uppfoljning": f,
                          "n_baslinje": nb, "n_uppfoljning": nf})
         res["kategorier"] = pd.DataFrame(rows)
+    if hidden:
+        res["dolt"] = sorted(set(hidden))
     return res
 
 
@@ -476,6 +585,8 @@ def _kasam(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
            "uppfoljning": (_num(r["mean_after"]) if ok else None, na),
            "ki": (r["ci_low"], r["ci_high"]) if ok else None, "proveniens": "beraknad",
            "anmarkning": design.reason}
+    if grupp == "deltagare" and u.tabeller is not None:
+        return _kasam_cells(ind, u, res, design, categories)
     for c in categories:
         if c not in before:
             continue
@@ -485,6 +596,67 @@ def _kasam(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
             "uppfoljning": sub["mean_after"], "n_baslinje": sub["n"], "n_uppfoljning": sub["n"],
             "ki_lag": sub["ci_low"], "ki_hog": sub["ci_high"]})
     return res
+
+
+def _kasam_cells(ind: dict, u: Underlag, res: dict, design, categories: list[str]) -> dict:
+    """Participant KASAM of a goal from the ``kasam`` cells of the protected table set.
+
+    The cell (pairs with a before and an after total, whole period, the goal's förbund; per kön for
+    a kön breakdown) gives n and, for the total scale of a paired design with the default waves,
+    the means and the CI of the change (:func:`evaluation.kasam.change_from_moments`). A subscale,
+    an unpaired design or other waves are not moments of the table set: their microdata means are
+    shown only where the cell of the same group is published. Breakdowns other than kön are not
+    slices of the table set and are left out.
+    """
+    from . import flows, kasam, tableset
+
+    ts = u.tabeller
+    skiva = flows.table_slice(u.forbund, "", None, None)
+    default_waves = not (ind.get("baslinje") or {}).get("tidpunkt") and not (ind.get("uppfoljning") or {}).get("tidpunkt")
+    moments = ind["skala"] == "total" and design.paired and default_waves
+    hidden: list[str] = []
+
+    def read(extra: dict, fallback: tuple) -> tuple:
+        dims = {"forbund": skiva["forbund"], "period": skiva["period"], **extra}
+        n = flows.cell_value(ts, "kasam", **dims)
+        if pd.isna(n):
+            hidden.append("undertryckt")
+            return None, None, np.nan, None
+        if n == 0:
+            return None, None, 0.0, None
+        if not moments:  # gated by its group's count cell
+            b, f, ki = fallback
+            return b, f, n, ki
+        r = kasam.change_from_moments(n, *(flows.cell_value(ts, "kasam", c, **dims)
+                                          for c in ("summa_fore", "summa_efter", "kvadratsumma_diff")))
+        return r["mean_before"], r["mean_after"], n, (r["ci_low"], r["ci_high"])
+
+    b, f, n, ki = read({}, (res["baslinje"][0], res["uppfoljning"][0], res.get("ki")))
+    out = {"dolda_punkter": {"baslinje", "uppfoljning"} if hidden else set(), "baslinje": (_num(b), _num(n)), "uppfoljning": (_num(f), _num(n)), "ki": ki,
+           "proveniens": "tabell" if moments else "beraknad", "anmarkning": res.get("anmarkning", "")}
+    for c in categories:
+        if c != "kon":
+            hidden.append("ej_skiva")
+            continue
+        rows = []
+        for k in flows._domain(ts, "kasam", "kon"):
+            if k == tableset.MISSING:  # answers without kön: not a category of the breakdown
+                continue
+            before_after = (None, None, None)
+            if not moments:
+                sub = kasam.change(u.kasam_deltagare[u.kasam_deltagare["kon"].astype(str) == k], "deltagare",
+                                   forbund=u.forbund, scale=ind["skala"]).result.iloc[0]
+                before_after = (sub["mean_before"], sub["mean_after"], (sub["ci_low"], sub["ci_high"]))
+            kb, kf, kn, kki = read({"kon": k}, before_after)
+            if kn == 0:
+                continue
+            rows.append({"uppdelning": c, "kategori": k, "baslinje": _num(kb), "uppfoljning": _num(kf),
+                         "n_baslinje": _num(kn), "n_uppfoljning": _num(kn),
+                         "ki_lag": _num(kki[0]) if kki else None, "ki_hog": _num(kki[1]) if kki else None})
+        out["kategorier"] = pd.DataFrame(rows)
+    if hidden:
+        out["dolt"] = sorted(set(hidden))
+    return out
 
 
 def _nns(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
@@ -722,6 +894,11 @@ def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> 
             ki = res.get("ki")
             riktning = ind.get("riktning")
             note = [res.get("anmarkning", "")]
+            dolt = res.get("dolt", [])
+            if "undertryckt" in dolt:
+                note.append(t("goals.not.undertryckt", lang, min_n=min_n))
+            if "ej_skiva" in dolt:
+                note.append(t("goals.not.ej_skiva", lang, vad=_label(ind, lang)))
             per = [str((ind.get(p) or {}).get("period", "")) for p in ("baslinje", "uppfoljning")]
             note.append(reported.month_warning(per[0], per[1], lang))   # October vs May: seasonal caseloads
             g_unit, i_unit = g.get("enhet"), ind.get("enhet")
@@ -763,7 +940,9 @@ def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> 
                 "n_baslinje": _num(nb), "n_uppfoljning": _num(nf),
                 "ki_lag": _num(ki[0]) if ki else None, "ki_hog": _num(ki[1]) if ki else None,
                 "status": status, "fel_riktning": _wrong_way(b, f, riktning) if riktning else False,
-                "proveniens": res.get("proveniens", ""), "anmarkning": "; ".join(x for x in note if x)})
+                "proveniens": res.get("proveniens", ""), "anmarkning": "; ".join(x for x in note if x),
+                "undertryckt_baslinje": "baslinje" in res.get("dolda_punkter", ()) and _num(b) is None,
+                "undertryckt_uppfoljning": "uppfoljning" in res.get("dolda_punkter", ()) and _num(f) is None})
         status = combine_statuses(statuses)
         missing_breakdown = bool(cats) and not delivered
         if missing_breakdown:
@@ -856,15 +1035,26 @@ def indicator_table(report: GoalReport, lang: str = "sv") -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame()
     prov = [_prov_label(p, lang) for p in d["proveniens"]]
+    def flag(c):
+        return d[c].fillna(False).astype(bool) if c in d else pd.Series(False, index=d.index)
+
+    hidden = {"baslinje": flag("undertryckt_baslinje"), "uppfoljning": flag("undertryckt_uppfoljning")}
+    hidden["n_uppfoljning"] = hidden["uppfoljning"]
+    hidden["forandring"] = hidden["baslinje"] | hidden["uppfoljning"]
+
+    def col(name):  # a value missing because a cell is suppressed reads "–", a value not computed ""
+        return [t("suppressed_short", lang) if h and _num(x) is None else _fmt(x, lang)
+                for x, h in zip(d[name], hidden[name])]
+
     return pd.DataFrame({
         t("goals.kol.id", lang): d["mal_id"].astype(str),
         t("goals.kol.indikator", lang): d["namn"],
-        t("goals.kol.baslinje", lang): [_fmt(x, lang) for x in d["baslinje"]],
-        t("goals.kol.uppfoljning", lang): [_fmt(x, lang) for x in d["uppfoljning"]],
-        t("goals.kol.forandring", lang): [_fmt(x, lang) for x in d["forandring"]],
+        t("goals.kol.baslinje", lang): col("baslinje"),
+        t("goals.kol.uppfoljning", lang): col("uppfoljning"),
+        t("goals.kol.forandring", lang): col("forandring"),
         t("goals.kol.malniva", lang): [_fmt(x, lang) for x in d["malniva"]],
         t("goals.kol.riktning", lang): [t(f"goals.riktning.{r}", lang) if isinstance(r, str) else "" for r in d["riktning"]],
-        t("goals.kol.n", lang): [_fmt(x, lang) for x in d["n_uppfoljning"]],
+        t("goals.kol.n", lang): col("n_uppfoljning"),
         t("goals.kol.status", lang): [status_label(s, lang) if isinstance(s, str) else "" for s in d["status"]],
         t("goals.kol.proveniens", lang): prov,
         t("goals.kol.anmarkning", lang): d["anmarkning"],
@@ -878,7 +1068,7 @@ def _prov_label(p, lang: str) -> str:
         return ""
     out = []
     for part in p.split("/"):
-        if part in ("beraknad", "kvalitativ", "saknas"):
+        if part in ("beraknad", "kvalitativ", "saknas", "tabell"):
             out.append(t(f"goals.proveniens.{part}", lang))
         else:
             try:

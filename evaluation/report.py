@@ -54,6 +54,7 @@ Headline results recorded by ``notebooks/slutrapport.ipynb`` (:func:`headline`)
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import html
 import math
@@ -1376,8 +1377,9 @@ def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_
     from . import flows
 
     u = inp.underlag
-    gr = goals_mod.track(inp.mal, u, min_n=min_n, lang=lang) if inp.mal else None
     ts = protected_tables(inp, min_n)
+    # the goal tracker's participant counts, shares and KASAM means are cells of the same table set
+    gr = goals_mod.track(inp.mal, dataclasses.replace(u, tabeller=ts), min_n=min_n, lang=lang) if inp.mal else None
     meas = measures(inp, period_start, period_end, min_n, lang, gr, tabeller=ts)
     grid, long = delta_matrix(meas, lang)
     levels = success_levels(meas, lang)
