@@ -1962,6 +1962,62 @@ def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "
                                        "undertryckt"])
 
 
+def forsorjning_margins(ts, forbund: str = "", insats: str = "", period: str = "alla", kon: str = "",
+                        lang: str = "sv") -> pd.DataFrame:
+    """Försörjningsgrupp at enrolment and at exit: the margins of the before → after transitions.
+
+    The transitions between groups (before × after, :func:`forsorjning_transitions`,
+    :func:`figure_sankey`) are not cells of the protected table set (crossing them hid 63-88 % of
+    all cells, :mod:`evaluation.tableset`), so what a board sees of them is their two margins:
+    one row per group (offentlig, egen, ingen, okänd) with the ``forsorjning_fore`` and
+    ``forsorjning_efter`` cells of the slice and a Totalt row (the ``avslutade`` cell), as the
+    styrelse dashboard shows them (:func:`evaluation.dashboards.views.forsorjning_table`; caption
+    ``dashboards.forsorjning.caveat`` says why the transitions are not shown). A suppressed cell is
+    "–"; a group with a published 0 both before and after is left out; ``period`` None (not a
+    slice, :func:`table_slice`): every cell "–".
+
+    Returns
+    -------
+    DataFrame
+        Index: the group labels and "Totalt" (name "Försörjning"); columns "Vid inskrivning",
+        "Vid avslut" (strings).
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = classify_exits(pd.DataFrame({"episod_id": [f"e{i}" for i in range(10)],
+    ...     "deltagare_id": [f"p{i}" for i in range(10)], "forbund": "A", "insats": "X", "kon": "man",
+    ...     "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-05-01", "avslutsorsak": "forvarvsarbete",
+    ...     "forsorjning_fore": "forsorjningsstod", "forsorjning_efter": ["lon"] * 6 + ["forsorjningsstod"] * 4}),
+    ...     "2026-01-15")
+    >>> forsorjning_margins(tableset.build(ep, reference_date="2026-01-15"), "A", period="2025").values.tolist()
+    [['10', '4'], ['0', '6'], ['10', '10']]
+    """
+    from .disclosure import format_number
+
+    dims = {"forbund": forbund, "insats": insats, "period": period, "kon": kon}
+    order = list(_GROUPS)
+    groups = list(dict.fromkeys(_domain(ts, "forsorjning_fore", "kategori") + _domain(ts, "forsorjning_efter", "kategori")))
+    groups.sort(key=lambda v: (order.index(v) if v in order else len(order), v))
+
+    def shown(v):
+        return t("suppressed_short", lang) if pd.isna(v) else format_number(v, lang, 0)
+
+    rows, index = [], []
+    for g in groups:
+        vals = [cell_value(ts, m, kategori=g, **dims) for m in ("forsorjning_fore", "forsorjning_efter")]
+        if all(v == 0 for v in vals):
+            continue
+        rows.append([shown(v) for v in vals])
+        index.append(_forsorjning_label(g, lang))
+    rows.append([shown(cell_value(ts, "avslutade", **dims))] * 2)
+    index.append(t("totalt", lang))
+    out = pd.DataFrame(rows, index=index, columns=[t("dashboards.forsorjning.vid_inskrivning", lang),
+                                                   t("dashboards.forsorjning.vid_avslut", lang)])
+    out.index.name = t("dashboards.forsorjning.grupp", lang)
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # figures
 # --------------------------------------------------------------------------------------------

@@ -1196,7 +1196,9 @@ def _block_process(ctx: dict) -> list[Block]:
     else:  # the rows of the table set's avslutade cells per insats
         tid = flows.protected_rows(tid, ts, by=["insats"], forbund=ctx["forbund"], period=period)
         out = [_table(caption, flows.board_table(tid, lang=lang), min_n, lang)]
-    if u.events is not None:
+    if u.events is not None and ts is not None:  # event times are not cells of the table set: one line
+        out.append(Block("text", t("report.tabell.milstolpar", lang), t("flows.ej_skiva.milstolpar", lang)))
+    elif u.events is not None:
         ev = u.events[u.events["episod_id"].isin(ep["episod_id"])]
         ms = flows.milestones(ev, u.reference_date)
         out.append(_table(t("report.tabell.milstolpar", lang),
