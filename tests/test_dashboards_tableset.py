@@ -344,3 +344,20 @@ def test_server_takes_the_latest_snapshots_table_set_when_made_from_the_same_fil
     assert board.reference_date == full.reference_date
     assert board.tableset.value("avslutade") == protected.value("avslutade")
     assert db.ensure_tableset(SAMPLES, snap.parent) == path  # the second start reads the cache only
+
+
+def test_the_scenario_dashboard_prints_no_count_of_the_participants():
+    """Cost-benefit (scenario dashboard, samhällsekonomi, slutrapport): its numbers of people are the
+    scenario's assumptions (``deltagare: [40, 60, 60]``), not counts of participant rows, so no cell of the
+    table set is involved: the view is the same with and without the participant rows."""
+    import dataclasses
+
+    from evaluation import costbenefit as cb
+
+    data = views._example_data()
+    data.scenarios["x"], data.unit_costs = cb._example()
+    view, caveats, res = views.cost_benefit(data, "x")
+    empty = dataclasses.replace(data, episodes=data.episodes.iloc[:0], kasam_scores=data.kasam_scores.iloc[:0])
+    view2, caveats2, _ = views.cost_benefit(empty, "x")
+    assert view.equals(view2) and caveats == caveats2
+    assert res.scenario.total_deltagare == 10  # the assumption of cb._example(), not the 6 episodes

@@ -264,3 +264,171 @@ def test_key_messages_leave_out_what_the_tables_hide():
     assert m == ["310 personer har deltagit i insatserna; 93 skrevs in och 110 avslutades under perioden."]
     # without the flags (older results.json) the messages are as before
     assert len(story.key_messages("slutrapport", {"nyckeltal": rep["nyckeltal"]})) == 2
+
+
+# ----------------------------------------------------------------------------- goal tracker and deltagarflöden
+# (issue 15: the goal tracker's participant figures and the deltagarflöden board tables are slices too)
+
+
+@pytest.fixture(scope="module")
+def closed_2024_2025():
+    """The samples' episodes as the evaluator reads them (participant rows), for recounting published cells."""
+    from evaluation import dashboards as db
+
+    data = db.load_data(ROOT / "data_samples", snapshots_dir=ROOT / "no-such-snapshots")
+    ep = data.episodes
+    return ep[ep["avslutad"].astype(bool)].assign(ar=pd.to_datetime(ep["avslutsdatum"]).dt.year.astype(str))
+
+
+def _goal_rows(o):
+    """The goal tracker's indicator table of a slutrapport (HTML and Word), keyed by (goal, indicator)."""
+    out = []
+    for where, df in _tables(o, "Mål och indikatorer"):
+        out += [(where, {(str(r["Mål"]), r["Indikator"]): r for _, r in df.iterrows()})]
+    assert out, "the slutrapport shows no goal indicators"
+    return out
+
+
+#: Flow indicators of the sample goal files: (goal, indicator name) -> (numerator, base) over the closed
+#: episodes of one year, and the table-set cells they are read from
+GOAL_SHARES = {
+    "Andel med egen försörjning efter avslut": (
+        lambda c: (c["egen_forsorjning_efter"] == "ja").sum(), lambda c: c["egen_forsorjning_efter"].isin(["ja", "nej"]).sum(),
+        [("egen", "ja"), ("egen", "nej")]),
+    "Andel med offentlig försörjning efter avslut": (
+        lambda c: (c["forsorjningsgrupp_efter"] == "offentlig").sum(), len,
+        [("forsorjning_efter", "offentlig"), ("avslutade", "")]),
+}
+GOAL_FILES = {"Norrdal": ROOT / "data_samples" / "mal" / "norrdal.yaml", "Söderå": ROOT / "data_samples" / "mal" / "sodera.yaml"}
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize("forbund", list(RUNS))
+def test_goal_tracker_figures_are_published_cells(snap, closed_2024_2025, forbund):
+    """Every participant share, count and KASAM mean of the goal tracker (slutrapport HTML and Word) is
+    recounted from the participant rows where its cells are published and "–" (goal "ej mätbart")
+    where one is suppressed in the snapshot's table set."""
+    from evaluation import goals
+
+    ts, out = snap
+    spec = goals.load_goals(GOAL_FILES[forbund])
+    checked = 0
+    for where, rows in _goal_rows(out[forbund]):
+        for g in spec["mal"]:
+            for ind in g["indikatorer"]:
+                name = ind.get("namn")
+                if ind["kalla"] == "flows" and name in GOAL_SHARES:
+                    num, base, cells = GOAL_SHARES[name]
+                    row = rows[(g["id"], name)]
+                    for point, col in (("baslinje", "Baslinje"), ("uppfoljning", "Uppföljning")):
+                        p = ind.get(point) or {}
+                        if "varde" in p:
+                            assert _num(row[col]) == pytest.approx(p["varde"]), (where, g["id"], point)
+                            continue
+                        year = p["period"][0][:4]
+                        pub = all(_cell(ts, m, forbund=forbund, period=year, kategori=k)[1] if k else
+                                  _cell(ts, m, forbund=forbund, period=year)[1] for m, k in cells)
+                        c = closed_2024_2025[(closed_2024_2025["forbund"] == forbund) & (closed_2024_2025["ar"] == year)]
+                        if pub:
+                            assert _num(row[col]) == pytest.approx(num(c) / base(c), abs=0.005), (where, g["id"], point)
+                        else:
+                            assert row[col] == "–", (where, g["id"], point, row[col])
+                            if point == "uppfoljning":
+                                assert row["Status"] == "ej mätbart"
+                        if point == "uppfoljning":  # n = the avslutade cell of the follow-up year
+                            n, npub = _cell(ts, "avslutade", forbund=forbund, period=year)
+                            assert (_num(row["n (uppföljning)"]) == len(c) == n) if npub else row["n (uppföljning)"] == "–"
+                        checked += 1
+                elif ind["kalla"] == "kasam" and ind["grupp"] == "deltagare":
+                    row = rows[(g["id"], "KASAM total, deltagare (medelvärde)")]
+                    c = ts.cell("kasam", forbund=forbund, period="alla")
+                    if c["status"] != tableset.PUBLISHED:
+                        assert row["Baslinje"] == "–" and row["Uppföljning"] == "–"
+                    else:
+                        n = float(c["n"])
+                        assert _num(row["n (uppföljning)"]) == n
+                        assert _num(row["Baslinje"]) == pytest.approx(c["summa_fore"] / n, abs=0.05)
+                        assert _num(row["Uppföljning"]) == pytest.approx(c["summa_efter"] / n, abs=0.05)
+                    checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize("forbund", list(RUNS))
+def test_deltagarfloden_report_shows_only_slices(sample_snapshot, closed_2024_2025, forbund):
+    """The deltagarflöden board report: före → efter only as its margins (published cells, recounted from
+    the participant rows), no transition table, Sankey, per-source, sysselsättning or milestone table."""
+    from evaluation import flows
+
+    ts = tableset.read_parquet(sample_snapshot.path / tableset.FILENAME)
+    html = sample_snapshot.runs[f"{RUNS[forbund]}/deltagarfloden"] / "rapport.html"
+    text = html.read_text(encoding="utf-8")
+    assert '"sankey"' not in text
+    tables = _html_tables(html)
+    for heading, _ in tables:
+        for gone in ("Sysselsättning", "per källa", "Omfattning", "Milstol", "Övergång"):
+            assert gone not in heading, heading
+    margins = [df for _, df in tables if list(df.columns) == ["Försörjning", "Vid inskrivning", "Vid avslut"]]
+    assert len(margins) == 1
+    labels = {flows._forsorjning_label(g, "sv"): g for g in flows._GROUPS}
+    c = closed_2024_2025[(closed_2024_2025["forbund"] == forbund) & (closed_2024_2025["ar"] == PERIOD)]
+    dims = {"forbund": forbund, "period": PERIOD}
+    checked = 0
+    for _, row in margins[0].iterrows():
+        for col, matt, unit in (("Vid inskrivning", "forsorjning_fore", "forsorjningsgrupp_fore"),
+                                ("Vid avslut", "forsorjning_efter", "forsorjningsgrupp_efter")):
+            if row["Försörjning"] == "Totalt":
+                value, pub = _cell(ts, "avslutade", **dims)
+                true = len(c)
+            else:
+                g = labels[row["Försörjning"]]
+                value, pub = _cell(ts, matt, **dims, kategori=g)
+                true = int((c[unit] == g).sum())
+            if pub:
+                assert _num(row[col]) == value == true, (forbund, row["Försörjning"], col)
+            else:
+                assert row[col] == "–", (forbund, row["Försörjning"], col)
+            checked += 1
+    assert checked >= 6
+
+
+def test_goal_tracker_reads_the_hand_made_table_set():
+    """Förbund X 2025 (:func:`_leak_episodes`): 30 avslutade, 18 with lön after (4 of every insats × kön
+    group of women and men, both ej binära). The goal tracker's share and n are the table set's cells
+    (18 / 30 where published), its kön breakdown never shows the 2 ej binära, and a suppressed cell
+    makes the indicator "ej mätbart" with "–"."""
+    import dataclasses
+
+    from evaluation import goals
+
+    inp = Inputs(Underlag(episodes=_leak_episodes(), reference_date="2026-01-15", forbund="X"))
+    ts = report.protected_tables(inp)
+    spec = goals.parse_goals({"forbund": "X", "mal": [{"id": "1", "text": "Egen försörjning", "uppdelning": ["kon"],
+        "indikator": {"kalla": "flows", "matt": "egen_forsorjning_efter_andel", "malniva": 0.5, "riktning": "minst",
+                      "uppfoljning": {"period": ["2025-01-01", "2025-12-31"]}}}]})
+    r = goals.track(spec, dataclasses.replace(inp.underlag, tabeller=ts))
+    row = goals.indicator_table(r).iloc[0]
+    ja, nej = ts.cell("egen", forbund="X", period="2025", kategori="ja"), ts.cell("egen", forbund="X", period="2025",
+                                                                                    kategori="nej")
+    n = ts.cell("avslutade", forbund="X", period="2025")
+    if ja["status"] == nej["status"] == tableset.PUBLISHED:
+        assert (int(ja["n"]), int(nej["n"])) == (18, 12)  # recounted by hand from _leak_episodes
+        assert _num(row["Uppföljning"]) == 0.6
+    else:
+        assert row["Uppföljning"] == "–" and row["Status"] == "ej mätbart"
+    assert (_num(row["n (uppföljning)"]) == 30) if n["status"] == tableset.PUBLISHED else row["n (uppföljning)"] == "–"
+    kat = r.kategorier.set_index("kategori")
+    assert "annat" not in kat.index or kat.loc["annat", "uppfoljning"] is None
+    for kon, (k_ja, k_nej) in {"kvinna": (8, 5), "man": (8, 7)}.items():
+        pub = all(ts.cell("egen", forbund="X", period="2025", kon=kon, kategori=k)["status"] == tableset.PUBLISHED
+                  for k in ("ja", "nej"))
+        shown = kat.loc[kon, "uppfoljning"]
+        assert (shown == pytest.approx(k_ja / (k_ja + k_nej))) if pub else shown is None, kon
+    # both kön groups reach 0.5 (8/13, 8/15): reached where a group is measurable, else not measurable
+    measurable = kat["uppfoljning"].notna().any() and row["Uppföljning"] != "–"
+    assert row["Status"] == ("uppnått" if measurable else "ej mätbart")
+    # the microdata tracker (no table set) would have shown the same share, and all three kön groups' values
+    plain = goals.track(spec, inp.underlag)
+    assert plain.indikatorer.iloc[0]["uppfoljning"] == pytest.approx(0.6)
