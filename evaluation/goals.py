@@ -643,10 +643,13 @@ def _kasam_cells(ind: dict, u: Underlag, res: dict, design, categories: list[str
             if k == tableset.MISSING:  # answers without kön: not a category of the breakdown
                 continue
             before_after = (None, None, None)
-            if not moments:
-                sub = kasam.change(u.kasam_deltagare[u.kasam_deltagare["kon"].astype(str) == k], "deltagare",
-                                   forbund=u.forbund, scale=ind["skala"]).result.iloc[0]
-                before_after = (sub["mean_before"], sub["mean_after"], (sub["ci_low"], sub["ci_high"]))
+            if not moments and "kon" in u.kasam_deltagare:
+                try:
+                    sub = kasam.change(u.kasam_deltagare[u.kasam_deltagare["kon"].astype(str) == k], "deltagare",
+                                       forbund=u.forbund, scale=ind["skala"]).result.iloc[0]
+                    before_after = (sub["mean_before"], sub["mean_after"], (sub["ci_low"], sub["ci_high"]))
+                except EvaluationError:  # no answers of this kön: nothing to show
+                    pass
             kb, kf, kn, kki = read({"kon": k}, before_after)
             if kn == 0:
                 continue
