@@ -90,6 +90,8 @@ __all__ = [
     "mask_names",
     "quotes",
     "figure_theme_bars",
+    "theme_bars_or_line",
+    "cooccurrence_or_line",
     "figure_cooccurrence",
     "figure_agreement",
     "figure_saturation",
@@ -1202,11 +1204,33 @@ def figure_theme_bars(tally_df: pd.DataFrame, codebook: Codebook | None = None, 
     share = value.startswith("andel")
     for grp, sub in tally_df.groupby(by, sort=True):
         fig.add_bar(y=[_code_label(codebook, k, lang) for k in sub["kod"]],
-                    x=sub[value] * (100 if share else 1), name=str(grp), orientation="h")
+                    x=sub[value] * (100 if share else 1), name=_group_label(grp, lang), orientation="h")
     fig.update_layout(barmode="group", xaxis_title=t(f"coding.{value}", lang), yaxis_autorange="reversed")
     if not share:  # segments, sessions, speakers: whole numbers
         count_axis(fig, "x")
     return apply_layout(fig, title or t("coding.fig_teman", lang), height=max(350, 60 * tally_df["kod"].nunique()))
+
+
+def theme_bars_or_line(tally_df: pd.DataFrame, codebook: Codebook | None = None, by: str = "grupp",
+                       value: str = "andel_segment", lang: str = "sv"):
+    """:func:`figure_theme_bars` for a board, or one Swedish line when no theme that anybody raised
+    can be shown (every such bar hidden by the protected focus-group table or suppression): an
+    empty chart would read as "nobody talked about anything".
+
+    Examples
+    --------
+    >>> tl = pd.DataFrame({"grupp": ["g", "g"], "kod": ["x", "y"], "andel_segment": [float("nan"), 0.0],
+    ...                    "undertryckt": [True, False]})
+    >>> type(theme_bars_or_line(tl)).__name__
+    'Markdown'
+    """
+    hidden = tally_df["undertryckt"].astype(bool) if "undertryckt" in tally_df else pd.Series(False, index=tally_df.index)
+    v = pd.to_numeric(tally_df[value], errors="coerce")
+    if len(tally_df) and hidden.any() and not ((v > 0) & ~hidden).any():
+        from IPython.display import Markdown
+
+        return Markdown(t("flows.fig.undertryckt", lang))
+    return figure_theme_bars(tally_df, codebook, by=by, value=value, lang=lang)
 
 
 def figure_cooccurrence(matrix: pd.DataFrame, codebook: Codebook | None = None, lang: str = "sv",
@@ -1226,6 +1250,43 @@ def figure_cooccurrence(matrix: pd.DataFrame, codebook: Codebook | None = None, 
     fig.update_layout(yaxis_autorange="reversed")
     return apply_layout(fig, title or t("coding.fig_samforekomst", lang, enhet=t(f"coding.enhet_{unit}", lang)),
                         height=max(400, 45 * len(labels) + 150))
+
+
+def cooccurrence_or_line(matrix: pd.DataFrame, codebook: Codebook | None = None, lang: str = "sv",
+                         unit: str = "segment", tabeller=None, segments: pd.DataFrame | None = None):
+    """:func:`figure_cooccurrence` for a board, or one Swedish line when a theme in it is hidden.
+
+    The diagonal counts the units with a theme in the whole material: with the protected focus-group
+    table (``tabeller``, :mod:`evaluation.surveytables`) the figure is shown only where every theme's
+    cell for the material's förbund (all groups) is published, so the figure never shows a hidden
+    theme; the pair counts off the diagonal are not cells and are shown only beside published themes.
+
+    Examples
+    --------
+    >>> from evaluation import surveytables
+    >>> seg = pd.DataFrame({"segment_id": ["s1", "s2"], "session": "f", "grupp": "g", "forbund": "X",
+    ...                     "talare_id": ["p1", "p2"], "kodare": "A", "kod": ["x", "y"]})
+    >>> ts = surveytables.build_focus(seg)
+    >>> ts.cells["status"] = "primär"
+    >>> type(cooccurrence_or_line(cooccurrence(seg), tabeller=ts, segments=seg)).__name__
+    'Markdown'
+    """
+    if tabeller is not None and segments is not None:
+        from . import surveytables
+        from .tableset import PUBLISHED, TOTAL
+
+        fb = surveytables.focus_forbund(tabeller, segments)
+        ok = fb is not None
+        for k in matrix.index if ok else []:
+            i = tabeller.lookup(tabeller.cells["matt"].iloc[0], forbund=fb, grupp=TOTAL, tema=str(k))
+            ok = i is not None and tabeller.cells["status"].iloc[i] == PUBLISHED
+            if not ok:
+                break
+        if not ok:
+            from IPython.display import Markdown
+
+            return Markdown(t("flows.fig.undertryckt", lang))
+    return figure_cooccurrence(matrix, codebook, lang=lang, unit=unit)
 
 
 def figure_agreement(kappa_df: pd.DataFrame, codebook: Codebook | None = None, lang: str = "sv",

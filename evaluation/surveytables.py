@@ -67,7 +67,8 @@ one group, one timepoint, one wave, one kön or the total, one item (or a sum of
 indicator); every board view of focus-group tallies (fokusgrupper's material and theme tables and
 bar chart, the slutrapport's focus-group section and ``fokus.*`` measures, ``results.json``
 ``teman_segment``/``teman_sessioner``/``n_talare``) is a slice of the focus table at one förbund or
-the total. The differencing attacks of issue 15 are exactly the sums the tables carry: a total
+the total; the co-occurrence figure is shown only where every theme's cell is published
+(:func:`evaluation.coding.cooccurrence_or_line`; its pair counts are not cells). The differencing attacks of issue 15 are exactly the sums the tables carry: a total
 over förbund minus the published förbund (the aggregate comparison), a kön total minus the other
 kön, a group total minus the other groups, the same share in the report and the notebook (the same
 cell, so the same status). Relations the tables do *not* carry, because no view publishes the
