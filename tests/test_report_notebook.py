@@ -36,8 +36,9 @@ def test_every_sample_run_file_has_a_report_with_valid_parameters():
         assert (DATA / s.parameters["mal_fil"]).exists()
 
 
-def _independent(forbund: str, mal_fil: str, scenario: str):
-    """Goal statuses and key figures computed with the analysis modules directly (not evaluation.report)."""
+def _independent(forbund: str, mal_fil: str, scenario: str, tabeller=None):
+    """Goal statuses and key figures computed with the analysis modules directly (not evaluation.report);
+    the goal tracker's participant figures from ``tabeller``, the snapshot's protected table set."""
     from evaluation import compare, flows, goals, io, kasam
 
     samples = io.load_samples(DATA)
@@ -55,7 +56,7 @@ def _independent(forbund: str, mal_fil: str, scenario: str):
                              index=cb.read_price_index(DATA / "prisindex.csv"))
     u = goals.Underlag(episodes=ep, events=samples["handelser"].data, kasam_deltagare=scored,
                        kasam_personal=staff, nns=samples["nns_enkater"].data, kostnadsnytta=cb_res,
-                       reference_date="2026-01-15", forbund=forbund)
+                       reference_date="2026-01-15", forbund=forbund, tabeller=tabeller)
     g = goals.track(goals.load_goals(DATA / mal_fil), u)
     own = flows.headline(flows.prepare_episodes(ep, forbund=forbund), samples["handelser"].data, "2026-01-15",
                          "2025-01-01", "2025-12-31")
@@ -103,7 +104,10 @@ def test_report_renders_for_every_sample_run(sample_snapshot, forbund):
 
     # headline results agree with the package computed independently
     res = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
-    g, own, kasam_diff = _independent(forbund, spec.parameters["mal_fil"], spec.parameters.get("scenario", ""))
+    from evaluation import tableset
+
+    g, own, kasam_diff = _independent(forbund, spec.parameters["mal_fil"], spec.parameters.get("scenario", ""),
+                                      tableset.read_parquet(sample_snapshot.path / tableset.FILENAME))
     assert res["word"] is True and res["forbund"] == forbund
     assert res["avsnitt"] == [f"{i} {h}" for i, h in enumerate(ESF_HEADINGS, start=1)]
     assert res["mal"] == goals.headline(g)
