@@ -1521,6 +1521,11 @@ KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
 }
 
 
+#: Headline keys that are not cells of the protected table set nor gated by one (the rundgång cohort is
+#: a window of exit dates and its returns are events): with a table set they are never shown to a board.
+NOT_SLICES: tuple[str, ...] = ("aterkomst_kohort", "aterkomst_andel")
+
+
 def published(ts, skiva: dict | None, cells: Sequence[tuple[str, dict]]) -> bool:
     """Whether every cell (``(matt, dims)`` within the slice ``skiva``) is published in ``ts``.
 
@@ -1553,7 +1558,8 @@ def published_keys(tabeller, skiva: dict | None) -> dict:
     """
     if tabeller is None:
         return {}
-    return {k: published(tabeller, skiva, cells) for k, cells in KEY_FIGURE_CELLS.items()}
+    return {**{k: published(tabeller, skiva, cells) for k, cells in KEY_FIGURE_CELLS.items()},
+            **{k: False for k in NOT_SLICES}}
 
 
 def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dict | None = None) -> pd.DataFrame:
@@ -1593,7 +1599,8 @@ def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dic
         if key not in head:
             continue
         v = head[key]
-        if tabeller is not None and key in KEY_FIGURE_CELLS and not published(tabeller, skiva, KEY_FIGURE_CELLS[key]):
+        if tabeller is not None and (key in NOT_SLICES or (key in KEY_FIGURE_CELLS
+                                                           and not published(tabeller, skiva, KEY_FIGURE_CELLS[key]))):
             text = t("suppressed_short", lang)
         elif v is None or (isinstance(v, float) and np.isnan(v)):
             text = t("flows.ej_beraknat", lang)
@@ -1960,6 +1967,39 @@ def protected_outcome(ts, forbund: str = "", period: str = "alla", matt: str = "
                              "undertryckt": bool(pd.isna(n) or pd.isna(bas))})
     return pd.DataFrame(rows, columns=["forbund", "insats", "kon", "matt", "kategori", "n", "bas", "andel",
                                        "undertryckt"])
+
+
+def monthly_published(monthly: pd.DataFrame, ts, skiva: dict | None, min_n: int = 5) -> bool:
+    """Whether the monthly inflow/outflow figure (:func:`monthly_flows`, :func:`figure_monthly`) may be shown.
+
+    Months are not cells of the protected table set, but they add up to its cells: the months' ``nya``
+    and ``avslutade`` sum to the slice's year cells, and the ``aktiva`` line gives the year's
+    ``aktiva`` cell (active in January, plus every later month's new ones) and any one month from its
+    neighbours (aktiva next month = aktiva − avslutade + nya). A month hidden below ``min_n`` is then
+    the year cell minus the others, and a hidden year cell the sum of the months. So the figure is
+    shown only when no monthly count is hidden (0 or ≥ ``min_n``) and the slice's ``nya``,
+    ``avslutade`` and ``aktiva`` cells (:func:`table_slice`) are published; otherwise one line says why
+    (label ``flows.ej_skiva.manad``).
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 12, "insats": ["X"] * 12, "kon": ["man"] * 12,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-02-03"] * 6 + ["2025-03-03"] * 6),
+    ...                    "avslutsdatum": pd.NaT})
+    >>> ts = tableset.build(ep, reference_date="2025-03-31")
+    >>> m = pd.DataFrame({"manad": ["2025-02", "2025-03"], "aktiva": [6, 12], "nya": [6, 6], "avslutade": [0, 0]})
+    >>> monthly_published(m, ts, {"forbund": "A", "insats": "", "period": "2025"})
+    True
+    >>> monthly_published(m.assign(nya=[9, 3]), ts, {"forbund": "A", "insats": "", "period": "2025"})
+    False
+    """
+    if ts is None or skiva is None or skiva.get("period") is None:
+        return False
+    vals = monthly[["aktiva", "nya", "avslutade"]].to_numpy(dtype=float)
+    if ((vals > 0) & (vals < min_n)).any():
+        return False
+    return published(ts, skiva, [("nya", {}), ("avslutade", {}), ("aktiva", {})])
 
 
 def forsorjning_margins(ts, forbund: str = "", insats: str = "", period: str = "alla", kon: str = "",

@@ -371,6 +371,10 @@ def test_deltagarfloden_report_shows_only_slices(sample_snapshot, closed_2024_20
     for heading, _ in tables:  # (the one line saying why a table is not shown may name it)
         for gone in ("Sysselsättning", "per källa", "Omfattning", "Milstol", "Övergång"):
             assert gone not in heading or "visas inte" in heading, heading
+    # the rundgång cohort (exit months) and its returns are not slices: not in the tables, "–" among the key figures
+    assert not any("Avslutade i kohorten" in df.columns for _, df in tables)
+    key = next(df for _, df in tables if "Nyckeltal" in df.columns).set_index("Nyckeltal")["Värde"]
+    assert key["Avslutade i rundgångskohorten"] == "–" and key["Åter i kontakt eller på försörjningsstöd (andel av kohorten)"] == "–"
     margins = [df for _, df in tables if list(df.columns) == ["Försörjning", "Vid inskrivning", "Vid avslut"]]
     assert len(margins) == 1
     labels = {flows._forsorjning_label(g, "sv"): g for g in flows._GROUPS}
