@@ -71,6 +71,13 @@ def _has_content(cell) -> bool:
     return bool(cell.get("outputs"))
 
 
+def _is_plotlyjs(output) -> bool:
+    """Whether a cell output is plotly's notebook-renderer bundle (``window.PlotlyConfig`` + plotly.js)."""
+    html = output.get("data", {}).get("text/html") if isinstance(output, dict) else None
+    html = "".join(html) if isinstance(html, list) else html
+    return isinstance(html, str) and "window.PlotlyConfig" in html[:400]
+
+
 def _arrange(nb, top_html: str) -> None:
     """Move appendix cells to the end, insert the top block after the title, drop empty headings and
     stderr output (a library's warning is for the evaluator's ``notebook.ipynb``, not for the board)."""
@@ -79,12 +86,19 @@ def _arrange(nb, top_html: str) -> None:
     tags = lambda c: set(c.get("metadata", {}).get("tags", []))  # noqa: E731
     drop = {"hide", "parameters", "injected-parameters"}
     cells = [c for c in nb.cells if not (tags(c) & drop)]
+    # plotly's notebook renderer puts plotly.js into the output of the first figure the kernel shows: when
+    # that cell is dropped (an evaluator-only figure tagged hide), the bundle moves to the first cell kept
+    carried = [o for c in nb.cells if tags(c) & drop and c.cell_type == "code" for o in c.get("outputs", [])
+               if _is_plotlyjs(o)]
     for c in cells:
         if c.cell_type == "code":
             c.outputs = [o for o in c.get("outputs", [])
                          if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     main = [c for c in cells if APPENDIX_TAG not in tags(c)]
     appendix = [c for c in cells if APPENDIX_TAG in tags(c)]
+    first = next((c for c in main + appendix if c.cell_type == "code"), None)
+    if carried and first is not None:
+        first.outputs = carried + list(first.get("outputs", []))
     if appendix:
         main.append(nbformat.v4.new_markdown_cell(_APPENDIX_HEADING + "\n\n" + _APPENDIX_INTRO))
         main.extend(appendix)

@@ -77,3 +77,21 @@ def test_count_axes_have_whole_numbers_only():
     tl = pd.DataFrame({"grupp": ["g1", "g2"], "kod": ["x", "x"], "segment": [3, 2], "andel_segment": [0.6, 0.4]})
     assert coding.figure_theme_bars(tl, value="segment").layout.xaxis.tickformat == "d"
     assert coding.figure_theme_bars(tl, value="andel_segment").layout.xaxis.tickformat is None  # percent axis
+
+
+def test_plotlyjs_of_a_hidden_first_figure_moves_to_the_first_cell_kept(tmp_path):
+    """plotly's notebook renderer writes plotly.js into the first figure's output only; an evaluator-only
+    figure tagged ``hide`` (deltagarflöden's Sankey) must not take it along, or no board figure draws."""
+    bundle = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};/* plotly.js */</script>"
+    hidden = nbformat.v4.new_code_cell("", metadata={"tags": ["hide"]})
+    hidden.outputs = [nbformat.v4.new_output("display_data", data={"text/html": bundle}),
+                      nbformat.v4.new_output("display_data", data={"text/html": "<div>Sankey</div>"})]
+    kept = nbformat.v4.new_code_cell("")
+    kept.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<div>Avslut</div>"})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Rapport"), hidden, kept]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    html = rendering.render_html(path, tmp_path / "n.html").read_text(encoding="utf-8")
+    assert "window.PlotlyConfig" in html and "Avslut" in html and "Sankey" not in html
+    assert html.index("window.PlotlyConfig") < html.index("<div>Avslut</div>")
