@@ -392,6 +392,18 @@ def _as_text(s: pd.Series) -> pd.Series:
         return s
     if s.dtype == object:
         kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind not in ("string", "empty"):
+            blank = s.eq("")  # an empty spreadsheet cell ("") is missing, also when judging the column's kind
+            if blank.any():
+                s = s.mask(blank, None)
+                kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind == "string":  # text cells: straight into Arrow (no per-cell str())
+            import pyarrow as pa
+
+            try:
+                s = pd.Series(pa.array(s.to_numpy(), type=pa.string(), from_pandas=True), index=s.index, dtype="str")
+            except (pa.ArrowException, TypeError, ValueError):  # pragma: no cover - pandas converts below
+                pass
         if kind in ("datetime", "datetime64", "date"):  # Excel date cells
             out = pd.to_datetime(s, errors="coerce")
             if out.notna().sum() == s.notna().sum():
@@ -406,33 +418,43 @@ def _as_text(s: pd.Series) -> pd.Series:
         if len(whole) and (whole % 1 == 0).all() and whole.abs().max() < 2**53:
             s = s.astype("Int64")
     out = s.astype("str")
-    if _clean_arrow_text(out):
+    state = _arrow_text_state(out)
+    if state == "clean":
         return out  # no cell starts or ends with whitespace and none is blank: nothing to strip
+    if state == "blanks":
+        return out.where(out != "")  # empty cells, nothing else to strip
     out = out.str.strip()
     return out.where(out != "")
 
 
 def _clean_arrow_text(s: pd.Series) -> bool:
-    """True when an Arrow-backed text column certainly has no blank cell and no cell that starts
-    or ends with whitespace (then stripping changes nothing), judged from the first and last byte
-    of every cell in Arrow's buffers (no per-cell Python). Conservative: any byte below ``!`` or
-    outside ASCII at either end (Unicode spaces included) answers False, and so does anything
-    that is not a plain Arrow string column.
+    """True when :func:`_arrow_text_state` is ``"clean"`` (nothing to strip, no blank cell)."""
+    return _arrow_text_state(s) == "clean"
+
+
+def _arrow_text_state(s: pd.Series) -> str:
+    """``"clean"`` when an Arrow-backed text column certainly has no empty cell and no cell that
+    starts or ends with whitespace (stripping changes nothing), ``"blanks"`` when its only such
+    cells are empty strings, else ``"strip"``; judged from the first and last byte of every cell
+    in Arrow's buffers (no per-cell Python). Conservative: any byte below ``!`` or outside ASCII
+    at either end (Unicode spaces included) answers ``"strip"``, and so does anything that is not
+    a plain Arrow string column.
 
     Examples
     --------
-    >>> _clean_arrow_text(pd.Series(["a", "b c", None], dtype="str"))
-    True
-    >>> _clean_arrow_text(pd.Series(["a ", "b"], dtype="str")), _clean_arrow_text(pd.Series(["", "b"], dtype="str"))
-    (False, False)
-    >>> _clean_arrow_text(pd.Series(["a\u00a0"], dtype="str")), _clean_arrow_text(pd.Series(["a"], dtype=object))
-    (False, False)
+    >>> _arrow_text_state(pd.Series(["a", "b c", None], dtype="str"))
+    'clean'
+    >>> _arrow_text_state(pd.Series(["a ", "b"], dtype="str")), _arrow_text_state(pd.Series(["", "b"], dtype="str"))
+    ('strip', 'blanks')
+    >>> _arrow_text_state(pd.Series(["a\u00a0"], dtype="str")), _arrow_text_state(pd.Series(["a"], dtype=object))
+    ('strip', 'strip')
     """
     try:
         import pyarrow as pa
 
         if not isinstance(s.dtype, pd.StringDtype) or getattr(s.dtype, "storage", "") != "pyarrow":
-            return False
+            return "strip"
+        blanks = False
         for chunk in s.array._pa_array.chunks:
             n = len(chunk)
             if n == 0 or chunk.null_count == n:
@@ -442,22 +464,26 @@ def _clean_arrow_text(s: pd.Series) -> bool:
             elif pa.types.is_large_string(chunk.type):
                 off_type = np.int64
             else:
-                return False
+                return "strip"
             _, obuf, dbuf = chunk.buffers()
             offsets = np.frombuffer(obuf, dtype=off_type)[chunk.offset:chunk.offset + n + 1]
             starts, ends = offsets[:-1], offsets[1:]
             if chunk.null_count:
                 valid = chunk.is_valid().to_numpy(zero_copy_only=False)
                 starts, ends = starts[valid], ends[valid]
-            if (ends <= starts).any():
-                return False  # a blank cell
+            empty = ends <= starts
+            if empty.any():
+                blanks = True
+                starts, ends = starts[~empty], ends[~empty]
+                if not len(starts):
+                    continue
             data = np.frombuffer(dbuf, dtype=np.uint8)
             first, last = data[starts], data[ends - 1]
             if ((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any():
-                return False
-        return True
+                return "strip"
+        return "blanks" if blanks else "clean"
     except Exception:  # noqa: BLE001 - another Arrow layout: strip as usual
-        return False
+        return "strip"
 
 
 # --------------------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ class RawTable:
     Attributes
     ----------
     frame : DataFrame
-        One column per source header (unique names), cells as read (object or string dtype).
+        One column per source header (unique names), cells as read (object or string dtype; an
+        empty spreadsheet cell is ``""``, as calamine gives it).
     lines : ndarray of int
         Source row of each frame row: the physical line number with the header as line 1 (CSV),
         the Excel row number (XLSX), record number + 1 (Parquet, SPSS, Stata).
@@ -262,7 +263,47 @@ def _unique_names(names: list) -> list[str]:
 # CSV
 
 
+#: Files at least this large are first tried on the bytes path (:func:`_read_csv_bytes`).
+CSV_BYTES_MIN = 1 << 20
+
+
+def _read_csv_bytes(raw: bytes, read: dict, problems) -> RawTable | None:
+    """The common big file without decoding it in Python: UTF-8 without BOM, ``\n`` line ends,
+    no NUL byte, one record per line. Arrow parses the bytes after the header (and checks that
+    every cell is UTF-8). Anything else, and any doubt, returns ``None`` before a problem is
+    reported, and :func:`_read_csv` reads the file as text: both give the same table.
+    """
+    if len(raw) < CSV_BYTES_MIN or raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) \
+            or b"\r" in raw or b"\x00" in raw:
+        return None
+    nl = raw.find(b"\n")
+    if nl < 0 or not re.search(rb"[!-~]", raw[nl + 1:nl + 1 + 65536]):
+        return None  # no body, or one that may be blank: the text path decides
+    try:
+        header_line = raw[:nl].decode("utf-8")
+        raw.decode("utf-8")  # the whole file is UTF-8 exactly as detect_encoding judges it (then dropped)
+    except UnicodeDecodeError:
+        return None
+    delim = read.get("delimiter") or _sniff_delimiter(header_line)
+    if header_line.count('"') % 2 or garbled_header_hint(header_line, raw, "utf-8"):
+        return None
+    header = _unique_names(_fields(header_line, delim) or [header_line])
+    n_lines = raw.count(b"\n", nl + 1) + (0 if raw.endswith(b"\n") else 1)
+    frame = _csv_fast(memoryview(raw)[nl + 1:], header, delim)
+    if frame is None or len(frame) != n_lines:
+        return None  # blank lines, quoted line breaks, broken rows, not UTF-8: read as text
+    table = _empty("csv")
+    table.encoding = "utf-8"
+    table.frame, table.lines = frame, np.arange(2, n_lines + 2, dtype=np.int64)
+    table.lines_read = n_lines
+    table.notes.append(f"teckenkodning utf-8, avgränsare {delim!r}")
+    return table
+
+
 def _read_csv(raw: bytes, read: dict, problems) -> RawTable:
+    fast = _read_csv_bytes(raw, read, problems)
+    if fast is not None:
+        return fast
     text, encoding = detect_encoding(raw, read.get("encoding"))
     text = text.lstrip("\ufeff")
     if "\r" in text:
@@ -313,7 +354,7 @@ def _blank_lines(body: str) -> np.ndarray:
     return np.asarray(found, dtype=np.int64)
 
 
-def _csv_fast(body: str, header: list[str], delim: str) -> pd.DataFrame | None:
+def _csv_fast(body, header: list[str], delim: str) -> pd.DataFrame | None:
     """``pyarrow.csv`` read of every cell as text; ``None`` when any row is off (then read strictly)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -325,9 +366,9 @@ def _csv_fast(body: str, header: list[str], delim: str) -> pd.DataFrame | None:
         return "skip"
 
     try:
-        data = body.encode("utf-8")
+        data = body.encode("utf-8") if isinstance(body, str) else body
         tbl = pacsv.read_csv(
-            _io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(column_names=header, block_size=max(1 << 20, min(len(data) + 1, 1 << 28))),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
@@ -479,9 +520,8 @@ def _read_excel(path: Path, raw: bytes, read: dict, problems) -> RawTable:
                          f"rubrikerna från rad {suggested}", reject=False)
     header = _unique_names(list(rows[h]))
     data = rows[h + 1:]
+    # empty cells stay "" as calamine gives them: the importer reads "" as missing (evaluation.io._as_text)
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(columns=header, dtype=object)
-    if len(frame):
-        frame = frame.mask(frame.apply(lambda s: s.eq("")), None)
     table.frame = frame
     table.lines = np.arange(h + 2, h + 2 + len(frame), dtype=np.int64)
     table.lines_read = len(frame)

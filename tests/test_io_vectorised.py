@@ -142,3 +142,47 @@ def test_text_step_equals_strip_and_blank_to_missing(cells):
     pd.testing.assert_series_equal(out, want)
     sliced = pd.Series(["x"] + cells, dtype="str").iloc[1:].reset_index(drop=True)  # an Arrow offset
     pd.testing.assert_series_equal(io._as_text(sliced), want)
+
+
+_CSV_CASES = {
+    "plain": "a,b\n1,x\n2,y\n",
+    "no_final_newline": "a;b\n1;x\n2;y",
+    "blank_lines": "a,b\n1,x\n\n2,y\n  \n",
+    "quoted_newline": 'a,b\n1,"x\ny"\n2,z\n',
+    "unclosed_quote": 'a,b\n1,"x\n2,y\n3,z\n',
+    "ragged_row": "a,b\n1,x,extra\n2,y\n",
+    "crlf": "a,b\r\n1,x\r\n2,y\r\n",
+    "bom": "\ufeffa,b\n1,x\n",
+    "cp1252": "Kön,b\nKvinna,å\n".encode("cp1252"),
+    "not_utf8_in_a_cell": b"a,b\n1,\xe5\n2,y\n",
+    "garbled_header": "FÃ¶delseÃ¥r,b\n1,x\n",
+    "odd_quote_header": 'a,"b\n1,x\n',
+    "tab": "a\tb\n1\tx\n",
+    "spaces_and_blanks": "a,b\n  1 ,\n\u00a02,y \n",
+    "nbsp_only_body": "a,b\n\u00a0\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CSV_CASES))
+def test_csv_bytes_path_reads_what_the_text_path_reads(name, tmp_path, monkeypatch):
+    """Big UTF-8 files skip Python's decode (readers._read_csv_bytes); forced on small hostile
+    files, the table and the problems must equal the text path's (or the bytes path declines)."""
+    from evaluation import readers
+
+    content = _CSV_CASES[name]
+    p = tmp_path / "f.csv"
+    p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+    def read(min_bytes):
+        monkeypatch.setattr(readers, "CSV_BYTES_MIN", min_bytes)
+        probs = io._Problems(str(p))
+        return readers.read_source(p, {}, probs), probs.frame()
+
+    (t_text, p_text), (t_bytes, p_bytes) = read(1 << 62), read(0)
+    pd.testing.assert_frame_equal(t_text.frame, t_bytes.frame)
+    assert t_text.lines.tolist() == t_bytes.lines.tolist()
+    assert (t_text.n_bad, t_text.lines_read, t_text.encoding, t_text.notes) == \
+        (t_bytes.n_bad, t_bytes.lines_read, t_bytes.encoding, t_bytes.notes)
+    pd.testing.assert_frame_equal(p_text, p_bytes)
+    if name in ("plain", "no_final_newline", "tab", "spaces_and_blanks"):
+        assert readers._read_csv_bytes(p.read_bytes(), {}, io._Problems(str(p))) is not None
