@@ -551,6 +551,7 @@ class _Import:
     notes: list = field(default_factory=list)
     missing_codes: dict = field(default_factory=dict)
     frame: pd.DataFrame | None = None
+    unique_checked: set = field(default_factory=set)  # unique columns found without any repeated value
 
     def label(self, model: str) -> str:
         return self.src_name.get(model, model)
@@ -1032,7 +1033,10 @@ def _step_duplicates(imp: _Import) -> None:
         if not all(k in frame for k in keys):
             continue
         sub = frame[keys]
-        dup = sub.notna().all(axis=1) & sub.duplicated(keep=False)
+        alldup = sub.duplicated(keep=False)
+        if len(keys) == 1 and not what and not alldup.any():
+            imp.unique_checked.add(keys[0])  # pandera's own uniqueness check would pass: not run twice
+        dup = sub.notna().all(axis=1) & alldup
         if reported:
             dup &= ~sub.index.isin(list(reported))
         if not dup.any():
@@ -1059,10 +1063,24 @@ def _iso_frame(sub: pd.DataFrame) -> pd.DataFrame:
 def _step_validate(imp: _Import) -> None:
     """Pandera on the rows still standing (never raises: an internal failure is reported)."""
     try:
-        _validate(imp.schema, imp.frame, imp.problems, imp.cols, imp.src_name, imp.derived)
+        schema = _without_unique(imp.schema, tuple(sorted(imp.unique_checked))) if imp.unique_checked else imp.schema
+        _validate(schema, imp.frame, imp.problems, imp.cols, imp.src_name, imp.derived)
     except Exception as exc:  # noqa: BLE001 - a row check must never crash an import
         imp.problems.add(["-"], "-", "", f"radkontrollerna kunde inte köras ({_rd._lib_message(exc)}); "
                          "inga rader godkändes — rapportera felet")
+
+
+_SCHEMA_VARIANTS: dict = {}
+
+
+def _without_unique(schema: pa.DataFrameSchema, columns: tuple) -> pa.DataFrameSchema:
+    """``schema`` with ``unique`` off for ``columns``: :func:`_step_duplicates` has already found
+    no repeated value in them (missing values included), so pandera's check (one more hash pass
+    over a million ids) could only pass. Cached per schema and column set."""
+    key = (id(schema), columns)
+    if key not in _SCHEMA_VARIANTS:
+        _SCHEMA_VARIANTS[key] = (schema, schema.update_columns({c: {"unique": False} for c in columns}))
+    return _SCHEMA_VARIANTS[key][1]
 
 
 def _account(imp: _Import, strict: bool) -> ImportResult:

@@ -186,3 +186,20 @@ def test_csv_bytes_path_reads_what_the_text_path_reads(name, tmp_path, monkeypat
     pd.testing.assert_frame_equal(p_text, p_bytes)
     if name in ("plain", "no_final_newline", "tab", "spaces_and_blanks"):
         assert readers._read_csv_bytes(p.read_bytes(), {}, io._Problems(str(p))) is not None
+
+
+def test_duplicate_ids_are_still_reported_by_the_schema_where_the_episode_check_took_the_row(tmp_path):
+    """pandera's uniqueness check is skipped only when the duplicate step saw no repeated id; a row
+    that is a duplicate episode *and* repeats an episod_id still gets both problems."""
+    rows = [dict(BASE, episod_id="E1", deltagare_id="D1"), dict(BASE, episod_id="E1", deltagare_id="D1"),
+            dict(BASE, episod_id="E2", deltagare_id="D2"), dict(BASE, episod_id="E2", deltagare_id="D3"),
+            dict(BASE, episod_id="E4", deltagare_id="D4")]
+    p = tmp_path / "e.csv"
+    pd.DataFrame(rows, columns=COLS).to_csv(p, index=False)
+    data, rep = io.load_episodes(p, reference_date=REF)
+    got = [(r, c, v, why.split(":")[0].split(" (")[0]) for r, c, v, why in
+           rep.problems[["row", "column", "value", "reason"]].itertuples(index=False)]
+    assert got == [(2, "deltagare_id", "D1", "dubblettepisod"), (2, "episod_id", "E1", "dubblettvärde"),
+                   (3, "deltagare_id", "D1", "dubblettepisod"), (3, "episod_id", "E1", "dubblettvärde"),
+                   (4, "episod_id", "E2", "dubblettnyckel"), (5, "episod_id", "E2", "dubblettnyckel")]
+    assert data["episod_id"].tolist() == ["E4"] and (rep.rows_read, rep.rows_rejected) == (5, 4)
