@@ -18,9 +18,11 @@ Notebook ``notebooks/karnindikatorer.ipynb`` records these headline keys with
 :func:`evaluation.results.save`:
 
 ``antal_svar``
-    number of questionnaire rows (respondent × wave × timepoint) read.
+    number of questionnaire rows (respondent × wave × timepoint) read; None when a group's count
+    is hidden (the total would reveal it).
 ``antal_svar_per_grupp``
-    ``{respondentgrupp: rows}``.
+    ``{respondentgrupp: rows}``; a group's rows are None unless every questionnaire count it adds
+    is a published cell of the protected NNS table (:func:`evaluation.surveytables.rows_per_group`).
 ``vagor``
     the waves, sorted.
 ``pastaenden_per_enkat``
@@ -1413,8 +1415,13 @@ def _keys() -> set:
 
 def headline(survey: pd.DataFrame, item_res: pd.DataFrame, att: pd.DataFrame | None = None,
              ind7: pd.DataFrame | None = None, ind11_episodes: pd.DataFrame | None = None,
-             min_n: int = 5) -> dict:
+             min_n: int = 5, tabeller=None) -> dict:
     """Headline results of the kärnindikator notebook (keys in the module docstring).
+
+    With ``tabeller`` (the protected NNS table) ``antal_svar_per_grupp`` holds a group's
+    questionnaire count only where every questionnaire it adds up is a published cell
+    (:func:`evaluation.surveytables.rows_per_group`; None otherwise) and ``antal_svar`` is None when
+    any group is (the total minus the shown groups would give the hidden one).
 
     Parameters
     ----------
@@ -1424,6 +1431,8 @@ def headline(survey: pd.DataFrame, item_res: pd.DataFrame, att: pd.DataFrame | N
         :func:`item_results` of ``survey`` (suppressed; suppressed cells are left out).
     att, ind7, ind11_episodes : DataFrame, optional
         Outputs of :func:`attainment`, :func:`indicator7` and :func:`indicator11_episodes`.
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected NNS table (:func:`evaluation.surveytables.for_inputs`).
 
     Examples
     --------
@@ -1432,8 +1441,15 @@ def headline(survey: pd.DataFrame, item_res: pd.DataFrame, att: pd.DataFrame | N
     >>> headline(s, item_results(s))["andel_topp2_senaste"]
     {'X/styrelse/halvar/12': 0.6}
     """
-    out: dict = {"antal_svar": int(len(survey)),
-                 "antal_svar_per_grupp": {str(k): int(v) for k, v in survey.groupby("respondentgrupp").size().items()},
+    if tabeller is not None:
+        from . import surveytables
+
+        per_grupp, antal = surveytables.rows_per_group(survey, tabeller)
+    else:
+        per_grupp = {str(k): int(v) for k, v in survey.groupby("respondentgrupp").size().items()}
+        antal = int(len(survey))
+    out: dict = {"antal_svar": antal,
+                 "antal_svar_per_grupp": per_grupp,
                  "vagor": sorted(map(str, survey["vag"].dropna().unique())),
                  "pastaenden_per_enkat": {f"{r.respondentgrupp}/{r.tidpunkt}": int(r.antal)
                                           for r in qn.questionnaire_counts().itertuples()}}

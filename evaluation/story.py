@@ -229,10 +229,14 @@ def _coding(r: Mapping) -> list[str]:
 
 def _indicators(r: Mapping) -> list[str]:
     out = []
+    groups = r.get("antal_svar_per_grupp") or {}
     if r.get("antal_svar") is not None:
-        groups = r.get("antal_svar_per_grupp") or {}
         out.append(f"{fmt.integer(r['antal_svar'])} enkätsvar från {fmt.integer(len(groups))} respondentgrupper "
                    f"och {fmt.integer(len(r.get('vagor') or []))} mättillfällen.")
+    elif groups:  # a group's count is hidden, and so is the total that would reveal it
+        out.append(f"Enkätsvar från {fmt.integer(len(groups))} respondentgrupper och "
+                   f"{fmt.integer(len(r.get('vagor') or []))} mättillfällen (antalet svar visas inte, "
+                   "för att skydda små grupper).")
     shares = {k: v for k, v in (r.get("andel_topp2_senaste") or {}).items() if v is not None}
     if shares:
         hi = sum(v >= 0.7 for v in shares.values())

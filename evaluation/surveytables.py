@@ -109,7 +109,7 @@ from .tableset import TOTAL, Measure, TableSet
 __all__ = [
     "NNS", "FOKUS", "NNS_FILENAME", "FOCUS_FILENAME", "MATERIAL", "STEPS", "build_nns", "build_focus",
     "item_statistics", "nns_cell", "focus_tally", "current", "for_inputs", "write_snapshot",
-    "DEFAULT_KODBOCKER",
+    "DEFAULT_KODBOCKER", "questionnaire_rows", "rows_per_group",
 ]
 
 STEPS = 6  # the largest NNS scale; a five-step form leaves antal_6 at 0
@@ -567,3 +567,75 @@ def indicator_results_from_cells(res: pd.DataFrame, ts: TableSet, by, scale_max:
             if k in out.columns:
                 out.at[ix, k] = v
     return hide_rows(out, hidden, keep=keys)
+
+
+def questionnaire_rows(survey: pd.DataFrame, ts: TableSet | None) -> pd.DataFrame:
+    """Questionnaires received per förbund, respondent group, timepoint and wave, as published cells.
+
+    A questionnaire row count (respondent × wave × timepoint rows of one group) is not a cell of
+    the NNS table, but it is one where an item of that questionnaire was asked of every row: then
+    ``n + bortfall`` of the item's cell (``kon`` total) is the row count, a sum of the cell's own
+    moments. So the count is shown exactly where such a cell is **published**, and hidden ("–",
+    ``undertryckt``) otherwise (e.g. the four förbundschef answers of a förbund: every item cell has
+    ``n`` ≤ 4 and is suppressed). Without ``ts`` (no NNS table) every count is hidden.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        The NNS answers a view shows (SURVEY schema).
+    ts : evaluation.tableset.TableSet or None
+        The protected NNS table (:func:`for_inputs`).
+
+    Returns
+    -------
+    DataFrame
+        ``forbund, respondentgrupp, tidpunkt, vag, antal`` (rows; NaN where hidden), ``undertryckt``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"respondent_id": list("abcdefghi"), "forbund": "X", "vag": "V", "tidpunkt": "halvar",
+    ...                   "respondentgrupp": ["styrelse"] * 5 + ["forbundschef"] * 4,
+    ...                   "nns_12": [6, 5, 5, 4, 2] + [None] * 4, "nns_10": [None] * 5 + [3] * 4})
+    >>> q = questionnaire_rows(s, tableset.protect(build_nns(s)))
+    >>> q[["respondentgrupp", "antal", "undertryckt"]].values.tolist()
+    [['forbundschef', nan, True], ['styrelse', 5.0, False]]
+    """
+    keys = ["forbund", "respondentgrupp", "tidpunkt", "vag"]
+    u = pd.DataFrame({d: survey[d].astype("string").fillna(MISSING).astype(str) for d in keys})
+    counts = u.groupby(keys).size().rename("antal").reset_index()
+    pub = None
+    if ts is not None:
+        c = ts.cells
+        c = c[(c["matt"] == NNS.name) & (c["kon"] == TOTAL) & (c["status"] == tableset.PUBLISHED)]
+        pub = (c.assign(rader=c["n"].astype(float) + c["bortfall"].astype(float))
+               .groupby(keys)["rader"].agg(lambda x: set(x.astype(int))))
+    hidden = []
+    for r in counts.itertuples(index=False):
+        rows = pub.get(tuple(getattr(r, k) for k in keys), set()) if pub is not None else set()
+        hidden.append(int(r.antal) not in rows)
+    counts["antal"] = counts["antal"].astype(float).mask(np.asarray(hidden, bool))
+    counts["undertryckt"] = hidden
+    return counts
+
+
+def rows_per_group(survey: pd.DataFrame, ts: TableSet | None) -> tuple[dict, int | None]:
+    """``({respondentgrupp: rows or None}, total rows or None)`` from :func:`questionnaire_rows`.
+
+    A group's count is the sum of its published questionnaire counts and is None when any of them
+    is hidden; the total is None when any group is (the total minus the shown groups would give
+    the hidden one).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"respondent_id": list("abcdefghi"), "forbund": "X", "vag": "V", "tidpunkt": "halvar",
+    ...                   "respondentgrupp": ["styrelse"] * 5 + ["forbundschef"] * 4,
+    ...                   "nns_12": [6, 5, 5, 4, 2] + [None] * 4, "nns_10": [None] * 5 + [3] * 4})
+    >>> rows_per_group(s, tableset.protect(build_nns(s)))
+    ({'forbundschef': None, 'styrelse': 5}, None)
+    """
+    q = questionnaire_rows(survey, ts)
+    groups = {}
+    for g, part in q.groupby("respondentgrupp"):
+        groups[str(g)] = None if part["undertryckt"].any() else int(part["antal"].sum())
+    total = None if any(v is None for v in groups.values()) else int(sum(groups.values()))
+    return groups, total

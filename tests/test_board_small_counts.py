@@ -1,0 +1,145 @@
+"""No count of 1–4 people in anything a board reads, swept as an attacker would (issue 15).
+
+One pass over every run of the session's sample snapshot (``sample_snapshot``; nothing is executed
+here): every ``results.json`` value under a person-count key (``n``, ``antal…``, ``…deltagare``,
+``avslutade``, ``talare`` …) that is a whole number 1–4, every ``rapport.html`` table cell (and
+every table cell of a Word file) that holds a whole number 1–4 in a person-count column (or in the
+value column of a row labelled with a person count), and every sentence of the form "n = 3" or
+"3 deltagare". Scale points, years, waves' labels, item and indicator numbers, item counts
+("Antal påståenden"), sessions, text segments, months and money are not counts of people and are
+not read. Each finding names the file and the place (key path, or table number, row and column).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.notebook]
+
+#: results.json key parts that count people (a value under them, at any depth, is a count)
+KEY_COUNTS = re.compile(r"(^n$|^n_(?!segment|sessioner)|_n$|antal(?!_pastaenden)|deltagare|svarande|talare|avslutade|"
+                        r"inskrivna|pagaende|aktiva|kohort|uppfoljda|bibehallen|obekraftade|exkluderade|anonyma|"
+                        r"per_grupp|per_kategori|per_sus_kategori|n_par|n_rci|personer)")
+#: key parts that are not counts of people even under a count key
+KEY_NOT = re.compile(r"(pastaenden|segment|sessioner|manad|month|ar$|_ar_|andel|medel|median|alpha|kappa|mattnad|"
+                     r"draws|seed|npv|bcr|diff|ki_|^p$|^t$|^df$|horisont)")
+#: table headers (column or row label) that count people
+HEAD_COUNTS = re.compile(r"(\bn\b|antal|deltagare|svarande|talare|avslutade|inskrivna|inskrivning|pågående|aktiva|"
+                         r"inkomna|saknas|saknar|uppföljda|exkluderade|anonyma|kvinnor|\bmän\b|annat|totalt|alla|"
+                         r"kohort|återkomst|åter |episoder|\bpar\b|personal|förbundschef|styrelse|chefsgrupp|"
+                         r"rader lästa|godkända|avvisade|ersättning|försörjning|okänd|register|bedömda|^\d{4}H[12]$|"
+                         r"under insatsen|vid avslut|halvårsvis|var 1–3)", re.I)
+#: headers that are not counts of people even when they name a group (means, shares, money, time, items)
+HEAD_NOT = re.compile(r"(medel|andel|median|\(kr\)|poäng|månad|%|\bki\b|p-värde|påstående|frågor|förbund$|"
+                      r"segment|session|enheter|skillnad|standardavvikelse|effektstorlek|korrelation|alfa|kappa|"
+                      r"mättillfälle|mätomgång|skala|indikator|år$)", re.I)
+SMALL = re.compile(r"^[1-4]$")
+SENTENCE = re.compile(r"(\bn\s*=\s*[1-4]\b|\b[1-4]\s+(personer|deltagare|svarande|talare|avslutade|svar)\b)")
+
+
+def _counts(name: str) -> bool:
+    return bool(HEAD_COUNTS.search(name)) and not HEAD_NOT.search(name)
+
+
+def scan_json(obj, path="") -> list[str]:
+    """Key paths of results.json whose value is a count of 1–4 people.
+
+    >>> scan_json({"antal_svar_per_grupp": {"styrelse": 27, "forbundschef": 4}, "pastaenden_per_enkat": {"x": 4}})
+    ['antal_svar_per_grupp/forbundschef = 4']
+    """
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += scan_json(v, f"{path}/{k}" if path else str(k))
+        return out
+    if isinstance(obj, list):
+        for i, v in enumerate(obj):
+            out += scan_json(v, f"{path}[{i}]")
+        return out
+    if isinstance(obj, bool) or not isinstance(obj, (int, float)) or not 0 < obj < 5 or obj != int(obj):
+        return out
+    parts = re.split(r"[/\[\]]", path)
+    if any(KEY_COUNTS.search(p) for p in parts) and not any(KEY_NOT.search(p) for p in parts):
+        out.append(f"{path} = {obj:g}")
+    return out
+
+
+def scan_rows(rows: list[list[str]], header: list[str], where: str) -> list[str]:
+    """Cells 1–4 in a person-count column, or in a value column of a row labelled with a count.
+
+    >>> scan_rows([["Deltagare", "4", "3"], ["Medel", "4", "5"]], ["Svarsgrupp", "Antal (n)", "Median"], "t1")
+    ['t1, rad 1 (Deltagare), kolumn Antal (n): 4']
+    >>> scan_rows([["Avslutade under perioden", "3"]], ["Nyckeltal", "Värde"], "t2")
+    ['t2, rad 1 (Avslutade under perioden), kolumn Värde: 3']
+    """
+    out = []
+    for i, row in enumerate(rows, 1):
+        label = row[0] if row else ""
+        for j, cell in enumerate(row[1:], 1):
+            col = header[j] if j < len(header) else ""
+            if not SMALL.match(cell.strip()):
+                continue
+            generic = col.strip() in ("", "Värde", "Antal") or not HEAD_NOT.search(col) and not _counts(col)
+            if _counts(col) or (generic and _counts(label) and not HEAD_NOT.search(col)):
+                out.append(f"{where}, rad {i} ({label}), kolumn {col}: {cell.strip()}")
+    return out
+
+
+def scan_html(html: str, where: str) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    out = []
+    for k, table in enumerate(soup.find_all("table"), 1):
+        head = table.find("thead")
+        header = [th.get_text(" ", strip=True) for th in (head.find_all("tr")[-1].find_all(["th", "td"]) if head else [])]
+        body = table.find("tbody") or table
+        rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in body.find_all("tr")]
+        caption = table.find_previous(["h1", "h2", "h3", "h4"])
+        out += scan_rows([r for r in rows if r != header], header,
+                         f"{where}, tabell {k} ({caption.get_text(' ', strip=True) if caption else ''})")
+        table.decompose()
+    for m in SENTENCE.finditer(soup.get_text(" ")):
+        out.append(f"{where}, text: …{m.group(0)}…")
+    return out
+
+
+def scan_docx(path: Path, where: str) -> list[str]:
+    import docx
+
+    d = docx.Document(str(path))
+    out = []
+    for k, t in enumerate(d.tables, 1):
+        rows = [[c.text.strip() for c in r.cells] for r in t.rows]
+        if rows:
+            out += scan_rows(rows[1:], rows[0], f"{where}, tabell {k}")
+    for p in d.paragraphs:
+        for m in SENTENCE.finditer(p.text):
+            out.append(f"{where}, text: …{m.group(0)}…")
+    return out
+
+
+def sweep(folders) -> list[str]:
+    """Every finding of every run folder (results.json, rapport.html, *.docx)."""
+    out = []
+    for f in folders:
+        f = Path(f)
+        if (f / "results.json").exists():
+            out += [f"{f.name}/results.json: {x}" for x in
+                    scan_json(json.loads((f / "results.json").read_text(encoding="utf-8")))]
+        if (f / "rapport.html").exists():
+            out += scan_html((f / "rapport.html").read_text(encoding="utf-8"), f"{f.name}/rapport.html")
+        for d in sorted(f.glob("*.docx")):
+            out += scan_docx(d, f"{f.name}/{d.name}")
+    return out
+
+
+def test_no_count_of_one_to_four_people_in_any_board_output(sample_snapshot):
+    found = sweep(sample_snapshot.runs.values())
+    assert not found, "counts of 1–4 people that a board sees:\n" + "\n".join(found)
