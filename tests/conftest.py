@@ -10,6 +10,9 @@ import os
 
 os.environ.setdefault("EVALUATION_PSEUDONYM_KEY", "5d8e1b7a3f60c92d4e17a8b5c3f09d62e4a1b7c8d5f3e2a09b6c4d8e1f7a3b52")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+# one cache of protected table sets for the whole session, also for tests that point HOME elsewhere
+# (a protection is computed once per content; see evaluation.tableset.protect_cached)
+os.environ.setdefault("EVALUATION_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "evaluation"))
 
 
 import types
