@@ -52,11 +52,11 @@ chromium:
 	fi
 
 test: $(STAMP) chromium
-	@# two workers (pytest-xdist), whole files per worker: module fixtures (Voilà servers) start once
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	@# two workers (pytest-xdist), a file stays on one worker, browser files all on the same one (tests/conftest.py)
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "not browser and not notebook"
+	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not browser and not notebook"
 
 dashboard: samples
 	$(VENV)/bin/evaluation dashboard --port $(PORT)

@@ -220,6 +220,10 @@ def _coding(r: Mapping) -> list[str]:
         which = "temat" if len(themes) == len(r["teman_segment"]) else "av de teman som kan visas"
         out.append(f"Materialet täcker {fmt.integer(len(r['teman_segment']))} teman; det mest omtalade {which} har "
                    f"{fmt.integer(max(themes.values()))} avsnitt.")
+    elif r.get("teman_segment"):  # every theme's count is a hidden cell of the protected focus-group table
+        out.append(f"Materialet täcker {fmt.integer(len(r['teman_segment']))} teman. Hur mycket som sades per tema "
+                   "visas inte: någon fokusgrupp hade färre än fem talare, och antalen döljs så att ingen liten "
+                   "grupp kan räknas fram.")
     if r.get("alpha") is not None:
         quality = "god" if r["alpha"] >= 0.8 else ("godtagbar" if r["alpha"] >= 0.667 else "svag")
         out.append(f"Två kodare kodade samma material; överensstämmelsen är {quality} "

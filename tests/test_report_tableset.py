@@ -264,6 +264,13 @@ def test_key_messages_leave_out_what_the_tables_hide():
     assert m == ["310 personer har deltagit i insatserna; 93 skrevs in och 110 avslutades under perioden."]
     # without the flags (older results.json) the messages are as before
     assert len(story.key_messages("slutrapport", {"nyckeltal": rep["nyckeltal"]})) == 2
+    # focus groups: when the protected table hides every theme's count, the header says so instead of
+    # quoting a count (Norrdal's deltagare group had 4 speakers)
+    coding_res = {"n_segment": 56, "n_sessioner": 3, "n_talare": 14, "alpha": 0.78,
+                  "teman_segment": {"ff1": None, "ff2": None, "ff3": None}}
+    m = story.key_messages("fokusgrupper", coding_res)
+    assert len(m) == 3 and m[1].startswith("Materialet täcker 3 teman. Hur mycket som sades per tema visas inte")
+    assert not any("avsnitt." in x and "mest omtalade" in x for x in m)
 
 
 # ----------------------------------------------------------------------------- goal tracker and deltagarflöden
