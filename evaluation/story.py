@@ -158,6 +158,9 @@ def _flows(r: Mapping) -> list[str]:
     if r.get("tid_median_manader") is not None:
         out.append(f"Halva deltagarna var inskrivna längre än {fmt.number(r['tid_median_manader'])} månader "
                    f"(medianen; medelvärdet {fmt.number(r.get('tid_medel_manader'))} månader).")
+    if r.get("handlingsplan_i_tid_andel") is not None:
+        out.append(f"{fmt.percent(r['handlingsplan_i_tid_andel'])} fick en handlingsplan inom fristen efter "
+                   "första mötet.")
     if r.get("aterkomst_andel") is not None and (r.get("aterkomst_kohort") or 0) >= MIN_N:
         out.append(f"{fmt.percent(r['aterkomst_andel'])} av {_n(r['aterkomst_kohort'])} avslutade kom tillbaka "
                    "till en insats inom uppföljningstiden.")

@@ -14,6 +14,7 @@ Two levels:
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -373,7 +374,7 @@ def test_deltagarfloden_report_shows_only_slices(sample_snapshot, closed_2024_20
     ts = tableset.read_parquet(sample_snapshot.path / tableset.FILENAME)
     html = sample_snapshot.runs[f"{RUNS[forbund]}/deltagarfloden"] / "rapport.html"
     text = html.read_text(encoding="utf-8")
-    assert '"sankey"' not in text
+    assert not re.search(r'"type":\s*"sankey"', text)  # no Sankey figure (plotly.js itself names the trace type)
     tables = _html_tables(html)
     for heading, _ in tables:  # (the one line saying why a table is not shown may name it)
         for gone in ("Sysselsättning", "per källa", "Omfattning", "Milstol", "Övergång"):
@@ -444,3 +445,18 @@ def test_goal_tracker_reads_the_hand_made_table_set():
     # the microdata tracker (no table set) would have shown the same share, and all three kön groups' values
     plain = goals.track(spec, inp.underlag)
     assert plain.indikatorer.iloc[0]["uppfoljning"] == pytest.approx(0.6)
+
+
+def test_key_messages_quote_handlingsplan_and_never_rundgang_where_not_published():
+    """The deltagarflöden header quotes the share with a handlingsplan in time where the table set publishes its
+    group (results.json ``publicerade``), and never the rundgång cohort (not a slice: publicerade False)."""
+    from evaluation import story
+
+    res = {"antal_deltagare": 310, "antal_episoder": 335, "handlingsplan_i_tid_andel": 0.668,
+           "aterkomst_andel": 0.182, "aterkomst_kohort": 44,
+           "publicerade": {"handlingsplan_i_tid_andel": True, "aterkomst_andel": False, "aterkomst_kohort": False}}
+    m = story.key_messages("deltagarfloden", res)
+    assert "67\u00a0% fick en handlingsplan inom fristen efter första mötet." in m
+    assert not any("kom tillbaka" in x for x in m)
+    hidden = {**res, "publicerade": {**res["publicerade"], "handlingsplan_i_tid_andel": False}}
+    assert not any("handlingsplan" in x for x in story.key_messages("deltagarfloden", hidden))
