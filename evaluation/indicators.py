@@ -623,8 +623,70 @@ def indicator7_summary(ind7: pd.DataFrame, by=("forbund", "vag", "tidpunkt"), mi
                      "medel_differens": float((c["deltagare"] - c["personal"]).mean()) if len(c) else math.nan})
     res = pd.DataFrame(rows)
     if suppress and not res.empty:
-        res = _suppress(res, "n", ["medel_deltagare", "medel_personal", "medel_differens"], min_n)
+        res = _protect_parts(_suppress(res, "n", ["medel_deltagare", "medel_personal", "medel_differens"], min_n),
+                             "n_episoder", ["n", "saknar_deltagare", "saknar_personal"], ["andel_komplett"], min_n)
     return res
+
+
+def _protect_parts(df: pd.DataFrame, total: str, parts: list[str], shares: list[str], min_n: int) -> pd.DataFrame:
+    """Hide the parts of a row total that are ``0 < v < min_n`` so that none can be derived (issue 15).
+
+    In each row ``total`` = the sum of ``parts`` (indicator 7: episodes = complete + without the
+    participant's rating + without the staff's rating). A small part is hidden; when only one part
+    is hidden, the smallest other part is hidden too (else total − the shown parts gives it back;
+    the first part, the row's ``n``, only when no other is left);
+    when the hidden parts add up to fewer than ``min_n`` the total is hidden as well (else their
+    sum is a small group). ``shares`` (part / total, e.g. ``andel_komplett``) are hidden with the
+    first part or the total. Hidden cells show "–" (the cell mask of
+    :func:`evaluation.disclosure.suppress_rows`); zeros are shown.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"tot": [26, 37], "n": [12, 9], "a": [1, 19], "b": [13, 9], "andel": [12 / 26, 9 / 37]})
+    >>> out = _protect_parts(d, "tot", ["n", "a", "b"], ["andel"], 5)
+    >>> out[["tot", "n", "a", "b"]].values.tolist()
+    [[26.0, 12.0, nan, nan], [37.0, 9.0, 19.0, 9.0]]
+    >>> out["undertryckt"].tolist(), bool(out.attrs["undertryckt_celler"].loc[0, "andel"])
+    ([True, False], False)
+    >>> _protect_parts(pd.DataFrame({"tot": [13], "n": [12], "a": [1], "b": [0], "andel": [12 / 13]}),
+    ...                "tot", ["n", "a", "b"], ["andel"], 5)[["tot", "n", "a", "b", "andel"]].values.tolist()
+    [[nan, 12.0, nan, nan, nan]]
+    """
+    from .disclosure import FLAG
+
+    out = df.copy()
+    cols = [total, *parts, *shares]
+    prev = df.attrs.get("undertryckt_celler")
+    mask = pd.DataFrame(False, index=out.index, columns=cols)
+    if isinstance(prev, pd.DataFrame):
+        for c in prev.columns:
+            mask[c] = prev[c].reindex(out.index).fillna(False).astype(bool)
+    for ix in out.index:
+        vals = {c: df.at[ix, c] for c in parts}
+        hidden = {c for c, v in vals.items() if mask.at[ix, c] or (pd.notna(v) and 0 < v < min_n)}
+        if not hidden:
+            continue
+        if len(hidden) == 1:
+            rest = sorted((c for c in parts if c not in hidden and pd.notna(vals[c])),
+                          key=lambda c: (c == parts[0], vals[c]))  # the first part (the row's n) last
+            hidden |= set(rest[:1])
+        known = [vals[c] for c in hidden if pd.notna(vals[c])]
+        if len(known) < len(hidden) or sum(known) < min_n:  # the hidden sum is small (or not known here)
+            hidden.add(total)
+        if parts[0] in hidden or total in hidden:
+            hidden |= set(shares)
+        for c in hidden:
+            mask.at[ix, c] = True
+    for c in cols:
+        if mask[c].any():
+            out[c] = out[c].astype(float).mask(mask[c])
+    out[FLAG] = mask.any(axis=1).to_numpy() | (df[FLAG].to_numpy(bool) if FLAG in df else False)
+    full = mask if not isinstance(prev, pd.DataFrame) else prev.reindex(out.index).fillna(False).astype(bool)
+    if isinstance(prev, pd.DataFrame):
+        for c in cols:
+            full[c] = mask[c]
+    out.attrs["undertryckt_celler"] = full
+    return out
 
 
 # --------------------------------------------------------------------------- time and förbund

@@ -55,6 +55,7 @@ from .errors import EvaluationError
 
 __all__ = [
     "norm_label",
+    "hide_small_excluded",
     "ScoringError",
     "SCALES",
     "ID_COLUMNS",
@@ -1172,6 +1173,37 @@ def check_reported(table: pd.DataFrame, form: str | None = None, tolerance: floa
                                       lang, former=", ".join(f.upper().replace("SOC", "SOC-") for f in fits))})
     out = pd.DataFrame(findings)
     out.attrs["former"] = fits
+    return out
+
+
+def hide_small_excluded(result: pd.DataFrame, min_n: int = 5) -> pd.DataFrame:
+    """A before/after result with ``n_excluded`` hidden ("–") where it is ``0 < n < min_n``.
+
+    The staff's KASAM (a cross-section per wave, not a cell of the protected table set) shows the
+    number of answers left out for a missing total; 1–4 excluded answers are a small group of
+    staff (issue 15). No other shown figure adds up with it (``n`` counts the answers with a
+    value), so hiding the cell itself is enough. Zero and counts of at least ``min_n`` stay.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"design": ["unpaired", "unpaired"], "n": [42, 40], "n_excluded": [3, 0]})
+    >>> out = hide_small_excluded(r)
+    >>> out["n_excluded"].tolist(), out["undertryckt"].tolist()
+    ([nan, 0.0], [True, False])
+    """
+    from .disclosure import FLAG
+
+    if "n_excluded" not in result.columns:
+        return result
+    out = result.copy()
+    v = pd.to_numeric(out["n_excluded"], errors="coerce")
+    small = ((v > 0) & (v < min_n)).to_numpy()
+    out["n_excluded"] = v.astype(float).mask(small)
+    prev = result.attrs.get("undertryckt_celler")
+    mask = prev.copy() if isinstance(prev, pd.DataFrame) else pd.DataFrame(index=out.index)
+    mask["n_excluded"] = small | (mask["n_excluded"].to_numpy(bool) if "n_excluded" in mask else False)
+    out[FLAG] = small | (result[FLAG].to_numpy(bool) if FLAG in result else False)
+    out.attrs["undertryckt_celler"] = mask
     return out
 
 

@@ -46,8 +46,6 @@ SMALL = re.compile(r"^[1-4]$")
 #: open findings (file part, place part) -> owner module; remove an entry when it is fixed
 KNOWN = {
     ("deltagarfloden/rapport.html", "Rundgång"): "evaluation.flows (the rundgång table: counts of 2–4 in the cohort)",
-    ("kasam_fore_efter/rapport.html", "kolumn Exkluderade"): "evaluation.kasam / compare (excluded staff answers)",
-    ("karnindikatorer/rapport.html", "kolumn Saknar deltagarens svar"): "evaluation.indicators.indicator7_summary",
 }
 SENTENCE = re.compile(r"(\bn\s*=\s*[1-4]\b|\b[1-4]\s+(personer|deltagare|svarande|talare|avslutade|svar)\b)")
 

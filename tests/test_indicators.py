@@ -450,3 +450,44 @@ def test_board_table_labels_groups_and_shows_shares_and_targets_in_percent():
     assert tab.loc[1, "Utfall"] == "5,20"
     assert tab.loc[0, "Svarsgrupp"] == "Deltagare" and tab.loc[0, "Mått"] == "Andel i de två högsta stegen"
     assert not any("_" in c for c in tab.columns)
+
+
+def test_indicator7_small_missing_counts_cannot_be_derived_from_the_row():
+    """Issue 15: episodes = complete + without the participant's rating + without the staff's. A count of
+    1–4 is hidden, and so is a second part (else the total minus the shown parts gives it back); an LP
+    attacker that knows the row's shown figures finds every hidden part within an interval ≥ 5 wide."""
+    from scipy.optimize import linprog
+
+    def frame(complete, no_d, no_p):
+        n = complete + no_d + no_p
+        return pd.DataFrame({"forbund": "X", "vag": "V", "tidpunkt": "under",
+                             "deltagare": [5.0] * complete + [None] * no_d + [4.0] * no_p,
+                             "personal": [5.0] * complete + [3.0] * no_d + [None] * no_p,
+                             "komplett": [True] * complete + [False] * (n - complete),
+                             "saknas": [""] * complete + ["deltagare"] * no_d + ["personal"] * no_p})
+
+    for parts in ((12, 1, 13), (9, 19, 9), (12, 1, 0), (7, 2, 2), (0, 7, 0), (3, 10, 10)):
+        row = ind.indicator7_summary(frame(*parts), min_n=5).iloc[0]
+        shown = {c: row[c] for c in ("n", "saknar_deltagare", "saknar_personal") if pd.notna(row[c])}
+        # nothing of 1–4 is shown
+        assert not any(0 < v < 5 for v in shown.values()), (parts, shown)
+        hidden = [c for c in ("n", "saknar_deltagare", "saknar_personal") if c not in shown]
+        if not hidden:
+            assert parts in ((9, 19, 9), (0, 7, 0))  # no part of 1–4: all shown, zeros too
+            continue
+        # the attacker: x ≥ 0, the shown parts fixed, their sum = the episodes where those are shown
+        names = ["n", "saknar_deltagare", "saknar_personal"]
+        a_eq, b_eq = [], []
+        for c, v in shown.items():
+            a_eq.append([1.0 if x == c else 0.0 for x in names]); b_eq.append(float(v))
+        if pd.notna(row["n_episoder"]):
+            a_eq.append([1.0, 1.0, 1.0]); b_eq.append(float(row["n_episoder"]))
+            assert row["n_episoder"] == sum(parts)
+        if pd.notna(row["andel_komplett"]):
+            assert "n" in shown and pd.notna(row["n_episoder"])
+        for c in hidden:
+            k = names.index(c)
+            lo = linprog([1.0 if i == k else 0.0 for i in range(3)], A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * 3)
+            hi = linprog([-1.0 if i == k else 0.0 for i in range(3)], A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * 3)
+            width = float("inf") if hi.status == 3 else (-hi.fun - lo.fun)
+            assert width >= 5, (parts, c, width)

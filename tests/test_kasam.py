@@ -338,3 +338,14 @@ def test_board_table_labels_items_scales_and_check_statuses():
     tab = kasam.board_table(chk, lang="en")
     assert "kontroll" not in tab.columns and tab.iloc[0]["Status"] == "Inconsistent"
     assert tab.iloc[0]["Difference"] == "2.0"
+
+
+def test_staff_excluded_answers_of_one_to_four_are_hidden_on_the_board():
+    """Issue 15: 3 staff answers left out for a missing total are a small group: "–" on the board; 0 and 7 stay."""
+    from evaluation import compare
+
+    r = pd.DataFrame({"design": ["unpaired"] * 3, "n": [42, 40, 30], "n_excluded": [3, 0, 7],
+                      "mean_before": [155.5, 150.0, 149.0], "mean_after": [152.7, 151.0, 150.0]})
+    board = compare.board_table(kasam.hide_small_excluded(r, 5), "sv")
+    assert board["Exkluderade"].tolist() == ["–", "0", "7"]
+    assert board["Antal (n)"].tolist() == ["42", "40", "30"]
