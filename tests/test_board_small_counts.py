@@ -5,7 +5,9 @@ here): every ``results.json`` value under a person-count key (``n``, ``antal…`
 ``avslutade``, ``talare`` …) that is a whole number 1–4, every ``rapport.html`` table cell (and
 every table cell of a Word file) that holds a whole number 1–4 in a person-count column (or in the
 value column of a row labelled with a person count), and every sentence of the form "n = 3" or
-"3 deltagare". Scale points, years, waves' labels, item and indicator numbers, item counts
+"3 deltagare"; and, as a subtracting reader would, every hidden part ("–") that a shown total and
+the other shown parts give back (a row with a ``Totalt``/``Alla`` column, a ``Totalt`` row, a
+``…_per_…`` dict of results.json beside its total). Scale points, years, waves' labels, item and indicator numbers, item counts
 ("Antal påståenden"), sessions, text segments, months and money are not counts of people and are
 not read; nor is "Ej svar" (an item's *bortfall*: a moment of a published NNS cell, like the number
 answering step 1 — an answer within a shown group of at least 5, not a group). Each finding names the
@@ -30,11 +32,11 @@ KEY_COUNTS = re.compile(r"(^n$|^n_(?!segment|sessioner)|_n$|antal(?!_pastaenden)
                         r"inskrivna|pagaende|aktiva|kohort|uppfoljda|bibehallen|obekraftade|exkluderade|anonyma|"
                         r"per_grupp|per_kategori|per_sus_kategori|n_par|n_rci|personer)")
 #: key parts that are not counts of people even under a count key
-KEY_NOT = re.compile(r"(pastaenden|segment|sessioner|manad|month|(^|_)ar$|_ar_|delta_matt|framgangsgrader|andel|medel|median|alpha|kappa|mattnad|"
+KEY_NOT = re.compile(r"(^nns\.|^kasam\.|pastaenden|segment|sessioner|manad|month|(^|_)ar$|_ar_|delta_matt|framgangsgrader|andel|medel|median|alpha|kappa|mattnad|"
                      r"draws|seed|npv|bcr|diff|ki_|^p$|^t$|^df$|horisont)")
 #: table headers (column or row label) that count people
 HEAD_COUNTS = re.compile(r"(\bn\b|antal|deltagare|svarande|talare|avslutade|inskrivna|inskrivning|pågående|aktiva|"
-                         r"inkomna|saknas|saknar|uppföljda|exkluderade|anonyma|kvinnor|\bmän\b|annat|totalt|alla|"
+                         r"inkomna|saknas|saknar|uppföljda|exkluderade|anonyma|kvinn|\bmän\b|\bman\b|annat|totalt|alla|"
                          r"kohort|återkomst|åter |episoder|\bpar\b|personal|förbundschef|styrelse|chefsgrupp|"
                          r"rader lästa|godkända|avvisade|ersättning|försörjning|okänd|register|bedömda|^\d{4}H[12]$|"
                          r"under insatsen|vid avslut|halvårsvis|var 1–3)", re.I)
@@ -57,8 +59,9 @@ def _counts(name: str) -> bool:
 def scan_json(obj, path="") -> list[str]:
     """Key paths of results.json whose value is a count of 1–4 people.
 
-    >>> scan_json({"antal_svar_per_grupp": {"styrelse": 27, "forbundschef": 4}, "pastaenden_per_enkat": {"x": 4}})
-    ['antal_svar_per_grupp/forbundschef = 4']
+    >>> scan_json({"antal_svar_per_grupp": {"styrelse": 27, "forbundschef": 4}, "pastaenden_per_enkat": {"x": 4},
+    ...            "nyckeltal": {"nns.ind05.deltagare.under": 1.0, "flows.deltagare": 3.0}})
+    ['antal_svar_per_grupp/forbundschef = 4', 'nyckeltal/flows.deltagare = 3']
     """
     out = []
     if isinstance(obj, dict):
@@ -74,6 +77,27 @@ def scan_json(obj, path="") -> list[str]:
     parts = re.split(r"[/\[\]]", path)
     if any(KEY_COUNTS.search(p) for p in parts) and not any(KEY_NOT.search(p) for p in parts):
         out.append(f"{path} = {obj:g}")
+    return out
+
+
+def scan_json_totals(obj) -> list[str]:
+    """``<key>_per_<x>`` with exactly one None beside a shown ``<key>`` total (total − the rest).
+
+    >>> scan_json_totals({"antal_svar": 40, "antal_svar_per_grupp": {"a": 30, "b": None, "c": 8}})
+    ['antal_svar_per_grupp/b = 40 − 30 − 8 = 2']
+    """
+    out = []
+    if not isinstance(obj, dict):
+        return out
+    for k, v in obj.items():
+        m = re.match(r"(.+)_per_", k)
+        if m and isinstance(v, dict) and isinstance(obj.get(m.group(1)), (int, float)) \
+                and KEY_COUNTS.search(m.group(1)) and not KEY_NOT.search(m.group(1)):
+            hid = [g for g, x in v.items() if x is None]
+            shown = [x for x in v.values() if isinstance(x, (int, float))]
+            if len(hid) == 1 and len(shown) == len(v) - 1:
+                out.append(f"{k}/{hid[0]} = {obj[m.group(1)]:g} − " + " − ".join(f"{x:g}" for x in shown)
+                           + f" = {obj[m.group(1)] - sum(shown):g}")
     return out
 
 
@@ -98,6 +122,60 @@ def scan_rows(rows: list[list[str]], header: list[str], where: str) -> list[str]
     return out
 
 
+TOTALS = ("Totalt", "Alla", "Summa")
+HIDDEN = "–"
+
+
+def _int(cell: str):
+    t = re.sub(r"[\s\u202f\u00a0]", "", cell)
+    return int(t) if re.fullmatch(r"\d+", t) else None
+
+
+def scan_differences(rows: list[list[str]], header: list[str], where: str) -> list[str]:
+    """A hidden part that a shown total and the other shown parts give back (total − the rest).
+
+    Rows with a total column (``Totalt``/``Alla``) whose other count columns are all shown but one
+    "–"; in a table with one label column, a ``Totalt`` row likewise for each column.
+
+    >>> scan_differences([["Arbete", "9", "–", "6", "17"]], ["Kategori", "Kvinna", "Annat", "Man", "Totalt"], "t")
+    ['t, rad 1 (Arbete): Annat = 17 − 9 − 6 = 2']
+    >>> scan_differences([["Arbete", "9", "–", "–", "17"]], ["Kategori", "Kvinna", "Annat", "Man", "Totalt"], "t")
+    []
+    >>> scan_differences([["A", "7"], ["B", "–"], ["C", "5"], ["Totalt", "14"]], ["Insats", "Antal"], "t")
+    ['t, kolumn Antal: B = 14 − 7 − 5 = 2']
+    """
+    out = []
+    tot = [j for j, h in enumerate(header) if h.strip() in TOTALS]
+    for i, row in enumerate(rows, 1):
+        for j in tot:
+            if j >= len(row) or _int(row[j]) is None:
+                continue
+            parts = [k for k in range(len(row)) if k != j and k < len(header) and _counts(header[k])
+                     and (row[k].strip() == HIDDEN or _int(row[k]) is not None)]
+            hid = [k for k in parts if row[k].strip() == HIDDEN]
+            if len(parts) >= 2 and len(hid) == 1:
+                shown = [_int(row[k]) for k in parts if k not in hid]
+                v = _int(row[j]) - sum(shown)
+                out.append(f"{where}, rad {i} ({row[0]}): {header[hid[0]]} = {row[j]} − "
+                           + " − ".join(map(str, shown)) + f" = {v}")
+    labels = [r[0].strip() for r in rows if r]
+    if len(header) >= 2 and not _counts(header[0]) and sum(lab in TOTALS for lab in labels) == 1 \
+            and len(set(labels)) == len(labels):
+        ti = labels.index(next(lab for lab in labels if lab in TOTALS))
+        for j in range(1, len(header)):
+            if not _counts(header[j]) or _int(rows[ti][j] if j < len(rows[ti]) else "") is None:
+                continue
+            parts = [r for k, r in enumerate(rows) if k != ti and j < len(r)
+                     and (r[j].strip() == HIDDEN or _int(r[j]) is not None)]
+            hid = [r for r in parts if r[j].strip() == HIDDEN]
+            if len(parts) >= 2 and len(hid) == 1:
+                shown = [_int(r[j]) for r in parts if r[j].strip() != HIDDEN]
+                v = _int(rows[ti][j]) - sum(shown)
+                out.append(f"{where}, kolumn {header[j]}: {hid[0][0]} = {rows[ti][j]} − "
+                           + " − ".join(map(str, shown)) + f" = {v}")
+    return out
+
+
 def scan_html(html: str, where: str) -> list[str]:
     from bs4 import BeautifulSoup
 
@@ -111,8 +189,9 @@ def scan_html(html: str, where: str) -> list[str]:
         body = table.find("tbody") or table
         rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in body.find_all("tr")]
         caption = table.find_previous(["h1", "h2", "h3", "h4"])
-        out += scan_rows([r for r in rows if r != header], header,
-                         f"{where}, tabell {k} ({caption.get_text(' ', strip=True) if caption else ''})")
+        place = f"{where}, tabell {k} ({caption.get_text(' ', strip=True) if caption else ''})"
+        out += scan_rows([r for r in rows if r != header], header, place)
+        out += scan_differences([r for r in rows if r != header], header, place)
         table.decompose()
     for m in SENTENCE.finditer(soup.get_text(" ")):
         out.append(f"{where}, text: …{m.group(0)}…")
@@ -128,6 +207,7 @@ def scan_docx(path: Path, where: str) -> list[str]:
         rows = [[c.text.strip() for c in r.cells] for r in t.rows]
         if rows:
             out += scan_rows(rows[1:], rows[0], f"{where}, tabell {k}")
+            out += scan_differences(rows[1:], rows[0], f"{where}, tabell {k}")
     for p in d.paragraphs:
         for m in SENTENCE.finditer(p.text):
             out.append(f"{where}, text: …{m.group(0)}…")
@@ -140,8 +220,8 @@ def sweep(folders) -> list[str]:
     for f in folders:
         f = Path(f)
         if (f / "results.json").exists():
-            out += [f"{f.name}/results.json: {x}" for x in
-                    scan_json(json.loads((f / "results.json").read_text(encoding="utf-8")))]
+            r = json.loads((f / "results.json").read_text(encoding="utf-8"))
+            out += [f"{f.name}/results.json: {x}" for x in scan_json(r) + scan_json_totals(r)]
         if (f / "rapport.html").exists():
             out += scan_html((f / "rapport.html").read_text(encoding="utf-8"), f"{f.name}/rapport.html")
         for d in sorted(f.glob("*.docx")):
