@@ -109,7 +109,7 @@ from .tableset import TOTAL, Measure, TableSet
 __all__ = [
     "NNS", "FOKUS", "NNS_FILENAME", "FOCUS_FILENAME", "MATERIAL", "STEPS", "build_nns", "build_focus",
     "item_statistics", "nns_cell", "focus_tally", "current", "for_inputs", "write_snapshot",
-    "DEFAULT_KODBOCKER", "questionnaire_rows", "rows_per_group",
+    "DEFAULT_KODBOCKER", "questionnaire_rows", "questionnaire_table", "rows_per_group",
 ]
 
 STEPS = 6  # the largest NNS scale; a five-step form leaves antal_6 at 0
@@ -616,6 +616,35 @@ def questionnaire_rows(survey: pd.DataFrame, ts: TableSet | None) -> pd.DataFram
     counts["antal"] = counts["antal"].astype(float).mask(np.asarray(hidden, bool))
     counts["undertryckt"] = hidden
     return counts
+
+
+def questionnaire_table(survey: pd.DataFrame, ts: TableSet | None) -> pd.DataFrame:
+    """:func:`questionnaire_rows` wide: one row per förbund, group and timepoint that has answers, one
+    column per wave; a hidden count is NaN with the cell mask that shows it as "–"
+    (:func:`evaluation.disclosure.format_table`), a wave without answers stays empty.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"respondent_id": list("abcdefghi"), "forbund": "X", "vag": "V", "tidpunkt": "halvar",
+    ...                   "respondentgrupp": ["styrelse"] * 5 + ["forbundschef"] * 4,
+    ...                   "nns_12": [6, 5, 5, 4, 2] + [None] * 4, "nns_10": [None] * 5 + [3] * 4})
+    >>> from evaluation.disclosure import format_table
+    >>> format_table(questionnaire_table(s, tableset.protect(build_nns(s))), decimals=0)["V"].tolist()
+    ['–', '5']
+    """
+    from .disclosure import FLAG
+
+    q = questionnaire_rows(survey, ts)
+    keys = ["forbund", "respondentgrupp", "tidpunkt"]
+    waves = sorted(q["vag"].unique())
+    wide = q.pivot(index=keys, columns="vag", values="antal").reindex(columns=waves).reset_index()
+    hid = q.pivot(index=keys, columns="vag", values="undertryckt").reindex(columns=waves)
+    mask = hid.fillna(False).astype(bool).reset_index(drop=True)
+    wide.columns = [str(c) for c in wide.columns]
+    mask.columns = [str(c) for c in mask.columns]
+    wide[FLAG] = mask.any(axis=1).to_numpy()
+    wide.attrs["undertryckt_celler"] = mask
+    return wide
 
 
 def rows_per_group(survey: pd.DataFrame, ts: TableSet | None) -> tuple[dict, int | None]:
