@@ -12,9 +12,6 @@ the other shown parts give back (a row with a ``Totalt``/``Alla`` column, a ``To
 not read; nor is "Ej svar" (an item's *bortfall*: a moment of a published NNS cell, like the number
 answering step 1 — an answer within a shown group of at least 5, not a group). Each finding names the
 file and the place (key path, or table number, row and column).
-
-``KNOWN`` lists the findings still open in modules other engineers own (issue 15), each with its
-owner: the test fails on any other finding, so a new leak is caught while those are being fixed.
 """
 
 from __future__ import annotations
@@ -45,10 +42,6 @@ HEAD_NOT = re.compile(r"(^ej svar$|medel|andel|median|\(kr\)|poäng|månad|%|\bk
                       r"segment|session|enheter|skillnad|standardavvikelse|effektstorlek|korrelation|alfa|kappa|"
                       r"mättillfälle|mätomgång|skala|indikator|år$)", re.I)
 SMALL = re.compile(r"^[1-4]$")
-#: open findings (file part, place part) -> owner module; remove an entry when it is fixed
-KNOWN = {
-    ("deltagarfloden/rapport.html", "Rundgång"): "evaluation.flows (the rundgång table: counts of 2–4 in the cohort)",
-}
 SENTENCE = re.compile(r"(\bn\s*=\s*[1-4]\b|\b[1-4]\s+(personer|deltagare|svarande|talare|avslutade|svar)\b)")
 
 
@@ -229,12 +222,8 @@ def sweep(folders) -> list[str]:
     return out
 
 
-def _known(finding: str) -> bool:
-    return any(f in finding.split(": ")[0] and p in finding for f, p in KNOWN)
-
-
 def test_no_count_of_one_to_four_people_in_any_board_output(sample_snapshot):
-    found = [x for x in sweep(sample_snapshot.runs.values()) if not _known(x)]
+    found = sweep(sample_snapshot.runs.values())
     assert not found, "counts of 1–4 people that a board sees:\n" + "\n".join(found)
 
 
