@@ -1745,22 +1745,9 @@ def cell_value(ts, matt: str, column: str = "n", **dims) -> float:
     >>> cell_value(ts, "sus", kategori="studier", kategori2="bekraftad")  # SUS × confirmation: not a cell
     nan
     """
-    from . import tableset
-
     if "period" in dims and dims["period"] is None:  # not a slice of the table set (table_slice)
         return float("nan")
-    try:
-        c = ts.cell(matt, **dims)
-    except KeyError:
-        m = tableset.MEASURES.get(matt)
-        cats = len(m.categories) if m is not None else 0
-        present = set(ts.cells["matt"])
-        crossed = dims.get("kategori2", "") in ("", None, tableset.TOTAL) or cats > 1
-        return 0.0 if (matt in present or (m is not None and m.base in present)) and crossed else float("nan")
-    if c["status"] != tableset.PUBLISHED:
-        return float("nan")
-    v = c[column]
-    return float(v) if not pd.isna(v) else float("nan")
+    return ts.value(matt, column, **dims)  # the rule (a category nobody had is a published 0) is the set's
 
 
 def _domain(ts, matt: str, dim: str) -> list[str]:

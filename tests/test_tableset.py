@@ -403,3 +403,76 @@ def test_an_extract_dated_after_the_data_counts_the_same_cells():
     b = build(ep, reference_date="2026-01-15")
     assert set(b.cells["period"]) == {"2024", "2025", "alla"}
     assert tableset.fingerprint(a) == tableset.fingerprint(b)
+
+
+# --- minimality: every secondary cell has a reason the attacker demonstrates ----------------------
+
+
+def lp_interval_of(cells: pd.DataFrame, rels, k: int, lower: float = 0.0) -> tuple[float, float]:
+    """Feasible [min, max] of the one suppressed cell ``k`` given the published cells (linprog)."""
+    hidden = cells["status"].to_numpy() != PUBLISHED
+    vals = cells["n"].to_numpy(dtype=float)
+    hid = np.flatnonzero(hidden)
+    var = -np.ones(len(cells), dtype=int)
+    var[hid] = np.arange(len(hid))
+    rows, cols, data, b = [], [], [], []
+    for rel in rels:
+        inside = [(var[i], c) for i, c in rel if hidden[i]]
+        if not inside:
+            continue
+        for v, c in inside:
+            rows.append(len(b))
+            cols.append(v)
+            data.append(c)
+        b.append(-sum(c * vals[i] for i, c in rel if not hidden[i]))
+    A = sparse.csr_matrix((data, (rows, cols)), shape=(len(b), len(hid)))
+    ext = []
+    for sense in (1.0, -1.0):
+        c = np.zeros(len(hid))
+        c[var[k]] = sense
+        res = linprog(c, A_eq=A, b_eq=b, bounds=[(lower, None)] * len(hid), method="highs")
+        ext.append(sense * res.fun if res.status == 0 else (np.inf if sense < 0 else -np.inf))
+    return ext[0], ext[1]
+
+
+def demonstrate_reasons(ts, rows) -> int:
+    """For each secondary row j: publish j alone; the independent attacker pins its reason cell
+    (``skal``) to an interval narrower than the protection level. Returns the number checked."""
+    st = ts.cells["status"].to_numpy()
+    keys = {k: i for i, k in enumerate(ts.cells[KEYCOLS].itertuples(index=False, name=None))}
+    seen = ts.published()
+    assert "skal" not in seen.columns  # the board file never says why (it would point at the small cells)
+    rels = published_relations(seen)
+    for j in rows:
+        reason = ts.cells["skal"].iat[j]
+        assert reason, ts.cells.iloc[j]
+        k = keys[tuple(reason.split("|"))]
+        assert st[k] != PUBLISHED and k != j
+        lo, hi = lp_interval_of(seen, rels, k)
+        assert hi - lo >= ts.protection - 1e-6  # protected as published ...
+        one_more = seen.copy()
+        one_more.iloc[j, one_more.columns.get_loc("n")] = ts.cells["n"].iat[j]
+        one_more.iloc[j, one_more.columns.get_loc("status")] = PUBLISHED
+        lo, hi = lp_interval_of(one_more, rels, k)
+        assert hi - lo < ts.protection - 1e-6, (ts.cells.iloc[j].to_dict(), reason, lo, hi)  # ... not with j
+    return len(rows)
+
+
+@pytest.mark.parametrize("seed,n", [(11, 30), pytest.param(1, 60, marks=pytest.mark.slow)])
+def test_every_secondary_cell_has_a_reason_the_attacker_demonstrates(seed, n):
+    ts = tableset.protect(build(random_episodes(seed, n), reference_date="2025-12-31"), cleanup=True)
+    sec = np.flatnonzero(ts.cells["status"].to_numpy() == "sekundär")
+    assert demonstrate_reasons(ts, sec) == len(sec) > 0
+    assert (ts.cells.loc[ts.cells["status"] != "sekundär", "skal"] == "").all()
+
+
+def test_cleanup_publishes_cells_the_sequential_pass_hid_and_stays_safe():
+    base = build(random_episodes(11, 30), reference_date="2025-12-31")
+    greedy = tableset.protect(base)
+    clean = tableset.protect(base, cleanup=True)
+    g, c = (x.cells["status"].to_numpy() for x in (greedy, clean))
+    assert ((c != PUBLISHED) <= (g != PUBLISHED)).all()  # the cleanup only publishes
+    assert (c == "sekundär").sum() < (g == "sekundär").sum()
+    seen = clean.published()
+    iv = lp_intervals(seen, published_relations(seen), lower=0.0)
+    assert iv["bredd"].min() >= 5 - 1e-6
