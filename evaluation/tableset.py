@@ -969,18 +969,18 @@ def protect(ts: TableSet, min_n: int | None = None, protection: float | None = N
        so ``n + y`` is a table an attacker cannot exclude: ``k`` can be ``n_k + p``. Suppressing more
        cells only widens intervals, so a certified cell stays certified; newly suppressed cells are
        queued; at most one LP per suppressed cell.
-    2. **Cleanup** (``cleanup=True``; off by default, see below): the greedy pass over-suppresses,
-       so every secondary cell is tried again, most valuable first (board default-view cells, then
-       cells with more totals, then larger ``n``: :func:`board_default_cells`). Every suppressed
-       cell keeps a *witness*: two feasible tables ``n + u`` and ``n + d`` of the current pattern
-       with ``u_k − d_k ≥ p`` (so its feasible interval is at least ``p`` wide). Publishing
-       candidate ``j`` fixes ``y_j = 0``; only the cells whose witness moves ``j`` are re-solved (the attacker's LP: ``max y_k`` and, if needed,
-       ``min y_k`` over the suppressed cells). ``j`` stays published only if every one of them is
-       still at least ``p`` wide. Otherwise it is suppressed again and its **reason** (column
-       ``skal``) is the cell whose feasible interval then becomes narrower than ``p``: publishing
-       ``j`` alone (the rest as published) lets the attacker of :func:`attack` narrow that cell.
-       A cell's reason stays valid when other cells are published later (intervals only narrow),
-       unless the reason cell itself is published; such cells are tried again until none is left.
+    2. **Cleanup** (``cleanup=True``; off by default, see below): the greedy pass over-suppresses, so
+       every secondary cell is tried again, most valuable first (board default-view cells, then cells
+       with more totals, then larger ``n``: :func:`board_default_cells`). Every suppressed cell keeps a
+       *witness*: two feasible tables ``n + u`` and ``n + d`` of the current pattern with ``u_k − d_k ≥
+       p`` (so its feasible interval is at least ``p`` wide). Publishing candidate ``j`` fixes ``y_j =
+       0``; only the cells whose witness moves ``j`` are re-solved (the attacker's LP: ``max y_k`` and,
+       if needed, ``min y_k`` over the suppressed cells). ``j`` stays published only if every one of
+       them is still at least ``p`` wide. Otherwise it is suppressed again and its **reason** (column
+       ``skal``) is the cell whose feasible interval then becomes narrower than ``p``: publishing ``j``
+       alone (the rest as published) lets the attacker of :func:`attack` narrow that cell. A cell's
+       reason stays valid when other cells are published later (intervals only narrow), unless the
+       reason cell itself is published; such cells are tried again until none is left.
 
     Measured (2026-11-30, 2 shared cores under load 5-15, so only ratios are meaningful): on two
     random 612-cell table sets (:func:`build` of 60 and 150 episodes) the cleanup published 16 of
