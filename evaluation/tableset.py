@@ -65,7 +65,9 @@ Protection
   ``skal``, never in the board file).
 * **Measured price on the samples** (5 328 cells, sequential pass): 652 primary and 1 493 secondary
   cells (28 %), 365 LPs; of the 333 board default-view cells (every förbund and year, insats and kön at
-  Totalt) 35 are hidden as primary and 89 as secondary.
+  Totalt) 35 are hidden as primary and 89 as secondary. Cost functions compared (README, "Across
+  views"): ``1 + n`` (kept), ``(1 + n) × 10`` on default-view cells (1 518 secondary, 84 in the default
+  view), ``log(2 + n)`` (1 397 secondary but 139 in the default view and 4 förbund × year counts hidden).
 * **Audit** (:func:`attack`): the LP attacker of Hundepool et al. (2012, §5.4.3) computes each
   suppressed cell's feasible minimum and maximum; the tests also run an independent attacker
   (and an integer one, :func:`scipy.optimize.milp`).
