@@ -52,8 +52,13 @@ chromium:
 	fi
 
 test: $(STAMP) chromium
-	@# two workers (pytest-xdist), a file stays on one worker, browser files all on the same one (tests/conftest.py)
-	$(PY) -m pytest -q -n 2 --dist loadgroup
+	@# 1. everything but the browser tests on two pytest-xdist workers (a test file stays on one worker);
+	@# 2. the browser tests alone, one at a time (Voilà kernels, Chromium and their timeouts get the machine).
+	@# The sample snapshot is built once and shared by both (EVALUATION_TEST_SHARED, tests/conftest.py).
+	@shared=$$(mktemp -d); rc=0; \
+	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -n 2 --dist loadgroup -m "not browser" || rc=1; \
+	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -m browser || rc=1; \
+	rm -rf "$$shared"; exit $$rc
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not browser and not notebook"

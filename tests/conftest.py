@@ -32,7 +32,8 @@ def sample_snapshot(tmp_path_factory):
     are slow: mark them ``@pytest.mark.slow`` and ``@pytest.mark.notebook``. Shared by every test
     that needs executed sample runs (one snapshot per session, never one per test): with
     pytest-xdist (``make test`` runs two workers) the first worker that needs it builds it in the
-    session's common temporary folder under a file lock and the other reads it. Tests must not
+    session's common temporary folder (``make test``: ``$EVALUATION_TEST_SHARED``, shared with its
+    second, browser-only pytest run) under a file lock and the others read it. Tests must not
     change files in it.
     """
     import fcntl
@@ -41,7 +42,9 @@ def sample_snapshot(tmp_path_factory):
     from evaluation import runs
 
     base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if os.environ.get("EVALUATION_TEST_SHARED"):  # `make test`: common to its two pytest runs
+        base = Path(os.environ["EVALUATION_TEST_SHARED"])
+    elif os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent  # common to the workers of this session
     shared = base / "sample_snapshot"
     shared.mkdir(exist_ok=True)
