@@ -94,7 +94,13 @@ def test_interrupt_reaches_a_forked_kernel_and_kill_ends_it(pool, tmp_path):
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
-        assert _run(kc, "print(1 + 1)")["stdout"].strip() == "2", "the kernel survives an interrupt"
+        # the kernel survives an interrupt: it executes the next cell and replies ok (the stream message of
+        # the first cell after a SIGINT can be lost in ipykernel's output flush under load: ask twice)
+        after = _run(kc, "print(1 + 1)")
+        assert after["status"] == "ok", "the kernel survives an interrupt"
+        if not after["stdout"].strip():
+            after = _run(kc, "print(1 + 1)")
+        assert after["stdout"].strip() == "2", "the kernel survives an interrupt"
         pid = km.provisioner.pid
     finally:
         kc.stop_channels()
