@@ -1351,7 +1351,10 @@ def protect_cached(ts: TableSet) -> TableSet:
     >>> protect_cached(ts).cells["status"].tolist() == protect(ts).cells["status"].tolist()
     True
     """
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # not POSIX (e.g. Windows): no lock, at worst the same protection twice
+        fcntl = None
 
     path = _cache_dir() / f"{fingerprint(ts)}.npy"
 
@@ -1377,7 +1380,8 @@ def protect_cached(ts: TableSet) -> TableSet:
     # the same table set waits for the first one's result instead of computing it again
     fd = os.open(path.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
         hit = cached()
         if hit is not None:
             return hit
