@@ -179,6 +179,10 @@ class Underlag:
         published cells (a value whose cell is suppressed is not measurable); see
         :func:`resolve`. Without it (an evaluator's own analysis) the values are computed from
         the microdata, suppressed below ``min_n`` only.
+    data_dir : str
+        The data folder read (empty for data made in memory): in a snapshot over several data
+        folders, it names which of the snapshot's protected NNS tables the goals read
+        (:func:`evaluation.surveytables.current`).
 
     Examples
     --------
@@ -197,6 +201,7 @@ class Underlag:
     forbund: str = ""
     scale_max: int = 6
     tabeller: Any = None
+    data_dir: str = ""
 
 
 @dataclass
@@ -673,7 +678,7 @@ def _nns(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
     from . import surveytables
 
     # in a snapshot run: the snapshot's protected NNS table (values only from its published cells)
-    nns_ts = surveytables.current("nns")
+    nns_ts = surveytables.current("nns", u.data_dir or None)
     nns_ts = nns_ts if nns_ts is not None and int(nns_ts.min_n) == int(min_n) else None
 
     def table(df, by, cells=True):

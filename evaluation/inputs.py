@@ -324,7 +324,7 @@ class Inputs:
         def counts_as_of(ts) -> bool:  # dated at or before the extract date: no event after it, same counts
             return ts.reference_date is None or ref is None or pd.Timestamp(ts.reference_date).normalize() <= ref
 
-        ts = tableset.current()
+        ts = tableset.current(self.data_dir)
         if ts is not None and int(ts.min_n) == int(min_n) and counts_as_of(ts):
             return ts
         src = self.alla if self.alla is not None else self

@@ -241,7 +241,8 @@ def load_inputs(data_dir: str | Path, forbund: str = "", reference_date: str = "
     u = goals_mod.Underlag(
         episodes=indata.episodes, events=indata.events, kasam_deltagare=scored(indata.kasam_deltagare),
         kasam_personal=scored(indata.kasam_personal), nns=indata.nns, kostnadsnytta=cb_result,
-        rapporterat=reported, reference_date=reference_date, forbund=forbund, scale_max=scale_max)
+        rapporterat=reported, reference_date=reference_date, forbund=forbund, scale_max=scale_max,
+        data_dir=str(indata.data_dir))
     segment, kodbok = indata.segments, None
     if segment is not None and kodbocker:
         kodbok = coding.combine_codebooks(*[k.strip() for k in kodbocker.split(",") if k.strip()])
@@ -603,9 +604,9 @@ def survey_tables(inp: Inputs, kind: str, min_n: int = 5):
     elif inp.indata is not None:
         ts = surveytables.for_inputs(inp.indata, kind, min_n=min_n, scale_max=u.scale_max, codebook=inp.kodbok)
     elif kind == "nns":
-        ts = surveytables.current("nns") or tableset.protect_cached(surveytables.build_nns(data, u.scale_max, min_n))
+        ts = surveytables.current("nns", u.data_dir or None) or tableset.protect_cached(surveytables.build_nns(data, u.scale_max, min_n))
     else:
-        ts = surveytables.current("fokus") or tableset.protect_cached(
+        ts = surveytables.current("fokus", u.data_dir or None) or tableset.protect_cached(
             surveytables.build_focus(data, inp.kodbok, min_n=min_n))
     memo[(kind, min_n)] = ts
     return ts

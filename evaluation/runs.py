@@ -1330,7 +1330,7 @@ def _publish_checks(partial: Path, quarantine: Path, manifest: dict) -> None:
 _SURVEY_FILES = ("tabelluppsattning_nns.parquet", "tabelluppsattning_fokusgrupper.parquet")  # surveytables
 
 
-def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
+def write_tableset(specs: list[RunSpec], staging: Path, jobs: int = 1) -> dict:
     """Protect the table set of the snapshot's data once and write it where its runs read it.
 
     Every board table of the snapshot's notebooks is a slice of one protected table set
@@ -1338,29 +1338,57 @@ def write_tableset(specs: list[RunSpec], staging: Path) -> dict:
     latest date (as the board dashboards date it, so both read the same cells), protected (cached per content:
     :func:`evaluation.tableset.protect_cached`) and written to ``<staging>/tabelluppsattning.parquet``,
     where :func:`evaluation.tableset.current` finds it from a run's kernel; it moves into the
-    snapshot with the runs. Runs over several data folders get no shared file (each notebook then
-    protects its own data the same way).
+    snapshot with the runs. The NNS and focus-group tables are written beside it
+    (:func:`evaluation.surveytables.write_snapshot`).
+
+    Runs over several data folders (a national snapshot: one folder per förbund) get one set per
+    folder, ``<staging>/tabelluppsattningar/<folder_key>/`` (:func:`evaluation.tableset.folder_key`),
+    protected in ``jobs`` processes before any run starts; a run's kernel finds its folder's set
+    from its ``data_dir`` (:func:`evaluation.tableset.snapshot_folder`).
 
     Returns
     -------
     dict
         For the manifest: ``fil`` and :meth:`evaluation.tableset.TableSet.cost` (cells, primary and
         secondary suppressions, share secondarily suppressed), ``sekunder`` (seconds), or ``fel``
-        (a Swedish message) when no table set could be built.
+        (a Swedish message) when no table set could be built; over several folders
+        ``{"datamappar": {folder_key: <that dict>}, "sekunder": …}``.
     """
     dirs = sorted({str(Path(s.data_dir).resolve()) for s in specs if s.data_dir})
-    if len(dirs) != 1:
-        return {"fel": "körningarna använder flera (eller inga) datamappar: ingen gemensam tabelluppsättning"}
+    if not dirs:
+        return {"fel": "körningarna använder ingen datamapp: ingen tabelluppsättning"}
+    if len(dirs) == 1:
+        return _write_folder_tables(dirs[0], specs, staging)
+    t0 = time.perf_counter()
+    jobs_of = {d: [s for s in specs if s.data_dir and str(Path(s.data_dir).resolve()) == d] for d in dirs}
+    targets = {d: staging / tableset.FOLDERS / tableset.folder_key(d) for d in dirs}
+    for t in targets.values():
+        t.mkdir(parents=True, exist_ok=True)
+    out: dict = {}
+    if jobs > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(dirs)), mp_context=mp.get_context("spawn")) as pool:
+            futures = {d: pool.submit(_write_folder_tables, d, jobs_of[d], targets[d]) for d in dirs}
+            out = {tableset.folder_key(d): f.result() for d, f in futures.items()}
+    else:
+        out = {tableset.folder_key(d): _write_folder_tables(d, jobs_of[d], targets[d]) for d in dirs}
+    return {"datamappar": out, "sekunder": round(time.perf_counter() - t0, 1)}
+
+
+def _write_folder_tables(data_dir: str, specs: list[RunSpec], target: Path) -> dict:
+    """The participant table set and the survey tables of one data folder, written into ``target``."""
     t0 = time.perf_counter()
     try:  # the data's own extract date, as the board dashboards read it: one table set, one protection
-        ts = tableset.for_data_dir(dirs[0])
+        ts = tableset.for_data_dir(data_dir)
     except (EvaluationError, KeyError, ValueError) as exc:  # data the table set cannot read: the runs still run
         from .privacy import redact
 
         return {"fel": redact(f"ingen tabelluppsättning: {type(exc).__name__}: {exc}")}
-    tableset.write_parquet(ts, staging / tableset.FILENAME)
+    tableset.write_parquet(ts, Path(target) / tableset.FILENAME)
     out = {"fil": tableset.FILENAME, **ts.cost(), "sekunder": round(time.perf_counter() - t0, 1)}
-    out.update(_write_survey_tables(specs, dirs[0], staging))
+    out.update(_write_survey_tables(specs, data_dir, Path(target)))
     return out
 
 
@@ -1449,12 +1477,12 @@ def run_snapshot(runfiles: list[str | os.PathLike], out: str | os.PathLike | Non
                 dst = partial / "runfiles" / f"{Path(rf).stem}.{k}{Path(rf).suffix}"
             shutil.copy2(rf, dst)
             copies[str(Path(rf).resolve())] = dst.relative_to(partial).as_posix()
-        protection = write_tableset(specs, staging)
+        protection = write_tableset(specs, staging, jobs=max(1, jobs))
         records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, progress=progress,
                                warm_kernels=warm_kernels)
         quarantine = _quarantine_root(target)
         _move_runs_into_place(staging, partial, records, quarantine)
-        for fname in (tableset.FILENAME, *_SURVEY_FILES):
+        for fname in (tableset.FILENAME, *_SURVEY_FILES, tableset.FOLDERS):
             if (staging / fname).exists():
                 os.replace(staging / fname, partial / fname)
         shutil.rmtree(staging)
@@ -1524,6 +1552,8 @@ def retry_failed(snapshot: str | os.PathLike, jobs: int = 1, timeout: float = DE
         for fname in (tableset.FILENAME, *_SURVEY_FILES):  # the retried runs slice the snapshot's own tables
             if (target / fname).exists():
                 shutil.copy2(target / fname, staging / fname)
+        if (target / tableset.FOLDERS).is_dir():
+            shutil.copytree(target / tableset.FOLDERS, staging / tableset.FOLDERS)
         records = _execute_all(specs, staging, jobs, timeout, executor, scheduler, attempts, progress=progress,
                                warm_kernels=warm_kernels)
         _move_runs_into_place(staging, target, records, _quarantine_root(target))

@@ -393,19 +393,10 @@ def focus_tally(ts: TableSet, forbund=None, codebook=None, grupp=None) -> pd.Dat
 
 # ----------------------------------------------------------------------------------------- one per snapshot
 
-def _folder() -> Path | None:
-    env = os.environ.get(tableset.ENV)
-    if env:
-        return Path(env).parent
-    cwd = Path.cwd()
-    if cwd.parent.name == ".staging":
-        return cwd.parent
-    return None
-
-
-def current(kind: str) -> TableSet | None:
-    """The snapshot's protected ``"nns"`` or ``"fokus"`` table (beside ``tabelluppsattning.parquet``),
-    or None outside a run (then :func:`for_inputs`).
+def current(kind: str, data_dir=None) -> TableSet | None:
+    """The snapshot's protected ``"nns"`` or ``"fokus"`` table (beside ``tabelluppsattning.parquet``;
+    in a snapshot over several data folders, the one of ``data_dir``:
+    :func:`evaluation.tableset.snapshot_folder`), or None outside a run (then :func:`for_inputs`).
 
     Examples
     --------
@@ -413,7 +404,7 @@ def current(kind: str) -> TableSet | None:
     >>> current("nns") is None
     True
     """
-    folder = _folder()
+    folder = tableset.snapshot_folder(data_dir)
     name = {"nns": NNS_FILENAME, "fokus": FOCUS_FILENAME}[kind]
     if folder is not None and (folder / name).is_file():
         return tableset.read_parquet(folder / name)
@@ -428,7 +419,7 @@ def for_inputs(indata, kind: str, min_n: int = MIN_N, scale_max: int | None = No
     ``kind``: ``"nns"`` (needs ``indata.nns``) or ``"fokus"`` (``indata.segments`` and ``codebook``).
     None when the folder has no such data.
     """
-    ts = current(kind)
+    ts = current(kind, getattr(indata, "data_dir", None))
     if ts is not None and int(ts.min_n) == int(min_n):
         return ts
     src = indata.alla if getattr(indata, "alla", None) is not None else indata

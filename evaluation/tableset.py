@@ -127,6 +127,7 @@ __all__ = [
     "relations", "attack", "write_parquet", "read_parquet", "PUBLISHED", "PRIMARY", "SECONDARY",
     "FILENAME", "ProtectionError", "SUPPRESSED", "matrix", "fingerprint", "protect_cached", "for_data",
     "for_data_dir", "current", "ENV", "OWN_MEASURES", "register", "measure", "REASON", "board_default_cells",
+    "FOLDERS", "folder_key", "snapshot_folder",
 ]
 
 TOTAL = "Totalt"
@@ -137,6 +138,7 @@ MISSING = "saknas"  # a unit's missing dimension value (KASAM answers without kÃ
 DIMENSIONS = ("forbund", "insats", "period", "kon")
 KEY = ("matt", *DIMENSIONS, "kategori", "kategori2")
 FILENAME = "tabelluppsattning.parquet"
+FOLDERS = "tabelluppsattningar"  # a snapshot over several data folders: one sub-folder per data folder
 MOMENTS = ("summa_fore", "summa_efter", "kvadratsumma_diff")
 REASON = "skal"  # a secondary cell's reason (the key of the cell it protects); never in the board file
 
@@ -1434,12 +1436,59 @@ def for_data_dir(data_dir, reference_date=None, min_n: int = MIN_N) -> TableSet:
     return for_data(data, min_n=min_n)
 
 
-def current() -> TableSet | None:
+def folder_key(data_dir) -> str:
+    """The name of a data folder's sub-folder in a snapshot over several data folders.
+
+    The folder's own name (readable in the snapshot) and 8 hex digits of the SHA-1 of its resolved
+    path (two folders of the same name stay apart). The name is the data folder's, never a
+    person's.
+
+    Examples
+    --------
+    >>> k = folder_key("/srv/data/norrdal")
+    >>> k.startswith("norrdal-"), len(k) == len("norrdal-") + 8
+    (True, True)
+    """
+    import hashlib
+
+    p = Path(data_dir).resolve()
+    return f"{p.name}-{hashlib.sha1(str(p).encode('utf-8')).hexdigest()[:8]}"
+
+
+def snapshot_folder(data_dir=None) -> Path | None:
+    """The folder holding the protected tables of the snapshot being run, or None outside a run.
+
+    ``$EVALUATION_TABELLUPPSATTNING``'s folder if set; else, for a notebook executed by
+    ``evaluation run`` (the kernel works in ``<snapshot>/.staging/<run>/``), the staging folder,
+    or, in a snapshot over several data folders, its sub-folder
+    ``tabelluppsattningar/<folder_key(data_dir)>/`` for the run's ``data_dir``.
+
+    Examples
+    --------
+    >>> os.environ.pop(ENV, None) and None
+    >>> snapshot_folder("data_samples") is None  # not in a run
+    True
+    """
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env).parent
+    base = Path.cwd().parent
+    if base.name != ".staging":
+        return None
+    if data_dir is not None:
+        sub = base / FOLDERS / folder_key(data_dir)
+        if sub.is_dir():
+            return sub
+    return base
+
+
+def current(data_dir=None) -> TableSet | None:
     """The protected table set of the snapshot being run, read from its Parquet file, or None.
 
     Looked up in ``$EVALUATION_TABELLUPPSATTNING``, else, for a notebook executed by
-    ``evaluation run`` (the kernel works in ``<snapshot>/.staging/<run>/``), ``../tabelluppsattning.parquet``.
-    Outside a run (an evaluator's JupyterLab) it is None: use :func:`for_data`.
+    ``evaluation run`` (the kernel works in ``<snapshot>/.staging/<run>/``), ``../tabelluppsattning.parquet``,
+    or, in a snapshot over several data folders, the one written for ``data_dir``
+    (:func:`snapshot_folder`). Outside a run (an evaluator's JupyterLab) it is None: use :func:`for_data`.
 
     Examples
     --------
@@ -1451,7 +1500,7 @@ def current() -> TableSet | None:
     env = os.environ.get(ENV)
     if env:
         return read_parquet(env)
-    cwd = Path.cwd()
-    if cwd.parent.name == ".staging" and (cwd.parent / FILENAME).is_file():
-        return read_parquet(cwd.parent / FILENAME)
+    folder = snapshot_folder(data_dir)
+    if folder is not None and (folder / FILENAME).is_file():
+        return read_parquet(folder / FILENAME)
     return None

@@ -189,3 +189,47 @@ def test_parallel_jobs_and_dask_localcluster_produce_the_same_layout(tmp_path):
     for t in (t_proc, t_dask):
         assert json.loads((t / "par__tva" / "results.json").read_text())["antal"] == 2
     assert [r["status"] for r in m_dask["runs"]] == ["ok", "ok"]
+
+
+def test_a_snapshot_over_several_data_folders_writes_one_protected_set_per_folder_that_its_runs_read(
+        tmp_path, monkeypatch):
+    """A national snapshot (one data folder per förbund): every folder's table set, NNS and focus-group
+    tables are protected before the runs and written under ``tabelluppsattningar/<folder_key>/``; a
+    run's kernel (cwd ``.staging/<run>/``) reads its own folder's, never another's."""
+    import pandas as pd
+
+    from evaluation import nation, surveytables, tableset
+
+    nation.generate_nation(tmp_path / "nat", seed=3, n_forbund=2, episodes=900, responses=500, segments=40)
+    specs = [s for rf in sorted((tmp_path / "nat" / "parametrized_runs").glob("*.yaml"))
+             for s in runs.load_runfile(rf)]
+    dirs = sorted({str(Path(s.data_dir).resolve()) for s in specs})
+    assert len(dirs) == 2
+    staging = tmp_path / "snap" / ".staging"
+    staging.mkdir(parents=True)
+    info = runs.write_tableset(specs, staging, jobs=2)
+    assert set(info["datamappar"]) == {tableset.folder_key(d) for d in dirs}
+    assert not (staging / tableset.FILENAME).exists()  # no set of all folders mixed together
+    (staging / "run1").mkdir()
+    monkeypatch.delenv(tableset.ENV, raising=False)
+    monkeypatch.chdir(staging / "run1")
+    assert tableset.current() is None  # without its data folder a run protects its own data
+    for d in dirs:
+        entry = info["datamappar"][tableset.folder_key(d)]
+        ts = tableset.current(d)
+        assert ts is not None and entry["fil"] == tableset.FILENAME
+        forbund = set(ts.cells["forbund"]) - {tableset.TOTAL}
+        own = set(pd.read_csv(Path(d) / "episoder.csv", usecols=["forbund"])["forbund"])
+        assert forbund == own and len(own) == 1  # this folder's förbund only
+        # the same cells and statuses as protecting the folder on its own (as an evaluator's notebook does)
+        alone = tableset.for_data_dir(d)
+        cols = ["matt", *tableset.DIMENSIONS]
+        pd.testing.assert_frame_equal(ts.cells[cols].reset_index(drop=True), alone.cells[cols].reset_index(drop=True))
+        shown = (alone.cells["status"] == tableset.PUBLISHED).to_numpy()
+        assert ((ts.cells["status"] == tableset.PUBLISHED).to_numpy() == shown).all() and 0 < shown.sum() < len(shown)
+        assert ts.cells["n"].to_numpy()[shown].tolist() == alone.cells["n"].to_numpy()[shown].tolist()
+        assert ts.cells["n"][~shown].isna().all()  # the file holds no hidden count
+        assert entry["celler"] == len(alone.cells)
+        nns = surveytables.current("nns", d)
+        assert nns is not None and set(nns.cells["forbund"]) - {tableset.TOTAL} == own
+        assert "nns" in entry and "fil" in entry["nns"]
