@@ -135,6 +135,8 @@ __all__ = [
     "figure_sankey",
     "figure_exits",
     "figure_kaplan_meier",
+    "protected_durations",
+    "figure_durations",
     "figure_monthly",
 ]
 
@@ -1872,6 +1874,109 @@ def protected_exits(ts, forbund: str = "", period: str = "alla", insats: str = "
     out["undertryckt"] = mask.any(axis=1).to_numpy()
     out.attrs["undertryckt_celler"] = mask
     return out
+
+
+def protected_durations(ts, forbund: str = "", period: str = "alla", insats: str = "", kon: str = "") -> pd.DataFrame:
+    """Time in the insats of the exited, in bands, as a slice of the protected table set.
+
+    The board's substitute for the Kaplan–Meier curve (:func:`kaplan_meier`, kept for the
+    evaluator): a KM curve steps once per exit day, and a step's height tells how many left that
+    day (1-4 people in a small group), which no suppression of other tables protects. The cells of
+    measure ``tid`` (:data:`evaluation.tableset.TIDSBAND`: 0-3, 3-6, 6-12, 12-24 and more than 24
+    months from inskrivning to avslut, exits dated in ``period``) are categories of the
+    ``avslutade`` cell, protected with it (linked tables), so every figure here is a published cell
+    or a function of published cells only:
+
+    * ``n``: the band's cell (NaN where suppressed);
+    * ``andel_kumulativ``: the share of the exited who had left within the band's upper bound,
+      (Σ bands up to it) / avslutade when every one of those bands and the total are published,
+      else 1 − (Σ later bands) / avslutade when every later band is published (the same figure
+      from the other side), else NaN.
+
+    Unlike the KM curve this is not a survival estimate (episodes still open are not in it: it
+    describes those who exited in the period), and a figure that is a function of published cells
+    reveals nothing the cells do not.
+
+    Returns
+    -------
+    DataFrame
+        ``kategori`` (band), ``n``, ``andel_kumulativ``, ``undertryckt``; the total exits in
+        ``attrs["avslutade"]`` (NaN where suppressed). Empty when the table set has no ``tid``
+        measure (a snapshot written before it existed).
+
+    Examples
+    --------
+    Six exits after 1, 2, 4, 5, 7 and 30 months (by hand: 2 within 3 months, 4 within 6, 5 within 12):
+
+    >>> from evaluation import tableset
+    >>> ins = pd.Timestamp("2023-01-01")
+    >>> ends = [ins + pd.Timedelta(days=round(m * 30.4375)) for m in (1, 2, 4, 5, 7, 30)]
+    >>> ep = pd.DataFrame({"forbund": "A", "insats": "X", "kon": "man", "inskrivningsdatum": ins,
+    ...                    "avslutsdatum": ends})
+    >>> d = protected_durations(tableset.build(ep, reference_date="2025-12-31", min_n=1))
+    >>> d[["kategori", "n", "andel_kumulativ"]].round(3).values.tolist()
+    [['0_3', 2.0, 0.333], ['3_6', 2.0, 0.667], ['6_12', 1.0, 0.833], ['12_24', 0.0, 0.833], ['24_', 1.0, 1.0]]
+    """
+    from . import tableset
+
+    cols = ["kategori", "n", "andel_kumulativ", "undertryckt"]
+    if ts is None or "tid" not in set(ts.cells["matt"]):
+        return pd.DataFrame(columns=cols)
+    dims = {"forbund": forbund, "insats": insats, "period": period, "kon": kon}
+    total = cell_value(ts, "avslutade", **dims)
+    bands = [b for b, _, _ in tableset.TIDSBAND]
+    n = np.array([cell_value(ts, "tid", kategori=b, **dims) for b in bands], float)
+    cum = np.full(len(bands), np.nan)
+    if not pd.isna(total) and total > 0:
+        for i in range(len(bands)):
+            upto, later = n[: i + 1], n[i + 1:]
+            if not np.isnan(upto).any():
+                cum[i] = upto.sum() / total
+            elif not np.isnan(later).any():
+                cum[i] = 1.0 - later.sum() / total
+    out = pd.DataFrame({"kategori": bands, "n": n, "andel_kumulativ": cum})
+    out["undertryckt"] = out["n"].isna() | (out["andel_kumulativ"].isna() & (total != 0))  # 0 exits: nothing hidden
+    out.attrs["avslutade"] = total
+    out.attrs["undertryckt_celler"] = out[["n", "andel_kumulativ"]].isna()
+    return out
+
+
+def figure_durations(durations: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Bar chart of :func:`protected_durations`: the share of the exited who had left within each band.
+
+    One bar per band where the cumulative share is published; a hidden share is a labelled gap
+    ("–"), and when no share is published the figure is one explanatory line.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"kategori": ["0_3", "3_6"], "n": [6.0, float("nan")], "andel_kumulativ": [0.4, float("nan")]})
+    >>> fig = figure_durations(d)
+    >>> list(fig.data[0].y), list(fig.data[0].text)
+    ([0.4, None], ['40\\xa0%', None])
+    >>> [a.text for a in fig.layout.annotations][-1]
+    '–'
+    """
+    title = t("flows.fig.tidsband", lang)
+    d = durations
+    if not len(d) or d["andel_kumulativ"].isna().all():
+        fig = go.Figure()
+        fig.add_annotation(text=t("flows.tidsband.undertryckt", lang), showarrow=False, xref="paper", yref="paper",
+                           x=0.5, y=0.5)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return apply_layout(fig, title, 200)
+    x = [_cat_label(k, lang) for k in d["kategori"]]
+    y = d["andel_kumulativ"].astype(float)
+    text = [None if pd.isna(v) else _percent(v, 0, lang) for v in y]
+    fig = go.Figure([go.Bar(x=x, y=[None if pd.isna(v) else float(v) for v in y], text=text,
+                            textposition="outside", marker_color=COLORS[0], showlegend=False,
+                            hovertemplate="%{x}: %{text}<extra></extra>")])
+    for xi, v in zip(x, y):
+        if pd.isna(v):
+            fig.add_annotation(x=xi, y=0.05, text="–", showarrow=False, font={"size": 18})
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text=t("flows.fig.tidsband.y", lang))
+    fig.update_xaxes(title_text=t("flows.fig.tidsband.x", lang), type="category")
+    return apply_layout(fig, title, 400)
 
 
 def protected_rows(df: pd.DataFrame, ts, by: Sequence[str] = (), forbund: str = "", period: str = "alla",

@@ -339,6 +339,10 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
         if pair is None:
             continue
         _, _, design, r = pair
+        if grupp == "personal":  # the board's figures: cells of the protected staff table
+            r = {**r, **surveytables_staff(survey_tables(inp, "kasam_personal", min_n), u.forbund, pair)}
+            if pd.isna(r["n"]):
+                continue
         n = int(r["n"])
         if n < min_n:
             continue
@@ -577,8 +581,9 @@ def protected_tables(inp: Inputs, min_n: int = 5):
 
 
 def survey_tables(inp: Inputs, kind: str, min_n: int = 5):
-    """The protected NNS (``kind="nns"``) or focus-group (``"fokus"``) table the report's NNS and
-    focus-group figures are cells of (:mod:`evaluation.surveytables`): the snapshot's in a run, else
+    """The protected NNS (``kind="nns"``), focus-group (``"fokus"``) or staff KASAM
+    (``"kasam_personal"``) table the report's NNS, focus-group and staff KASAM figures are cells of
+    (:mod:`evaluation.surveytables`): the snapshot's in a run, else
     built from every förbund of the data folder (or, for inputs made in memory, from the inputs) and
     protected; computed once per :class:`Inputs`.
 
@@ -598,9 +603,13 @@ def survey_tables(inp: Inputs, kind: str, min_n: int = 5):
     if (kind, min_n) in memo:
         return memo[(kind, min_n)]
     u = inp.underlag
-    data = u.nns if kind == "nns" else inp.segment
+    data = {"nns": u.nns, "fokus": inp.segment, "kasam_personal": u.kasam_personal}[kind]
     if data is None or not len(data):
         ts = None
+    elif kind == "kasam_personal":  # staff scores: every förbund of the folder, else the inputs' own
+        ts = surveytables.for_inputs(inp.indata, kind, min_n=min_n) if inp.indata is not None else None
+        if ts is None:
+            ts = surveytables.current(kind) or tableset.protect_cached(surveytables.build_staff_kasam(data, min_n))
     elif inp.indata is not None:
         ts = surveytables.for_inputs(inp.indata, kind, min_n=min_n, scale_max=u.scale_max, codebook=inp.kodbok)
     elif kind == "nns":
@@ -645,6 +654,35 @@ def _protected_crosstab(ts, matt: str, row_dim: str, dims: dict, lang: str, row_
     out = disclosure.format_table(st, lang=lang)
     out.index.name = row_label
     return out.reset_index()
+
+
+def surveytables_staff(ts, forbund: str, pair) -> dict:
+    """Staff KASAM of the report from the protected staff table (:func:`evaluation.surveytables.staff_change`).
+
+    ``pair`` is :func:`_kasam_pair` of the staff (its waves and design); returns ``n, mean_before,
+    mean_after, mean_diff, ci_low, ci_high, p`` (NaN where a wave cell is suppressed; the test
+    columns NaN for a paired design, whose interval is not a function of the cells).
+
+    Examples
+    --------
+    Five answers per wave (by hand: means 120 and 130); the interval equals the evaluator's Welch test
+    on the answers (:func:`evaluation.kasam.change`):
+
+    >>> from evaluation import kasam, surveytables, tableset
+    >>> sc = pd.DataFrame({"respondent_id": list("abcdefghij"), "forbund": "X", "vag": ["2024"] * 5 + ["2025"] * 5,
+    ...                    "kon": "kvinna", "total": [100.0, 110, 120, 130, 140, 120, 125, 130, 135, 140]})
+    >>> ch = kasam.change(sc, "personal")
+    >>> r = surveytables_staff(tableset.protect(surveytables.build_staff_kasam(sc)), "X", (ch.before, ch.after, ch.design))
+    >>> float(r["n"]), float(r["mean_diff"]), bool(abs(r["ci_low"] - ch.result["ci_low"].iloc[0]) < 1e-9)
+    (10.0, 10.0, True)
+    """
+    from . import surveytables
+
+    class _Change:  # the waves and design of the evaluator's comparison
+        before, after, design = (pair[0], pair[1], pair[2]) if pair is not None else (None, None, None)
+
+    row = surveytables.staff_result(ts, forbund, _Change).iloc[0]
+    return {k: row[k] for k in ("n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p")}
 
 
 def _kasam_cell(ts, forbund: str, kon: str = "") -> dict | None:
@@ -1040,6 +1078,9 @@ def _block_kasam(ctx: dict) -> list[Block]:
             continue
         _, _, design, r = pair
         ts = ctx.get("tabeller")
+        if grupp == "personal":  # staff: two wave cells of the protected staff table (Welch from moments)
+            st = survey_tables(inp, "kasam_personal", min_n)
+            r = {**r, **surveytables_staff(st, ctx["forbund"], pair)}
         if grupp == "deltagare" and ts is not None:  # participants: the table set's published moments
             cell = _kasam_cell(ts, ctx["forbund"]) if design.paired else None
             if cell is not None:

@@ -1351,7 +1351,8 @@ def _publish_checks(partial: Path, quarantine: Path, manifest: dict) -> None:
                                            f"{hits.to_dict('records')}"))
 
 
-_SURVEY_FILES = ("tabelluppsattning_nns.parquet", "tabelluppsattning_fokusgrupper.parquet")  # surveytables
+_SURVEY_FILES = ("tabelluppsattning_nns.parquet", "tabelluppsattning_fokusgrupper.parquet",
+                 "tabelluppsattning_kasam_personal.parquet")  # surveytables
 
 
 def write_tableset(specs: list[RunSpec], staging: Path, jobs: int = 1) -> dict:

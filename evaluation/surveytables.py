@@ -56,6 +56,24 @@ of a dimension where it does not hold, so no false relation is assumed). They ar
 over themes (one segment, one speaker can raise several themes), so ``tema`` has no total; the
 group's whole material is its own cell (``hela_materialet``: the denominators of the shares).
 
+The staff KASAM table (measure ``kasam_personal``)
+-------------------------------------------------
+Staff answer SOC-29/SOC-13 in waves (cross-sections: few answer twice), a third population beside
+participants and NNS respondents. Dimensions ``forbund`` (+ ``"Totalt"``, additive), ``vag`` (the
+wave, no total: a person may answer in both) and ``kon`` (+ ``"Totalt"``, additive; ``saknas``
+where the questionnaire has none); ``n`` is the number of answers with a KASAM total in the wave
+(:func:`evaluation.kasam.score`), with the moments ``summa`` = Σ total and ``kvadratsumma`` = Σ
+total². Every board figure of staff KASAM (the kasam_fore_efter notebook's staff table, the
+slutrapport's KASAM table and ``kasam.personal.*`` measures) is :func:`staff_change` of two wave
+cells: the means are ``summa / n``, the change and its Welch interval follow from the moments (the
+staff design is a comparison of two cross-sections), so a mean is shown only where its count cell
+is published, and a mean of a group that differencing could form (a förbund total minus the other
+förbund, a kön total minus the other kön) is protected as that group is: its moments obey the
+same sums as ``n`` and share its status. Protected on its own (no relation links an answer of a
+member of staff to a participant cell or an NNS answer). A paired staff design (nearly everyone
+answering both waves) is not in the table: its change, a mean of differences, would need the
+pairs; then the board shows the wave means and leaves the interval out (:func:`staff_change`).
+
 What an attacker has, and why these tables cover every view
 -----------------------------------------------------------
 The attacker of :mod:`evaluation.tableset`: every published cell of every view and output of the
@@ -110,6 +128,7 @@ __all__ = [
     "NNS", "FOKUS", "NNS_FILENAME", "FOCUS_FILENAME", "MATERIAL", "STEPS", "build_nns", "build_focus",
     "item_statistics", "nns_cell", "focus_tally", "current", "for_inputs", "write_snapshot",
     "DEFAULT_KODBOCKER", "questionnaire_rows", "questionnaire_table", "rows_per_group",
+    "KASAM_PERSONAL", "KASAM_PERSONAL_FILENAME", "build_staff_kasam", "staff_change", "staff_result",
 ]
 
 STEPS = 6  # the largest NNS scale; a five-step form leaves antal_6 at 0
@@ -123,7 +142,10 @@ _FOKUS_VARIANTS = {
     add: tableset.register(Measure(f"fokus_{'_'.join(add) or 'utan_summor'}", moments=FOKUS.moments,
                                    dimensions=FOKUS.dimensions, additive=add))
     for add in (("forbund",), ("grupp",), ())}
+KASAM_PERSONAL = tableset.register(Measure("kasam_personal", moments=("summa", "kvadratsumma"),
+                                           dimensions=("forbund", "vag", "kon"), additive=("forbund", "kon")))
 MATERIAL = "hela_materialet"
+KASAM_PERSONAL_FILENAME = "tabelluppsattning_kasam_personal.parquet"
 NNS_FILENAME = "tabelluppsattning_nns.parquet"
 FOCUS_FILENAME = "tabelluppsattning_fokusgrupper.parquet"
 DEFAULT_KODBOCKER = "teamwork_framgangsfaktorer,delta_personal"  # the notebooks' and the report's default
@@ -150,7 +172,10 @@ def _cube(units: pd.DataFrame, m: Measure, domains: dict) -> pd.DataFrame:
     for d in add:
         grid = grid.merge(pd.DataFrame({d: list(domains[d]) + [TOTAL]}), how="cross")
     out = grid.merge(agg, on=dims, how="left")
-    out[cols] = out[cols].fillna(0).astype(int)
+    out[cols] = out[cols].fillna(0)
+    for c in cols:  # counts stay integers; sums of scores (staff KASAM) stay floats
+        if pd.api.types.is_integer_dtype(units[c]):
+            out[c] = out[c].astype(int)
     out.insert(0, "matt", m.name)
     out["status"] = tableset.PUBLISHED
     return out[["matt", *dims, *cols, "status"]].reset_index(drop=True)
@@ -391,6 +416,150 @@ def focus_tally(ts: TableSet, forbund=None, codebook=None, grupp=None) -> pd.Dat
     return out.reset_index(drop=True)
 
 
+# ----------------------------------------------------------------------------------------- staff KASAM
+
+def build_staff_kasam(scores: pd.DataFrame, min_n: int = MIN_N, protection: float | None = None,
+                      scale: str = "total") -> TableSet:
+    """The unprotected staff KASAM table (measure ``kasam_personal``, see the module docstring).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        :func:`evaluation.kasam.score` of staff answers of every förbund (``forbund, vag, kon`` and
+        ``scale``); rows without a score are not counted (as in :func:`evaluation.kasam.change`).
+    min_n : int
+        Primary suppression ``0 < n < min_n`` (answers in a wave).
+    scale : str
+        The score column (default ``total``).
+
+    Examples
+    --------
+    Three answers in wave 2024 (totals 120, 130, 140) and one without a total:
+
+    >>> sc = pd.DataFrame({"forbund": "X", "vag": "2024", "kon": ["kvinna", "kvinna", "man", "man"],
+    ...                    "total": [120.0, 130.0, 140.0, None]})
+    >>> c = build_staff_kasam(sc).cell("kasam_personal", forbund="X", vag="2024")
+    >>> int(c["n"]), float(c["summa"]), float(c["kvadratsumma"])     # 120² + 130² + 140² = 50 900
+    (3, 390.0, 50900.0)
+    """
+    sc = scores[scores[scale].notna()] if len(scores) else scores
+    u = pd.DataFrame({d: (sc[d].astype("string").fillna(MISSING).astype(str) if d in sc else MISSING)
+                      for d in ("forbund", "vag", "kon")}, index=sc.index)
+    v = sc[scale].to_numpy(float)
+    u["n"], u["summa"], u["kvadratsumma"] = 1, v, v ** 2
+    domains = {"forbund": sorted(u["forbund"].unique()),
+               "kon": list(dict.fromkeys(["kvinna", "man", "annat", *sorted(u["kon"].unique())]))}
+    cells = _cube(u, KASAM_PERSONAL, domains)
+    cells[["summa", "kvadratsumma"]] = cells[["summa", "kvadratsumma"]].astype(float)
+    return TableSet(cells, min_n=min_n, protection=float(min_n if protection is None else protection))
+
+
+def staff_change(ts: TableSet | None, forbund: str = "", before: str | None = None, after: str | None = None,
+                 kon: str = TOTAL, ci: float = 0.95) -> dict:
+    """Staff KASAM before → after from two published wave cells of the staff table (Welch).
+
+    The cells (``forbund`` or the total, waves ``before`` and ``after``, default the first and
+    last wave of the table, ``kon``) give ``n_i``, Σx and Σx² per wave; from them alone:
+    mean = Σx / n, s² = (Σx² − n · mean²) / (n − 1), the change mean_after − mean_before, its
+    standard error √(s_a²/n_a + s_b²/n_b), the Welch–Satterthwaite degrees of freedom, the
+    two-sided CI and p (Welch 1947, *Biometrika* 34:28-35; t and p by
+    :func:`scipy.stats.ttest_ind_from_stats` with ``equal_var=False``, which equals
+    :func:`evaluation.compare.before_after` unpaired on the answers) and Hedges' g (pooled SD,
+    small-sample factor 1 − 3 / (4(n_a + n_b) − 9)). Where either wave cell is suppressed every
+    value is NaN; the Mann-Whitney p needs the answers and is not given.
+
+    Returns
+    -------
+    dict
+        ``design`` (``unpaired``), ``n`` (both waves), ``n_fore``, ``n_efter``, ``mean_before``,
+        ``mean_after``, ``mean_diff``, ``ci_low``, ``ci_high``, ``t``, ``df``, ``p``, ``hedges_g``,
+        ``vag_fore``, ``vag_efter``, ``undertryckt`` (bool).
+
+    Examples
+    --------
+    Wave 2024: 100, 110, 120, 130, 140; wave 2025: 120, 125, 130, 135, 140 (by hand: means 120 and
+    130, variances 250 and 62.5, se = √(50 + 12.5) = 7.906, t = 1.265):
+
+    >>> sc = pd.DataFrame({"forbund": "X", "vag": ["2024"] * 5 + ["2025"] * 5, "kon": "kvinna",
+    ...                    "total": [100.0, 110, 120, 130, 140, 120, 125, 130, 135, 140]})
+    >>> r = staff_change(tableset.protect(build_staff_kasam(sc)), "X")
+    >>> r["n"], r["mean_before"], r["mean_after"], round(r["t"], 3), round(r["df"], 2)
+    (10, 120.0, 130.0, 1.265, 5.88)
+    """
+    from scipy import stats
+
+    keys = ("n", "n_fore", "n_efter", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "t", "df",
+            "p", "hedges_g")
+    out = {"design": "unpaired", **{k: np.nan for k in keys}, "vag_fore": before, "vag_efter": after,
+           "undertryckt": True}
+    if ts is None or "kasam_personal" not in set(ts.cells["matt"]):
+        return out
+    waves = sorted(set(ts.cells.loc[ts.cells["matt"] == "kasam_personal", "vag"].astype(str)))
+    b = str(before) if before is not None else (waves[0] if waves else "")
+    a = str(after) if after is not None else (waves[-1] if waves else "")
+    out.update(vag_fore=b, vag_efter=a)
+    fb = str(forbund) if forbund not in (None, "") else TOTAL
+    cells = [ts.value("kasam_personal", c, forbund=fb, vag=w, kon=kon or TOTAL)
+             for w in (b, a) for c in ("n", "summa", "kvadratsumma")]
+    nb, sb, qb, na, sa, qa = cells
+    if any(pd.isna(x) for x in cells):
+        return out
+    out.update(n=int(nb + na), n_fore=int(nb), n_efter=int(na), undertryckt=False)
+    if nb == 0 or na == 0:
+        return out
+    mb, ma = sb / nb, sa / na
+    out.update(mean_before=mb, mean_after=ma, mean_diff=ma - mb)
+    if nb < 2 or na < 2:
+        return out
+    vb, va = max((qb - nb * mb * mb) / (nb - 1), 0.0), max((qa - na * ma * ma) / (na - 1), 0.0)
+    if vb == 0 and va == 0:
+        return out
+    res = stats.ttest_ind_from_stats(ma, np.sqrt(va), na, mb, np.sqrt(vb), nb, equal_var=False)
+    se2 = va / na + vb / nb
+    df = se2 ** 2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
+    half = stats.t.ppf((1 + ci) / 2, df) * np.sqrt(se2)
+    sp = np.sqrt(((nb - 1) * vb + (na - 1) * va) / (nb + na - 2))
+    out.update(ci_low=ma - mb - half, ci_high=ma - mb + half, t=float(res.statistic), df=float(df),
+               p=float(res.pvalue), hedges_g=(ma - mb) / sp * (1 - 3 / (4 * (nb + na) - 9)) if sp > 0 else np.nan)
+    return out
+
+
+def staff_result(ts: TableSet | None, forbund: str = "", change=None, before: str | None = None,
+                 after: str | None = None) -> pd.DataFrame:
+    """The staff KASAM comparison a board sees: :func:`staff_change` as a one-row table.
+
+    Columns as :func:`evaluation.compare.before_after` unpaired (``design, n, mean_before,
+    mean_after, mean_diff, ci_low, ci_high, t, df, p, hedges_g``) plus ``undertryckt``; the answers
+    left out (``n_excluded``) and the Mann-Whitney p are not cells and are not shown. ``change``
+    (the evaluator's :func:`evaluation.kasam.change` of the same answers) gives the waves compared
+    (unless ``before``/``after`` name them) and the design: with a paired design
+    (:func:`evaluation.compare.design_of`) the table's Welch interval is not the evaluator's paired
+    one, so the means are shown and the test columns left empty.
+
+    Examples
+    --------
+    >>> sc = pd.DataFrame({"forbund": "X", "vag": ["2024"] * 5 + ["2025"] * 2, "kon": "kvinna",
+    ...                    "total": [100.0, 110, 120, 130, 140, 120, 125]})
+    >>> r = staff_result(tableset.protect(build_staff_kasam(sc)), "X")
+    >>> r[["n", "mean_before", "undertryckt"]].values.tolist()      # 2 answers in 2025: hidden
+    [[nan, nan, True]]
+    """
+    design = getattr(change, "design", None)
+    for name, frame in (("before", getattr(change, "before", None)), ("after", getattr(change, "after", None))):
+        if frame is not None and len(frame) and "vag" in frame and (before if name == "before" else after) is None:
+            if name == "before":
+                before = str(frame["vag"].iloc[0])
+            else:
+                after = str(frame["vag"].iloc[0])
+    r = staff_change(ts, forbund, before, after)
+    if design is not None and getattr(design, "paired", False):
+        r.update({k: np.nan for k in ("ci_low", "ci_high", "t", "df", "p", "hedges_g")})
+        r["design"] = "paired"
+    cols = ["design", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "t", "df", "p",
+            "hedges_g", "undertryckt"]
+    return pd.DataFrame([{c: r[c] for c in cols}])
+
+
 # ----------------------------------------------------------------------------------------- one per snapshot
 
 def current(kind: str, data_dir=None) -> TableSet | None:
@@ -405,24 +574,28 @@ def current(kind: str, data_dir=None) -> TableSet | None:
     True
     """
     folder = tableset.snapshot_folder(data_dir)
-    name = {"nns": NNS_FILENAME, "fokus": FOCUS_FILENAME}[kind]
+    name = {"nns": NNS_FILENAME, "fokus": FOCUS_FILENAME, "kasam_personal": KASAM_PERSONAL_FILENAME}[kind]
     if folder is not None and (folder / name).is_file():
         return tableset.read_parquet(folder / name)
     return None
 
 
-def for_inputs(indata, kind: str, min_n: int = MIN_N, scale_max: int | None = None, codebook=None) -> TableSet | None:
+def for_inputs(indata, kind: str, min_n: int = MIN_N, scale_max: int | None = None, codebook=None,
+               form: str = "soc29") -> TableSet | None:
     """The protected table a notebook or report slices: in a run the snapshot's (:func:`current`),
     otherwise built from every förbund of the data folder (``indata.alla``) and protected
     (:func:`evaluation.tableset.protect_cached`: the same data give the same statuses everywhere).
 
-    ``kind``: ``"nns"`` (needs ``indata.nns``) or ``"fokus"`` (``indata.segments`` and ``codebook``).
-    None when the folder has no such data.
+    ``kind``: ``"nns"`` (needs ``indata.nns``), ``"fokus"`` (``indata.segments`` and ``codebook``) or
+    ``"kasam_personal"`` (``indata.kasam_personal``, scored with ``form``). None when the folder has
+    no such data.
     """
     ts = current(kind, getattr(indata, "data_dir", None))
     if ts is not None and int(ts.min_n) == int(min_n):
         return ts
     src = indata.alla if getattr(indata, "alla", None) is not None else indata
+    if kind == "kasam_personal":
+        return _staff_table(getattr(src, "kasam_personal", None), min_n, form)
     if kind == "nns":
         data = src.nns
         if data is None or not len(data):
@@ -437,15 +610,23 @@ def for_inputs(indata, kind: str, min_n: int = MIN_N, scale_max: int | None = No
     return tableset.protect_cached(build_focus(data, cb, min_n=min_n))
 
 
+def _staff_table(answers, min_n: int, form: str = "soc29") -> TableSet | None:
+    if answers is None or not len(answers):
+        return None
+    from . import kasam
+
+    return tableset.protect_cached(build_staff_kasam(kasam.score(answers, form=form), min_n=min_n))
+
+
 def write_snapshot(data_dir, staging: Path, min_n: int = MIN_N, kodbocker: str = DEFAULT_KODBOCKER) -> dict:
-    """Protect the NNS and focus-group tables of a data folder and write them beside the
+    """Protect the NNS, focus-group and staff KASAM tables of a data folder and write them beside the
     participant table set (``<staging>/tabelluppsattning_nns.parquet``,
-    ``…_fokusgrupper.parquet``).
+    ``…_fokusgrupper.parquet``, ``…_kasam_personal.parquet``).
 
     Returns
     -------
     dict
-        For the manifest, per table (``nns``, ``fokusgrupper``): ``fil``, the cost
+        For the manifest, per table (``nns``, ``fokusgrupper``, ``kasam_personal``): ``fil``, the cost
         (:meth:`evaluation.tableset.TableSet.cost`) and ``sekunder``; or ``fel`` (Swedish) when the
         table could not be built; absent when the folder has no such data.
     """
@@ -456,10 +637,13 @@ def write_snapshot(data_dir, staging: Path, min_n: int = MIN_N, kodbocker: str =
 
     out = {}
     indata = inputs.load(data_dir)
-    for kind, name, fname in (("nns", "nns", NNS_FILENAME), ("fokus", "fokusgrupper", FOCUS_FILENAME)):
+    for kind, name, fname in (("nns", "nns", NNS_FILENAME), ("fokus", "fokusgrupper", FOCUS_FILENAME),
+                              ("kasam_personal", "kasam_personal", KASAM_PERSONAL_FILENAME)):
         t0 = time.perf_counter()
         try:
-            if kind == "nns":
+            if kind == "kasam_personal":
+                ts = _staff_table(indata.kasam_personal, min_n)
+            elif kind == "nns":
                 data = indata.nns
                 ts = None if data is None or not len(data) else tableset.protect_cached(build_nns(data, min_n=min_n))
             else:

@@ -20,7 +20,8 @@ dimension  values
 matt       the measure (:data:`MEASURES`): ``aktiva``, ``nya``, ``avslutade``, ``avslut``
            (the project's exit category), ``sus`` (SUS exit category), ``forsorjning_fore`` and
            ``forsorjning_efter`` (försörjningsgrupp before, after), ``egen`` (own support after
-           exit), ``kasam`` (KASAM pairs with the sums behind the means). Deliberately *not*
+           exit), ``tid`` (time in the insats of the exited, in bands :data:`TIDSBAND`: the board's
+           substitute for the Kaplan–Meier curve, whose steps are counts of 1-4 exits), ``kasam`` (KASAM pairs with the sums behind the means). Deliberately *not*
            crossed: SUS category × confirmation and försörjning before × after (each doubles or
            quadruples the cells of a 6-dimensional table over a few hundred people; on the samples
            protecting them hid 63-88 % of all cells, the förbund totals included)
@@ -128,6 +129,7 @@ __all__ = [
     "FILENAME", "ProtectionError", "SUPPRESSED", "matrix", "fingerprint", "protect_cached", "for_data",
     "for_data_dir", "current", "ENV", "OWN_MEASURES", "register", "measure", "REASON", "board_default_cells",
     "FOLDERS", "folder_key", "snapshot_folder",
+    "TIDSBAND", "tidsband",
 ]
 
 TOTAL = "Totalt"
@@ -185,8 +187,32 @@ MEASURES = {m.name: m for m in [
     Measure("forsorjning_fore", ("forsorjningsgrupp_fore",), base="avslutade"),
     Measure("forsorjning_efter", ("forsorjningsgrupp_efter",), base="avslutade"),
     Measure("egen", ("egen_forsorjning_efter",), base="avslutade"),
+    Measure("tid", ("tidsband",), base="avslutade"),
     Measure("kasam", moments=MOMENTS),
 ]}
+
+#: Duration bands of measure ``tid`` (time in the insats of an exited episode, months = days / (365.25 / 12)):
+#: ``(kategori, lower, upper)``, lower bound included, upper excluded.
+TIDSBAND = (("0_3", 0.0, 3.0), ("3_6", 3.0, 6.0), ("6_12", 6.0, 12.0), ("12_24", 12.0, 24.0),
+            ("24_", 24.0, float("inf")))
+
+
+def tidsband(days) -> pd.Series:
+    """The duration band (:data:`TIDSBAND`) of each time in days (NaN: ``saknas``).
+
+    Months are days / (365.25 / 12), as in :func:`evaluation.flows.time_in_insats`; a band holds
+    its lower bound (exactly 3 months is ``3_6``).
+
+    Examples
+    --------
+    >>> tidsband(pd.Series([0, 91, 92, 200, 400, 800, None])).tolist()   # 91 d = 2.99 months, 92 d = 3.02
+    ['0_3', '0_3', '3_6', '6_12', '12_24', '24_', 'saknas']
+    """
+    months = pd.to_numeric(pd.Series(days), errors="coerce").to_numpy(float) / (365.25 / 12)
+    out = np.full(len(months), MISSING, dtype=object)
+    for name, lo, hi in TIDSBAND:
+        out[(months >= lo) & (months < hi)] = name
+    return pd.Series(out, index=pd.Series(days).index)
 
 
 #: Measures of other populations' tables (own dimensions), by name; see :func:`register`.
@@ -544,6 +570,7 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
     ref = pd.Timestamp(reference_date) if reference_date is not None else max(ins.max(), avs.max())
     if "avslutad" not in ep:
         ep["avslutad"] = avs.notna() & (avs <= ref)
+    ep["tidsband"] = tidsband((avs - ins).dt.days).to_numpy()  # measure ``tid``: closed episodes only
     ep = ep[ins <= ref]
     # the years from the first inskrivning to the last dated event on or before the extract date
     # (not the extract date's own year: an extract on 2026-01-15 of data that end in 2025 counts the

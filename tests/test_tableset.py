@@ -20,7 +20,7 @@ from evaluation import tableset  # its doctests run through --doctest-modules (p
 from evaluation.tableset import PUBLISHED, build, read_parquet, write_parquet
 
 LINKED = {"avslut": "avslutade", "sus": "avslutade", "forsorjning_fore": "avslutade",
-          "forsorjning_efter": "avslutade", "egen": "avslutade"}
+          "forsorjning_efter": "avslutade", "egen": "avslutade", "tid": "avslutade"}
 KEYCOLS = ["matt", "forbund", "insats", "period", "kon", "kategori", "kategori2"]
 
 
