@@ -1499,6 +1499,7 @@ def headline(episodes: pd.DataFrame, events: pd.DataFrame | None, reference_date
     med = km.attrs["median_dagar"].get(_TOTAL, np.nan)
     h["km_median_manader"] = None if pd.isna(med) else float(med / DAYS_PER_MONTH)
     h["handlingsplan_i_tid_andel"] = None
+    h["handlingsplan_frist_dagar"] = int(plan_deadline_days)
     if events is not None and len(events):
         ev = events[events["episod_id"].isin(df["episod_id"])]
         ms = milestones(ev, ref, steps=[("forsta_mote", "handlingsplan", plan_deadline_days)])
@@ -1536,13 +1537,25 @@ KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
     "paborjat_eller_okat_andel": [("avslutade", {})],
     "tid_medel_manader": [("avslutade", {})],
     "tid_median_manader": [("avslutade", {})],
-    "handlingsplan_i_tid_andel": [("avslutade", {})],
+    # the share's base and numerator are cells of measure handlingsplan (episodes of every year: period "alla")
+    "handlingsplan_i_tid_andel": [("handlingsplan", {"period": "alla"}),
+                                  ("handlingsplan", {"period": "alla", "kategori": "i_tid"})],
+    # the KM median's group is every episode started by the extract date: the nya cell of every year
+    "km_median_manader": [("nya", {"period": "alla"})],
 }
 
 
 #: Headline keys that are not cells of the protected table set nor gated by one (the rundgång cohort is
 #: a window of exit dates and its returns are events): with a table set they are never shown to a board.
 NOT_SLICES: tuple[str, ...] = ("aterkomst_kohort", "aterkomst_andel")
+
+
+def _plan_cells(head: Mapping) -> bool:
+    """Whether the headline's "handlingsplan i tid" uses the table set's deadline (another deadline
+    counts other episodes as on time: not a cell, and its difference from the cell could be 1-4)."""
+    from .tableset import PLAN_DEADLINE_DAYS
+
+    return int(head.get("handlingsplan_frist_dagar", PLAN_DEADLINE_DAYS)) == PLAN_DEADLINE_DAYS
 
 
 def published(ts, skiva: dict | None, cells: Sequence[tuple[str, dict]]) -> bool:
@@ -1619,7 +1632,8 @@ def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dic
             continue
         v = head[key]
         if tabeller is not None and (key in NOT_SLICES or (key in KEY_FIGURE_CELLS
-                                                           and not published(tabeller, skiva, KEY_FIGURE_CELLS[key]))):
+                                                           and not published(tabeller, skiva, KEY_FIGURE_CELLS[key]))
+                                     or (key == "handlingsplan_i_tid_andel" and not _plan_cells(head))):
             text = t("suppressed_short", lang)
         elif v is None or (isinstance(v, float) and np.isnan(v)):
             text = t("flows.ej_beraknat", lang)

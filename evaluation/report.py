@@ -326,11 +326,19 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
             add(f"flows.{key}", t(f"report.matt.{key}", lang), v,
                 _nr(v, lang, 0) if (v == 0 or v >= min_n) else "–", v)
         if n_closed >= min_n:
-            for key in ("egen_forsorjning_efter_andel", "offentlig_fore_andel", "offentlig_efter_andel",
-                        "handlingsplan_i_tid_andel"):
+            for key in ("egen_forsorjning_efter_andel", "offentlig_fore_andel", "offentlig_efter_andel"):
                 if h.get(key) is not None:
                     add(f"flows.{key}", t(f"report.matt.{key}", lang), h[key],
                         f"{_pct(h[key], lang)} (n = {n_closed})", n_closed)
+        if h.get("handlingsplan_i_tid_andel") is not None:
+            # its base: the episodes whose step första möte -> handlingsplan is judged (the handlingsplan cell)
+            n_plan = (flows.cell_value(tabeller, "handlingsplan", forbund=u.forbund or "", period="alla")
+                      if tabeller is not None else np.nan)
+            if (pd.isna(n_plan) and (tabeller is not None or n_closed >= min_n)) or n_plan >= min_n:
+                add("flows.handlingsplan_i_tid_andel", t("report.matt.handlingsplan_i_tid_andel", lang),
+                    h["handlingsplan_i_tid_andel"], _pct(h["handlingsplan_i_tid_andel"], lang)
+                    + ("" if pd.isna(n_plan) else f" (n = {int(n_plan)})"), None if pd.isna(n_plan) else int(n_plan))
+        if n_closed >= min_n:
             if h.get("tid_median_manader") is not None:
                 add("flows.tid_median_manader", t("report.matt.tid_median_manader", lang), h["tid_median_manader"],
                     f"{_nr(h['tid_median_manader'], lang)} {t('report.manader', lang)} (n = {n_closed})", n_closed)
@@ -576,7 +584,7 @@ def protected_tables(inp: Inputs, min_n: int = 5):
     ref = (pd.Timestamp(u.reference_date).normalize() if u.reference_date else
            max(x for x in (episodes["inskrivningsdatum"].max(), episodes["avslutsdatum"].max()) if pd.notna(x)))
     data = types.SimpleNamespace(episodes=flows.classify_exits(episodes, ref), kasam_scores=u.kasam_deltagare,
-                                 reference_date=ref)
+                                 reference_date=ref, events=u.events)
     return tableset.for_data(data, min_n=min_n)
 
 

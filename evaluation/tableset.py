@@ -21,7 +21,9 @@ matt       the measure (:data:`MEASURES`): ``aktiva``, ``nya``, ``avslutade``, `
            (the project's exit category), ``sus`` (SUS exit category), ``forsorjning_fore`` and
            ``forsorjning_efter`` (försörjningsgrupp before, after), ``egen`` (own support after
            exit), ``tid`` (time in the insats of the exited, in bands :data:`TIDSBAND`: the board's
-           substitute for the Kaplan–Meier curve, whose steps are counts of 1-4 exits), ``kasam`` (KASAM pairs with the sums behind the means). Deliberately *not*
+           substitute for the Kaplan–Meier curve, whose steps are counts of 1-4 exits), ``handlingsplan``
+           (episodes whose första möte → handlingsplan step is judged: ``i_tid`` / ``sen``; with
+           ``events``), ``kasam`` (KASAM pairs with the sums behind the means). Deliberately *not*
            crossed: SUS category × confirmation and försörjning before × after (each doubles or
            quadruples the cells of a 6-dimensional table over a few hundred people; on the samples
            protecting them hid 63-88 % of all cells, the förbund totals included)
@@ -129,7 +131,7 @@ __all__ = [
     "FILENAME", "ProtectionError", "SUPPRESSED", "matrix", "fingerprint", "protect_cached", "for_data",
     "for_data_dir", "current", "ENV", "OWN_MEASURES", "register", "measure", "REASON", "board_default_cells",
     "FOLDERS", "folder_key", "snapshot_folder",
-    "TIDSBAND", "tidsband",
+    "TIDSBAND", "tidsband", "PLAN_DEADLINE_DAYS",
 ]
 
 TOTAL = "Totalt"
@@ -188,8 +190,12 @@ MEASURES = {m.name: m for m in [
     Measure("forsorjning_efter", ("forsorjningsgrupp_efter",), base="avslutade"),
     Measure("egen", ("egen_forsorjning_efter",), base="avslutade"),
     Measure("tid", ("tidsband",), base="avslutade"),
+    Measure("handlingsplan", ("handlingsplan_status",)),
     Measure("kasam", moments=MOMENTS),
 ]}
+
+#: The deadline första möte -> handlingsplan of measure ``handlingsplan`` (days; the notebooks' default)
+PLAN_DEADLINE_DAYS = 35
 
 #: Duration bands of measure ``tid`` (time in the insats of an exited episode, months = days / (365.25 / 12)):
 #: ``(kategori, lower, upper)``, lower bound included, upper excluded.
@@ -491,6 +497,22 @@ def _units(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None, ref: pd.Ti
     return out
 
 
+def _plan_units(ep: pd.DataFrame, events: pd.DataFrame, ref: pd.Timestamp, years: list[str]) -> pd.DataFrame:
+    """Units of ``handlingsplan``: one per episode whose step första möte → handlingsplan is judged."""
+    from .flows import milestones
+
+    ev = events[events["episod_id"].isin(ep["episod_id"])]
+    if not len(ev):
+        return pd.DataFrame()
+    ms = milestones(ev, ref, steps=[("forsta_mote", "handlingsplan", PLAN_DEADLINE_DAYS)])
+    ms = ms[ms["status"].isin(["i_tid", "sen"])]
+    base = ep[["episod_id", "forbund", "insats", "kon"]].drop_duplicates("episod_id").astype(str)
+    u = ms[["episod_id", "fran_datum", "status"]].assign(episod_id=lambda d: d["episod_id"].astype(str)).merge(
+        base, on="episod_id", how="inner")
+    u = u.assign(period=pd.to_datetime(u["fran_datum"]).dt.year.astype(str), kat0=u["status"].astype(str))
+    return u[u["period"].isin(years)][["forbund", "insats", "kon", "period", "kat0"]].reset_index(drop=True)
+
+
 def _cube(units: pd.DataFrame, m: Measure, domains: dict) -> pd.DataFrame:
     """All cells of one measure: every combination of dimension values and totals."""
     cats = [f"kat{i}" for i in range(len(m.categories))]
@@ -529,7 +551,8 @@ def _cube(units: pd.DataFrame, m: Measure, domains: dict) -> pd.DataFrame:
 
 
 def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, reference_date=None,
-          min_n: int = MIN_N, protection: float | None = None, kon_values=("kvinna", "man", "annat")) -> TableSet:
+          min_n: int = MIN_N, protection: float | None = None, kon_values=("kvinna", "man", "annat"),
+          events: pd.DataFrame | None = None) -> TableSet:
     """The unprotected table set of one dataset (every status ``publicerad``).
 
     Parameters
@@ -550,6 +573,14 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
         Protection level (interval width); default ``min_n``.
     kon_values : tuple of str
         Kön categories always present (a category with no one is a published zero).
+    events : DataFrame, optional
+        Journey events (``episod_id, datum, handelse``) of the episodes: the ``handlingsplan``
+        measure counts episodes whose step första möte → handlingsplan is judged at the extract
+        date (:func:`evaluation.flows.milestones` with :data:`PLAN_DEADLINE_DAYS`), ``kategori``
+        ``i_tid`` or ``sen`` (still waiting within the deadline: not counted), dated by the första
+        möte. Its category total is its own cell (the base of the share "handlingsplan i tid"); no
+        relation links it to the other measures (an episode with a första möte is not a part of a
+        flow cell), so it adds only its own sums.
 
     Returns
     -------
@@ -580,6 +611,10 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
     last = max(x for x in (ins_ok.max(), avs_ok.max()) if pd.notna(x))
     years = _years(ins_ok.min(), last)
     units = _units(ep, kasam_scores, ref, years)
+    if events is not None and len(events) and "episod_id" in ep:
+        plan = _plan_units(ep, events, ref, years)
+        if len(plan):
+            units["handlingsplan"] = plan
     domains = {
         "forbund": sorted(ep["forbund"].astype(str).unique()),
         "insats": sorted(ep["insats"].astype(str).unique()),
@@ -590,7 +625,7 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
     for name, m in MEASURES.items():
         if name not in units:
             continue
-        if any(c not in ep for c in m.categories):
+        if name != "handlingsplan" and any(c not in ep for c in m.categories):  # its category is in its units
             continue
         for i, c in enumerate(m.categories):
             domains[f"{name}.kat{i}"] = sorted(units[name][f"kat{i}"].unique())
@@ -1429,7 +1464,8 @@ def for_data(data, min_n: int = MIN_N, protection: float | None = None) -> Table
     """The protected table set of a loaded dataset (e.g. :class:`evaluation.dashboards.DashboardData`).
 
     ``data`` needs ``episodes`` (after :func:`evaluation.flows.classify_exits`), ``kasam_scores``
-    and ``reference_date``; every förbund of the data is in the set.
+    and ``reference_date`` (and ``events`` for the ``handlingsplan`` measure, when it has them);
+    every förbund of the data is in the set.
 
     Examples
     --------
@@ -1439,7 +1475,7 @@ def for_data(data, min_n: int = MIN_N, protection: float | None = None) -> Table
     (True, True)
     """
     return protect_cached(build(data.episodes, data.kasam_scores, data.reference_date, min_n=min_n,
-                                protection=protection))
+                                protection=protection, events=getattr(data, "events", None)))
 
 
 def for_data_dir(data_dir, reference_date=None, min_n: int = MIN_N) -> TableSet:

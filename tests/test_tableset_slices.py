@@ -193,3 +193,50 @@ def test_sample_staff_table_no_narrow_interval_and_report_figures_are_cells(tmp_
         r = surveytables.staff_change(back, fb)
         if not r["undertryckt"]:
             assert r["mean_diff"] == pytest.approx(float(ch.result["mean_diff"].iloc[0]))
+
+
+# ----------------------------------------------------------------------------- handlingsplan i tid
+
+def _plan_data():
+    # 7 episodes with första möte 2025-01-10: handlingsplan after 10, 20, 30, 35 days (on time: 4), after 40
+    # days, never, never (late: 3, the deadline passed by the extract date); e7 met on 2025-12-20, waiting
+    ids = [f"e{i}" for i in range(8)]
+    ep = pd.DataFrame({"episod_id": ids, "deltagare_id": ids, "forbund": "A", "insats": "X",
+                       "kon": ["kvinna"] * 4 + ["man"] * 4, "inskrivningsdatum": pd.Timestamp("2025-01-05"),
+                       "avslutsdatum": pd.NaT, "avslutsorsak": None})
+    first = [pd.Timestamp("2025-01-10")] * 7 + [pd.Timestamp("2025-12-20")]
+    plan = [10, 20, 30, 35, 40, None, None, None]
+    rows = [(i, f, "forsta_mote") for i, f in zip(ids, first)]
+    rows += [(i, f + pd.Timedelta(days=d), "handlingsplan") for i, f, d in zip(ids, first, plan) if d is not None]
+    ev = pd.DataFrame(rows, columns=["episod_id", "datum", "handelse"])
+    return ep, ev
+
+
+def test_handlingsplan_cells_by_hand_and_equal_to_the_headline():
+    ep, ev = _plan_data()
+    ts = build(ep, reference_date="2025-12-31", events=ev)
+    assert int(ts.cell("handlingsplan", kategori="i_tid")["n"]) == 4
+    assert int(ts.cell("handlingsplan", kategori="sen")["n"]) == 3  # e4 (40 days), e5 and e6 (none, deadline passed)
+    assert int(ts.cell("handlingsplan")["n"]) == 7  # e7 waits: not in the base
+    assert int(ts.cell("handlingsplan", kategori="sen", kon="man")["n"]) == 3
+    h = flows.headline(ep, ev, "2025-12-31")
+    assert h["handlingsplan_i_tid_andel"] == pytest.approx(4 / 7) and h["handlingsplan_frist_dagar"] == 35
+    n = ts.cells["n"].to_numpy()
+    assert all(sum(c * n[i] for i, c in r) == 0 for r in tableset.relations(ts))
+
+
+def test_handlingsplan_share_shown_only_from_published_cells_with_the_tables_deadline():
+    ep, ev = _plan_data()
+    ep = pd.concat([ep, ep.assign(episod_id=lambda d: d["episod_id"] + "b", deltagare_id=lambda d: d["episod_id"] + "b")],
+                   ignore_index=True)  # 8 on time, 6 late
+    ev = pd.concat([ev, ev.assign(episod_id=lambda d: d["episod_id"] + "b")], ignore_index=True)
+    ts = tableset.protect(build(ep, reference_date="2025-12-31", events=ev))
+    skiva = {"forbund": "A", "insats": "", "period": "2025"}
+    label = flows.key_figures_table({"handlingsplan_i_tid_andel": 8 / 14}).index[0]
+    shown = flows.key_figures_table(flows.headline(ep, ev, "2025-12-31"), tabeller=ts, skiva=skiva).loc[label].iloc[0]
+    cells = [ts.value("handlingsplan", forbund="A", period="alla", **k) for k in ({}, {"kategori": "i_tid"})]
+    assert shown == ("–" if np.isnan(cells).any() else "57,1\xa0%")
+    assert not np.isnan(cells).any()  # 14 judged, 8 on time: both published here
+    other = flows.headline(ep, ev, "2025-12-31", plan_deadline_days=30)  # another deadline: not a cell
+    assert flows.key_figures_table(other, tabeller=ts, skiva=skiva).loc[label].iloc[0] == "–"
+    assert tableset.attack(ts)["skyddad"].all()

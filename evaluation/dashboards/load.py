@@ -378,7 +378,8 @@ def _protect(data: DashboardData, min_n: int):
     from .. import tableset
 
     scores = data.kasam_scores if data.kasam_scores is not None and len(data.kasam_scores) else None
-    return tableset.protect_cached(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n))
+    return tableset.protect_cached(tableset.build(data.episodes, scores, data.reference_date, min_n=min_n,
+                                                  events=data.events))
 
 
 def load_board_data(data_dir: str | os.PathLike | None = None, snapshots_dir: str | os.PathLike | None = None,
