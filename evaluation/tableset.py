@@ -78,6 +78,18 @@ Protection
   so a suppressed group's sums can not be derived from published groups by differencing
   (means, medians, CIs and shares are published only where every count cell they use is).
 
+* **Medians** (time in the insats, the Kaplan–Meier median; :data:`evaluation.flows.KEY_FIGURE_CELLS`,
+  :func:`evaluation.flows.protected_rows`) are not cells: a median is published only where its group's
+  count cell is published, so the group is 0 or at least ``min_n`` people, never 1-4. Why that is
+  enough: a median is not a sum, so no relation gives a hidden group's median from published groups
+  (the median of 10 women and of 8 of them says nothing exact about the other 2), unlike a mean,
+  whose sum n × mean adds up and is therefore a moment of the cell. The time-to-exit *distribution*
+  is cells (measure ``tid``), not the KM curve, whose steps are counts of exits per day.
+* **Measured price of ``tid`` and ``handlingsplan``** (added for issue 15, deliverable 2; samples):
+  ``tid`` 960 cells (139 primary, 310 secondary), ``handlingsplan`` 576 cells; every one of the
+  5 328 cells the set had before keeps its status (the new measures add their own sums only).
+  Sequential pass with ``tid``: 455 LPs instead of 365.
+
 The cost of protection is :meth:`TableSet.cost` (share of cells hidden by secondary suppression);
 a snapshot records it.
 
