@@ -431,6 +431,9 @@ def _by_forbund(df: pd.DataFrame | None, forbund: str) -> pd.DataFrame | None:
 #: ``{headline key: (numerator cells, base cells)}``; a share is Σ numerator / Σ base, a count is Σ
 #: numerator (base ``None``). ``egen_forsorjning_efter_andel`` has the base of
 #: :func:`evaluation.flows.key_figure_counts`: the avslutade whose support after is known (ja + nej).
+#: ``handlingsplan_i_tid_andel`` is the share of the point's calendar year (of the första möte), with
+#: :data:`evaluation.tableset.PLAN_DEADLINE_DAYS`; without a table set the microdata share over
+#: every year (:func:`evaluation.flows.headline`).
 CELL_MEASURES: dict[str, tuple[list, list | None]] = {
     "egen_forsorjning_efter_andel": ([("egen", "ja")], [("egen", "ja"), ("egen", "nej")]),
     "offentlig_fore_andel": ([("forsorjning_fore", "offentlig")], [("avslutade", None)]),
@@ -439,6 +442,8 @@ CELL_MEASURES: dict[str, tuple[list, list | None]] = {
     "avslutade_i_perioden": ([("avslutade", None)], None),
     "inskrivna_i_perioden": ([("nya", None)], None),
     "aktiva_i_perioden": ([("aktiva", None)], None),
+    # episodes whose första möte -> handlingsplan step is judged, by the year of the första möte (35 days)
+    "handlingsplan_i_tid_andel": ([("handlingsplan", "i_tid")], [("handlingsplan", None)]),
 }
 
 
