@@ -609,47 +609,49 @@ def _kasam(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
 
 
 def _kasam_cells(ind: dict, u: Underlag, res: dict, design, categories: list[str]) -> dict:
-    """Participant KASAM of a goal from the ``kasam`` cells of the protected table set.
+    """Participant KASAM of a goal from the cells of the protected table set.
 
-    The cell (pairs with a before and an after total, whole period, the goal's förbund; per kön for
-    a kön breakdown) gives n and, for the total scale of a paired design with the default waves,
-    the means and the CI of the change (:func:`evaluation.kasam.change_from_moments`). A subscale,
-    an unpaired design or other waves are not moments of the table set: their microdata means are
-    shown only where the cell of the same group is published. Breakdowns other than kön are not
-    slices of the table set and are left out.
+    :func:`evaluation.kasam.change_from_cells` with the design of :func:`evaluation.kasam.change`:
+    paired, the ``kasam`` cell (pairs with a before and an after total, whole period, the goal's
+    förbund; per kön for a kön breakdown) gives n, the means and the CI of the change; unpaired,
+    the ``kasam_fore`` and ``kasam_efter`` cells give each wave's n and mean and the Welch CI. A
+    subscale or other waves are not moments of the table set: their microdata means are shown only
+    where the cells of the same group are published. Breakdowns other than kön are not slices of
+    the table set and are left out.
     """
     from . import flows, kasam, tableset
 
     ts = u.tabeller
     skiva = flows.table_slice(u.forbund, "", None, None)
     default_waves = not (ind.get("baslinje") or {}).get("tidpunkt") and not (ind.get("uppfoljning") or {}).get("tidpunkt")
-    moments = ind["skala"] == "total" and design.paired and default_waves
+    moments = ind["skala"] == "total" and default_waves
     hidden: list[str] = []
 
     def read(extra: dict, fallback: tuple) -> tuple:
-        dims = {"forbund": skiva["forbund"], "period": skiva["period"], **extra}
-        n = flows.cell_value(ts, "kasam", **dims)
-        if pd.isna(n):
+        r = kasam.change_from_cells(ts, forbund=skiva["forbund"], period=skiva["period"], paired=design.paired,
+                                    **extra)
+        if r["undertryckt"]:
             hidden.append("undertryckt")
-            return None, None, np.nan, None
-        if n == 0:
-            return None, None, 0.0, None
-        if not moments:  # gated by its group's count cell
+            return None, None, np.nan, np.nan, None
+        if not r["n"] > 0:
+            return None, None, 0.0, 0.0, None
+        nb, na = (r["n"], r["n"]) if design.paired else (r["n_before"], r["n_after"])
+        if not moments:  # gated by its group's count cells
             b, f, ki = fallback
-            return b, f, n, ki
-        r = kasam.change_from_moments(n, *(flows.cell_value(ts, "kasam", c, **dims)
-                                          for c in ("summa_fore", "summa_efter", "kvadratsumma_diff")))
-        return r["mean_before"], r["mean_after"], n, (r["ci_low"], r["ci_high"])
+            return b, f, nb, na, ki
+        return r["mean_before"], r["mean_after"], nb, na, (r["ci_low"], r["ci_high"])
 
-    b, f, n, ki = read({}, (res["baslinje"][0], res["uppfoljning"][0], res.get("ki")))
-    out = {"dolda_punkter": {"baslinje", "uppfoljning"} if hidden else set(), "baslinje": (_num(b), _num(n)), "uppfoljning": (_num(f), _num(n)), "ki": ki,
+    b, f, nb, na, ki = read({}, (res["baslinje"][0], res["uppfoljning"][0], res.get("ki")))
+    out = {"dolda_punkter": {"baslinje", "uppfoljning"} if hidden else set(), "baslinje": (_num(b), _num(nb)),
+           "uppfoljning": (_num(f), _num(na)), "ki": ki,
            "proveniens": "tabell" if moments else "beraknad", "anmarkning": res.get("anmarkning", "")}
     for c in categories:
         if c != "kon":
             hidden.append("ej_skiva")
             continue
         rows = []
-        for k in flows._domain(ts, "kasam", "kon"):
+        waves = ["kasam"] if design.paired else ["kasam_fore", "kasam_efter"]
+        for k in dict.fromkeys(v for w in waves for v in flows._domain(ts, w, "kon")):
             if k == tableset.MISSING:  # answers without kön: not a category of the breakdown
                 continue
             before_after = (None, None, None)
@@ -660,11 +662,11 @@ def _kasam_cells(ind: dict, u: Underlag, res: dict, design, categories: list[str
                     before_after = (sub["mean_before"], sub["mean_after"], (sub["ci_low"], sub["ci_high"]))
                 except EvaluationError:  # no answers of this kön: nothing to show
                     pass
-            kb, kf, kn, kki = read({"kon": k}, before_after)
-            if kn == 0:
+            kb, kf, knb, kna, kki = read({"kon": k}, before_after)
+            if knb == 0 and kna == 0:
                 continue
             rows.append({"uppdelning": c, "kategori": k, "baslinje": _num(kb), "uppfoljning": _num(kf),
-                         "n_baslinje": _num(kn), "n_uppfoljning": _num(kn),
+                         "n_baslinje": _num(knb), "n_uppfoljning": _num(kna),
                          "ki_lag": _num(kki[0]) if kki else None, "ki_hog": _num(kki[1]) if kki else None})
         out["kategorier"] = pd.DataFrame(rows)
     if hidden:

@@ -65,6 +65,8 @@ __all__ = [
     "KasamChange",
     "change",
     "change_from_moments",
+    "welch_from_moments",
+    "change_from_cells",
     "reliability",
     "item_rest",
     "rci_threshold",
@@ -489,6 +491,156 @@ def change_from_moments(n, summa_fore, summa_efter, kvadratsumma_diff, ci: float
     tval = mean / se_
     q = float(stats.t.ppf(0.5 + ci / 2, n_ - 1))
     out.update(t=tval, ci_low=mean - q * se_, ci_high=mean + q * se_, p=float(2 * stats.t.sf(abs(tval), n_ - 1)))
+    return out
+
+
+def welch_from_moments(n_before, summa_before, kvadratsumma_before, n_after, summa_after, kvadratsumma_after,
+                       ci: float = 0.95) -> dict:
+    """Unpaired (Welch) KASAM change from the sums of two protected wave cells.
+
+    The cells ``kasam_fore`` and ``kasam_efter`` of the protected table set
+    (:mod:`evaluation.tableset`) hold, per wave, ``n`` respondents with a valid total, Σ total and
+    Σ total². Each wave's mean = Σ / n and variance s² = (Σ total² − n · mean²) / (n − 1); the
+    test is Welch's t-test of after − before by :func:`scipy.stats.ttest_ind_from_stats`
+    (``equal_var=False``), its degrees of freedom and the CI of the difference by the
+    Welch–Satterthwaite approximation (Welch 1947; the same as :func:`scipy.stats.ttest_ind`
+    ``(after, before, equal_var=False)`` on the answers, which :func:`evaluation.compare.before_after`
+    uses: tests cross-check them).
+
+    Parameters
+    ----------
+    n_before, summa_before, kvadratsumma_before : float
+        The before wave's cell (NaN when suppressed: every value NaN).
+    n_after, summa_after, kvadratsumma_after : float
+        The after wave's cell.
+    ci : float
+        Confidence level of the interval of the change.
+
+    Returns
+    -------
+    dict
+        ``n`` (n_before + n_after, as :func:`evaluation.compare.before_after`), ``n_before``,
+        ``n_after``, ``mean_before``, ``mean_after``, ``mean_diff``, ``sd_before``, ``sd_after``,
+        ``ci_low``, ``ci_high``, ``t``, ``df``, ``p`` (points; the test NaN when a wave has fewer
+        than 2 answers or both SDs are 0).
+
+    Examples
+    --------
+    Before 120, 130, 140 (Σ 390, Σ² 50 900); after 130, 150 (Σ 280, Σ² 39 400):
+
+    >>> r = welch_from_moments(3, 390.0, 50900.0, 2, 280.0, 39400.0)
+    >>> r["n"], r["mean_before"], r["mean_after"], r["mean_diff"], r["sd_before"], round(r["sd_after"], 3)
+    (5.0, 130.0, 140.0, 10.0, 10.0, 14.142)
+    >>> round(r["t"], 4), round(r["df"], 3), round(r["p"], 4), round(r["ci_low"], 2), round(r["ci_high"], 2)
+    (0.866, 1.684, 0.4921, -49.77, 69.77)
+    """
+    from scipy import stats
+
+    keys = ("n", "n_before", "n_after", "mean_before", "mean_after", "mean_diff", "sd_before", "sd_after",
+            "ci_low", "ci_high", "t", "df", "p")
+    out = dict.fromkeys(keys, float("nan"))
+    vals = [float(x) if x is not None else float("nan") for x in
+            (n_before, summa_before, kvadratsumma_before, n_after, summa_after, kvadratsumma_after)]
+    if any(math.isnan(v) for v in vals):
+        return out
+    nb, sb, qb, na, sa, qa = vals
+    out.update(n=nb + na, n_before=nb, n_after=na)
+    mb = sb / nb if nb > 0 else float("nan")
+    ma = sa / na if na > 0 else float("nan")
+    out.update(mean_before=mb, mean_after=ma, mean_diff=ma - mb)
+    if nb < 2 or na < 2:
+        return out
+    vb = max((qb - nb * mb ** 2) / (nb - 1), 0.0)
+    va = max((qa - na * ma ** 2) / (na - 1), 0.0)
+    out.update(sd_before=math.sqrt(vb), sd_after=math.sqrt(va))
+    tiny = 1e-9 * max(1.0, mb * mb, ma * ma)
+    if vb <= tiny and va <= tiny:
+        return out
+    res = stats.ttest_ind_from_stats(ma, math.sqrt(va), na, mb, math.sqrt(vb), nb, equal_var=False)
+    ua, ub = va / na, vb / nb
+    se = math.sqrt(ua + ub)
+    df = (ua + ub) ** 2 / (ua ** 2 / (na - 1) + ub ** 2 / (nb - 1))
+    q = float(stats.t.ppf(0.5 + ci / 2, df))
+    out.update(t=float(res.statistic), p=float(res.pvalue), df=df, ci_low=ma - mb - q * se, ci_high=ma - mb + q * se)
+    return out
+
+
+def change_from_cells(ts, forbund: str = "", insats: str = "", kon: str = "", period: str = "alla",
+                      paired: bool | None = None, ci: float = 0.95) -> dict:
+    """The participants' KASAM change of one group from the protected table set's cells alone.
+
+    The board's figure of the same selection as :func:`change` (which the notebook uses): the
+    design follows the 80 % rule of :func:`evaluation.compare.design_of` on the cells (paired when
+    the ``kasam`` cell has at least 2 pairs and they are at least 80 % of the smaller of the
+    ``kasam_fore`` / ``kasam_efter`` cells), then :func:`change_from_moments` on the pairs cell or
+    :func:`welch_from_moments` on the two wave cells. A period other than ``"alla"`` selects the
+    after answers dated in it and their respondents' before answers (as :func:`change` with
+    ``after_from``/``after_to``), which is the paired design on the ``kasam`` cell of that year.
+
+    Parameters
+    ----------
+    ts : evaluation.tableset.TableSet
+        The protected table set (or its published file).
+    forbund, insats, kon : str
+        The group ("" = all).
+    period : str
+        ``"alla"`` or a year.
+    paired : bool, optional
+        Force the design (e.g. the whole förbund's design for its kön rows, as
+        :func:`evaluation.compare.before_after_subgroups`); default: derived from the cells.
+    ci : float
+
+    Returns
+    -------
+    dict
+        ``design`` (``paired`` / ``unpaired``; ``""`` when it cannot be derived because a cell it
+        needs is suppressed), ``undertryckt`` (True when a cell the figure uses is suppressed: every
+        value NaN), ``n`` (pairs, or n_before + n_after as :func:`evaluation.compare.before_after`),
+        ``n_before``, ``n_after``, ``mean_before``, ``mean_after``, ``mean_diff``, ``ci_low``,
+        ``ci_high``, ``t``, ``df``, ``p``. ``n`` 0 and the rest NaN when the group has no answers.
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 8, "insats": ["X"] * 8, "kon": ["man"] * 8,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 8), "avslutsdatum": pd.NaT})
+    >>> sc = pd.DataFrame({"respondent_id": [f"b{i}" for i in range(6)] + [f"a{i}" for i in range(6)],
+    ...                    "forbund": "A", "insats": "X", "kon": "man", "tidpunkt": ["fore"] * 6 + ["efter"] * 6,
+    ...                    "datum": pd.to_datetime(["2025-02-01"] * 6 + ["2025-09-01"] * 6),
+    ...                    "total": [120.0, 125, 130, 135, 140, 150, 130, 140, 135, 150, 145, 160]})
+    >>> r = change_from_cells(tableset.build(ep, sc, reference_date="2025-12-31"), forbund="A")
+    >>> r["design"], r["n"], r["n_before"], round(r["mean_diff"], 2), round(r["p"], 4)   # nobody linked
+    ('unpaired', 12.0, 6.0, 10.0, 0.1399)
+    """
+    from . import flows
+
+    dims = {"forbund": forbund, "insats": insats, "kon": kon, "period": period or "alla"}
+    keys = ("n", "n_before", "n_after", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "t", "df", "p")
+    out = {"design": "", "undertryckt": False, **dict.fromkeys(keys, float("nan"))}
+    n_p = flows.cell_value(ts, "kasam", **dims)
+    present = set(ts.cells["matt"])
+    if "kasam" not in present and "kasam_fore" in present and "kasam_efter" in present:
+        n_p = 0.0  # answers at both waves, nobody linked: the set has no pairs measure
+    if dims["period"] != "alla":
+        paired = True
+    if paired is None:
+        nb, na = flows.cell_value(ts, "kasam_fore", **dims), flows.cell_value(ts, "kasam_efter", **dims)
+        if any(pd.isna(x) for x in (n_p, nb, na)):
+            out["undertryckt"] = True
+            return out
+        small = min(nb, na)
+        paired = bool(n_p >= 2 and small > 0 and n_p / small >= 0.8)
+    if paired:
+        r = change_from_moments(n_p, *(flows.cell_value(ts, "kasam", c, **dims)
+                                       for c in ("summa_fore", "summa_efter", "kvadratsumma_diff")), ci=ci)
+        out.update({k: r[k] for k in keys if k in r}, design="paired", undertryckt=bool(pd.isna(n_p)))
+        if n_p == 0:
+            out["n"] = 0.0
+        return out
+    cells = [flows.cell_value(ts, m, c, **dims) for m in ("kasam_fore", "kasam_efter") for c in ("n", "summa", "kvadratsumma")]
+    r = welch_from_moments(*cells, ci=ci)
+    out.update({k: r[k] for k in keys if k in r}, design="unpaired",
+               undertryckt=bool(pd.isna(cells[0]) or pd.isna(cells[3])))
     return out
 
 
@@ -1214,7 +1366,10 @@ def protected_rows(result: pd.DataFrame, ts, forbund: str = "") -> pd.DataFrame:
     :func:`evaluation.compare.before_after_subgroups` (``variabel`` / ``grupp``: kön, insats,
     förbund) or of :func:`evaluation.compare.before_after_scales` (each scale of the same pairs)
     is shown only where the ``kasam`` cell of its group (förbund ``forbund``, all periods) is
-    published in the table set (:mod:`evaluation.tableset`); elsewhere every value is hidden. A
+    published in the table set (:mod:`evaluation.tableset`); elsewhere every value is hidden. A row
+    of the unpaired design (``design`` ``unpaired``: the two whole waves, Welch) is gated by its
+    group's ``kasam_fore`` *and* ``kasam_efter`` cells instead, and its ``n`` (n_before + n_after)
+    is checked against their sum. A
     mean, change or test of a group is published only where its count cell is (issue 15). The
     per-group count of excluded respondents (``n_excluded``, answers at one wave only) is not a
     cell and is left out of subgroup rows (subtracting groups would reveal a hidden group's). Scale
@@ -1258,12 +1413,18 @@ def protected_rows(result: pd.DataFrame, ts, forbund: str = "") -> pd.DataFrame:
         dims = {"forbund": forbund, "period": "alla"}
         if "variabel" in out.columns:
             dims[str(row["variabel"])] = str(row["grupp"])
-        n = flows.cell_value(ts, "kasam", **dims)
+        if str(row.get("design", "paired")) == "unpaired":  # the two whole waves: their own cells
+            nb, na = flows.cell_value(ts, "kasam_fore", **dims), flows.cell_value(ts, "kasam_efter", **dims)
+            n = nb + na  # NaN when either wave's cell is suppressed
+            what = f"{nb:g} + {na:g} (kasam_fore + kasam_efter)"
+        else:
+            n = flows.cell_value(ts, "kasam", **dims)
+            what = f"{n:g} (kasam)"
         if pd.isna(n):
             hide[j] = True
         elif ("n" in out.columns and not pd.isna(row["n"]) and float(row["n"]) != n
               and str(row.get("skala", "total")) == "total"):
-            raise ScoringError(f"KASAM {dims}: n = {row['n']:g} in the result, {n:g} in the protected table set")
+            raise ScoringError(f"KASAM {dims}: n = {row['n']:g} in the result, {what} in the protected table set")
     out[values] = out[values].astype(float)
     out.loc[hide, values] = np.nan
     prior = result["undertryckt"].to_numpy(bool) if "undertryckt" in result.columns else np.zeros(len(out), bool)
@@ -1303,7 +1464,7 @@ def board_table(df: pd.DataFrame, lang: str = "sv", decimals: int = 1) -> pd.Dat
 
 
 def score_summary(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = "sv", min_n: int = 5,
-                  waves: tuple | None = None) -> pd.DataFrame:
+                  waves: tuple | None = None, tabeller=None, forbund: str = "") -> pd.DataFrame:
     """Number of scored respondents, mean and SD per scale and wave, labelled for a board.
 
     Parameters
@@ -1317,6 +1478,18 @@ def score_summary(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = 
         Waves × scales with fewer than ``min_n`` scored respondents show "–".
     waves : tuple, optional
         Order of the waves; default ``fore, efter`` first, then the others sorted.
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected table set: the participants' waves ``fore`` / ``efter`` are then shown only
+        where their ``kasam_fore`` / ``kasam_efter`` cell (förbund ``forbund``, all periods) is
+        published ("–" throughout otherwise), and the total's n must be that cell's n (issue 15:
+        a mean is published only where its count cell is).
+    forbund : str
+        The förbund of the scores ("" = all).
+
+    Raises
+    ------
+    ScoringError
+        When a wave's total n differs from its published cell (other answers than the table set's).
 
     Returns
     -------
@@ -1342,6 +1515,16 @@ def score_summary(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = 
         sub = scores.loc[scores[wave_col] == w, cols]
         n, mean, sd = sub.count(), sub.mean(), sub.std(ddof=1)
         small = n < min_n
+        if tabeller is not None and w in ("fore", "efter"):
+            from . import flows
+
+            cell = flows.cell_value(tabeller, f"kasam_{w}", forbund=forbund, period="alla")
+            if pd.isna(cell):
+                small = pd.Series(True, index=n.index)
+                n = n.where(n == 0, 1)  # shown as "–" (only a wave nobody answered stays 0)
+            elif "total" in n and float(n["total"]) != cell:
+                raise ScoringError(f"KASAM {w} {forbund or 'alla'}: n = {n['total']:g} in the answers, "
+                                   f"{cell:g} in the protected table set")
         label = _wave_label(w, lang)
         stats[(label, _t("n", lang))] = [sym if small[c] and n[c] else format_number(n[c], lang, 0) for c in cols]
         stats[(label, _t("medel", lang))] = [sym if small[c] else format_number(mean[c], lang, 1) for c in cols]

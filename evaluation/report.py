@@ -420,7 +420,9 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
         from . import flows
 
         period = flows.table_period(period_start, period_end)
-        ok = [_measure_published(k, tabeller, u.forbund or "", period) for k in out["nyckel"]]
+        pair = _kasam_pair(u, "deltagare")
+        paired = pair is None or pair[2].paired
+        ok = [_measure_published(k, tabeller, u.forbund or "", period, paired) for k in out["nyckel"]]
         out["text"] = out["text"].where(ok, t("suppressed_short", lang))
     return out
 
@@ -693,48 +695,35 @@ def surveytables_staff(ts, forbund: str, pair) -> dict:
     return {k: row[k] for k in ("n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p")}
 
 
-def _kasam_cell(ts, forbund: str, kon: str = "") -> dict | None:
-    """Paired KASAM change of one group from the published moments of its ``kasam`` cell.
+def _kasam_cell(ts, forbund: str, kon: str = "", paired: bool = True) -> dict | None:
+    """KASAM change of one group from the published cells of the protected table set.
 
-    n, the mean before and after (Σ / n), the mean change and its 95 % t interval and paired t-test
-    p (sd of the changes from Σ(after − before)² and the mean: the textbook identity
-    var = (Σd² − n·d̄²) / (n − 1)); every value NaN when the cell is suppressed, None when the group
-    has no pairs.
+    :func:`evaluation.kasam.change_from_cells` with the design of the whole förbund (``paired``, as
+    the notebook's :func:`evaluation.kasam.change`): paired from the ``kasam`` cell's moments, unpaired
+    (Welch) from the ``kasam_fore`` / ``kasam_efter`` cells. n (pairs, or n_before + n_after), the
+    mean before and after, the mean change, its 95 % CI and p; every value NaN when a cell it uses
+    is suppressed, None when the group has no answers.
     """
-    from scipy import stats
+    from . import kasam
 
-    from . import flows
-
-    dims = {"forbund": forbund, "kon": kon, "period": "alla"}
-    n = flows.cell_value(ts, "kasam", **dims)
-    if n == 0:
-        return None
+    r = kasam.change_from_cells(ts, forbund=forbund, kon=kon, period="alla", paired=paired)
     keys = ["mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p"]
-    if pd.isna(n):
+    if r["undertryckt"]:
         return {"n": np.nan, **{k: np.nan for k in keys}}
-    sf = flows.cell_value(ts, "kasam", "summa_fore", **dims)
-    se = flows.cell_value(ts, "kasam", "summa_efter", **dims)
-    sq = flows.cell_value(ts, "kasam", "kvadratsumma_diff", **dims)
-    d = (se - sf) / n
-    out = {"n": n, "mean_before": sf / n, "mean_after": se / n, "mean_diff": d,
-           "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
-    if n > 1:
-        sd = math.sqrt(max(sq - n * d * d, 0.0) / (n - 1))
-        sem = sd / math.sqrt(n)
-        q = stats.t.ppf(0.975, n - 1)
-        out["ci_low"], out["ci_high"] = d - q * sem, d + q * sem
-        out["p"] = float(2 * stats.t.sf(abs(d / sem), n - 1)) if sem > 0 else np.nan
-    return out
+    if not r["n"] > 0:
+        return None
+    return {"n": r["n"], **{k: r[k] for k in keys}}
 
 
-def _measure_published(key: str, ts, forbund: str, period: str | None) -> bool:
-    """Whether every table-set cell a measure uses is published (measures outside the set: True)."""
-    from . import flows
+def _measure_published(key: str, ts, forbund: str, period: str | None, kasam_paired: bool = True) -> bool:
+    """Whether every table-set cell a measure uses is published (measures outside the set: True);
+    the participants' KASAM: the pairs cell (paired) or both wave cells (unpaired)."""
+    from . import flows, kasam
 
     if ts is None:
         return True
     if key.startswith("kasam.deltagare."):
-        return not pd.isna(flows.cell_value(ts, "kasam", forbund=forbund, period="alla"))
+        return not kasam.change_from_cells(ts, forbund=forbund, paired=kasam_paired)["undertryckt"]
     cells = flows.KEY_FIGURE_CELLS.get(key.removeprefix("flows.")) if key.startswith("flows.") else None
     if cells is None:
         return True
@@ -818,9 +807,11 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
         from . import compare
 
         before, after, design, _ = pair
-        if ts is not None and design.paired:
-            kons = sorted(k for k in flows._domain(ts, "kasam", "kon"))
-            recs = [(k, _kasam_cell(ts, fb, k)) for k in kons]
+        if ts is not None:  # the whole förbund's design, as the notebook's kön rows
+            wave = "kasam" if design.paired else "kasam_fore"
+            kons = sorted(set(flows._domain(ts, wave, "kon")) | set(flows._domain(ts, "kasam_efter", "kon")
+                                                                   if not design.paired else []))
+            recs = [(k, _kasam_cell(ts, fb, k, paired=design.paired)) for k in kons]
             sub = pd.DataFrame([{"kon": k, **r} for k, r in recs if r is not None])
             sub = sub.sort_values("n", ascending=False, kind="stable", na_position="last")
             sub["undertryckt"] = sub["n"].isna()
@@ -828,7 +819,7 @@ def gender_tables(inp: Inputs, period_start=None, period_end=None, min_n: int = 
             sub = compare.before_after_by(before, after, by="kon", paired=design.paired, min_n=min_n)
         sub = sub.assign(kon=sub["kon"].map(lambda k: _kon_label(str(k), lang)))
         tab = sub[["kon", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "undertryckt"]]
-        if not (ts is not None and design.paired):  # the table set's cells are already protected
+        if ts is None:  # the table set's cells are already protected
             tab = disclosure.suppress_rows(tab.drop(columns="undertryckt"), n_col="n", min_n=min_n)
         tab = tab.reset_index(drop=True)
         tab.columns = [t("kon", lang), "n", t("report.fore", lang), t("report.efter", lang),
@@ -1072,8 +1063,6 @@ def _block_forsorjning(ctx: dict) -> list[Block]:
 
 @block("kasam")
 def _block_kasam(ctx: dict) -> list[Block]:
-    from . import flows
-
     inp = ctx["inp"]
     u = inp.underlag
     lang = ctx["lang"]
@@ -1090,12 +1079,9 @@ def _block_kasam(ctx: dict) -> list[Block]:
             st = survey_tables(inp, "kasam_personal", min_n)
             r = {**r, **surveytables_staff(st, ctx["forbund"], pair)}
         if grupp == "deltagare" and ts is not None:  # participants: the table set's published moments
-            cell = _kasam_cell(ts, ctx["forbund"]) if design.paired else None
+            cell = _kasam_cell(ts, ctx["forbund"], paired=design.paired)  # NaN throughout where suppressed
             if cell is not None:
                 r = {**r, **cell}
-            elif pd.isna(flows.cell_value(ts, "kasam", forbund=ctx["forbund"], period="alla")):
-                r = {**r, **{k: np.nan for k in ("n", "mean_before", "mean_after", "mean_diff", "ci_low",
-                                                 "ci_high", "p")}}
         rows.append({t("report.kol.grupp", lang): t(f"report.matt.kasam.{grupp}", lang),
                      t("report.kol.design", lang): t(f"report.design.{design.name}", lang), "n": r["n"],
                      t("report.fore", lang): r["mean_before"], t("report.efter", lang): r["mean_after"],

@@ -23,7 +23,9 @@ matt       the measure (:data:`MEASURES`): ``aktiva``, ``nya``, ``avslutade``, `
            exit), ``tid`` (time in the insats of the exited, in bands :data:`TIDSBAND`: the board's
            substitute for the Kaplan–Meier curve, whose steps are counts of 1-4 exits), ``handlingsplan``
            (episodes whose första möte → handlingsplan step is judged: ``i_tid`` / ``sen``; with
-           ``events``), ``kasam`` (KASAM pairs with the sums behind the means). Deliberately *not*
+           ``events``), ``kasam`` (KASAM pairs with the sums behind the means), ``kasam_fore`` and
+           ``kasam_efter`` (the two KASAM waves, each respondent with a valid total: the groups
+           of the unpaired design, see below). Deliberately *not*
            crossed: SUS category × confirmation and försörjning before × after (each doubles or
            quadruples the cells of a 6-dimensional table over a few hundred people; on the samples
            protecting them hid 63-88 % of all cells, the förbund totals included)
@@ -37,8 +39,22 @@ kategori2  measures without categories)
 
 and the count ``n`` (persons / episodes / answer pairs), the additive *moments* of the measure
 (``kasam``: ``summa_fore``, ``summa_efter``, ``kvadratsumma_diff``: Σ before, Σ after and
-Σ (after − before)², from which the means, the change and its confidence interval follow) and
-``status``: ``publicerad``, ``primär`` or ``sekundär``.
+Σ (after − before)², from which the means, the change and its confidence interval follow;
+``kasam_fore`` / ``kasam_efter``: ``summa`` = Σ total and ``kvadratsumma`` = Σ total², from which
+each wave's mean and SD and the Welch test follow) and ``status``: ``publicerad``, ``primär`` or
+``sekundär``.
+
+KASAM has three measures because its design depends on the data (:func:`evaluation.compare.design_of`):
+when at least 80 % of the smaller wave can be linked the change is paired (the ``kasam`` cell: pairs
+with a before and an after total, period = the year of the *after* answer); otherwise it compares
+the two whole waves (Welch), whose groups are the ``kasam_fore`` and ``kasam_efter`` cells: every
+respondent with a valid total in that wave (one answer per respondent and wave, as
+:func:`evaluation.kasam.split_waves` / :func:`evaluation.kasam.change` use them), with förbund,
+insats and kön of that answer and period = the year of that wave's *own* answer (a before answer
+in 2024 and the after answer in 2025 count in 2024 and 2025). Answers dated outside the years of
+the table set count in no cell, as for ``kasam``. The design itself follows from the cells (pairs n
+/ the smaller wave n), so a board derives the same design, n and figures as the notebook
+(:func:`evaluation.kasam.change_from_cells`).
 
 Linear relations (what an attacker can add and subtract): every cell with ``"Totalt"`` (period:
 ``"alla"``) in a dimension is the sum of the cells with the dimension's values, for every
@@ -77,6 +93,8 @@ Protection
 * Moments (sums behind means) share the status of their count; they obey the same relations,
   so a suppressed group's sums can not be derived from published groups by differencing
   (means, medians, CIs and shares are published only where every count cell they use is).
+  A KASAM mean of the unpaired design is the mean of a wave cell, so it is published only where
+  that wave cell is; it is never derived from the pairs.
 
 * **Medians** (time in the insats, the Kaplan–Meier median; :data:`evaluation.flows.KEY_FIGURE_CELLS`,
   :func:`evaluation.flows.protected_rows`) are not cells: a median is published only where its group's
@@ -156,6 +174,11 @@ KEY = ("matt", *DIMENSIONS, "kategori", "kategori2")
 FILENAME = "tabelluppsattning.parquet"
 FOLDERS = "tabelluppsattningar"  # a snapshot over several data folders: one sub-folder per data folder
 MOMENTS = ("summa_fore", "summa_efter", "kvadratsumma_diff")
+#: Moments of the KASAM wave measures ``kasam_fore`` / ``kasam_efter``: Σ total and Σ total² of the
+#: wave's respondents (mean = summa / n, SD² = (kvadratsumma − n · mean²) / (n − 1)).
+WAVE_MOMENTS = ("summa", "kvadratsumma")
+#: Every moment column of the participants' table set.
+ALL_MOMENTS = MOMENTS + WAVE_MOMENTS
 REASON = "skal"  # a secondary cell's reason (the key of the cell it protects); never in the board file
 
 
@@ -204,6 +227,8 @@ MEASURES = {m.name: m for m in [
     Measure("tid", ("tidsband",), base="avslutade"),
     Measure("handlingsplan", ("handlingsplan_status",)),
     Measure("kasam", moments=MOMENTS),
+    Measure("kasam_fore", moments=WAVE_MOMENTS),
+    Measure("kasam_efter", moments=WAVE_MOMENTS),
 ]}
 
 #: The deadline första möte -> handlingsplan of measure ``handlingsplan`` (days; the notebooks' default)
@@ -388,7 +413,7 @@ class TableSet:
         ``publicerad`` or ``undertryckt`` (primary and secondary are not told apart)."""
         out = self.cells.drop(columns=[REASON], errors="ignore")  # the reasons say which cells are small
         hide = out["status"] != PUBLISHED
-        for c in ["n", *MOMENTS, *self.moments]:
+        for c in ["n", *ALL_MOMENTS, *self.moments]:
             if c in out:
                 out[c] = out[c].astype(float).mask(hide)
         out["status"] = np.where(hide, SUPPRESSED, PUBLISHED)
@@ -422,7 +447,7 @@ class TableSet:
         """
         by = [by] if isinstance(by, str) else list(by)
         m = measure(matt)
-        moments = [x for x in self.moments if x in MOMENTS or (m is not None and x in m.moments)]
+        moments = [x for x in self.moments if (m is not None and x in m.moments) or (m is None and x in MOMENTS)]
         fixed = {k: (_total(k) if v in ("", None) else str(v)) for k, v in fixed.items()}
         pub = self.published()
         names = [matt] + ([m.base] if m is not None and m.base else []) + (["nya"] if matt == "aktiva" else [])
@@ -506,6 +531,13 @@ def _units(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None, ref: pd.Ti
             out["kasam"] = k.assign(period=d.dt.year.astype(str).to_numpy(),
                                     summa_fore=f["total"].to_numpy(float), summa_efter=e["total"].to_numpy(float),
                                     kvadratsumma_diff=diff ** 2)
+        for name, wave in (("kasam_fore", fore), ("kasam_efter", efter)):
+            if len(wave):  # every respondent with a valid total in the wave, dated by their own answer
+                d = pd.to_datetime(wave["datum"])
+                k = pd.DataFrame({c: (wave[c].astype("string").fillna(MISSING) if c in wave else MISSING)
+                                  for c in ("forbund", "insats", "kon")}).astype(str).reset_index(drop=True)
+                tot = wave["total"].to_numpy(float)
+                out[name] = k.assign(period=d.dt.year.astype(str).to_numpy(), summa=tot, kvadratsumma=tot ** 2)
     return out
 
 
@@ -642,7 +674,7 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
         for i, c in enumerate(m.categories):
             domains[f"{name}.kat{i}"] = sorted(units[name][f"kat{i}"].unique())
         u = units[name]
-        if name == "kasam":
+        if name in ("kasam", "kasam_fore", "kasam_efter"):
             u = u[u["period"].isin(years)]  # answers after the extract date are not counted
             if u.empty:
                 continue
@@ -651,13 +683,14 @@ def build(episodes: pd.DataFrame, kasam_scores: pd.DataFrame | None = None, refe
                     domains[d] += sorted(set(u[d]) - set(domains[d]))
         frames.append(_cube(u, m, domains))
     cells = pd.concat(frames, ignore_index=True)
-    for c in ["n", *MOMENTS]:
+    for c in ["n", *ALL_MOMENTS]:
         if c not in cells:
             cells[c] = np.nan
     cells["n"] = cells["n"].astype(int)
     cells.loc[cells["matt"] != "kasam", list(MOMENTS)] = np.nan
+    cells.loc[~cells["matt"].isin(["kasam_fore", "kasam_efter"]), list(WAVE_MOMENTS)] = np.nan
     cells["status"] = PUBLISHED
-    cells = cells[[*KEY, "n", *MOMENTS, "status"]].reset_index(drop=True)
+    cells = cells[[*KEY, "n", *ALL_MOMENTS, "status"]].reset_index(drop=True)
     ts = TableSet(cells, min_n=min_n, protection=float(min_n if protection is None else protection),
                   reference_date=pd.Timestamp(ref).normalize())
     ts.extra = _stock_relations(ts, domains)

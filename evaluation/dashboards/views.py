@@ -501,15 +501,19 @@ def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str
 def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFrame:
     """KASAM (SOC) total before → after for participants, with the 95 % CI of the change.
 
-    From the ``kasam`` cell of the protected table set (pairs with a before and an after total, the
-    period selecting the *after* answers dated in it): means, change, CI and p by
-    :func:`evaluation.kasam.change_from_moments` (paired t-test from Σ before, Σ after, Σ d²).
-    Suppressed (every value NaN, ``undertryckt`` True) when the cell is.
+    From the cells of the protected table set alone, by :func:`evaluation.kasam.change_from_cells`:
+    the design follows the 80 % rule of :func:`evaluation.compare.design_of` on the ``kasam`` (pairs)
+    and ``kasam_fore`` / ``kasam_efter`` (waves) cells; paired: the pairs cell's moments
+    (:func:`evaluation.kasam.change_from_moments`, the period selecting the *after* answers dated
+    in it); unpaired: Welch from the two wave cells (:func:`evaluation.kasam.welch_from_moments`).
+    The same design, n and figures as the kasam_fore_efter notebook (:func:`evaluation.kasam.change`)
+    for the same selection. Suppressed (every value NaN, ``undertryckt`` True) when a cell it uses is.
 
     Returns
     -------
     DataFrame
-        One row: ``design, n, mean_before, mean_after, mean_diff, ci_low, ci_high, p, undertryckt``.
+        One row: ``design, n, mean_before, mean_after, mean_diff, ci_low, ci_high, p, n_before,
+        n_after, undertryckt`` (``n``: pairs, or n_before + n_after when unpaired).
 
     Examples
     --------
@@ -521,16 +525,14 @@ def kasam_change(data: DashboardData, f: Filters, min_n: int = 5) -> pd.DataFram
     """
     from .. import kasam, tableset
 
-    cols = ["design", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p"]
+    cols = ["design", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "p", "n_before", "n_after"]
     ts = protected_tableset(data, min_n)
-    n, ok, key = _cell(ts, "kasam", f)
-    row = {**{c: np.nan for c in cols}, "design": "", "n": 0, "undertryckt": not ok}
-    if ok and n > 0:
-        c = ts.cells.iloc[ts.lookup(*key)]
-        r = kasam.change_from_moments(n, *(c[m] for m in tableset.MOMENTS))
-        row.update({k: r[k] for k in cols if k in r}, design="paired", n=int(n))
-    elif not ok:
-        row["n"] = np.nan
+    dims = {k: ("" if v in ("", None) else str(v)) for k, v in _dims(f).items() if k != "period"}
+    r = kasam.change_from_cells(ts, period=f.period or tableset.PERIOD_ALL, **dims)
+    row = {c: r.get(c, np.nan) for c in cols}
+    row["undertryckt"] = bool(r["undertryckt"])
+    if not row["undertryckt"] and not (r["n"] > 0):
+        row.update({c: np.nan for c in cols}, design="", n=0)
     return pd.DataFrame([row])
 
 
