@@ -593,8 +593,9 @@ def change_from_cells(ts, forbund: str = "", insats: str = "", kon: str = "", pe
     Returns
     -------
     dict
-        ``design`` (``paired`` / ``unpaired``; ``""`` when a wave cell is suppressed; a suppressed
-        pairs cell with both waves published gives the unpaired design), ``undertryckt`` (True when a cell the figure uses is suppressed: every
+        ``design`` (``paired`` / ``unpaired``; ``""`` when it cannot be derived because a cell it
+        needs is suppressed: a hidden pairs cell may hide a paired design, whose figure is hidden
+        in the notebook too), ``undertryckt`` (True when a cell the figure uses is suppressed: every
         value NaN), ``n`` (pairs, or n_before + n_after as :func:`evaluation.compare.before_after`),
         ``n_before``, ``n_after``, ``mean_before``, ``mean_after``, ``mean_diff``, ``ci_low``,
         ``ci_high``, ``t``, ``df``, ``p``. ``n`` 0 and the rest NaN when the group has no answers.
@@ -625,14 +626,11 @@ def change_from_cells(ts, forbund: str = "", insats: str = "", kon: str = "", pe
         paired = True
     if paired is None:
         nb, na = flows.cell_value(ts, "kasam_fore", **dims), flows.cell_value(ts, "kasam_efter", **dims)
-        if pd.isna(nb) or pd.isna(na):
+        if any(pd.isna(x) for x in (n_p, nb, na)):  # the design is not derivable: nothing is shown
             out["undertryckt"] = True
             return out
         small = min(nb, na)
-        # a suppressed pairs cell (typically 1-4 linked of many) cannot carry a paired figure: the
-        # two published waves are compared (the notebook's design whenever the smaller wave has
-        # at least 7 answers, as then 1-4 pairs are under 80 % of it)
-        paired = bool(not pd.isna(n_p) and n_p >= 2 and small > 0 and n_p / small >= 0.8)
+        paired = bool(n_p >= 2 and small > 0 and n_p / small >= 0.8)
     if paired:
         r = change_from_moments(n_p, *(flows.cell_value(ts, "kasam", c, **dims)
                                        for c in ("summa_fore", "summa_efter", "kvadratsumma_diff")), ci=ci)
