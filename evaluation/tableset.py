@@ -87,7 +87,8 @@ Protection
   Totalt) 35 are hidden as primary and 89 as secondary. Cost functions compared (README, "Across
   views"): ``1 + n`` (kept), ``(1 + n) × 10`` on default-view cells (1 518 secondary, 84 in the default
   view), ``log(2 + n)`` (1 397 secondary but 139 in the default view and 4 förbund × year counts hidden).
-  The KASAM wave measures ``kasam_fore`` / ``kasam_efter`` (unpaired design) add 384 cells (5 712 in all),
+  The KASAM wave measures ``kasam_fore`` / ``kasam_efter`` (unpaired design) add 384 cells (measured before
+  ``tid`` and ``handlingsplan``: 5 328 → 5 712),
   36 primary and 129 secondary suppressions, all in the wave cells (the other measures keep their numbers of primary and secondary cells), and
   protection on the samples takes 94 instead of 77 CPU seconds.
 * **Audit** (:func:`attack`): the LP attacker of Hundepool et al. (2012, §5.4.3) computes each
