@@ -1958,8 +1958,9 @@ def protected_durations(ts, forbund: str = "", period: str = "alla", insats: str
 def figure_durations(durations: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Bar chart of :func:`protected_durations`: the share of the exited who had left within each band.
 
-    One bar per band where the cumulative share is published; a hidden share is a labelled gap
-    ("–"), and when no share is published the figure is one explanatory line.
+    One bar per band bound (within 3, 6, 12 and 24 months; the last band's share is 100 % by
+    definition and is left out) where the cumulative share is published; a hidden share is a
+    labelled gap ("–"), and when none is published the figure is one explanatory line.
 
     Examples
     --------
@@ -1967,11 +1968,13 @@ def figure_durations(durations: pd.DataFrame, lang: str = "sv") -> go.Figure:
     >>> fig = figure_durations(d)
     >>> list(fig.data[0].y), list(fig.data[0].text)
     ([0.4, None], ['40\\xa0%', None])
-    >>> [a.text for a in fig.layout.annotations][-1]
-    '–'
+    >>> [a.text for a in fig.layout.annotations][-1], list(fig.data[0].x)
+    ('–', ['Inom 3 månader', 'Inom 6 månader'])
     """
+    from .tableset import TIDSBAND
+
     title = t("flows.fig.tidsband", lang)
-    d = durations
+    d = durations[durations["kategori"] != TIDSBAND[-1][0]] if len(durations) else durations
     if not len(d) or d["andel_kumulativ"].isna().all():
         fig = go.Figure()
         fig.add_annotation(text=t("flows.tidsband.undertryckt", lang), showarrow=False, xref="paper", yref="paper",
@@ -1979,7 +1982,7 @@ def figure_durations(durations: pd.DataFrame, lang: str = "sv") -> go.Figure:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return apply_layout(fig, title, 200)
-    x = [_cat_label(k, lang) for k in d["kategori"]]
+    x = [t(f"flows.tidsband.inom.{k}", lang) for k in d["kategori"]]
     y = d["andel_kumulativ"].astype(float)
     text = [None if pd.isna(v) else _percent(v, 0, lang) for v in y]
     fig = go.Figure([go.Bar(x=x, y=[None if pd.isna(v) else float(v) for v in y], text=text,
@@ -1990,6 +1993,7 @@ def figure_durations(durations: pd.DataFrame, lang: str = "sv") -> go.Figure:
             fig.add_annotation(x=xi, y=0.05, text="–", showarrow=False, font={"size": 18})
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text=t("flows.fig.tidsband.y", lang))
     fig.update_xaxes(title_text=t("flows.fig.tidsband.x", lang), type="category")
+    fig.update_layout(margin={"b": 90})
     return apply_layout(fig, title, 400)
 
 
