@@ -493,7 +493,8 @@ def flows_from_cells(ts, matt: str, dims: dict) -> tuple[float, float] | None:
     if base_cells is None:
         return num, num
     base = total(base_cells)
-    n = flows.cell_value(ts, "avslutade", **dims)
+    # n: the people the share is about (the avslutade; for handlingsplan i tid its own base cell)
+    n = base if base_cells[0][0] == "handlingsplan" else flows.cell_value(ts, "avslutade", **dims)
     return (num / base if base > 0 else float("nan")), n
 
 

@@ -240,3 +240,13 @@ def test_handlingsplan_share_shown_only_from_published_cells_with_the_tables_dea
     other = flows.headline(ep, ev, "2025-12-31", plan_deadline_days=30)  # another deadline: not a cell
     assert flows.key_figures_table(other, tabeller=ts, skiva=skiva).loc[label].iloc[0] == "–"
     assert tableset.attack(ts)["skyddad"].all()
+
+
+def test_goal_tracker_reads_handlingsplan_from_the_cells_of_the_year():
+    from evaluation import goals
+
+    ep, ev = _plan_data()
+    ts = build(ep, reference_date="2025-12-31", events=ev)
+    share, n = goals.flows_from_cells(ts, "handlingsplan_i_tid_andel", {"forbund": "A", "period": "2025"})
+    assert (share, n) == (pytest.approx(4 / 7), 7.0)  # by hand: 4 on time of 7 judged, e7 still waiting
+    assert goals.flows_from_cells(ts, "handlingsplan_i_tid_andel", {"forbund": "A", "period": "2024"})[1] == 0.0
