@@ -1896,8 +1896,8 @@ def protected_durations(ts, forbund: str = "", period: str = "alla", insats: str
     The board's substitute for the Kaplan–Meier curve (:func:`kaplan_meier`, kept for the
     evaluator): a KM curve steps once per exit day, and a step's height tells how many left that
     day (1-4 people in a small group), which no suppression of other tables protects. The cells of
-    measure ``tid`` (:data:`evaluation.tableset.TIDSBAND`: 0-3, 3-6, 6-12, 12-24 and more than 24
-    months from inskrivning to avslut, exits dated in ``period``) are categories of the
+    measure ``tid`` (:data:`evaluation.tableset.TIDSBAND`: 0-3, 3-6, 6-12 and more than 12 months
+    from inskrivning to avslut, exits dated in ``period``) are categories of the
     ``avslutade`` cell, protected with it (linked tables), so every figure here is a published cell
     or a function of published cells only:
 
@@ -1929,7 +1929,7 @@ def protected_durations(ts, forbund: str = "", period: str = "alla", insats: str
     ...                    "avslutsdatum": ends})
     >>> d = protected_durations(tableset.build(ep, reference_date="2025-12-31", min_n=1))
     >>> d[["kategori", "n", "andel_kumulativ"]].round(3).values.tolist()
-    [['0_3', 2.0, 0.333], ['3_6', 2.0, 0.667], ['6_12', 1.0, 0.833], ['12_24', 0.0, 0.833], ['24_', 1.0, 1.0]]
+    [['0_3', 2.0, 0.333], ['3_6', 2.0, 0.667], ['6_12', 1.0, 0.833], ['12_', 1.0, 1.0]]
     """
     from . import tableset
 
@@ -1958,7 +1958,7 @@ def protected_durations(ts, forbund: str = "", period: str = "alla", insats: str
 def figure_durations(durations: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Bar chart of :func:`protected_durations`: the share of the exited who had left within each band.
 
-    One bar per band bound (within 3, 6, 12 and 24 months; the last band's share is 100 % by
+    One bar per band bound (within 3, 6 and 12 months; the last band's share is 100 % by
     definition and is left out) where the cumulative share is published; a hidden share is a
     labelled gap ("–"), and when none is published the figure is one explanatory line.
 

@@ -240,8 +240,10 @@ PLAN_DEADLINE_DAYS = 35
 
 #: Duration bands of measure ``tid`` (time in the insats of an exited episode, months = days / (365.25 / 12)):
 #: ``(kategori, lower, upper)``, lower bound included, upper excluded.
-TIDSBAND = (("0_3", 0.0, 3.0), ("3_6", 3.0, 6.0), ("6_12", 6.0, 12.0), ("12_24", 12.0, 24.0),
-            ("24_", 24.0, float("inf")))
+#: Four bands, not five: on the samples a band of more than 24 months held 0-2 exits in every förbund
+#: and year, so it was always hidden and took 0-3 months and 12-24 months with it (no share within
+#: 3, 6 or 12 months was published for any förbund and year); more than 12 months is one band.
+TIDSBAND = (("0_3", 0.0, 3.0), ("3_6", 3.0, 6.0), ("6_12", 6.0, 12.0), ("12_", 12.0, float("inf")))
 
 
 def tidsband(days) -> pd.Series:
@@ -253,7 +255,7 @@ def tidsband(days) -> pd.Series:
     Examples
     --------
     >>> tidsband(pd.Series([0, 91, 92, 200, 400, 800, None])).tolist()   # 91 d = 2.99 months, 92 d = 3.02
-    ['0_3', '0_3', '3_6', '6_12', '12_24', '24_', 'saknas']
+    ['0_3', '0_3', '3_6', '6_12', '12_', '12_', 'saknas']
     """
     months = pd.to_numeric(pd.Series(days), errors="coerce").to_numpy(float) / (365.25 / 12)
     out = np.full(len(months), MISSING, dtype=object)

@@ -42,7 +42,7 @@ def test_band_cells_counted_by_hand_and_summing_to_avslutade():
                    ignore_index=True)
     ts = build(ep, reference_date="2025-12-31")
     band = {b: int(ts.cell("tid", kategori=b)["n"]) for b, _, _ in tableset.TIDSBAND}
-    assert band == {"0_3": 3, "3_6": 1, "6_12": 1, "12_24": 1, "24_": 1}  # the open episode is in no band
+    assert band == {"0_3": 3, "3_6": 1, "6_12": 1, "12_": 2}  # the open episode is in no band
     assert int(ts.cell("tid", kategori="0_3", kon="man")["n"]) == 2
     assert int(ts.cell("tid", kategori="3_6", kon="kvinna")["n"]) == 1
     # the bands of one exit year (2023: 1, 2, 2.5, 4, 7 months) and the category total is avslutade
@@ -55,8 +55,8 @@ def test_band_cells_counted_by_hand_and_summing_to_avslutade():
 
 def test_band_boundaries_by_hand():
     # 91 days = 2,99 months (0-3), 92 days = 3,02 (3-6); 365 days = 11,99 months, 366 = 12,02
-    days = pd.Series([0, 91, 92, 182, 183, 365, 366, 730, 731])
-    assert tableset.tidsband(days).tolist() == ["0_3", "0_3", "3_6", "3_6", "6_12", "6_12", "12_24", "12_24", "24_"]
+    days = pd.Series([0, 91, 92, 182, 183, 365, 366, 731])
+    assert tableset.tidsband(days).tolist() == ["0_3", "0_3", "3_6", "3_6", "6_12", "6_12", "12_", "12_"]
 
 
 def test_board_durations_use_published_cells_only():
@@ -75,17 +75,16 @@ def test_board_durations_use_published_cells_only():
     # published by hand: total 17 (A), and the cells behind the shares, whatever the pattern
     if not np.isnan(total) and not np.isnan(pub["0_3"]):
         assert d.at["0_3", "andel_kumulativ"] == pytest.approx(9 / 17)
-    if not np.isnan(total) and all(not np.isnan(pub[b]) for b in ("6_12", "12_24", "24_")):
+    if not np.isnan(total) and all(not np.isnan(pub[b]) for b in ("6_12", "12_")):
         assert d.at["3_6", "andel_kumulativ"] == pytest.approx(1 - 6 / 17)  # from the other side: 11 / 17
     assert d["undertryckt"].any()
 
 
 def test_board_durations_by_hand_unprotected():
-    # cumulative shares by hand: 2 of 6 within 3 months, 4 within 6, 5 within 12, 6 of 6 within 24+
+    # cumulative shares by hand: 2 of 6 within 3 months, 4 within 6, 5 within 12, 6 of 6 in all
     d = flows.protected_durations(build(_exits([1, 2, 4, 5, 7, 30]), reference_date="2025-12-31", min_n=1))
-    assert d["n"].tolist() == [2, 2, 1, 0, 1]
-    assert d["andel_kumulativ"].round(4).tolist() == [round(2 / 6, 4), round(4 / 6, 4), round(5 / 6, 4),
-                                                     round(5 / 6, 4), 1.0]
+    assert d["n"].tolist() == [2, 2, 1, 1]
+    assert d["andel_kumulativ"].round(4).tolist() == [round(2 / 6, 4), round(4 / 6, 4), round(5 / 6, 4), 1.0]
 
 
 def test_board_durations_hidden_everywhere_is_one_line():
