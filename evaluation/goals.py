@@ -645,7 +645,8 @@ def _kasam_cells(ind: dict, u: Underlag, res: dict, design, categories: list[str
     b, f, nb, na, ki = read({}, (res["baslinje"][0], res["uppfoljning"][0], res.get("ki")))
     out = {"dolda_punkter": {"baslinje", "uppfoljning"} if hidden else set(), "baslinje": (_num(b), _num(nb)),
            "uppfoljning": (_num(f), _num(na)), "ki": ki,
-           "proveniens": "tabell" if moments else "beraknad", "anmarkning": res.get("anmarkning", "")}
+           "proveniens": "tabell" if moments else "beraknad",
+           "anmarkning": kasam.design_text(design, ts, skiva["forbund"]) if default_waves else res.get("anmarkning", "")}
     for c in categories:
         if c != "kon":
             hidden.append("ej_skiva")

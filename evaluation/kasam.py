@@ -67,6 +67,7 @@ __all__ = [
     "change_from_moments",
     "welch_from_moments",
     "change_from_cells",
+    "design_text",
     "reliability",
     "item_rest",
     "rci_threshold",
@@ -643,6 +644,45 @@ def change_from_cells(ts, forbund: str = "", insats: str = "", kon: str = "", pe
     out.update({k: r[k] for k in keys if k in r}, design="unpaired",
                undertryckt=bool(pd.isna(cells[0]) or pd.isna(cells[3])))
     return out
+
+
+def design_text(design, ts, forbund: str = "", lang: str = "sv") -> str:
+    """The participants' design explanation as a board may read it.
+
+    :attr:`evaluation.compare.Design.reason` names the respondents at both waves and per wave;
+    those are the ``kasam``, ``kasam_fore`` and ``kasam_efter`` cells of the protected table set
+    (förbund ``forbund``, all periods). Where all three are published with the same counts the
+    reason is shown as it is; otherwise the design is explained without counts (a hidden 1-4
+    people at both waves would otherwise be printed next to the suppressed figures). Without a table
+    set (``ts`` None) the reason is returned unchanged.
+
+    Examples
+    --------
+    >>> from evaluation import compare, tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 8, "insats": ["X"] * 8, "kon": ["man"] * 8,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 8), "avslutsdatum": pd.NaT})
+    >>> ids = [f"b{i}" for i in range(6)] + ["b0", "b1"] + [f"a{i}" for i in range(4)]
+    >>> sc = pd.DataFrame({"respondent_id": ids, "forbund": "A", "insats": "X", "kon": "man",
+    ...                    "tidpunkt": ["fore"] * 6 + ["efter"] * 6,
+    ...                    "datum": pd.to_datetime(["2025-02-01"] * 6 + ["2025-09-01"] * 6), "total": 130.0})
+    >>> d = change(sc, forbund="A").design          # 2 of 6 linked: unpaired, "bara 2 personer ..."
+    >>> ts = tableset.protect(tableset.build(ep, sc, reference_date="2025-12-31"))
+    >>> design_text(d, ts, "A")
+    'Oparad jämförelse (upprepat tvärsnitt): för få personer svarade vid båda tillfällena (under 80 % av det minsta mättillfället; antalen visas inte för att skydda små grupper).'
+    """
+    from . import flows
+
+    if ts is None:
+        return design.reason
+    dims = {"forbund": forbund, "period": "alla"}
+    n = [flows.cell_value(ts, m, **dims) for m in ("kasam", "kasam_fore", "kasam_efter")]
+    present = set(ts.cells["matt"])
+    if "kasam" not in present and "kasam_fore" in present and "kasam_efter" in present:
+        n[0] = 0.0
+    if not any(pd.isna(x) for x in n) and n == [design.n_both, design.n_before, design.n_after]:
+        return design.reason
+    key = "compare.design.paired_dold" if design.paired else "compare.design.unpaired_dold"
+    return _t(key, lang, min_share="80")
 
 
 def reliability(df: pd.DataFrame, form: str = "soc29", ci: float = 0.95,

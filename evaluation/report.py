@@ -1363,12 +1363,16 @@ def _blocks(name: str, ctx: dict) -> list[Block]:
 BLOCKS = tuple(BLOCK_BUILDERS)
 
 
-def _metod(inp: Inputs, lang: str) -> list[str]:
+def _metod(inp: Inputs, lang: str, tabeller=None) -> list[str]:
+    from . import kasam
+
     out = []
     for grupp in ("deltagare", "personal"):
         pair = _kasam_pair(inp.underlag, grupp)
-        if pair is not None:
-            out.append(f"{t(f'report.matt.kasam.{grupp}', lang)}: {pair[2].reason}")
+        if pair is not None:  # the participants' counts only where their cells are published
+            why = kasam.design_text(pair[2], tabeller, inp.underlag.forbund or "", lang) if grupp == "deltagare" \
+                else pair[2].reason
+            out.append(f"{t(f'report.matt.kasam.{grupp}', lang)}: {why}")
     if inp.underlag.nns is not None:
         out.append(t("report.metod.nns", lang))
     if inp.underlag.episodes is not None:
@@ -1424,7 +1428,7 @@ def build(inp: Inputs, titel: str = "", period_start: str | None = None, period_
     cav = caveats(inp, gr, min_n, lang)
     ctx = {"inp": inp, "lang": lang, "min_n": min_n, "period_start": period_start, "period_end": period_end,
            "matt": meas, "episodes": _episodes(u), "mal": gr, "delta": grid, "framgang": levels,
-           "forbehall": cav, "data_dir": data_dir, "metod": _metod(inp, lang), "tabeller": ts,
+           "forbehall": cav, "data_dir": data_dir, "metod": _metod(inp, lang, ts), "tabeller": ts,
            "tabellperiod": flows.table_period(period_start, period_end), "forbund": u.forbund or ""}
     sections, appendix, seen = [], [], set()
     for s in esf_sections():

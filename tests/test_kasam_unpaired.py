@@ -7,6 +7,8 @@ their moments. Hand-worked data, values cross-checked with :func:`scipy.stats.tt
 raw totals.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -221,3 +223,15 @@ def test_notebook_runs_on_unpaired_data_and_the_board_shows_its_figure(tmp_path,
     for k, r in (("mean_before", "medel_fore"), ("mean_after", "medel_efter"), ("mean_diff", "diff"),
                  ("ci_low", "ki_lag"), ("ci_high", "ki_hog"), ("p", "p")):
         assert kc[k] == pytest.approx(res[r]), k
+
+
+def test_design_text_names_counts_only_where_their_cells_are_published(ts):
+    ep, sc = frames()
+    d = kasam.change(sc, forbund="A").design
+    assert "bara 2 personer" in d.reason and "före 8, efter 7" in d.reason
+    assert kasam.design_text(d, ts, "A") == d.reason  # every cell published (unprotected set)
+    hidden = tableset.TableSet(ts.cells.copy(), ts.min_n, ts.protection)
+    hidden.cells.loc[hidden.cells["matt"] == "kasam", "status"] = tableset.PRIMARY  # the 2 pairs
+    text = kasam.design_text(d, hidden, "A")
+    assert text.startswith("Oparad jämförelse")
+    assert not re.search(r"\d", text.replace("80 %", ""))  # no count, only the 80 % rule
