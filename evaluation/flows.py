@@ -137,6 +137,7 @@ __all__ = [
     "figure_kaplan_meier",
     "protected_durations",
     "figure_durations",
+    "durations_or_line",
     "figure_monthly",
 ]
 
@@ -1953,6 +1954,26 @@ def protected_durations(ts, forbund: str = "", period: str = "alla", insats: str
     out.attrs["avslutade"] = total
     out.attrs["undertryckt_celler"] = out[["n", "andel_kumulativ"]].isna()
     return out
+
+
+def durations_or_line(durations: pd.DataFrame, lang: str = "sv"):
+    """:func:`figure_durations`, or its one explanatory Swedish line as text when no share is
+    published (a figure holding only a sentence is clipped on a phone).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"kategori": ["0_3", "12_"], "n": [float("nan"), 9.0], "andel_kumulativ": [float("nan"), 1.0]})
+    >>> type(durations_or_line(d)).__name__
+    'Markdown'
+    """
+    from .tableset import TIDSBAND
+
+    shown = durations[durations["kategori"] != TIDSBAND[-1][0]] if len(durations) else durations
+    if not len(shown) or shown["andel_kumulativ"].isna().all():
+        from IPython.display import Markdown
+
+        return Markdown(t("flows.tidsband.undertryckt", lang))
+    return figure_durations(durations, lang)
 
 
 def figure_durations(durations: pd.DataFrame, lang: str = "sv") -> go.Figure:
