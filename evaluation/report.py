@@ -1364,14 +1364,14 @@ BLOCKS = tuple(BLOCK_BUILDERS)
 
 
 def _metod(inp: Inputs, lang: str, tabeller=None) -> list[str]:
-    from . import kasam
+    from . import kasam, surveytables
 
     out = []
     for grupp in ("deltagare", "personal"):
         pair = _kasam_pair(inp.underlag, grupp)
         if pair is not None:  # the participants' counts only where their cells are published
             why = kasam.design_text(pair[2], tabeller, inp.underlag.forbund or "", lang) if grupp == "deltagare" \
-                else pair[2].reason
+                else surveytables.staff_design_text(pair[2], lang)  # staff at both waves: not a cell
             out.append(f"{t(f'report.matt.kasam.{grupp}', lang)}: {why}")
     if inp.underlag.nns is not None:
         out.append(t("report.metod.nns", lang))

@@ -129,6 +129,7 @@ __all__ = [
     "item_statistics", "nns_cell", "focus_tally", "current", "for_inputs", "write_snapshot",
     "DEFAULT_KODBOCKER", "questionnaire_rows", "questionnaire_table", "rows_per_group",
     "KASAM_PERSONAL", "KASAM_PERSONAL_FILENAME", "build_staff_kasam", "staff_change", "staff_result",
+    "staff_design_text",
 ]
 
 STEPS = 6  # the largest NNS scale; a five-step form leaves antal_6 at 0
@@ -558,6 +559,27 @@ def staff_result(ts: TableSet | None, forbund: str = "", change=None, before: st
     cols = ["design", "n", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "t", "df", "p",
             "hedges_g", "undertryckt"]
     return pd.DataFrame([{c: r[c] for c in cols}])
+
+
+def staff_design_text(design, lang: str = "sv") -> str:
+    """The staff design explanation as a board may read it: without counts.
+
+    :attr:`evaluation.compare.Design.reason` names how many answered both waves; for staff that is
+    no cell of the staff table (waves are cross-sections; who answered twice is not counted there),
+    so it could be a hidden 1-4 people: the design is explained without counts (as
+    :func:`evaluation.kasam.design_text` does for participants whose cells are hidden).
+
+    Examples
+    --------
+    >>> from evaluation import compare
+    >>> d = compare.Design(False, 20, 21, 3, 0.15, "Oparad jämförelse (upprepat tvärsnitt): bara 3 personer ...")
+    >>> staff_design_text(d)   # the 3 who answered twice are not shown
+    'Oparad jämförelse (upprepat tvärsnitt): för få personer svarade vid båda tillfällena (under 80 % av det minsta mättillfället; antalen visas inte för att skydda små grupper).'
+    """
+    from .labels import t
+
+    key = "compare.design.paired_dold" if getattr(design, "paired", False) else "compare.design.unpaired_dold"
+    return t(key, lang, min_share="80")
 
 
 # ----------------------------------------------------------------------------------------- one per snapshot
