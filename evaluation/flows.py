@@ -71,6 +71,9 @@ records no offentlig försörjning vid avslut; Vuxenteamen 666 / 975), ``egen_fo
 ``handlingsplan_i_tid_andel``, ``aterkomst_andel`` / ``aterkomst_kohort``, ``aktiva_i_perioden``,
 ``arbete_studier_andel`` and ``avslut_per_sus_kategori`` ({SUS kategori: n}; the key figures of
 :func:`key_figure_counts`) and, when reported figures are checked, ``rapporterat_kontroller_ok`` (bool) and ``rapporterat_avvikelser`` (n failed checks); ``publicerade`` ({key figure: bool}, :func:`published_keys`: whether the board tables show it).
+``results.json`` is board-facing: every value the board tables hide ("–") is ``null`` there, a
+category of ``avslut_per_kategori`` / ``avslut_per_sus_kategori`` whose cell is suppressed too
+(:func:`board_results`); the evaluator reads the values in the executed notebook.
 """
 
 from __future__ import annotations
@@ -119,6 +122,7 @@ __all__ = [
     "key_figure_counts",
     "headline",
     "key_figures_table",
+    "board_results",
     "reported_checks_table",
     "table_period",
     "table_slice",
@@ -1543,12 +1547,20 @@ KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
                                   ("handlingsplan", {"period": "alla", "kategori": "i_tid"})],
     # the KM median's group is every episode started by the extract date: the nya cell of every year
     "km_median_manader": [("nya", {"period": "alla"})],
+    # not rows of the key figure table, but figures of results.json and of the board dashboard's key figures
+    "aktiva_i_perioden": [("aktiva", {})],
+    "arbete_studier_andel": [("avslutade", {}), ("sus", {"kategori": "forvarvsarbete"}),
+                             ("sus", {"kategori": "studier"})],
 }
 
 
 #: Headline keys that are not cells of the protected table set nor gated by one (the rundgång cohort is
 #: a window of exit dates and its returns are events): with a table set they are never shown to a board.
-NOT_SLICES: tuple[str, ...] = ("aterkomst_kohort", "aterkomst_andel")
+NOT_SLICES: tuple[str, ...] = ("aterkomst_kohort", "aterkomst_andel", "ej_offentlig_forsorjning_vid_avslut_andel")
+
+#: ``{headline key: measure of the table set}`` of the per-category counts of :func:`headline`: each
+#: category is the cell of that measure and category in the slice (the board's exit tables).
+CATEGORY_CELLS: dict[str, str] = {"avslut_per_kategori": "avslut", "avslut_per_sus_kategori": "sus"}
 
 
 def _plan_cells(head: Mapping) -> bool:
@@ -1593,6 +1605,45 @@ def published_keys(tabeller, skiva: dict | None) -> dict:
         return {}
     return {**{k: published(tabeller, skiva, cells) for k, cells in KEY_FIGURE_CELLS.items()},
             **{k: False for k in NOT_SLICES}}
+
+
+def board_results(head: Mapping, tabeller, skiva: dict | None) -> dict:
+    """:func:`headline` as a board may read it (the deltagarflöden ``results.json``): what the board tables hide is None.
+
+    ``results.json`` is board-facing, so it holds no value that the board report of the same run
+    shows as "–" (issue 15): a key figure of :data:`KEY_FIGURE_CELLS` whose cells are not all published
+    in the slice, every key of :data:`NOT_SLICES`, and each category of :data:`CATEGORY_CELLS` whose
+    cell is suppressed is ``None`` (JSON null); the keys stay. ``publicerade`` (:func:`published_keys`)
+    is added. The evaluator finds the values in the executed notebook. Without a table set
+    (``tabeller`` None) the headline is returned as it is, with an empty ``publicerade``.
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = classify_exits(pd.DataFrame({"episod_id": [f"e{i}" for i in range(12)],
+    ...     "deltagare_id": [f"p{i}" for i in range(12)], "forbund": "A", "insats": "X", "kon": "man",
+    ...     "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-06-01",
+    ...     "avslutsorsak": ["forvarvsarbete"] * 9 + ["studier"] * 3}), "2026-01-15")
+    >>> ts = tableset.protect(tableset.build(ep, reference_date="2026-01-15"), min_n=5)
+    >>> h = headline(ep, None, "2026-01-15", "2025-01-01", "2025-12-31")
+    >>> r = board_results(h, ts, table_slice("A", "", "2025-01-01", "2025-12-31"))
+    >>> h["avslut_per_sus_kategori"], r["avslut_per_sus_kategori"]   # 3 to studies: fewer than 5, and so 9 too
+    ({'forvarvsarbete': 9, 'studier': 3}, {'forvarvsarbete': None, 'studier': None})
+    >>> r["avslutade_i_perioden"], r["arbete_studier_andel"], r["publicerade"]["arbete_studier_andel"]
+    (12, None, False)
+    """
+    out = dict(head)
+    pub = published_keys(tabeller, skiva)
+    if tabeller is not None and "handlingsplan_i_tid_andel" in pub and not _plan_cells(head):
+        pub["handlingsplan_i_tid_andel"] = False  # another deadline than the table set's: "–" in the report
+    if tabeller is not None:
+        out.update({k: None for k, ok in pub.items() if not ok and k in out})
+        for key, matt in CATEGORY_CELLS.items():
+            if isinstance(out.get(key), Mapping):
+                out[key] = {c: (v if published(tabeller, skiva, [(matt, {"kategori": c})]) else None)
+                            for c, v in out[key].items()}
+    out["publicerade"] = pub
+    return out
 
 
 def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dict | None = None) -> pd.DataFrame:

@@ -410,7 +410,8 @@ def _wrong_way(b, f, riktning) -> bool:
 # ----------------------------------------------------------------------------------------------
 # resolvers: each returns {"baslinje": (value, n), "uppfoljning": (value, n), "ki": (lo, hi) | None,
 #   "kategorier": DataFrame(kategori, baslinje, uppfoljning, n_baslinje, n_uppfoljning, ki_lag, ki_hog) | None,
-#   "proveniens": str, "anmarkning": str}
+#   "proveniens": str, "anmarkning": str, "skyddad": bool (values from a protected table set, where a hidden
+#   category may be small or hidden to protect another: secondary suppression)}
 
 
 def _period(point: dict | None, key: str = "period"):
@@ -555,7 +556,8 @@ def _flows(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
         raise GoalError(f"flows has no measure {matt!r}; use a key of evaluation.flows.headline")
     res = {"baslinje": one(ep, ind.get("baslinje"), name="baslinje"),
            "uppfoljning": one(ep, ind.get("uppfoljning"), name="uppfoljning"),
-           "proveniens": "tabell" if ts is not None and matt in CELL_MEASURES else "beraknad"}
+           "proveniens": "tabell" if ts is not None and matt in CELL_MEASURES else "beraknad",
+           "skyddad": ts is not None}
     res["dolda_punkter"] = set(points)
     for col in categories:
         if col not in ep:
@@ -566,9 +568,12 @@ def _flows(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
         rows = []
         for cat, sub in ep.groupby(col, observed=True):
             extra = {col: str(cat)} if ts is not None else None
+            seen = len(hidden)
             (b, nb), (f, nf) = one(sub, ind.get("baslinje"), extra), one(sub, ind.get("uppfoljning"), extra)
-            if ts is not None and all(x == 0 for x in (nb, nf) if x is not None) and (nb, nf) != (None, None):
+            if ts is not None and "undertryckt" not in hidden[seen:] \
+                    and all(x == 0 for x in (nb, nf) if x is not None) and (nb, nf) != (None, None):
                 continue  # nobody in the group in either period (published zeros): not a category here
+                # (a group of 0 then and hidden now is a hidden category, listed as such)
             rows.append({"uppdelning": col, "kategori": str(cat), "baslinje": b, "uppfoljning": f,
                          "n_baslinje": nb, "n_uppfoljning": nf})
         res["kategorier"] = pd.DataFrame(rows)
@@ -646,7 +651,8 @@ def _kasam_cells(ind: dict, u: Underlag, res: dict, design, categories: list[str
     out = {"dolda_punkter": {"baslinje", "uppfoljning"} if hidden else set(), "baslinje": (_num(b), _num(nb)),
            "uppfoljning": (_num(f), _num(na)), "ki": ki,
            "proveniens": "tabell" if moments else "beraknad",
-           "anmarkning": kasam.design_text(design, ts, skiva["forbund"]) if default_waves else res.get("anmarkning", "")}
+           "anmarkning": kasam.design_text(design, ts, skiva["forbund"]) if default_waves else res.get("anmarkning", ""),
+           "skyddad": True}
     for c in categories:
         if c != "kon":
             hidden.append("ej_skiva")
@@ -719,7 +725,8 @@ def _nns(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
     r = table(survey, by)
     res = {"baslinje": pick(r, ind.get("baslinje"), waves[0]) if ind.get("baslinje") is not None or
            ind.get("malniva") is None else (None, None),
-           "uppfoljning": pick(r, ind.get("uppfoljning"), waves[-1]), "proveniens": "beraknad"}
+           "uppfoljning": pick(r, ind.get("uppfoljning"), waves[-1]), "proveniens": "beraknad",
+           "skyddad": nns_ts is not None}
     for c in categories:
         if c not in survey:
             continue
@@ -943,8 +950,10 @@ def track(goals: dict, underlag: Underlag, min_n: int = 5, lang: str = "sv") -> 
                         for r in kdf.itertuples()]
                     small = kdf["status"] == "ej_matbart"
                     if small.any():
-                        note.append(t("goals.not.kategori_undertryckt", lang,
-                                      kategorier=", ".join(kdf.loc[small, "kategori"]), min_n=min_n))
+                        # from a protected table a hidden category may be small (primary) or hide another
+                        # (secondary); which one is not said (the board file does not tell them apart)
+                        key = "goals.not.kategori_dold" if res.get("skyddad") else "goals.not.kategori_undertryckt"
+                        note.append(t(key, lang, kategorier=", ".join(kdf.loc[small, "kategori"]), min_n=min_n))
                     status = combine_statuses(kdf["status"]) if status != "ej_matbart" or (~small).any() else status
                     cat_rows.append(kdf.assign(mal_id=g["id"], nr=nr))
                 statuses.append(status)

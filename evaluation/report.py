@@ -41,8 +41,9 @@ Headline results recorded by ``notebooks/slutrapport.ipynb`` (:func:`headline`)
     :func:`evaluation.goals.headline` of the goal file (``None`` when no goal file is given).
 ``nyckeltal``
     ``{measure key: value}`` of the numeric measures (:func:`measures`), e.g.
-    ``flows.egen_forsorjning_efter_andel``, ``kasam.deltagare.forandring``, ``kostnadsnytta.bcr``:
-    whole-population figures for the snapshot, published to a board or not.
+    ``flows.egen_forsorjning_efter_andel``, ``kasam.deltagare.forandring``, ``kostnadsnytta.bcr``;
+    ``null`` where the report shows "–" (``nyckeltal_publicerade`` False): ``results.json`` is
+    board-facing and holds nothing the report hides (the evaluator reads those in the notebook).
 ``nyckeltal_publicerade``
     ``{measure key: bool}``: whether the report shows the figure (False: "–", a cell of the
     protected table set it uses is suppressed); the header's key messages leave those out.
@@ -1836,6 +1837,7 @@ def headline(report: Report, word: bool = False) -> dict:
     counts = report.delta_lang.groupby(["rad", "kolumn"]).size()
     delta = {f"{r}/{k}": int(counts.get((r, k), 0)) for r in spec["rader"] for k in spec["kolumner"]}
     num = report.matt.dropna(subset=["varde"])
+    pub = [str(x) != t("suppressed_short", report.lang) for x in num["text"]]
     return {
         "forbund": report.forbund,
         "period_start": report.period_start,
@@ -1845,9 +1847,9 @@ def headline(report: Report, word: bool = False) -> dict:
         "delta_tomma_celler": int(sum(v == 0 for v in delta.values())),
         "framgangsgrader": {str(g): int(n) for g, n in zip(report.framgang["grad"], report.framgang["antal_matt"])},
         "mal": goals_mod.headline(report.mal) if report.mal is not None else None,
-        "nyckeltal": {k: float(v) for k, v in zip(num["nyckel"], num["varde"])},
-        "nyckeltal_publicerade": {k: str(x) != t("suppressed_short", report.lang)
-                                  for k, x in zip(num["nyckel"], num["text"])},
+        # board-facing: a figure the report shows as "–" is null (the evaluator reads it in the notebook)
+        "nyckeltal": {k: (float(v) if shown else None) for k, v, shown in zip(num["nyckel"], num["varde"], pub)},
+        "nyckeltal_publicerade": dict(zip(num["nyckel"], pub)),
         "forbehall": len(report.forbehall),
         "word": bool(word),
     }

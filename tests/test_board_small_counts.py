@@ -294,11 +294,6 @@ def scan_cross(folder) -> list[str]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 15): deltagarfloden results.json (evaluation.flows headline) "
-                                       "avslut_per_kategori, avslut_per_sus_kategori and the figures with publicerade "
-                                       "false, and the slutrapport's nyckeltal with nyckeltal_publicerade false "
-                                       "(evaluation.report), keep the values the board report hides; remove this mark "
-                                       "when they are null there")
 def test_results_json_shows_nothing_the_report_of_the_same_run_hides(sample_snapshot):
     found = [x for f in sample_snapshot.runs.values() for x in scan_cross(f)]
     assert not found, "results.json publishes what the report hides:\n" + "\n".join(found)

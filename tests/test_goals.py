@@ -202,6 +202,29 @@ def test_flow_indicator_total_and_per_sex_worked_by_hand():
     assert r.mal.iloc[0]["status"] == "delvis" and not r.mal.iloc[0]["uppdelning_saknas"]
 
 
+def test_hidden_categories_of_a_protected_table_are_not_all_called_small():
+    """From the protected table set a category is hidden because it is small (primary: 'annat', 1 exit in
+    2025) or to protect another (secondary: with Totalt 12 shown, kvinna 6 and man 5 would give annat =
+    12 − 6 − 5 = 1): the note names both reasons and never calls the hidden categories "fewer than 5"
+    (issue 15); without a table set only the small one is hidden, as "fewer than 5"."""
+    from evaluation import flows, tableset
+
+    ep = flows.classify_exits(flows.prepare_episodes(_episodes()), "2026-01-15")
+    ts = tableset.protect(tableset.build(ep, reference_date="2026-01-15"), min_n=5)
+    cells = ts.table("avslutade", by=["kon"], forbund="X", period="2025", insats="")
+    hidden = sorted(set(cells.loc[cells["status"] != tableset.PUBLISHED, "kon"]) - {"Totalt"})
+    assert "annat" in hidden and len(hidden) >= 2   # annat (1) and at least one of kvinna (6) / man (5)
+    g = parse_goals({"mal": [{"id": "1", "uppdelning": ["kon"], "indikator": _flow_goal(malniva=0.5, riktning="minst")}]})
+    for lang, said, never in (("sv", "för att skydda andra små grupper", "kategorier med färre än"),
+                              ("en", "to protect other small groups", "categories with fewer than")):
+        r = track(g, Underlag(episodes=_episodes(), reference_date="2026-01-15", tabeller=ts), min_n=5, lang=lang)
+        note = r.indikatorer.iloc[0]["anmarkning"]
+        assert said in note and never not in note, note
+        assert sorted(note.rsplit(": ", 1)[1].split(", ")) == hidden   # every hidden category, annat too
+    plain = track(g, Underlag(episodes=_episodes(), reference_date="2026-01-15"), min_n=5).indikatorer.iloc[0]
+    assert plain["anmarkning"].endswith("kategorier med färre än 5 personer visas inte och ingår inte i bedömningen: annat")
+
+
 def test_flow_indicator_direction_and_literal_baseline_with_provenance():
     u = Underlag(episodes=_episodes(), reference_date="2026-01-15")
     ind = _flow_goal(riktning="oka")
