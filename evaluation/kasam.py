@@ -73,6 +73,7 @@ __all__ = [
     "rci_threshold",
     "reliable_change",
     "reliable_change_summary",
+    "protect_reliable_change",
     "compare_norm",
     "bands",
     "band_table",
@@ -914,6 +915,37 @@ def reliable_change_summary(rc: pd.DataFrame, lang: str | None = None) -> pd.Dat
                         "andel": counts.to_numpy() / n if n else np.nan, "n_total": n})
     if lang:
         out["etikett"] = [_t(f"kasam.rci.{c}", lang) for c in cats]
+    return out
+
+
+def protect_reliable_change(summary: pd.DataFrame, min_n: int = 5) -> pd.DataFrame:
+    """The board's RCI table: :func:`reliable_change_summary` with small categories hidden, and one more.
+
+    The three categories add up to the number assessed (``n_total``, shown beside them and equal to
+    the pairs of the comparison), so hiding a small category alone would leave it as the total minus
+    the other two. The counts are protected as one column with a known total by
+    :func:`evaluation.disclosure.suppress_table` (``margins=False``): primary ``0 < n < min_n``, and
+    secondary the smallest non-zero other category while a category is the only one hidden
+    (Hundepool et al. 2012, ch. 5). A hidden row has ``n`` and ``andel`` NaN (``"–"`` on the board);
+    ``undertryckt`` flags it and ``attrs["undertryckt_celler"]`` holds the cell mask for
+    :func:`evaluation.disclosure.format_table`.
+
+    Examples
+    --------
+    >>> rc = pd.DataFrame({"kategori": ["forbattrad"] * 8 + ["oforandrad"] * 48 + ["forsamrad"]})
+    >>> out = protect_reliable_change(reliable_change_summary(rc))
+    >>> out["n"].tolist(), out["undertryckt"].tolist()   # 1 deteriorated: hidden, and 8 to hide it
+    ([nan, 48.0, nan], [True, False, True])
+    """
+    from . import disclosure
+
+    st = disclosure.suppress_table(summary.set_index("kategori")[["n"]], min_n=min_n, margins=False)
+    hidden = st.mask["n"].reindex(summary["kategori"]).to_numpy()
+    out = summary.copy()
+    out[["n", "andel"]] = out[["n", "andel"]].astype(float)
+    out.loc[hidden, ["n", "andel"]] = np.nan
+    out["undertryckt"] = hidden
+    out.attrs["undertryckt_celler"] = pd.DataFrame({"n": hidden, "andel": hidden}, index=out.index)
     return out
 
 

@@ -176,8 +176,11 @@ def _kasam(r: Mapping) -> list[str]:
                    f"(95 % konfidensintervall {fmt.number(r.get('ki_lag'))} till {fmt.number(r.get('ki_hog'))}; "
                    f"{_n(r.get('n_par'))} personer {design}).")
     if r.get("andel_forbattrad") is not None and (r.get("n_rci") or 0) >= MIN_N:
+        # a share the RCI table hides (a small group, or hidden to protect one) is null and not quoted
+        worse = (f"{fmt.percent(r['andel_forsamrad'])} försämrades lika mycket." if r.get("andel_forsamrad") is not None
+                 else "andelen som försämrades lika mycket visas inte (dold för att skydda små grupper).")
         out.append(f"{fmt.percent(r['andel_forbattrad'])} förbättrades mer än mätfelet (Reliable Change Index), "
-                   f"{fmt.percent(r.get('andel_forsamrad'))} försämrades lika mycket.")
+                   + worse)
     if r.get("norm_diff") is not None:
         riktning = "lägre" if r["norm_diff"] < 0 else "högre"
         out.append(f"Före insatsen låg deltagarna {fmt.number(abs(r['norm_diff']))} poäng {riktning} än "

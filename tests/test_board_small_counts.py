@@ -255,7 +255,8 @@ def test_nns_group_counts_are_hidden_where_a_questionnaire_has_fewer_than_five_r
 def scan_cross(folder) -> list[str]:
     """results.json figures of a run that the same run's board report hides ("–"): a category count whose
     row shows "–" in the report's table of that level (the table whose row labels are exactly the
-    categories of the key), and a figure whose own ``publicerade`` flag is false but whose value is there.
+    categories of the key), a KASAM RCI share (``andel_forbattrad`` …) whose row of the RCI table shows
+    "–", and a figure whose own ``publicerade`` flag is false but whose value is there.
     """
     from bs4 import BeautifulSoup
 
@@ -281,6 +282,20 @@ def scan_cross(folder) -> list[str]:
         j = header.index("Antal")
         rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in (table.find("tbody") or table).find_all("tr")]
         tables.append({r[0]: r[j] for r in rows if len(r) > j})
+    # KASAM's RCI table (kasam.protect_reliable_change): a category shown "–" is null as andel_<kategori>
+    rci = {t(f"kasam.rci.{c}", "sv"): f"andel_{c}" for c in ("forbattrad", "oforandrad", "forsamrad")}
+    for table in soup.find_all("table"):
+        head = table.find("thead")
+        header = [th.get_text(" ", strip=True) for th in (head.find_all("tr")[-1].find_all(["th", "td"]) if head else [])]
+        rows = {r[0]: r for tr in (table.find("tbody") or table).find_all("tr")
+                for r in [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]] if r}
+        if "Andel" in header and set(rci) <= set(rows):
+            j = header.index("Andel")
+            out += [f"{f.name}/results.json: {key} = {res[key]:g}, in rapport.html '–'" for lab, key in rci.items()
+                    if rows[lab][j].strip() == HIDDEN and isinstance(res.get(key), (int, float))]
+            # the three add up to the number assessed, shown beside them: one hidden alone is the rest's difference
+            if sum(rows[lab][j].strip() == HIDDEN for lab in rci) == 1:
+                out.append(f"{f.name}/rapport.html: one RCI category alone is '–' (the total minus the others)")
     for key, val in res.items():
         if not (isinstance(val, dict) and re.search(r"_per_.*kategori$", key)):
             continue
