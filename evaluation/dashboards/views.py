@@ -463,7 +463,9 @@ def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str
     ``forsorjning_efter`` cells, and a Totalt row (the ``avslutade`` cell). The transitions between
     groups (before × after) are not cells of the protected set (crossing them would hide most of the
     table on a few hundred people, see :mod:`evaluation.tableset`). A suppressed cell is "–"; a group
-    with a published 0 both before and after is left out.
+    with a published 0 both before and after is left out. The table is
+    :func:`evaluation.flows.forsorjning_margins` of the filter's slice (the notebook and the
+    slutrapport show the same); with nobody ended in the slice, one "ingen data" line.
 
     Examples
     --------
@@ -472,29 +474,15 @@ def forsorjning_table(data: DashboardData, f: Filters, min_n: int = 5, lang: str
     >>> forsorjning_table(_example_data(), Filters(period="2025"), min_n=1).loc["Offentlig försörjning"].tolist()
     ['4', '1']
     """
+    from .. import tableset
+
     ts = protected_tableset(data, min_n)
-    order = list(flows._GROUPS)
-    groups = list(dict.fromkeys(_categories(ts, "forsorjning_fore") + _categories(ts, "forsorjning_efter")))
-    groups.sort(key=lambda v: (order.index(v) if v in order else len(order), v))
-
-    def shown(v, ok):
-        return disclosure.format_number(v, lang, 0) if ok else "–"
-
-    rows, index = [], []
-    for g in groups:
-        cells = [_cell(ts, "forsorjning_fore", f, g), _cell(ts, "forsorjning_efter", f, g)]
-        if all(ok and v == 0 for v, ok, _ in cells):
-            continue
-        rows.append([shown(v, ok) for v, ok, _ in cells])
-        index.append(flows._forsorjning_label(g, lang))
+    # one computation: the notebook's and the slutrapport's margins (flows.forsorjning_margins), for this filter
+    tab = flows.forsorjning_margins(ts, forbund=f.forbund or "", insats=f.insats or "",
+                                    period=f.period or tableset.PERIOD_ALL, kon=f.kon or "", lang=lang)
     tot, tot_ok, _ = _cell(ts, "avslutade", f)
-    if not rows and tot_ok and tot == 0:
+    if len(tab) == 1 and tot_ok and tot == 0:  # only the Totalt row, a published 0: nobody ended here
         return pd.DataFrame({t("dashboards.ingen_data", lang): []})
-    rows.append([shown(tot, tot_ok)] * 2)
-    index.append(t("totalt", lang))
-    tab = pd.DataFrame(rows, index=index, columns=[t("dashboards.forsorjning.vid_inskrivning", lang),
-                                                   t("dashboards.forsorjning.vid_avslut", lang)])
-    tab.index.name = t("dashboards.forsorjning.grupp", lang)
     return tab
 
 
