@@ -441,6 +441,8 @@ def frame_html(df: pd.DataFrame, lang: str = "sv", caption: str = "", decimals: 
     (True, True, True)
     >>> "uppgift saknas = " in h
     True
+    >>> 'class="tal">–<' in frame_html(pd.DataFrame({"Kategori": ["A", "B"], "Antal": ["7", "–"]}), notes=False)
+    True
     >>> print(frame_html(pd.DataFrame({"n": [3]}, index=pd.Index(["Norrdal"])), notes=False))
     <div class="tabell-wrap" role="group" tabindex="0" aria-label="Tabell: Antal (n)"><table class="tabell"><thead><tr><td></td><th scope="col">Antal (n)</th></tr></thead><tbody><tr><th scope="row">Norrdal</th><td class="tal">3</td></tr></tbody></table></div>
     """
@@ -448,13 +450,14 @@ def frame_html(df: pd.DataFrame, lang: str = "sv", caption: str = "", decimals: 
                                                              and pd.api.types.is_integer_dtype(df.index.dtype)))
     f = board_frame(df, lang, decimals)
     esc = _html.escape
+    hidden = SUPPRESSED  # "–" stands for a number: aligned like one
     rows = []
     # a header cell with no text (an unnamed row-label column) is a plain cell: an empty <th> names nothing
     head = "".join(f'<th scope="col">{esc(str(c))}</th>' if str(c).strip() else "<td></td>" for c in f.columns)
     for rec in f.itertuples(index=False):
         tds = []
         for j, v in enumerate(rec):
-            cls = ' class="tal"' if _NUMERIC.match(v or "") else ""
+            cls = ' class="tal"' if _NUMERIC.match(v or "") or (v == hidden and not (j == 0 and has_index)) else ""
             if j == 0 and has_index:
                 tds.append(f'<th scope="row"{cls}>{esc(v)}</th>')
             else:
