@@ -75,6 +75,7 @@ from .labels import t
 __all__ = [
     "Inputs",
     "Block",
+    "import_summary",
     "Section",
     "Report",
     "BLOCKS",
@@ -1281,15 +1282,30 @@ def _block_kon(ctx: dict) -> list[Block]:
 
 @block("underlag")
 def _block_underlag(ctx: dict) -> list[Block]:
+    # the method notes; the import report (rows read per file, over all förbund: not cells of the protected
+    # table set) is for the evaluator only, in the notebook (import_summary), never in the report or Word
     inp = ctx["inp"]
     lang = ctx["lang"]
-    none = _none(lang)
     if not inp.importer:
-        return none
+        return _none(lang)
+    return [Block("lista", t("report.metod", lang), ctx["metod"])]
+
+
+def import_summary(inp: Inputs, lang: str = "sv") -> pd.DataFrame:
+    """The import report of the report's files, for the evaluator only (:func:`evaluation.io.summary_table`).
+
+    Rows read, accepted and rejected per file count every row of the file (all förbund): they are not
+    cells of the protected table set, so neither the report, its Word file nor ``results.json`` shows
+    them (issue 15); the slutrapport notebook displays them in a cell left out of the board report.
+
+    Examples
+    --------
+    >>> import_summary(Inputs(goals_mod.Underlag())).shape[0]
+    0
+    """
     from . import io
 
-    return [Block("tabell", t("report.tabell.underlag", lang), io.summary_table(inp.importer, lang=lang)),
-            Block("lista", t("report.metod", lang), ctx["metod"])]
+    return io.summary_table(inp.importer, lang=lang)
 
 
 @block("metod")
@@ -1347,7 +1363,8 @@ def _block_kontroller(ctx: dict) -> list[Block]:
         out.append(Block("lista", t("report.tabell.kontroller", lang),
                          reported.deviations(chk) or [t("report.inga_avvikelser", lang)]))
     problems = sum(r.report.rows_rejected for r in inp.importer.values())
-    out.append(Block("text", "", t("report.avvisade_rader", lang, antal=problems)))
+    # whether, not how many: the row counts are the evaluator's (import_summary), not cells of the table set
+    out.append(Block("text", "", t("report.avvisade_rader" if problems else "report.inga_avvisade_rader", lang)))
     return out
 
 

@@ -312,3 +312,40 @@ def scan_cross(folder) -> list[str]:
 def test_results_json_shows_nothing_the_report_of_the_same_run_hides(sample_snapshot):
     found = [x for f in sample_snapshot.runs.values() for x in scan_cross(f)]
     assert not found, "results.json publishes what the report hides:\n" + "\n".join(found)
+
+
+def test_no_import_row_counts_in_any_board_output(sample_snapshot):
+    """The import report (rows read / accepted / rejected per file) counts whole files over all förbund: not
+    cells of the protected table set, so no board output shows it (issue 15): no rapport.html, Word file or
+    results.json of any run has its column headings, its sentence or a key for it, while the evaluator's
+    notebook.ipynb of the same run still has the table."""
+    import docx
+
+    from evaluation.labels import t
+
+    from bs4 import BeautifulSoup
+
+    words = [t("io.rows_read", lang) for lang in ("sv", "en")]  # "rader lästa": the table's heading and sentence
+    found, evaluator = [], 0
+    for name, folder in sample_snapshot.runs.items():
+        f = Path(folder)
+        texts = {}
+        if (f / "rapport.html").exists():
+            soup = BeautifulSoup((f / "rapport.html").read_text(encoding="utf-8"), "html.parser")
+            for tag in soup(["script", "style"]):
+                tag.decompose()
+            texts["rapport.html"] = soup.get_text(" ")
+        for d in f.glob("*.docx"):
+            doc = docx.Document(str(d))
+            texts[d.name] = "\n".join([p.text for p in doc.paragraphs]
+                                      + [c.text for tb in doc.tables for r in tb.rows for c in r.cells])
+        if (f / "results.json").exists():
+            texts["results.json"] = (f / "results.json").read_text(encoding="utf-8")
+        for where, text in texts.items():
+            low = text.lower()
+            found += [f"{name}/{where}: '{w}'" for w in words if w in low]
+            found += [f"{name}/{where}: {k}" for k in ("rader_lasta", "rows_read", "accepterade") if k in low]
+        nb = (f / "notebook.ipynb").read_text(encoding="utf-8") if (f / "notebook.ipynb").exists() else ""
+        evaluator += "rader lästa" in nb
+    assert not found, "import row counts in board outputs:\n" + "\n".join(found)
+    assert evaluator >= 5  # every notebook with an import report keeps it for the evaluator
