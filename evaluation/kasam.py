@@ -1681,9 +1681,14 @@ def figure_distributions(scores: pd.DataFrame, wave_col: str = "tidpunkt", value
 
 
 def figure_subscales(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = "sv",
-                     title: str | None = None, per_item: bool = True):
+                     title: str | None = None, per_item: bool = True, tabeller=None, forbund: str = ""):
     """Subscale means per wave with 95 % CIs (bars); per-item means (1–7) by default so that
     subscales of different length are comparable.
+
+    With ``tabeller`` (the protected table set) the participants' waves ``fore`` / ``efter`` are
+    drawn only where their ``kasam_fore`` / ``kasam_efter`` cell (förbund ``forbund``, all periods)
+    is published, as in :func:`score_summary` (issue 15: a mean only where its count cell is);
+    when no wave is left the figure holds one explanatory line instead of bars.
 
     Examples
     --------
@@ -1700,7 +1705,19 @@ def figure_subscales(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str
     ins = instruments.get(str(scores["form"].iloc[0])) if "form" in scores else instruments.get("soc29")
     subs = [s for s in ins.subscales if s in scores]
     fig = go.Figure()
-    for w in pd.unique(scores[wave_col].dropna()):
+    waves = list(pd.unique(scores[wave_col].dropna()))
+    if tabeller is not None:
+        from . import flows
+
+        waves = [w for w in waves if w not in ("fore", "efter")
+                 or not pd.isna(flows.cell_value(tabeller, f"kasam_{w}", forbund=forbund, period="alla"))]
+        if not waves:
+            fig.add_annotation(text=_t("kasam.figur.delskalor_dolda", lang), showarrow=False, x=0.5, y=0.5,
+                               xref="paper", yref="paper")
+            fig.update_xaxes(visible=False)
+            fig.update_yaxes(visible=False)
+            return apply_layout(fig, title or _t("kasam.figur.delskalor_titel", lang), height=200)
+    for w in waves:
         part = scores[scores[wave_col] == w]
         ys, es = [], []
         for s in subs:
