@@ -349,3 +349,29 @@ def test_staff_excluded_answers_of_one_to_four_are_hidden_on_the_board():
     board = compare.board_table(kasam.hide_small_excluded(r, 5), "sv")
     assert board["Exkluderade"].tolist() == ["–", "0", "7"]
     assert board["Antal (n)"].tolist() == ["42", "40", "30"]
+
+
+def test_subscale_figure_draws_only_waves_whose_cells_are_published():
+    """The board's subscale figure is a slice: a wave whose kasam_fore/kasam_efter cell is hidden
+    is not drawn (issue 15), and with none left the figure is one explanatory line, no bars."""
+    from evaluation import tableset
+
+    ep = pd.DataFrame({"forbund": ["A"] * 9, "insats": ["X"] * 9, "kon": ["kvinna"] * 9,
+                       "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 9), "avslutsdatum": pd.NaT})
+    sc = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(9)] * 2, "forbund": "A", "insats": "X",
+                       "kon": "kvinna", "tidpunkt": ["fore"] * 9 + ["efter"] * 9, "form": "soc29",
+                       "datum": pd.to_datetime(["2025-02-01"] * 9 + ["2025-09-01"] * 9),
+                       "total": [130.0] * 9 + [136.0] * 9, "begriplighet": [44.0] * 9 + [55.0] * 9,
+                       "hanterbarhet": [40.0] * 18, "meningsfullhet": [32.0] * 18})
+    ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    both = kasam.figure_subscales(sc, tabeller=ts, forbund="A")
+    assert len(both.data) == 2
+    # by hand: begriplighet per item, 44 / 11 items = 4.0 before, 55 / 11 = 5.0 after
+    assert [round(both.data[0].y[0], 2), round(both.data[1].y[0], 2)] == [4.0, 5.0]
+    hidden = ts.cells["matt"].eq("kasam_fore")
+    ts.cells.loc[hidden, "status"] = tableset.SECONDARY
+    one = kasam.figure_subscales(sc, tabeller=ts, forbund="A")
+    assert [tr.name for tr in one.data] == [kasam._wave_label("efter", "sv")]
+    ts.cells.loc[ts.cells["matt"].eq("kasam_efter"), "status"] = tableset.SECONDARY
+    none = kasam.figure_subscales(sc, tabeller=ts, forbund="A")
+    assert len(none.data) == 0 and "visas inte" in none.layout.annotations[0].text
