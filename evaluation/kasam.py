@@ -30,7 +30,8 @@ Headline results recorded by ``notebooks/kasam_fore_efter.ipynb`` (``results.jso
 ``rci_troskel``
     Points of change needed for reliable change (1.96 · √2 · SD₁ · √(1 − α)).
 ``andel_forbattrad``, ``andel_oforandrad``, ``andel_forsamrad``, ``n_rci``
-    Shares (0–1) reliably improved / unchanged / deteriorated among ``n_rci`` paired respondents.
+    Shares (0–1) reliably improved / unchanged / deteriorated among ``n_rci`` paired respondents;
+    ``null`` where the board's RCI table hides the category (:func:`protect_reliable_change`).
 ``norm_diff``, ``norm_std_diff``, ``norm_p``
     Baseline mean minus the Swedish norm (151), standardised by the norm SD (18), one-sample t p.
 ``personal_design``, ``personal_n``, ``personal_diff``, ``personal_ki_lag``, ``personal_ki_hog``,
