@@ -460,3 +460,21 @@ def test_key_messages_quote_handlingsplan_and_never_rundgang_where_not_published
     assert not any("kom tillbaka" in x for x in m)
     hidden = {**res, "publicerade": {**res["publicerade"], "handlingsplan_i_tid_andel": False}}
     assert not any("handlingsplan" in x for x in story.key_messages("deltagarfloden", hidden))
+
+
+def test_kasam_key_message_leaves_out_a_hidden_rci_share():
+    """Norrdal: 8 of 57 improved, 1 deteriorated (hidden, and 8 with it): results.json has both null, and the
+    header says nothing of them; a shown improvement with a hidden deterioration is quoted without it."""
+    from evaluation import kasam, story
+
+    rc = pd.DataFrame({"kategori": ["forbattrad"] * 8 + ["oforandrad"] * 48 + ["forsamrad"]})
+    tab = kasam.protect_reliable_change(kasam.reliable_change_summary(rc)).set_index("kategori")
+    assert tab["n"].isna().tolist() == [True, False, True] and tab.at["oforandrad", "n"] == 48
+    base = {"medel_fore": 132.2, "medel_efter": 137.4, "diff": 5.3, "ki_lag": 2.2, "ki_hog": 8.4, "n_par": 57,
+            "design": "paired", "n_rci": 57}
+    m = story.key_messages("kasam_fore_efter", {**base, "andel_forbattrad": None, "andel_forsamrad": None})
+    assert not any("mätfelet" in x for x in m)
+    m = story.key_messages("kasam_fore_efter", {**base, "andel_forbattrad": 0.14, "andel_forsamrad": None})
+    rci = [x for x in m if "mätfelet" in x]
+    assert rci == ["14\u00a0% förbättrades mer än mätfelet (Reliable Change Index), andelen som försämrades lika "
+                   "mycket visas inte (dold för att skydda små grupper)."]
