@@ -78,10 +78,10 @@ Protection
   changing data compared over time (each snapshot is protected on its own).
 * **Secondary suppression** (:func:`protect`): one LP per suppressed cell finds the cheapest set
   of further cells whose suppression lets that cell move by ``p`` without breaking any relation
-  (the incremental attacker of Fischetti & Salazar-González 1999); see :func:`protect`. Its optional
-  *cleanup* (``protect(ts, cleanup=True)``) tries every secondary cell again, board default-view cells
-  first (:func:`board_default_cells`), and records for each one kept the cell it protects (column
-  ``skal``, never in the board file).
+  (the incremental attacker of Fischetti & Salazar-González 1999); see :func:`protect`. Its
+  *cleanup* (``protect(ts, cleanup=True)``, always in :func:`protect_cached`) tries every secondary cell
+  again, board default-view cells first (:func:`board_default_cells`), and records for each one kept the
+  cell it protects (column ``skal``, never in the board file): no cell is hidden without a reason.
 * **Measured price on the samples** (5 328 cells, sequential pass): 652 primary and 1 493 secondary
   cells (28 %), 365 LPs; of the 333 board default-view cells (every förbund and year, insats and kön at
   Totalt) 35 are hidden as primary and 89 as secondary. Cost functions compared (README, "Across
@@ -485,17 +485,28 @@ class TableSet:
         dict
             ``celler`` (all cells), ``primart_undertryckta``, ``sekundart_undertryckta``,
             ``andel_sekundart`` (secondary / all cells, 0-1), ``andel_undertryckta`` (0-1),
-            ``min_n``, ``skyddsniva``.
+            ``min_n``, ``skyddsniva``; after the cleanup of :func:`protect` also ``stadning`` (True),
+            ``sekundara_fore_stadning`` (secondary cells after the sequential pass),
+            ``publicerade_av_stadning`` (of those, published again by the cleanup) and
+            ``sekundara_med_skal`` (secondary cells with a demonstrated reason, column ``skal``: all of them).
         """
         s = self.cells["status"]
         if self.stored_cost is not None and not s.isin([PRIMARY, SECONDARY]).any():
             return dict(self.stored_cost)
         n = len(s)
-        return {"celler": int(n), "primart_undertryckta": int((s == PRIMARY).sum()),
-                "sekundart_undertryckta": int((s == SECONDARY).sum()),
-                "andel_sekundart": float((s == SECONDARY).mean()) if n else 0.0,
-                "andel_undertryckta": float((s != PUBLISHED).mean()) if n else 0.0,
-                "min_n": int(self.min_n), "skyddsniva": float(self.protection)}
+        out = {"celler": int(n), "primart_undertryckta": int((s == PRIMARY).sum()),
+               "sekundart_undertryckta": int((s == SECONDARY).sum()),
+               "andel_sekundart": float((s == SECONDARY).mean()) if n else 0.0,
+               "andel_undertryckta": float((s != PUBLISHED).mean()) if n else 0.0,
+               "min_n": int(self.min_n), "skyddsniva": float(self.protection)}
+        before = getattr(self, "secondary_before_cleanup", None)
+        if before is not None:  # protect(cleanup=True): the cleanup's gain and the reasons' coverage
+            sec = (s == SECONDARY).to_numpy()
+            reasons = self.cells[REASON].astype(str).to_numpy() if REASON in self.cells else np.full(n, "")
+            out.update({"stadning": True, "sekundara_fore_stadning": int(before),
+                        "publicerade_av_stadning": int(before) - int(sec.sum()),
+                        "sekundara_med_skal": int((sec & (reasons != "")).sum())})
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -1026,6 +1037,8 @@ def _highs(A: sparse.spmatrix, lower, upper, cost=None):
 
 
 _HIGHS_QUIET = False
+_BATCH_ROUNDS = 4  # batch LPs per cleanup candidate (first 150 candidates of the samples: 8.7 CPU-s, 0: 14.8, 8: 9.0)
+_POOL = 600  # points kept in the cleanup's pool (600 measured faster than 200: 29.7 against 35.2 CPU-s)
 
 
 def _solve(h) -> np.ndarray | None:
@@ -1092,30 +1105,31 @@ def protect(ts: TableSet, min_n: int | None = None, protection: float | None = N
        so ``n + y`` is a table an attacker cannot exclude: ``k`` can be ``n_k + p``. Suppressing more
        cells only widens intervals, so a certified cell stays certified; newly suppressed cells are
        queued; at most one LP per suppressed cell.
-    2. **Cleanup** (``cleanup=True``; off by default, see below): the greedy pass over-suppresses, so
-       every secondary cell is tried again, most valuable first (board default-view cells, then cells
-       with more totals, then larger ``n``: :func:`board_default_cells`). Every suppressed cell keeps a
-       *witness*: two feasible tables ``n + u`` and ``n + d`` of the current pattern with ``u_k − d_k ≥
-       p`` (so its feasible interval is at least ``p`` wide). Publishing candidate ``j`` fixes ``y_j =
-       0``; only the cells whose witness moves ``j`` are re-solved (the attacker's LP: ``max y_k`` and,
-       if needed, ``min y_k`` over the suppressed cells). ``j`` stays published only if every one of
-       them is still at least ``p`` wide. Otherwise it is suppressed again and its **reason** (column
-       ``skal``) is the cell whose feasible interval then becomes narrower than ``p``: publishing ``j``
-       alone (the rest as published) lets the attacker of :func:`attack` narrow that cell. A cell's
-       reason stays valid when other cells are published later (intervals only narrow), unless the
-       reason cell itself is published; such cells are tried again until none is left.
+    2. **Cleanup** (``cleanup=True``; the default of :func:`protect_cached`, which every run, board and
+       notebook uses): the greedy pass over-suppresses, so every secondary cell is tried again, most
+       valuable first (board default-view cells, then cells with more totals, then larger ``n``:
+       :func:`board_default_cells`). Publishing candidate ``j`` fixes ``y_j = 0``; ``j`` stays published
+       only if every suppressed cell still has two feasible tables at least ``p`` apart in it.
+       Otherwise it is suppressed again and its **reason** (column ``skal``) is the cell whose feasible
+       interval then becomes narrower than ``p``: publishing ``j`` alone (the rest as published) lets the
+       attacker of :func:`attack` narrow that cell. Cheapest first: a relation whose only suppressed
+       cells are ``j`` and ``k`` makes ``k`` exact (no LP; 1 184 of the samples' 1 493 secondary cells);
+       then the pool of feasible perturbations found so far (those with ``y_j = 0`` and pairwise convex
+       combinations weighted to ``y_j = 0``); then batch LPs (every still-narrow cell rewarded for
+       reaching its interval's edge) and the exact attacker LPs ``max y_k`` / ``min y_k``, re-solved by
+       primal simplex from the last basis (only costs and a bound change: 0.025 CPU-s per LP on the
+       samples against 0.085 by dual simplex). A cell's reason stays valid when other cells are
+       published later (intervals only narrow), unless the reason cell itself is published; such cells
+       are tried again until none is left.
 
-    Measured (2026-11-30, 2 shared cores under load 5-15, so only ratios are meaningful): on two
-    random 612-cell table sets (:func:`build` of 60 and 150 episodes) the cleanup published 16 of
-    195 and 20 of 272 secondary cells (8 %) but needed 2 948 and 3 561 LPs (about 15 per candidate,
-    against 146 for the sequential pass) and 6× the sequential pass's time. On the samples (5 328
-    cells, 1 493 secondary) it did not finish within 25 minutes on the loaded machine, so it is
-    not yet the default: :func:`protect_cached` (runs, board, notebooks) uses the sequential pass
-    alone, whose statuses are unchanged. Re-solving the sequential pass's LP warm in one kept
-    ``highspy`` model was measured *slower* than a fresh ``linprog`` per cell (after the costs
-    change the old basis is far from optimal; 1.3 s against 0.35 s per LP), so that pass stays on
-    :func:`scipy.optimize.linprog`; the cleanup's attacker LPs (one cost and one bound changed
-    between solves) are the ones that gain from the warm model.
+    Measured on the samples (5 328 cells; 2026-11-30, 2 shared cores at load 7-13, CPU seconds by
+    ``time.process_time``): sequential pass 365 LPs, 74 CPU-s, 1 493 secondary cells; cleanup 4 774 LPs,
+    199 CPU-s, publishes 68 of them again (1 425 secondary, each with its reason). The whole protection is
+    3.7× the sequential pass's CPU (the target was 2×); :func:`protect_cached` does it once per content and
+    machine. Before this version the cleanup (one LP per witness, dual simplex, no exact shortcut) did not
+    finish in 25 minutes. Re-solving the sequential pass's LP warm in one kept ``highspy`` model was
+    measured *slower* than a fresh ``linprog`` per cell (after the costs change the old basis is far from
+    optimal), so that pass stays on :func:`scipy.optimize.linprog`.
 
     The attacker model: an attacker sees every published cell and every relation and knows only
     that a suppressed count is ≥ 0 (a suppressed cell may be a hidden zero chosen by secondary
@@ -1134,7 +1148,8 @@ def protect(ts: TableSet, min_n: int | None = None, protection: float | None = N
         keep totals; the measured alternatives are in the module docstring).
     verbose : bool
     cleanup : bool
-        Run the cleanup pass (default False: too slow for the samples yet, see above).
+        Run the cleanup pass (default False here for speed in small examples; :func:`protect_cached`,
+        which runs, boards, notebooks and the survey tables use, always runs it).
 
     Returns
     -------
@@ -1181,6 +1196,7 @@ def protect(ts: TableSet, min_n: int | None = None, protection: float | None = N
     out.timing = {"sekventiell_s": time.perf_counter() - t0, "sekventiell_lp": lps,
                   "sekundara_fore_stadning": int((sup & ~primary).sum())}
     reason = np.full(N, -1)
+    before = int((sup & ~primary).sum())
     if cleanup and (sup & ~primary).any():
         t0 = time.perf_counter()
         sup, reason, more = _cleanup(A, n, primary, sup, points, level, _value_order(out, sup & ~primary),
@@ -1190,9 +1206,13 @@ def protect(ts: TableSet, min_n: int | None = None, protection: float | None = N
     if verbose:
         print(f"protect: {out.timing}", flush=True)
     cells["status"] = np.where(primary, PRIMARY, np.where(sup, SECONDARY, PUBLISHED))
-    cells[REASON] = [_key_text(out, r) if r >= 0 and s else "" for r, s in zip(reason, sup & ~primary)]
+    reason = np.where(sup & ~primary, reason, -1)
+    cells[REASON] = [_key_text(out, r) if r >= 0 else "" for r in reason]
+    out.reason_positions = reason  # row position of each secondary cell's reason (-1: none)
     out.cells = cells
     out.lps = lps
+    if cleanup:
+        out.secondary_before_cleanup = before
     return out
 
 
@@ -1234,125 +1254,177 @@ def _sequential(A, n, primary, w, level, out, verbose):
 
 
 def _cleanup(A, n, primary, sup, points, level, order, verbose):
-    """The cleanup pass of :func:`protect`: (suppressed, reason cell or -1, LPs solved)."""
+    """The cleanup pass of :func:`protect`: (suppressed, reason cell or -1, LPs solved).
+
+    Reasons are found in three steps, cheapest first: (1) a relation in which the candidate ``j`` and
+    one other suppressed cell ``k`` are the only suppressed cells: publishing ``j`` determines ``k``
+    exactly (no LP); (2) the *pool* of feasible perturbations found so far (the sequential pass's and
+    every LP's): those with ``y_j = 0`` stay feasible when ``j`` is published, and so does every convex
+    combination of one with ``y_j > 0`` and one with ``y_j < 0`` weighted to ``y_j = 0`` (the feasible
+    set is a polyhedron; with one equality the best such combination for a cell is a pair), which
+    certifies most cells without an LP; (3) for the cells still narrower than ``p`` the exact attacker
+    LPs (``max y_k``, ``min y_k``; primal simplex from the last basis: only the cost and one bound change),
+    which either certify the cell or prove it the reason."""
     tol = 1e-7
+    inf = 1e30
     sup = sup.copy()
+    N = len(n)
     cols = np.flatnonzero(sup)  # the model's columns: the cells suppressed now (the set only shrinks)
-    col_of = {int(c): j for j, c in enumerate(cols)}
+    C = len(cols)
+    col_of = np.full(N, -1)
+    col_of[cols] = np.arange(C)
+    ncol = n[cols]
     sub = A[:, cols]
     rows = np.flatnonzero(np.diff(sparse.csr_matrix(sub).indptr) > 0)
-    h = _highs(sub[rows], -n[cols], np.full(len(cols), np.inf))
-    reason = np.full(len(n), -1)
-    # witnesses: per suppressed cell an up point and a down point (cell positions, values)
-    zero = (np.zeros(0, int), np.zeros(0))
-    up: dict[int, tuple] = {}
-    down: dict[int, tuple] = {}
-    users: dict[int, set] = {}
-
-    def val(pt, k):
-        hit = np.flatnonzero(pt[0] == k)
-        return float(pt[1][hit[0]]) if len(hit) else 0.0
-
-    def assign(k, u, d):
-        for pt in (up.get(k), down.get(k)):
-            if pt is not None:
-                for i in pt[0]:
-                    users.get(int(i), set()).discard(k)
-        up[k], down[k] = u, d
-        for pt in (u, d):
-            for i in pt[0]:
-                users.setdefault(int(i), set()).add(k)
-
-    # the sequential pass's perturbations are feasible points of the final pattern
-    best_up, best_dn = {}, {}
-    for pt in points:
-        for i, v in zip(*pt):
-            i = int(i)
-            if v > best_up.get(i, (0.0, None))[0]:
-                best_up[i] = (v, pt)
-            if v < best_dn.get(i, (0.0, None))[0]:
-                best_dn[i] = (v, pt)
+    h = _highs(sub[rows], -ncol, np.full(C, np.inf))
+    # the cost changes between solves and the bounds rarely: the last basis stays primal feasible
+    h.setOptionValue("simplex_strategy", 4)
+    Acsr, Acsc = sparse.csr_matrix(A), sparse.csc_matrix(A)
+    cnt = np.asarray((abs(Acsr) > 0).astype(np.int64) @ sup.astype(np.int64)).ravel()  # suppressed per relation
+    active = np.ones(C, bool)
+    reason = np.full(N, -1)
+    cap = _POOL  # pool size kept (points of C values each)
+    W = np.zeros((max(cap, len(points)) + 64, C))
+    P = 1  # row 0: the true table (perturbation 0)
+    for idx, v in points:
+        W[P, col_of[idx]] = v
+        P += 1
     lps = 0
+
+    def add(x):
+        nonlocal W, P
+        if P == len(W):
+            W = np.vstack([W, np.zeros_like(W)])
+        W[P] = np.where(np.abs(x) > 1e-9, x, 0.0)
+        P += 1
 
     def lp(k, sense):
         nonlocal lps
-        j = col_of[k]
         if sense > 0:
-            h.changeColBounds(j, -n[k], level)
-        h.changeColCost(j, -sense)
+            h.changeColBounds(int(k), -ncol[k], level)
+        h.changeColCost(int(k), -sense)
         x = _solve(h)
         lps += 1
-        h.changeColCost(j, 0.0)
-        h.changeColBounds(j, -n[k], 1e30)
+        h.changeColCost(int(k), 0.0)
+        h.changeColBounds(int(k), -ncol[k], inf)
         if x is None:
             raise ProtectionError("protect: the cleanup LP failed")
-        moved = np.abs(x) > 1e-9
-        return (cols[moved], x[moved])
+        add(x)
+        return x
 
-    def certify(k, pool):
-        """A witness pair for k from ``pool`` and, if needed, two LPs; None when k is narrower than p."""
-        vals = [(val(pt, k), pt) for pt in pool]
-        hi = max(vals, key=lambda t: t[0])
-        lo = min(vals, key=lambda t: t[0])
-        if hi[0] - lo[0] >= level - tol:
-            return hi[1], lo[1], []
-        new = []
-        pt = lp(k, 1.0)
-        new.append(pt)
-        if val(pt, k) > hi[0]:
-            hi = (val(pt, k), pt)
-        if hi[0] - lo[0] >= level - tol:
-            return hi[1], lo[1], new
-        pt = lp(k, -1.0)
-        new.append(pt)
-        if val(pt, k) < lo[0]:
-            lo = (val(pt, k), pt)
-        if hi[0] - lo[0] >= level - tol:
-            return hi[1], lo[1], new
-        return None
+    def narrow_after_lps(need, hi, lo):
+        """Exact LPs for the cells of ``need`` still narrower than p: the first one proven narrow, or -1."""
+        """Exact LPs for the cells of ``need`` still narrower than p: the first one proven narrow, or -1.
 
-    for k in np.flatnonzero(sup):
-        k = int(k)
-        u = best_up.get(k, (0.0, zero))[1]
-        d = best_dn.get(k, (0.0, zero))[1]
-        if val(u, k) - val(d, k) < level - tol:
-            got = certify(k, [zero, u, d])
-            if got is None:
-                raise ProtectionError("protect: a suppressed cell has no certificate after the sequential pass")
-            u, d = got[0], got[1]
-        assign(k, u, d)
+        First a few *batch* LPs (every narrow cell rewarded for moving to the edge of its required
+        interval, up then down; each solution is a feasible table), then one cell at a time."""
+        nonlocal lps
+        for r in range(_BATCH_ROUNDS):
+            narrow = hi - lo < level - tol
+            sense = 1.0 if r % 2 == 0 else -1.0
+            if sense < 0:  # down only where the edge hi - p is above the cell's floor -n
+                narrow &= hi - level >= -ncol[need] - tol
+            R = need[narrow]
+            if len(R) < 2:
+                continue
+            if sense > 0:
+                h.changeColsBounds(len(R), R, -ncol[R], lo[narrow] + level)
+            else:
+                h.changeColsBounds(len(R), R, hi[narrow] - level, np.full(len(R), inf))
+            h.changeColsCost(len(R), R, np.full(len(R), -sense))
+            x = _solve(h)
+            lps += 1
+            h.changeColsCost(len(R), R, np.zeros(len(R)))
+            h.changeColsBounds(len(R), R, -ncol[R], np.full(len(R), inf))
+            if x is None:
+                raise ProtectionError("protect: the cleanup LP failed")
+            add(x)
+            np.maximum(hi, x[need], out=hi)
+            np.minimum(lo, x[need], out=lo)
+        for i in sorted(np.flatnonzero(hi - lo < level - tol), key=lambda i: (not primary[cols[need[i]]], i)):
+            if hi[i] - lo[i] >= level - tol:
+                continue
+            for sense in (1.0, -1.0):
+                x = lp(need[i], sense)[need]
+                np.maximum(hi, x, out=hi)
+                np.minimum(lo, x, out=lo)
+                if hi[i] - lo[i] >= level - tol:
+                    break
+            else:
+                return int(need[i])
+        return -1
+
+    def cheap_reason(j):
+        """A cell that publishing j determines exactly (a primary one first: the clearest reason), or -1."""
+        r = Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]
+        found = [int(c) for ri in r[cnt[r] == 2] for c in Acsr.indices[Acsr.indptr[ri]:Acsr.indptr[ri + 1]]
+                 if c != j and sup[c]]
+        return min(found, key=lambda c: (not primary[c], c)) if found else -1
+
+    # every suppressed cell is certified by the sequential pass's points (else by its own LPs)
+    need = np.arange(C)
+    k = narrow_after_lps(need, W[:P].max(axis=0), W[:P].min(axis=0))
+    if k >= 0:
+        raise ProtectionError("protect: a suppressed cell has no certificate after the sequential pass")
 
     def try_publish(j) -> int:
         """Publish j if every suppressed cell keeps its width; else -1 → the reason cell."""
+        nonlocal W, P
+        k = cheap_reason(j)
+        if k >= 0:
+            return k
         cj = col_of[j]
-        h.changeColBounds(cj, 0.0, 0.0)
-        # primary cells first: the most constrained, and the clearest reason
-        affected = sorted((k for k in users.get(j, set()) if k != j and sup[k]), key=lambda k: (not primary[k], k))
-        fresh = [zero]
-        found = {}
-        for k in affected:
-            pool = fresh + [pt for pt in (up[k], down[k]) if j not in pt[0]]
-            got = certify(k, pool)
-            if got is None:
-                h.changeColBounds(cj, -n[j], 1e30)
-                return k
-            found[k] = got[:2]
-            fresh.extend(got[2])
+        Wp = W[:P]
+        wj = Wp[:, cj]
+        z = wj == 0.0
+        hi, lo = Wp[z].max(axis=0), Wp[z].min(axis=0)
+        need = np.flatnonzero(active & (hi - lo < level - tol))
+        need = need[need != cj]
+        hi, lo = hi[need], lo[need]
+        pos, neg = np.flatnonzero(wj > 0), np.flatnonzero(wj < 0)
+        if len(need) and len(pos) and len(neg):
+            b = -wj[neg]
+            Bn = Wp[neg][:, need]
+            for i in pos:
+                a = wj[i]
+                comb = (b[:, None] * Wp[i, need][None, :] + a * Bn) / (a + b)[:, None]
+                np.maximum(hi, comb.max(axis=0), out=hi)
+                np.minimum(lo, comb.min(axis=0), out=lo)
+        h.changeColBounds(int(cj), 0.0, 0.0)
+        k = narrow_after_lps(need, hi, lo)
+        if k >= 0:
+            h.changeColBounds(int(cj), -ncol[cj], inf)
+            return int(cols[k])
         sup[j] = False
-        assign(j, zero, zero)
-        for k, (u, d) in found.items():
-            assign(k, u, d)
+        active[cj] = False
+        cnt[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] -= 1
+        # the pool: points with y_j = 0, and each other point combined with its best opposite partner
+        Wp = W[:P]
+        wj = Wp[:, cj]
+        keep = [Wp[wj == 0.0]]
+        pos, neg = np.flatnonzero(wj > 0), np.flatnonzero(wj < 0)
+        if len(pos) and len(neg):
+            bp, bn = pos[np.argmax(wj[pos])], neg[np.argmin(wj[neg])]
+            for i, partner in [(i, bn) for i in pos] + [(i, bp) for i in neg]:
+                a, b = abs(wj[i]), abs(wj[partner])
+                keep.append(((b * Wp[i] + a * Wp[partner]) / (a + b))[None, :])
+        new = np.vstack(keep)
+        new[:, cj] = 0.0
+        new = new[-(cap):] if len(new) > cap else new
+        W = np.zeros((max(len(W), len(new) + 64), C))
+        W[1:len(new) + 1] = new
+        P = len(new) + 1
         return -1
 
     todo = [int(j) for j in order]
     rounds = 0
     while todo and rounds < 20:
-        for j in todo:
+        for c, j in enumerate(todo):
             if not sup[j] or primary[j]:
                 continue
             reason[j] = try_publish(j)
-            if verbose and lps and lps % 200 == 0:
-                print(f"protect cleanup: {lps} LP, {int(sup.sum())} suppressed", flush=True)
+            if verbose and c % 100 == 0:
+                print(f"protect cleanup: {c} of {len(todo)} tried, {lps} LP, {int(sup.sum())} suppressed", flush=True)
         # a reason holds while its cell stays suppressed; try the others again
         todo = [j for j in todo if sup[j] and reason[j] >= 0 and not sup[reason[j]]]
         rounds += 1
@@ -1427,8 +1499,8 @@ ENV = "EVALUATION_TABELLUPPSATTNING"
 CACHE_ENV = "EVALUATION_CACHE"
 _STATUS_CODES = (PUBLISHED, PRIMARY, SECONDARY)
 # part of the cache key: a new method never reuses old statuses (bump when the default statuses change;
-# the cleanup is off by default, so the statuses are those of the sequential pass as before)
-_ALGORITHM = "fischetti-salazar-sequential-1"
+# -2: the cleanup is on in protect_cached, and the cache keeps each secondary cell's reason)
+_ALGORITHM = "fischetti-salazar-sequential-cleanup-2"
 
 
 def fingerprint(ts: TableSet) -> str:
@@ -1462,7 +1534,8 @@ def protect_cached(ts: TableSet) -> TableSet:
     which cells are small, so it stays on the evaluator's machine and never in a snapshot).
 
     The same data give the same statuses everywhere (runs, notebooks, dashboards) at the cost of
-    one protection.
+    one protection, always with the cleanup (``protect(ts, cleanup=True)``): every secondary cell keeps its
+    reason (column ``skal``, cached with the statuses) and :meth:`TableSet.cost` reports the cleanup.
 
     Examples
     --------
@@ -1483,15 +1556,17 @@ def protect_cached(ts: TableSet) -> TableSet:
         if not path.exists():
             return None
         try:
-            codes = np.load(path)
+            saved = np.load(path)
         except (OSError, ValueError):
             return None
-        if len(codes) != len(ts.cells):
+        if saved.ndim != 2 or saved.shape != (3, len(ts.cells)):
             return None
+        codes, reasons, before = saved
         out = TableSet(ts.cells.drop(columns=[REASON], errors="ignore").copy(), min_n=ts.min_n,
                        protection=ts.protection, extra=ts.extra, reference_date=ts.reference_date)
         out.cells["status"] = np.asarray(_STATUS_CODES, dtype=object)[codes]
-        out.cells[REASON] = ""  # the cache keeps statuses; reasons come with protect(cleanup=True)
+        out.cells[REASON] = [_key_text(out, r) if r >= 0 else "" for r in reasons]
+        out.secondary_before_cleanup = int(before.sum())
         return out
 
     hit = cached()
@@ -1506,10 +1581,13 @@ def protect_cached(ts: TableSet) -> TableSet:
         hit = cached()
         if hit is not None:
             return hit
-        out = protect(ts)
-        codes = np.array([_STATUS_CODES.index(s) for s in out.cells["status"]], dtype=np.int8)
+        out = protect(ts, cleanup=True)
+        codes = np.array([_STATUS_CODES.index(s) for s in out.cells["status"]], dtype=np.int64)
+        reasons = np.asarray(out.reason_positions, dtype=np.int64)
+        before = np.zeros(len(codes), dtype=np.int64)
+        before[:out.secondary_before_cleanup] = 1  # only the count is kept
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, codes)
+        np.save(tmp, np.vstack([codes, reasons, before]))
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return out

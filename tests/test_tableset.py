@@ -481,3 +481,53 @@ def test_cleanup_publishes_cells_the_sequential_pass_hid_and_stays_safe(cleaned)
     seen = clean.published()
     iv = lp_intervals(seen, published_relations(seen), lower=0.0)
     assert iv["bredd"].min() >= 5 - 1e-6
+
+
+# --- cleanup by default: protect_cached keeps every secondary cell's reason ------------------------
+
+
+def test_protect_cached_cleans_up_and_every_secondary_cell_has_a_demonstrated_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALUATION_CACHE", str(tmp_path / "cache"))
+    base = build(random_episodes(5, 40), reference_date="2025-12-31")
+    first = tableset.protect_cached(base)
+    again = tableset.protect_cached(base)  # read back from the cache: the same statuses and reasons
+    assert again.cells["status"].tolist() == first.cells["status"].tolist()
+    assert again.cells["skal"].tolist() == first.cells["skal"].tolist()
+    sec = np.flatnonzero(again.cells["status"].to_numpy() == "sekundär")
+    # the independent attacker: publishing each secondary cell alone narrows its reason cell below 5
+    assert demonstrate_reasons(again, sec) == len(sec) > 0
+    # and the pattern as published leaves every suppressed cell at least 5 wide
+    seen = again.published()
+    iv = lp_intervals(seen, published_relations(seen), lower=0.0)
+    assert len(iv) == (again.cells["status"] != PUBLISHED).sum() and iv["bredd"].min() >= 5 - 1e-6
+    # the price reported: secondary before the cleanup (the sequential pass alone), published by it
+    greedy = int((tableset.protect(base).cells["status"] == "sekundär").sum())
+    for c in (first.cost(), again.cost()):
+        assert c["stadning"] and c["sekundara_fore_stadning"] == greedy
+        assert c["publicerade_av_stadning"] == greedy - len(sec) >= 0
+        assert c["sekundara_med_skal"] == c["sekundart_undertryckta"] == len(sec)
+
+
+def test_a_cell_whose_publication_determines_another_gets_it_as_reason_without_an_lp():
+    # 9 nya in A/X: 7 kvinnor, 2 män (primary), 0 annat (published zero). Publishing the 7 gives 9 - 7 = 2:
+    # the relation Totalt = kvinna + man + annat has only kvinna and man suppressed.
+    ep = pd.DataFrame({"forbund": ["A"] * 9, "insats": ["X"] * 9, "kon": ["kvinna"] * 7 + ["man"] * 2,
+                       "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 9), "avslutsdatum": pd.NaT})
+    ts = build(ep, reference_date="2025-12-31")
+    out = tableset.protect(ts, cleanup=True)
+    c = out.cells
+    sec = c[c["status"] == "sekundär"]
+    assert len(sec) and (sec["kon"] == "kvinna").all()
+    # a kvinna cell's reason is a män cell (9 - 7 = 2) or another kvinna cell equal to it (2025 = alla)
+    assert set(sec["skal"].str.split("|").str[4]) <= {"man", "kvinna"} and "man" in set(sec["skal"].str.split("|").str[4])
+    assert out.timing["stadning_lp"] == 0  # every reason here is an exact subtraction
+    assert demonstrate_reasons(out, np.flatnonzero(c["status"].to_numpy() == "sekundär")) == len(sec)
+
+
+@pytest.mark.slow
+def test_samples_board_default_view_secondary_cells_have_demonstrated_reasons(sample_tableset):
+    ts = tableset.protect_cached(sample_tableset)
+    c = ts.cost()
+    assert c["sekundara_med_skal"] == c["sekundart_undertryckta"] > 0
+    default = tableset.board_default_cells(ts) & (ts.cells["status"] == "sekundär").to_numpy()
+    assert demonstrate_reasons(ts, np.flatnonzero(default)) == int(default.sum()) > 0
