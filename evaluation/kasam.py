@@ -1445,8 +1445,10 @@ def protected_rows(result: pd.DataFrame, ts, forbund: str = "") -> pd.DataFrame:
     group's ``kasam_fore`` *and* ``kasam_efter`` cells instead, and its ``n`` (n_before + n_after)
     is checked against their sum. A
     mean, change or test of a group is published only where its count cell is (issue 15). The
-    per-group count of excluded respondents (``n_excluded``, answers at one wave only) is not a
-    cell and is left out of subgroup rows (subtracting groups would reveal a hidden group's). Scale
+    count of excluded respondents (``n_excluded``, answers at one wave only or without a total) is
+    not a cell nor a difference of published cells and is left out of every row (it could be 1-4
+    people, and subtracting it links the waves' cells; the evaluator sees it in the unprotected
+    result). Scale
     rows are gated by the total's cell (the pairs of the table set are those with both totals).
     Without a table set (``ts`` None: data without episodes) the result is returned as it is.
 
@@ -1476,9 +1478,9 @@ def protected_rows(result: pd.DataFrame, ts, forbund: str = "") -> pd.DataFrame:
 
     if ts is None:
         return result
-    out = result.drop(columns=["undertryckt"], errors="ignore").copy()
-    if "variabel" in out.columns:  # per-group counts of excluded answers are not cells: they would link
-        out = out.drop(columns=["n_excluded"], errors="ignore")
+    # the count of answers left out (one wave only, or no total) is no cell and no difference of
+    # published cells: it could be 1-4 people, and it links the waves' cells, so a board never sees it
+    out = result.drop(columns=["undertryckt", "n_excluded"], errors="ignore").copy()
     keys = {"variabel", "grupp", "skala", "design", "test"}
     values = [c for c in out.columns if c not in keys and pd.api.types.is_numeric_dtype(out[c])
               and not pd.api.types.is_bool_dtype(out[c])]
