@@ -56,7 +56,7 @@ test: $(STAMP) chromium
 	@# 2. the browser tests alone, one at a time (Voilà kernels, Chromium and their timeouts get the machine).
 	@# The sample snapshot is built once and shared by both (EVALUATION_TEST_SHARED, tests/conftest.py).
 	@shared=$$(mktemp -d); rc=0; \
-	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -n 2 --dist loadgroup -m "not browser" || rc=1; \
+	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -n 2 --dist loadgroup -m "not browser and not bench" || rc=1; \
 	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -m browser || rc=1; \
 	rm -rf "$$shared"; exit $$rc
 
@@ -68,6 +68,7 @@ dashboard: samples
 
 bench: samples chromium
 	$(PY) -m evaluation.bench
+	EVALUATION_STADNING=1 $(PY) -m pytest -q -m bench tests/
 
 screenshots: samples chromium
 	$(VENV)/bin/evaluation key --init

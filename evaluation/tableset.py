@@ -1528,13 +1528,36 @@ def _cache_dir() -> Path:
     return d
 
 
-def protect_cached(ts: TableSet) -> TableSet:
+CLEANUP_ENV = "EVALUATION_STADNING"
+
+
+def cleanup_default() -> bool:
+    """Whether :func:`protect_cached` runs the cleanup: yes unless ``$EVALUATION_STADNING`` is
+    ``0``/``nej``/``false``/``no``.
+
+    The cleanup gives every secondary cell its demonstrated reason and publishes the cells that
+    need none, but costs several CPU-minutes on a table set the size of the samples' (7 056
+    cells). The test suite turns it off (``tests/conftest.py``) for the table sets it protects on
+    the way, and tests the cleanup itself explicitly (``protect(..., cleanup=True)``).
+
+    Examples
+    --------
+    >>> os.environ[CLEANUP_ENV] = "0"; cleanup_default()
+    False
+    >>> os.environ[CLEANUP_ENV] = "1"; cleanup_default()
+    True
+    """
+    return os.environ.get(CLEANUP_ENV, "1").strip().lower() not in ("0", "nej", "false", "no")
+
+
+def protect_cached(ts: TableSet, cleanup: bool | None = None) -> TableSet:
     """:func:`protect`, remembering the statuses per :func:`fingerprint` (the evaluator's cache,
     ``$EVALUATION_CACHE/tabelluppsattning/`` or ``~/.cache/evaluation/…``, mode 0700: the file says
     which cells are small, so it stays on the evaluator's machine and never in a snapshot).
 
     The same data give the same statuses everywhere (runs, notebooks, dashboards) at the cost of
-    one protection, always with the cleanup (``protect(ts, cleanup=True)``): every secondary cell keeps its
+    one protection, with the cleanup (``protect(ts, cleanup=True)``) unless ``cleanup`` is False
+    (default :func:`cleanup_default`; the cache keeps the two apart): every secondary cell keeps its
     reason (column ``skal``, cached with the statuses) and :meth:`TableSet.cost` reports the cleanup.
 
     Examples
@@ -1550,7 +1573,8 @@ def protect_cached(ts: TableSet) -> TableSet:
     except ImportError:  # not POSIX (e.g. Windows): no lock, at worst the same protection twice
         fcntl = None
 
-    path = _cache_dir() / f"{fingerprint(ts)}.npy"
+    cleanup = cleanup_default() if cleanup is None else bool(cleanup)
+    path = _cache_dir() / f"{fingerprint(ts)}{'' if cleanup else '-sekventiell'}.npy"
 
     def cached() -> TableSet | None:
         if not path.exists():
@@ -1566,7 +1590,8 @@ def protect_cached(ts: TableSet) -> TableSet:
                        protection=ts.protection, extra=ts.extra, reference_date=ts.reference_date)
         out.cells["status"] = np.asarray(_STATUS_CODES, dtype=object)[codes]
         out.cells[REASON] = [_key_text(out, r) if r >= 0 else "" for r in reasons]
-        out.secondary_before_cleanup = int(before.sum())
+        if (before >= 0).all():  # -1: protected without the cleanup
+            out.secondary_before_cleanup = int(before.sum())
         return out
 
     hit = cached()
@@ -1581,11 +1606,14 @@ def protect_cached(ts: TableSet) -> TableSet:
         hit = cached()
         if hit is not None:
             return hit
-        out = protect(ts, cleanup=True)
+        out = protect(ts, cleanup=cleanup)
         codes = np.array([_STATUS_CODES.index(s) for s in out.cells["status"]], dtype=np.int64)
         reasons = np.asarray(out.reason_positions, dtype=np.int64)
-        before = np.zeros(len(codes), dtype=np.int64)
-        before[:out.secondary_before_cleanup] = 1  # only the count is kept
+        if cleanup:
+            before = np.zeros(len(codes), dtype=np.int64)
+            before[:out.secondary_before_cleanup] = 1  # only the count is kept
+        else:
+            before = np.full(len(codes), -1, dtype=np.int64)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
         np.save(tmp, np.vstack([codes, reasons, before]))
         os.chmod(tmp, 0o600)

@@ -13,6 +13,10 @@ os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 # one cache of protected table sets for the whole session, also for tests that point HOME elsewhere
 # (a protection is computed once per content; see evaluation.tableset.protect_cached)
 os.environ.setdefault("EVALUATION_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "evaluation"))
+# the cleanup of a protection (several CPU-minutes on the samples' table set) is tested explicitly
+# (tests/test_tableset.py: protect(..., cleanup=True), protect_cached(..., cleanup=True)); the table
+# sets protected on the way (snapshots, notebooks, dashboards) take the sequential pass alone
+os.environ.setdefault("EVALUATION_STADNING", "0")
 
 
 import types

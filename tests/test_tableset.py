@@ -489,8 +489,8 @@ def test_cleanup_publishes_cells_the_sequential_pass_hid_and_stays_safe(cleaned)
 def test_protect_cached_cleans_up_and_every_secondary_cell_has_a_demonstrated_reason(tmp_path, monkeypatch):
     monkeypatch.setenv("EVALUATION_CACHE", str(tmp_path / "cache"))
     base = build(random_episodes(5, 40), reference_date="2025-12-31")
-    first = tableset.protect_cached(base)
-    again = tableset.protect_cached(base)  # read back from the cache: the same statuses and reasons
+    first = tableset.protect_cached(base, cleanup=True)
+    again = tableset.protect_cached(base, cleanup=True)  # read back from the cache: the same statuses and reasons
     assert again.cells["status"].tolist() == first.cells["status"].tolist()
     assert again.cells["skal"].tolist() == first.cells["skal"].tolist()
     sec = np.flatnonzero(again.cells["status"].to_numpy() == "sekundär")
@@ -524,9 +524,9 @@ def test_a_cell_whose_publication_determines_another_gets_it_as_reason_without_a
     assert demonstrate_reasons(out, np.flatnonzero(c["status"].to_numpy() == "sekundär")) == len(sec)
 
 
-@pytest.mark.slow
+@pytest.mark.bench  # the cleanup of the samples' 7 056 cells takes several CPU-minutes: make bench runs it
 def test_samples_board_default_view_secondary_cells_have_demonstrated_reasons(sample_tableset):
-    ts = tableset.protect_cached(sample_tableset)
+    ts = tableset.protect_cached(sample_tableset, cleanup=True)
     c = ts.cost()
     assert c["sekundara_med_skal"] == c["sekundart_undertryckta"] > 0
     default = tableset.board_default_cells(ts) & (ts.cells["status"] == "sekundär").to_numpy()
