@@ -303,11 +303,16 @@ def near_misses(text: str, reference_date=None) -> list[Match]:
     ['******-****', '******-****', '******-****']
     >>> near_misses("0.8112289874 x1234567890 2024-01-31 1764000000")
     []
+    >>> near_misses('<div id="20040468-1585-45eb-a326-421a3b16ebf2">')  # a plotly div id, not a number
+    []
     """
     out: list[Match] = []
     if not isinstance(text, str) or len(text) < 9:
         return out
+    uuids = _uuid_spans(text)
     for m in _NEAR.finditer(text):
+        if _inside(uuids, m.start(), m.end()):
+            continue  # a UUID such as a plotly figure's div id ("20040468-1585-45eb-…"), not a number
         date, sep, serial = m.group(1), m.group(2), m.group(3)
         if not sep and len(serial) != 4:
             continue
@@ -324,6 +329,28 @@ def near_misses(text: str, reference_date=None) -> list[Match]:
         digits = date + serial
         out.append(Match(m.start(), m.end(), "nära personnummer", MASK, digits))
     return out
+
+
+_UUID = re.compile(r"(?<![0-9A-Fa-f-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+                   r"(?![0-9A-Fa-f-])")
+
+
+def _uuid_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds UUIDs (8-4-4-4-12 hex digits): every plotly figure in an HTML report or
+    notebook has one as its div id, and about 1 in 300 of them begins like a date and a serial.
+
+    Examples
+    --------
+    >>> _uuid_spans('id="20040468-1585-45eb-a326-421a3b16ebf2" pnr 811228-9874')
+    [(4, 40)]
+    """
+    if text.count("-") < 4:
+        return []
+    return [(u.start(), u.end()) for u in _UUID.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
 
 
 _NEAR = re.compile(r"(?<![^\W_])(?<!\d\.)(\d{6}|\d{8})(" + _LOOSE_SEP + r")(\d{3,5})(?![^\W_])(?!\.\d)")
@@ -471,7 +498,10 @@ def find_personnummer(text: str, reference_date=None) -> list[Match]:
     if not isinstance(text, str) or len(text) < 10:
         return []
     out: list[Match] = []
+    uuids = _uuid_spans(text)
     for m in _CANDIDATE.finditer(text):
+        if _inside(uuids, m.start(), m.end()):
+            continue  # part of a UUID (a plotly figure's div id), not a personnummer
         parsed = _parse(m.group(1), m.group(2), m.group(3), reference_date)
         if parsed is None:
             continue

@@ -504,3 +504,16 @@ def test_scanner_finds_a_personnummer_used_as_a_json_key_in_a_notebook(tmp_path)
     (tmp_path / "n.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     found = scan_outputs(tmp_path, reference_date=REF)
     assert found["masked"].tolist() == ["******-****"]
+
+
+def test_output_gate_does_not_cry_wolf_on_a_plotly_div_id_that_starts_like_a_date(tmp_path):
+    """Seen in a national snapshot: a plotly figure's div id 20040468-1585-45eb-… (year 2004, month 04,
+    samordningsnummer day 68, serial 1585) stopped a fokusgrupper run. A UUID is no personnummer;
+    a real one beside it is still found."""
+    from evaluation import privacy
+
+    div = '<div class="plotly-graph-div" id="20040468-1585-45eb-a326-421a3b16ebf2"></div>'
+    (tmp_path / "rapport.html").write_text(f"<html>{div}{div}</html>", encoding="utf-8")
+    assert len(privacy.scan_outputs(tmp_path)) == 0
+    (tmp_path / "rapport.html").write_text(f"<html>{div} 20040408-1585 </html>", encoding="utf-8")
+    assert privacy.scan_outputs(tmp_path)["kind"].tolist() == ["nära personnummer"]
