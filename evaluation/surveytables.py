@@ -487,7 +487,6 @@ def staff_change(ts: TableSet | None, forbund: str = "", before: str | None = No
     >>> r["n"], r["mean_before"], r["mean_after"], round(r["t"], 3), round(r["df"], 2)
     (10, 120.0, 130.0, 1.265, 5.88)
     """
-    from scipy import stats
 
     keys = ("n", "n_fore", "n_efter", "mean_before", "mean_after", "mean_diff", "ci_low", "ci_high", "t", "df",
             "p", "hedges_g")
@@ -508,20 +507,17 @@ def staff_change(ts: TableSet | None, forbund: str = "", before: str | None = No
     out.update(n=int(nb + na), n_fore=int(nb), n_efter=int(na), undertryckt=False)
     if nb == 0 or na == 0:
         return out
-    mb, ma = sb / nb, sa / na
-    out.update(mean_before=mb, mean_after=ma, mean_diff=ma - mb)
-    if nb < 2 or na < 2:
+    from . import kasam
+
+    # the participants' Welch from two wave cells (one formula: kasam.welch_from_moments)
+    w = kasam.welch_from_moments(nb, sb, qb, na, sa, qa, ci=ci)
+    out.update({k: w[k] for k in ("mean_before", "mean_after", "mean_diff")})
+    if nb < 2 or na < 2 or np.isnan(w["t"]):
         return out
-    vb, va = max((qb - nb * mb * mb) / (nb - 1), 0.0), max((qa - na * ma * ma) / (na - 1), 0.0)
-    if vb == 0 and va == 0:
-        return out
-    res = stats.ttest_ind_from_stats(ma, np.sqrt(va), na, mb, np.sqrt(vb), nb, equal_var=False)
-    se2 = va / na + vb / nb
-    df = se2 ** 2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
-    half = stats.t.ppf((1 + ci) / 2, df) * np.sqrt(se2)
+    vb, va = w["sd_before"] ** 2, w["sd_after"] ** 2
     sp = np.sqrt(((nb - 1) * vb + (na - 1) * va) / (nb + na - 2))
-    out.update(ci_low=ma - mb - half, ci_high=ma - mb + half, t=float(res.statistic), df=float(df),
-               p=float(res.pvalue), hedges_g=(ma - mb) / sp * (1 - 3 / (4 * (nb + na) - 9)) if sp > 0 else np.nan)
+    out.update({k: w[k] for k in ("ci_low", "ci_high", "t", "df", "p")},
+               hedges_g=(w["mean_diff"]) / sp * (1 - 3 / (4 * (nb + na) - 9)) if sp > 0 else np.nan)
     return out
 
 
