@@ -71,10 +71,14 @@ __all__ = [
     "design_text",
     "reliability",
     "item_rest",
+    "protected_reliability",
+    "protected_item_rest",
     "rci_threshold",
     "reliable_change",
     "reliable_change_summary",
     "protect_reliable_change",
+    "rci_text",
+    "rci_results",
     "compare_norm",
     "bands",
     "band_table",
@@ -785,6 +789,143 @@ def item_rest(df: pd.DataFrame, form: str = "soc29", formversion: str | None = N
     return out[["item", "skala", "n", "r_rest_skala", "r_rest_total"]]
 
 
+def _wave_group(answers: pd.DataFrame, scores: pd.DataFrame, wave: str, ts, forbund: str, id_col: str = "respondent_id"):
+    """The raw answers of a wave cell's group and the cell's n (NaN when suppressed).
+
+    The ``kasam_<wave>`` cell counts the respondents with a total in that wave; the answers of the
+    others (a subscale too incomplete to prorate) are left out. Raises when the group's size is not
+    the published cell (the answers are not the table set's).
+    """
+    from . import flows
+
+    cell = flows.cell_value(ts, f"kasam_{wave}", forbund=forbund, period="alla")
+    ids = scores.loc[scores["total"].notna(), id_col] if len(scores) else pd.Series([], dtype=object)
+    group = answers.loc[answers[id_col].isin(set(ids))] if len(answers) else answers
+    if not pd.isna(cell) and float(ids.nunique()) != cell:
+        raise ScoringError(f"KASAM {wave} {forbund or 'alla'}: {ids.nunique()} respondents with a total in the "
+                           f"answers, {cell:g} in the protected table set (kasam_{wave})")
+    return group, cell
+
+
+def protected_reliability(answers: pd.DataFrame, scores: pd.DataFrame, wave: str = "fore", form: str = "soc29",
+                          tabeller=None, forbund: str = "", min_n: int = 5, ci: float = 0.95) -> pd.DataFrame:
+    """The board's Cronbach α table of one participants' wave, gated by its protected wave cell.
+
+    Without a table set (``tabeller`` None) this is :func:`reliability` of ``answers``. With it
+    (issue 15) the wave's group is the ``kasam_<wave>`` cell (förbund ``forbund``, all periods:
+    the respondents of ``scores`` with a total), and
+
+    * where the cell is suppressed, every ``n``, ``alpha`` and CI is NaN ("–"): α and its interval
+      are statistics of a group that is hidden;
+    * elsewhere α is computed on the cell's group (:func:`reliability`, listwise). Its ``n`` (the
+      respondents with every item of the scale answered) is no cell: the cell's n minus it counts
+      the respondents who left an item of the scale blank. Where that difference is 1 to
+      ``min_n − 1`` the ``n`` is hidden, and so is the CI, since Feldt's F interval depends on n
+      alone besides α and the number of items (n could be solved from it). The total's listwise
+      group lies inside every subscale's: where a shown subscale n exceeds the total's n by 1 to
+      ``min_n − 1`` the total's n and CI are hidden too. (Two subscales' groups are not nested, so
+      their difference is no group's size.) α itself has no count and stays.
+
+    ``undertryckt`` flags a row with a hidden value (:func:`board_table` shows its NaN as "–").
+
+    Raises
+    ------
+    ScoringError
+        When the group's size differs from the published cell.
+
+    Examples
+    --------
+    Seven respondents before, SOC-13; r6 left item 2 (begriplighet) blank, so begriplighet and the
+    total have n = 6 of the cell's 7 (one person: hidden, with the CI); hanterbarhet and
+    meningsfullhet have all 7:
+
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 7, "insats": ["X"] * 7, "kon": ["man"] * 7,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 7), "avslutsdatum": pd.NaT})
+    >>> rng = np.random.default_rng(3)
+    >>> base = rng.integers(2, 7, size=(7, 1))
+    >>> raw = pd.DataFrame(np.clip(base + rng.integers(-1, 2, size=(7, 13)), 1, 7).astype(float),
+    ...                    columns=[f"soc13_{i}" for i in range(1, 14)])
+    >>> raw.loc[6, "soc13_2"] = np.nan
+    >>> raw = raw.assign(respondent_id=[f"r{i}" for i in range(7)], forbund="A", insats="X", kon="man",
+    ...                  tidpunkt="fore", datum=pd.Timestamp("2025-02-01"))
+    >>> sc = score(raw, "soc13")
+    >>> ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    >>> out = protected_reliability(raw, sc, "fore", "soc13", tabeller=ts, forbund="A").set_index("skala")
+    >>> out["n"].tolist()
+    [nan, 7.0, 7.0, nan]
+    >>> bool(out["ci_low"].isna()["begriplighet"]), bool(out["alpha"].notna().all())
+    (True, True)
+    >>> ts.cells.loc[ts.cells["matt"] == "kasam_fore", "status"] = tableset.SECONDARY
+    >>> protected_reliability(raw, sc, "fore", "soc13", tabeller=ts, forbund="A")["alpha"].isna().all()
+    np.True_
+    """
+    if tabeller is None:
+        return reliability(answers, form, ci=ci)
+    group, cell = _wave_group(answers, scores, wave, tabeller, forbund)
+    out = reliability(group, form, ci=ci) if len(group) else reliability(answers.iloc[:0], form, ci=ci)
+    values = ["n", "alpha", "ci_low", "ci_high"]
+    out[values] = out[values].astype(float)
+    mask = pd.DataFrame(False, index=out.index, columns=values)
+    if pd.isna(cell):
+        mask[:] = True
+    else:
+        excl = cell - out["n"]
+        small = ((excl > 0) & (excl < min_n)).to_numpy()
+        tot = (out["skala"] == "total").to_numpy()
+        subs = ~tot & ~small
+        if tot.any() and not small[tot].any() and subs.any():
+            gap = out.loc[subs, "n"].to_numpy() - float(out.loc[tot, "n"].iloc[0])
+            if ((gap > 0) & (gap < min_n)).any():
+                small = small | tot
+        mask.loc[small, ["n", "ci_low", "ci_high"]] = True
+    out = out.mask(mask.reindex(columns=out.columns, fill_value=False))
+    out["undertryckt"] = mask.any(axis=1).to_numpy()  # no attrs: the notebook concatenates the waves' tables
+    return out
+
+
+def protected_item_rest(answers: pd.DataFrame, scores: pd.DataFrame, wave: str = "fore", form: str = "soc29",
+                        tabeller=None, forbund: str = "", min_n: int = 5) -> pd.DataFrame:
+    """The board's item–rest table of one participants' wave, gated as :func:`protected_reliability`.
+
+    Without a table set this is :func:`item_rest` of ``answers``. With one, the correlations are
+    computed on the ``kasam_<wave>`` cell's group and hidden where the cell is suppressed; each
+    item's ``n`` (listwise on its subscale, the same n as its subscale's row of
+    :func:`protected_reliability`) is hidden where that row's n is. Correlations carry no count.
+
+    Examples
+    --------
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 7, "insats": ["X"] * 7, "kon": ["man"] * 7,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 7), "avslutsdatum": pd.NaT})
+    >>> raw = pd.DataFrame({f"soc13_{i}": [1.0, 4, 7, 4, 2, 6, 5] for i in range(1, 14)})
+    >>> raw.loc[6, "soc13_2"] = np.nan
+    >>> raw = raw.assign(respondent_id=[f"r{i}" for i in range(7)], forbund="A", insats="X", kon="man",
+    ...                  tidpunkt="fore", datum=pd.Timestamp("2025-02-01"))
+    >>> sc = score(raw, "soc13")
+    >>> ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    >>> out = protected_item_rest(raw, sc, "fore", "soc13", tabeller=ts, forbund="A")
+    >>> out.set_index("item").loc[["soc13_2", "soc13_3", "soc13_1"], ["skala", "n"]].values.tolist()
+    [['begriplighet', nan], ['hanterbarhet', 7.0], ['meningsfullhet', 7.0]]
+    """
+    if tabeller is None:
+        return item_rest(answers, form)
+    rel = protected_reliability(answers, scores, wave, form, tabeller=tabeller, forbund=forbund, min_n=min_n)
+    group, cell = _wave_group(answers, scores, wave, tabeller, forbund)
+    out = item_rest(group if len(group) else answers.iloc[:0], form)
+    values = ["n", "r_rest_skala", "r_rest_total"]
+    out[values] = out[values].astype(float)
+    hidden_n = rel.set_index("skala")["n"].isna()
+    mask = pd.DataFrame(False, index=out.index, columns=values)
+    if pd.isna(cell):
+        mask[:] = True
+    else:
+        mask["n"] = out["skala"].map(hidden_n).fillna(True).astype(bool).to_numpy()
+    out = out.mask(mask.reindex(columns=out.columns, fill_value=False))
+    out["undertryckt"] = mask.any(axis=1).to_numpy()  # no attrs: the notebook concatenates the waves' tables
+    return out
+
+
 def _corr(a: pd.Series, b: pd.Series) -> float:
     if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
         return float("nan")
@@ -919,7 +1060,8 @@ def reliable_change_summary(rc: pd.DataFrame, lang: str | None = None) -> pd.Dat
     return out
 
 
-def protect_reliable_change(summary: pd.DataFrame, min_n: int = 5) -> pd.DataFrame:
+def protect_reliable_change(summary: pd.DataFrame, min_n: int = 5, tabeller=None, forbund: str = "",
+                            paired: bool = True) -> pd.DataFrame:
     """The board's RCI table: :func:`reliable_change_summary` with small categories hidden, and one more.
 
     The three categories add up to the number assessed (``n_total``, shown beside them and equal to
@@ -931,28 +1073,131 @@ def protect_reliable_change(summary: pd.DataFrame, min_n: int = 5) -> pd.DataFra
     ``undertryckt`` flags it and ``attrs["undertryckt_celler"]`` holds the cell mask for
     :func:`evaluation.disclosure.format_table`.
 
+    With the protected table set ``tabeller`` (issue 15) the people assessed are the ``kasam``
+    pairs cell (förbund ``forbund``, all periods), and the threshold uses the before wave's α, so
+    the table is shown only where the ``kasam`` *and* ``kasam_fore`` cells are published and
+    ``n_total`` equals the pairs cell; elsewhere every ``n``, ``andel`` and ``n_total`` is NaN
+    (a hidden pairs cell would otherwise be printed as ``n_total``, and the categories would split
+    it). An unpaired design (``paired`` False, with or without a table set) hides the table too: the
+    RCI needs the same people at both waves, and the board's comparison is then the two whole
+    waves, whose pairs (a minority that the design rejected) are no figure of the report. ``attrs["dold"]`` says why the whole
+    table is hidden (``""``, ``"oparad"`` or ``"undertryckt"``; :func:`rci_text`).
+
+    Raises
+    ------
+    ScoringError
+        When the pairs cell is published and differs from ``n_total`` (the RCI was computed on other
+        pairs than the table set, as :func:`protected_rows` raises for the comparison).
+
     Examples
     --------
     >>> rc = pd.DataFrame({"kategori": ["forbattrad"] * 8 + ["oforandrad"] * 48 + ["forsamrad"]})
     >>> out = protect_reliable_change(reliable_change_summary(rc))
     >>> out["n"].tolist(), out["undertryckt"].tolist()   # 1 deteriorated: hidden, and 8 to hide it
     ([nan, 48.0, nan], [True, False, True])
+
+    With a table set whose pairs cell (6 pairs) is suppressed, nothing is shown:
+
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 6, "insats": ["X"] * 6, "kon": ["man"] * 6,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 6), "avslutsdatum": pd.NaT})
+    >>> sc = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(6)] * 2, "forbund": "A", "insats": "X",
+    ...                    "kon": "man", "tidpunkt": ["fore"] * 6 + ["efter"] * 6,
+    ...                    "datum": pd.to_datetime(["2025-02-01"] * 6 + ["2025-09-01"] * 6), "total": 130.0})
+    >>> ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    >>> rc = pd.DataFrame({"kategori": ["oforandrad"] * 6})
+    >>> protect_reliable_change(reliable_change_summary(rc), tabeller=ts, forbund="A")["n_total"].tolist()
+    [6.0, 6.0, 6.0]
+    >>> ts.cells.loc[ts.cells["matt"] == "kasam", "status"] = tableset.SECONDARY
+    >>> out = protect_reliable_change(reliable_change_summary(rc), tabeller=ts, forbund="A")
+    >>> out["n_total"].tolist(), bool(out["undertryckt"].all()), out.attrs["dold"]
+    ([nan, nan, nan], True, 'undertryckt')
     """
     from . import disclosure
 
     st = disclosure.suppress_table(summary.set_index("kategori")[["n"]], min_n=min_n, margins=False)
     hidden = st.mask["n"].reindex(summary["kategori"]).to_numpy()
     out = summary.copy()
-    out[["n", "andel"]] = out[["n", "andel"]].astype(float)
+    out[["n", "andel", "n_total"]] = out[["n", "andel", "n_total"]].astype(float)
+    why = "" if paired else "oparad"
+    if tabeller is not None and paired:
+        from . import flows
+
+        pairs = flows.cell_value(tabeller, "kasam", forbund=forbund, period="alla")
+        base = flows.cell_value(tabeller, "kasam_fore", forbund=forbund, period="alla")
+        n_total = float(out["n_total"].iloc[0]) if len(out) else 0.0
+        if pd.isna(pairs) or pd.isna(base):
+            why = "undertryckt"
+        elif pairs != n_total:
+            raise ScoringError(f"KASAM RCI {forbund or 'alla'}: {n_total:g} pairs assessed, {pairs:g} in the "
+                               "protected table set (kasam)")
+    if why:
+        hidden = np.ones(len(out), dtype=bool)
+        out["n_total"] = np.nan
     out.loc[hidden, ["n", "andel"]] = np.nan
     out["undertryckt"] = hidden
-    out.attrs["undertryckt_celler"] = pd.DataFrame({"n": hidden, "andel": hidden}, index=out.index)
+    out.attrs["undertryckt_celler"] = pd.DataFrame({"n": hidden, "andel": hidden, "n_total": bool(why)},
+                                                   index=out.index)
+    out.attrs["dold"] = why
     return out
+
+
+def rci_text(rc: pd.DataFrame, table: pd.DataFrame, lang: str = "sv") -> str:
+    """The board's sentence above the RCI table: threshold, SD and reliability, or why it is hidden.
+
+    The threshold follows from the pairs' baseline SD and the before wave's α (:func:`reliable_change`),
+    statistics of the ``kasam`` and ``kasam_fore`` groups: where :func:`protect_reliable_change`
+    hid the whole table (``attrs["dold"]``) they are hidden too and the sentence says why.
+
+    Examples
+    --------
+    >>> rc = reliable_change(pd.Series([150.0, 140, 160]), pd.Series([170.0, 141, 140]), sd=18, reliability=0.9)
+    >>> tab = protect_reliable_change(reliable_change_summary(rc), min_n=1)
+    >>> rci_text(rc, tab)
+    'Tillförlitlig förändring (Jacobson & Truax): minst 15,8 poängs förändring (SD 18,0, reliabilitet 0,90).'
+    >>> tab.attrs["dold"] = "oparad"
+    >>> rci_text(rc, tab).startswith("Tillförlitlig förändring (Jacobson & Truax) visas inte")
+    True
+    """
+    from evaluation.disclosure import format_number
+
+    why = table.attrs.get("dold", "")
+    if why:
+        return _t("kasam.rci.dold_oparad" if why == "oparad" else "kasam.rci.dold", lang)
+    return _t("kasam.rci.forklaring", lang, troskel=format_number(rc.attrs["threshold"], lang, 1),
+              sd=format_number(rc.attrs["sd"], lang, 1), rel=format_number(rc.attrs["reliability"], lang, 2))
+
+
+def rci_results(rc: pd.DataFrame, table: pd.DataFrame) -> dict:
+    """The ``results.json`` values of the board's RCI table: null wherever the board shows "–".
+
+    ``n_rci`` (people assessed), ``andel_forbattrad``, ``andel_oforandrad``, ``andel_forsamrad``
+    (0–1) and ``rci_troskel`` (points) from :func:`protect_reliable_change`'s table; each is None
+    where the table hides it (the threshold where the whole table is hidden, see :func:`rci_text`).
+
+    Examples
+    --------
+    >>> rc = pd.DataFrame({"kategori": ["forbattrad"] * 8 + ["oforandrad"] * 48 + ["forsamrad"]})
+    >>> rc.attrs["threshold"] = 15.8
+    >>> r = rci_results(rc, protect_reliable_change(reliable_change_summary(rc)))
+    >>> r["n_rci"], r["andel_forbattrad"], round(r["andel_oforandrad"], 4), r["rci_troskel"]
+    (57, None, 0.8421, 15.8)
+    """
+    andel = table.set_index("kategori")["andel"]
+
+    def val(v):
+        return None if v is None or pd.isna(v) else float(v)
+
+    n = table["n_total"].iloc[0] if len(table) else float("nan")
+    return {"n_rci": None if pd.isna(n) else int(n),
+            **{f"andel_{k}": val(andel.get(k)) for k in ("forbattrad", "oforandrad", "forsamrad")},
+            "rci_troskel": None if table.attrs.get("dold") else val(rc.attrs.get("threshold"))}
 
 
 # -------------------------------------------------------------------------------------- norms
 def compare_norm(scores, form: str = "soc29", mean: float | None = None, sd: float | None = None,
-                 value_col: str = "total", ci: float = 0.95) -> pd.DataFrame:
+                 value_col: str = "total", ci: float = 0.95, tabeller=None, forbund: str = "",
+                 wave: str = "fore") -> pd.DataFrame:
     """Compare a group's mean with a reference norm (one-sample t, standardised difference).
 
     Parameters
@@ -964,19 +1209,46 @@ def compare_norm(scores, form: str = "soc29", mean: float | None = None, sd: flo
         & Björvell 1993).
     mean, sd : float, optional
         Reference mean and SD overriding the key table.
+    tabeller : evaluation.tableset.TableSet, optional
+        The protected table set (issue 15): the group is then the ``kasam_<wave>`` cell (förbund
+        ``forbund``, all periods; the participants' respondents with a total in that wave). Every
+        value of the group (``n`` … ``std_diff``; not the reference's own mean and SD) is NaN
+        ("–") where that cell is suppressed, and ``n`` must be the cell's n.
+    forbund, wave : str
+        The förbund ("" = all) and the wave (``fore`` / ``efter``) of ``scores``.
+
+    Raises
+    ------
+    ScoringError
+        With a table set, when the scores' n differs from the published cell.
 
     Returns
     -------
     DataFrame
         One row: ``n``, ``medel``, ``sd``, ``ref_medel``, ``ref_sd``, ``diff`` (group − norm),
         ``ci_low``, ``ci_high`` (CI of the group mean − norm), ``t``, ``df``, ``p``
-        (``scipy.stats.ttest_1samp``) and ``std_diff`` = diff / ref SD. Descriptive context,
-        not a diagnosis.
+        (``scipy.stats.ttest_1samp``) and ``std_diff`` = diff / ref SD, and ``undertryckt``
+        (True where the table set hides the group). Descriptive context, not a diagnosis.
 
     Examples
     --------
     >>> compare_norm(pd.Series([151.0, 169.0, 133.0]))[["diff", "std_diff"]].iloc[0].tolist()
     [0.0, 0.0]
+
+    With a table set whose before-wave cell is suppressed only the reference is shown:
+
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 5, "insats": ["X"] * 5, "kon": ["man"] * 5,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 5), "avslutsdatum": pd.NaT})
+    >>> sc = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(5)], "forbund": "A", "insats": "X",
+    ...                    "kon": "man", "tidpunkt": "fore", "datum": pd.Timestamp("2025-02-01"),
+    ...                    "total": [130.0, 140, 150, 160, 170]})
+    >>> ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    >>> compare_norm(sc, tabeller=ts, forbund="A")[["n", "medel", "diff"]].iloc[0].tolist()
+    [5.0, 150.0, -1.0]
+    >>> ts.cells.loc[ts.cells["matt"] == "kasam_fore", "status"] = tableset.SECONDARY
+    >>> compare_norm(sc, tabeller=ts, forbund="A")[["n", "medel", "ref_medel"]].iloc[0].tolist()
+    [nan, nan, 151.0]
     """
     from scipy import stats
 
@@ -987,7 +1259,7 @@ def compare_norm(scores, form: str = "soc29", mean: float | None = None, sd: flo
     n = len(x)
     res = stats.ttest_1samp(x, m) if n >= 2 else None
     lo, hi = (res.confidence_interval(ci) if res is not None else (np.nan, np.nan))
-    return pd.DataFrame([{
+    out = pd.DataFrame([{
         "n": n, "medel": x.mean() if n else np.nan, "sd": x.std(ddof=1) if n > 1 else np.nan,
         "ref_medel": m, "ref_sd": s, "diff": (x.mean() - m) if n else np.nan,
         "ci_low": lo - m, "ci_high": hi - m,
@@ -995,6 +1267,20 @@ def compare_norm(scores, form: str = "soc29", mean: float | None = None, sd: flo
         "p": res.pvalue if res is not None else np.nan,
         "std_diff": (x.mean() - m) / s if n else np.nan,
     }])
+    hidden = False
+    if tabeller is not None:
+        from . import flows
+
+        cell = flows.cell_value(tabeller, f"kasam_{wave}", forbund=forbund, period="alla")
+        hidden = bool(pd.isna(cell))
+        if not hidden and float(n) != cell:
+            raise ScoringError(f"KASAM {wave} {forbund or 'alla'}: n = {n} in the scores, {cell:g} in the "
+                               f"protected table set (kasam_{wave})")
+        if hidden:  # a mean, SD and test of a hidden group: only the reference stays
+            group = [c for c in out.columns if c not in ("ref_medel", "ref_sd")]
+            out[group] = np.nan
+    out["undertryckt"] = hidden
+    return out
 
 
 def norm_label(form: str = "soc29", lang: str = "sv") -> str:
@@ -1036,20 +1322,46 @@ def bands(scores, form: str = "soc29", value_col: str = "total") -> pd.Series:
 
 
 def band_table(scores, form: str = "soc29", value_col: str = "total", by: str | None = None,
-               min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
+               min_n: int = 5, lang: str = "sv", tabeller=None, forbund: str = "",
+               wave: str = "fore") -> pd.DataFrame:
     """Number and share of respondents per descriptive band (optionally per group), suppressed.
+
+    Without a table set, counts below ``min_n`` are suppressed row by row with
+    :func:`evaluation.disclosure.suppress_rows`. With the protected table set ``tabeller`` (issue
+    15; only without ``by``) the bands split the ``kasam_<wave>`` cell (förbund ``forbund``, all
+    periods), whose n the board sees in the score table: where that cell is suppressed every band
+    is hidden, and otherwise the bands are protected as one column with that known total
+    (:func:`evaluation.disclosure.suppress_table`, ``margins=False``, as
+    :func:`protect_reliable_change`): a small band is hidden with the smallest other non-zero one,
+    so that it is not the total minus the others.
+
+    Raises
+    ------
+    ScoringError
+        With a table set, when the bands' total differs from the published cell.
 
     Returns
     -------
     DataFrame
-        Columns (``by``), ``band``, ``etikett``, ``n``, ``andel`` and ``undertryckt``; counts
-        below ``min_n`` are suppressed with :func:`evaluation.disclosure.suppress_rows`. The
+        Columns (``by``), ``band``, ``etikett``, ``n``, ``andel`` and ``undertryckt``. The
         attribute ``attrs["caveat"]`` holds the label "Beskrivande, inte diagnostiskt".
 
     Examples
     --------
     >>> band_table(pd.Series([120.0] * 6 + [150.0] * 2))[["band", "n"]].to_dict("list")["band"]
     ['lag', 'mattlig', 'hog']
+
+    Under a table set (8 respondents published): 2 moderate is hidden, and the 6 low with it:
+
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 8, "insats": ["X"] * 8, "kon": ["man"] * 8,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 8), "avslutsdatum": pd.NaT})
+    >>> sc = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(8)], "forbund": "A", "insats": "X",
+    ...                    "kon": "man", "tidpunkt": "fore", "datum": pd.Timestamp("2025-02-01"),
+    ...                    "total": [120.0] * 6 + [150.0] * 2})
+    >>> ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    >>> band_table(sc, tabeller=ts, forbund="A")["n"].tolist()
+    [nan, nan, 0.0]
     """
     df = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame({value_col: pd.Series(scores)})
     df = df.assign(band=bands(df, form, value_col)).dropna(subset=["band"])
@@ -1065,7 +1377,24 @@ def band_table(scores, form: str = "soc29", value_col: str = "total", by: str | 
     tot = out.groupby(by)["n"].transform("sum") if by else out["n"].sum()
     out["andel"] = out["n"] / tot
     out["etikett"] = [_t(f"kasam.band.{b}", lang) for b in out["band"]]
-    out = _suppress(out, min_n)
+    if tabeller is not None and not by:
+        from . import disclosure, flows
+
+        cell = flows.cell_value(tabeller, f"kasam_{wave}", forbund=forbund, period="alla")
+        if not pd.isna(cell) and float(out["n"].sum()) != cell:
+            raise ScoringError(f"KASAM {wave} {forbund or 'alla'}: {out['n'].sum()} in the bands, {cell:g} in "
+                               f"the protected table set (kasam_{wave})")
+        if pd.isna(cell):
+            hidden = np.ones(len(out), dtype=bool)
+        else:  # the bands add up to the published cell: secondary suppression within the column
+            st = disclosure.suppress_table(out.set_index("band")[["n"]], min_n=min_n, margins=False)
+            hidden = st.mask["n"].reindex(out["band"]).to_numpy(bool)
+        out[["n", "andel"]] = out[["n", "andel"]].astype(float)
+        out.loc[hidden, ["n", "andel"]] = np.nan
+        out["undertryckt"] = hidden
+        out.attrs["undertryckt_celler"] = pd.DataFrame({"n": hidden, "andel": hidden}, index=out.index)
+    else:
+        out = _suppress(out, min_n)
     out.attrs["caveat"] = _t("caveat.descriptive_only", lang)
     return out
 
@@ -1558,7 +1887,11 @@ def score_summary(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = 
         The protected table set: the participants' waves ``fore`` / ``efter`` are then shown only
         where their ``kasam_fore`` / ``kasam_efter`` cell (förbund ``forbund``, all periods) is
         published ("–" throughout otherwise), and the total's n must be that cell's n (issue 15:
-        a mean is published only where its count cell is).
+        a mean is published only where its count cell is). The cell's group is the respondents
+        with a total, so under a table set every scale of ``fore`` / ``efter`` is computed on
+        them alone: a subscale row would otherwise count a respondent who has that subscale but
+        lacks another one (and so the total), and its n minus the cell's n would be a hidden
+        group of 1-4 people that is no cell. Every n shown is then the cell's n.
     forbund : str
         The förbund of the scores ("" = all).
 
@@ -1578,6 +1911,18 @@ def score_summary(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = 
     >>> sc = pd.DataFrame({"tidpunkt": ["fore"] * 5 + ["efter"] * 5, "total": [120.0, 130, 140, 150, 160] * 2})
     >>> score_summary(sc).loc["KASAM totalt (poäng)"].tolist()
     ['5', '140,0', '15,8', '5', '140,0', '15,8']
+
+    Under a table set a subscale counts only the respondents with a total (the cell's group):
+
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 6, "insats": ["X"] * 6, "kon": ["man"] * 6,
+    ...                    "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 6), "avslutsdatum": pd.NaT})
+    >>> sc = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(6)], "forbund": "A", "insats": "X",
+    ...                    "kon": "man", "tidpunkt": "fore", "datum": pd.Timestamp("2025-02-01"),
+    ...                    "begriplighet": [50.0, 52, 54, 56, 58, 70], "total": [130.0, 135, 140, 145, 150, None]})
+    >>> ts = tableset.build(ep, sc, reference_date="2025-12-31")
+    >>> score_summary(sc, tabeller=ts, forbund="A")[("Före", "Antal (n)")].tolist()   # not 6 for begriplighet
+    ['5', '5']
     """
     from evaluation.disclosure import format_number
 
@@ -1589,6 +1934,8 @@ def score_summary(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str = 
     stats = {}
     for w in order:
         sub = scores.loc[scores[wave_col] == w, cols]
+        if tabeller is not None and w in ("fore", "efter") and "total" in sub:
+            sub = sub.loc[sub["total"].notna()]  # the cell's group: every scale on the respondents with a total
         n, mean, sd = sub.count(), sub.mean(), sub.std(ddof=1)
         small = n < min_n
         if tabeller is not None and w in ("fore", "efter"):
@@ -1690,8 +2037,9 @@ def figure_subscales(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str
 
     With ``tabeller`` (the protected table set) the participants' waves ``fore`` / ``efter`` are
     drawn only where their ``kasam_fore`` / ``kasam_efter`` cell (förbund ``forbund``, all periods)
-    is published, as in :func:`score_summary` (issue 15: a mean only where its count cell is);
-    when no wave is left the figure holds one explanatory line instead of bars.
+    is published, as in :func:`score_summary` (issue 15: a mean only where its count cell is),
+    and, as there, on the cell's group alone (the respondents with a total); when no wave is left
+    the figure holds one explanatory line instead of bars.
 
     Examples
     --------
@@ -1722,6 +2070,8 @@ def figure_subscales(scores: pd.DataFrame, wave_col: str = "tidpunkt", lang: str
             return apply_layout(fig, title or _t("kasam.figur.delskalor_titel", lang), height=200)
     for w in waves:
         part = scores[scores[wave_col] == w]
+        if tabeller is not None and w in ("fore", "efter") and "total" in part:
+            part = part[part["total"].notna()]  # the wave cell's group (score_summary)
         ys, es = [], []
         for s in subs:
             v = part[s].dropna().astype(float) / (len(ins.subscales[s]) if per_item and ins.total == "sum" else 1)
