@@ -73,7 +73,11 @@ records no offentlig försörjning vid avslut; Vuxenteamen 666 / 975), ``egen_fo
 :func:`key_figure_counts`) and, when reported figures are checked, ``rapporterat_kontroller_ok`` (bool) and ``rapporterat_avvikelser`` (n failed checks); ``publicerade`` ({key figure: bool}, :func:`published_keys`: whether the board tables show it).
 ``results.json`` is board-facing: every value the board tables hide ("–") is ``null`` there, a
 category of ``avslut_per_kategori`` / ``avslut_per_sus_kategori`` whose cell is suppressed too
-(:func:`board_results`); the evaluator reads the values in the executed notebook.
+(:func:`board_results`); the evaluator reads the values in the executed notebook. Under a protected
+table set the counts are cells (:data:`CELL_COUNTS`: ``antal_episoder`` is the ``nya`` cell of period
+"alla", ``pagaende_vid_referensdatum`` = ``nya`` − ``avslutade`` of period "alla"), and the counts no
+cell gives (:data:`EVALUATOR_ONLY`: ``antal_deltagare``, ``antal_anonyma``, ``avslut_obekraftade``)
+are ``null`` and not in the board's key figure table.
 """
 
 from __future__ import annotations
@@ -132,6 +136,10 @@ __all__ = [
     "published",
     "published_keys",
     "KEY_FIGURE_CELLS",
+    "CELL_COUNTS",
+    "EVALUATOR_ONLY",
+    "NOT_SLICES",
+    "cell_count",
     "cell_value",
     "protected_exits",
     "protected_rows",
@@ -1532,10 +1540,32 @@ KEY_FIGURES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Counts of :func:`headline` that a board reads as a signed sum of cells of the protected table set
+#: (issue 15): ``{headline key: [(coefficient, matt, dims), ...]}``, dims within the slice. Under a
+#: table set the board's value (the key figure table, ``results.json``) is this sum of the published
+#: cells, never the microdata count; it is published only when every cell is.
+#:
+#: * ``antal_episoder`` is the ``nya`` cell of period ``"alla"``: every episode (registration errors
+#:   dropped, anonymous ones included) with inskrivning on or before the table set's extract date;
+#:   :func:`count_participants` counts every selected episode, also one dated after the extract date,
+#:   so the board's label says what the cell counts (``flows.nyckeltal.antal_episoder.tabell``).
+#: * ``pagaende_vid_referensdatum`` = ``nya`` − ``avslutade``, both of period ``"alla"``: the cells
+#:   count the episodes with inskrivning ≤ the extract date and, of those, the ones with
+#:   ``avslutad`` (avslut ≤ the extract date, :func:`classify_exits`), every year summed into
+#:   ``"alla"`` (:func:`evaluation.tableset.build`); the headline counts ``~avslutad`` and
+#:   inskrivning ≤ the extract date: the same episodes by definition.
+#: * the period counts are the cells of the slice's year.
+CELL_COUNTS: dict[str, list[tuple[int, str, dict]]] = {
+    "antal_episoder": [(1, "nya", {"period": "alla"})],
+    "inskrivna_i_perioden": [(1, "nya", {})],
+    "avslutade_i_perioden": [(1, "avslutade", {})],
+    "pagaende_vid_referensdatum": [(1, "nya", {"period": "alla"}), (-1, "avslutade", {"period": "alla"})],
+    "aktiva_i_perioden": [(1, "aktiva", {})],
+}
+
 #: Cells of the protected table set behind the key figures of :func:`headline` (besides the slice).
 KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
-    "inskrivna_i_perioden": [("nya", {})],
-    "avslutade_i_perioden": [("avslutade", {})],
+    **{k: [(m, d) for _, m, d in terms] for k, terms in CELL_COUNTS.items() if k != "aktiva_i_perioden"},
     "egen_forsorjning_efter_andel": [("avslutade", {}), ("egen", {"kategori": "ja"}), ("egen", {"kategori": "nej"})],
     "offentlig_fore_andel": [("avslutade", {}), ("forsorjning_fore", {"kategori": "offentlig"})],
     "offentlig_efter_andel": [("avslutade", {}), ("forsorjning_efter", {"kategori": "offentlig"})],
@@ -1557,6 +1587,13 @@ KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
 #: Headline keys that are not cells of the protected table set nor gated by one (the rundgång cohort is
 #: a window of exit dates and its returns are events): with a table set they are never shown to a board.
 NOT_SLICES: tuple[str, ...] = ("aterkomst_kohort", "aterkomst_andel", "ej_offentlig_forsorjning_vid_avslut_andel")
+
+#: Headline counts that no cell gives (issue 15): persons (linked non-anonymous + anonymous: a count of
+#: distinct people, not an additive cell), anonymous episodes and exits still in their waiting period
+#: (SUS category × confirmation is deliberately not crossed in the table set). In small data they are
+#: 1-4 people, or differ from a suppressed cell by a small group. Under a table set they are for the
+#: evaluator only: left out of the board's key figure table, ``null`` in ``results.json``.
+EVALUATOR_ONLY: tuple[str, ...] = ("antal_deltagare", "antal_anonyma", "avslut_obekraftade")
 
 #: ``{headline key: measure of the table set}`` of the per-category counts of :func:`headline`: each
 #: category is the cell of that measure and category in the slice (the board's exit tables).
@@ -1604,18 +1641,65 @@ def published_keys(tabeller, skiva: dict | None) -> dict:
     if tabeller is None:
         return {}
     return {**{k: published(tabeller, skiva, cells) for k, cells in KEY_FIGURE_CELLS.items()},
-            **{k: False for k in NOT_SLICES}}
+            **{k: False for k in NOT_SLICES + EVALUATOR_ONLY}}
+
+
+def cell_count(ts, key: str, skiva: dict | None) -> float:
+    """A count of :data:`CELL_COUNTS` as the board reads it: the signed sum of its published cells.
+
+    Parameters
+    ----------
+    ts : evaluation.tableset.TableSet
+    key : str
+        A key of :data:`CELL_COUNTS` (``antal_episoder``, ``pagaende_vid_referensdatum`` …).
+    skiva : dict or None
+        The slice (:func:`table_slice`); a cell's own dims (``period="alla"``) override it.
+
+    Returns
+    -------
+    float
+        Number of episodes; NaN when a cell it uses is suppressed or ``skiva`` is not a slice.
+
+    Examples
+    --------
+    Nine episodes started in 2025, two of them ended (by hand: 9 episodes, 9 − 2 = 7 ongoing); with
+    the two men's cells suppressed, the count over men is hidden:
+
+    >>> from evaluation import tableset
+    >>> ep = pd.DataFrame({"forbund": ["A"] * 9, "insats": ["X"] * 9, "kon": ["kvinna"] * 7 + ["man"] * 2,
+    ...     "inskrivningsdatum": pd.to_datetime(["2025-01-10"] * 9),
+    ...     "avslutsdatum": pd.to_datetime(["2025-06-01"] * 2 + [None] * 7)})
+    >>> ts = tableset.build(ep, reference_date="2025-12-31")
+    >>> s = table_slice("A", "", "2025-01-01", "2025-12-31")
+    >>> cell_count(ts, "antal_episoder", s), cell_count(ts, "pagaende_vid_referensdatum", s)
+    (9.0, 7.0)
+    >>> ts.cells.loc[ts.cells["kon"] == "man", "status"] = tableset.PRIMARY
+    >>> cell_count(ts, "pagaende_vid_referensdatum", {**s, "kon": "man"})
+    nan
+    """
+    if skiva is None or skiva.get("period", "") is None:
+        return float("nan")
+    total = 0.0
+    for coef, m, d in CELL_COUNTS[key]:
+        v = cell_value(ts, m, **{**skiva, **d})
+        if pd.isna(v):
+            return float("nan")
+        total += coef * float(v)
+    return total
 
 
 def board_results(head: Mapping, tabeller, skiva: dict | None) -> dict:
     """:func:`headline` as a board may read it (the deltagarflöden ``results.json``): what the board tables hide is None.
 
     ``results.json`` is board-facing, so it holds no value that the board report of the same run
-    shows as "–" (issue 15): a key figure of :data:`KEY_FIGURE_CELLS` whose cells are not all published
-    in the slice, every key of :data:`NOT_SLICES`, and each category of :data:`CATEGORY_CELLS` whose
-    cell is suppressed is ``None`` (JSON null); the keys stay. ``publicerade`` (:func:`published_keys`)
-    is added. The evaluator finds the values in the executed notebook. Without a table set
-    (``tabeller`` None) the headline is returned as it is, with an empty ``publicerade``.
+    shows as "–" or leaves out (issue 15): a key figure of :data:`KEY_FIGURE_CELLS` whose cells are not
+    all published in the slice, every key of :data:`NOT_SLICES` and :data:`EVALUATOR_ONLY` (persons,
+    anonymous, unconfirmed exits: no cell gives them), and each category of :data:`CATEGORY_CELLS`
+    whose cell is suppressed is ``None`` (JSON null); the keys stay. A published count of
+    :data:`CELL_COUNTS` and a published category is the cell's value (:func:`cell_count`).
+    ``publicerade`` (:func:`published_keys`) is added. The evaluator finds the values in the executed
+    notebook. Without a table set (``tabeller`` None) the headline is returned as it is, with an empty
+    ``publicerade``.
 
     Examples
     --------
@@ -1631,6 +1715,8 @@ def board_results(head: Mapping, tabeller, skiva: dict | None) -> dict:
     ({'forvarvsarbete': 9, 'studier': 3}, {'forvarvsarbete': None, 'studier': None})
     >>> r["avslutade_i_perioden"], r["arbete_studier_andel"], r["publicerade"]["arbete_studier_andel"]
     (12, None, False)
+    >>> h["antal_deltagare"], r["antal_deltagare"], r["antal_episoder"], r["pagaende_vid_referensdatum"]
+    (12, None, 12, 0)
     """
     out = dict(head)
     pub = published_keys(tabeller, skiva)
@@ -1638,10 +1724,14 @@ def board_results(head: Mapping, tabeller, skiva: dict | None) -> dict:
         pub["handlingsplan_i_tid_andel"] = False  # another deadline than the table set's: "–" in the report
     if tabeller is not None:
         out.update({k: None for k, ok in pub.items() if not ok and k in out})
+        for key in CELL_COUNTS:  # the board's count is the cells' (equal to the microdata's where both exist)
+            if key in out and pub.get(key):
+                out[key] = int(cell_count(tabeller, key, skiva))
         for key, matt in CATEGORY_CELLS.items():
             if isinstance(out.get(key), Mapping):
-                out[key] = {c: (v if published(tabeller, skiva, [(matt, {"kategori": c})]) else None)
-                            for c, v in out[key].items()}
+                vals = {c: cell_value(tabeller, matt, **{**skiva, "kategori": c}) if skiva else np.nan
+                        for c in out[key]}
+                out[key] = {c: (None if pd.isna(v) else int(v)) for c, v in vals.items()}
     out["publicerade"] = pub
     return out
 
@@ -1662,7 +1752,9 @@ def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dic
         Label and number language.
     tabeller : evaluation.tableset.TableSet, optional
         The protected table set: a key figure whose cells (:data:`KEY_FIGURE_CELLS`) are not all
-        published in the slice ``skiva`` (:func:`table_slice`) shows "–".
+        published in the slice ``skiva`` (:func:`table_slice`) shows "–"; a count of
+        :data:`CELL_COUNTS` shows the sum of its cells (:func:`cell_count`); the keys of
+        :data:`EVALUATOR_ONLY` and :data:`NOT_SLICES`, never published, have no row.
     skiva : dict, optional
 
     Returns
@@ -1680,11 +1772,16 @@ def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dic
 
     rows = {}
     for key, kind in KEY_FIGURES:
-        if key not in head:
-            continue
+        if key not in head or (tabeller is not None and key in NOT_SLICES + EVALUATOR_ONLY):
+            continue  # never shown to a board under a table set: no row of "–"
         v = head[key]
-        if tabeller is not None and (key in NOT_SLICES or (key in KEY_FIGURE_CELLS
-                                                           and not published(tabeller, skiva, KEY_FIGURE_CELLS[key]))
+        label = t(f"flows.nyckeltal.{key}", lang)
+        if tabeller is not None and key in CELL_COUNTS:
+            v = cell_count(tabeller, key, skiva)  # the board's count is the cells' sum
+            if key == "antal_episoder":
+                label = t("flows.nyckeltal.antal_episoder.tabell", lang)  # what the nya cell counts
+        if tabeller is not None and ((key in KEY_FIGURE_CELLS
+                                      and not published(tabeller, skiva, KEY_FIGURE_CELLS[key]))
                                      or (key == "handlingsplan_i_tid_andel" and not _plan_cells(head))):
             text = t("suppressed_short", lang)
         elif v is None or (isinstance(v, float) and np.isnan(v)):
@@ -1695,7 +1792,7 @@ def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dic
             text = format_number(v, lang, 1)
         else:
             text = format_number(v, lang, 0)
-        rows[t(f"flows.nyckeltal.{key}", lang)] = text
+        rows[label] = text
     out = pd.DataFrame({t("flows.kol.varde", lang): pd.Series(rows, dtype=object)})
     out.index.name = t("flows.kol.nyckeltal", lang)
     return out

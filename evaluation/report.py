@@ -310,6 +310,7 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
     ['nyckel', 'etikett', 'varde', 'text', 'n']
     """
     rows: list[dict] = []
+    evaluator_only: dict = {}  # measures no cell of the table set gives: left out for the board
 
     def add(key, label, value, text, n=None):
         rows.append({"nyckel": key, "etikett": label, "varde": value, "text": text, "n": n})
@@ -321,10 +322,18 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
 
         h = flows.headline(ep, u.events, u.reference_date, period_start, period_end)
         n_closed = h["avslutade_i_perioden"]
-        add("flows.deltagare", t("report.matt.deltagare", lang), h["antal_deltagare"],
-            _nr(h["antal_deltagare"], lang, 0), h["antal_deltagare"])
-        for key in ("inskrivna_i_perioden", "avslutade_i_perioden"):
+        skiva = flows.table_slice(u.forbund or "", "", period_start, period_end)
+        if tabeller is None:
+            add("flows.deltagare", t("report.matt.deltagare", lang), h["antal_deltagare"],
+                _nr(h["antal_deltagare"], lang, 0), h["antal_deltagare"])
+        else:  # persons are no cell of the table set: the evaluator's (notebook), null in results.json
+            evaluator_only["flows.deltagare"] = h["antal_deltagare"]
+        for key in (("antal_episoder",) if tabeller is not None else ()) + ("inskrivna_i_perioden",
+                                                                             "avslutade_i_perioden"):
             v = h[key]
+            if tabeller is not None:  # the board's count is the cells' (flows.CELL_COUNTS)
+                c = flows.cell_count(tabeller, key, skiva)
+                v = v if pd.isna(c) else int(c)  # a hidden count shows "–" below (its varde never shown)
             add(f"flows.{key}", t(f"report.matt.{key}", lang), v,
                 _nr(v, lang, 0) if (v == 0 or v >= min_n) else "–", v)
         if n_closed >= min_n:
@@ -426,6 +435,7 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
         paired = pair is None or pair[2].paired
         ok = [_measure_published(k, tabeller, u.forbund or "", period, paired) for k in out["nyckel"]]
         out["text"] = out["text"].where(ok, t("suppressed_short", lang))
+    out.attrs["utvarderare"] = evaluator_only  # headline(): null and not published in results.json
     return out
 
 
@@ -983,7 +993,7 @@ def _block_sammanfattning(ctx: dict) -> list[Block]:
     lang = ctx["lang"]
     meas = ctx["matt"]
     none = _none(lang)
-    keys = ["flows.deltagare", "flows.avslutade_i_perioden", "flows.egen_forsorjning_efter_andel",
+    keys = ["flows.deltagare", "flows.antal_episoder", "flows.avslutade_i_perioden", "flows.egen_forsorjning_efter_andel",
             "kasam.deltagare.forandring", "kasam.personal.forandring", "kostnadsnytta.npv_total",
             "kostnadsnytta.bcr", "mal.uppnatt", "mal.konflikter"]
     m = _match(meas, keys)
@@ -1855,6 +1865,8 @@ def headline(report: Report, word: bool = False) -> dict:
     delta = {f"{r}/{k}": int(counts.get((r, k), 0)) for r in spec["rader"] for k in spec["kolumner"]}
     num = report.matt.dropna(subset=["varde"])
     pub = [str(x) != t("suppressed_short", report.lang) for x in num["text"]]
+    # measures no cell of the protected table set gives (persons): not in the report, null here (the key stays)
+    only = [k for k in report.matt.attrs.get("utvarderare", {}) if k not in set(num["nyckel"])]
     return {
         "forbund": report.forbund,
         "period_start": report.period_start,
@@ -1865,8 +1877,9 @@ def headline(report: Report, word: bool = False) -> dict:
         "framgangsgrader": {str(g): int(n) for g, n in zip(report.framgang["grad"], report.framgang["antal_matt"])},
         "mal": goals_mod.headline(report.mal) if report.mal is not None else None,
         # board-facing: a figure the report shows as "–" is null (the evaluator reads it in the notebook)
-        "nyckeltal": {k: (float(v) if shown else None) for k, v, shown in zip(num["nyckel"], num["varde"], pub)},
-        "nyckeltal_publicerade": dict(zip(num["nyckel"], pub)),
+        "nyckeltal": {**{k: (float(v) if shown else None) for k, v, shown in zip(num["nyckel"], num["varde"], pub)},
+                      **{k: None for k in only}},
+        "nyckeltal_publicerade": {**dict(zip(num["nyckel"], pub)), **{k: False for k in only}},
         "forbehall": len(report.forbehall),
         "word": bool(word),
     }

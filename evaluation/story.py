@@ -142,13 +142,23 @@ def _published(r: Mapping) -> dict:
 def _flows(r: Mapping) -> list[str]:
     out = []
     r = _published(r)
+    flow = [f"{_n(r[k])} {verb}" for k, verb in (("inskrivna_i_perioden", "skrevs in"),
+                                                  ("avslutade_i_perioden", "avslutades"))
+            if r.get(k) is not None]
+    # persons are no cell of the protected table set (null in a board's results.json): then the
+    # sentence names the episodes, or only the period's flow; never a number that is not there
     if r.get("antal_deltagare") is not None:
-        flow = [f"{_n(r[k])} {verb}" for k, verb in (("inskrivna_i_perioden", "skrevs in"),
-                                                      ("avslutade_i_perioden", "avslutades"))
-                if r.get(k) is not None]
-        out.append(f"{_n(r['antal_deltagare'])} personer har deltagit i insatserna "
-                   f"({_n(r.get('antal_episoder'))} inskrivningar)"
+        episodes = f" ({_n(r['antal_episoder'])} inskrivningar)" if r.get("antal_episoder") is not None else ""
+        out.append(f"{_n(r['antal_deltagare'])} personer har deltagit i insatserna{episodes}"
                    + (f"; {' och '.join(flow)} under perioden." if flow else "."))
+    elif r.get("antal_episoder") is not None:
+        out.append(f"Insatserna har haft {_n(r['antal_episoder'])} inskrivningar"
+                   + (f"; {' och '.join(flow)} under perioden." if flow else "."))
+    elif flow:  # Swedish word order after the adverbial: "Under perioden skrevs 93 in och avslutades 110."
+        inv = [f"{verb[0]} {_n(r[k])}{verb[1]}" for k, verb in (("inskrivna_i_perioden", ("skrevs", " in")),
+                                                               ("avslutade_i_perioden", ("avslutades", "")))
+               if r.get(k) is not None]
+        out.append(f"Under perioden {' och '.join(inv)}.")
     if r.get("offentlig_fore_andel") is not None and r.get("offentlig_efter_andel") is not None:
         out.append(f"Andelen med offentlig försörjning var {fmt.percent(r['offentlig_fore_andel'])} före insatsen "
                    f"och {fmt.percent(r['offentlig_efter_andel'])} efter avslut.")
@@ -280,18 +290,18 @@ def _report(r: Mapping) -> list[str]:
     k = r.get("nyckeltal") or {}
     shown = r.get("nyckeltal_publicerade") or {}  # the report's "–": not published in the protected table set
     k = {key: (None if shown.get(key) is False else v) for key, v in k.items()}
-    out.extend(_flows({"antal_deltagare": k.get("flows.deltagare"), "antal_episoder": None,
-                       "inskrivna_i_perioden": k.get("flows.inskrivna_i_perioden"),
-                       "avslutade_i_perioden": k.get("flows.avslutade_i_perioden"),
-                       "offentlig_fore_andel": k.get("flows.offentlig_fore_andel"),
-                       "offentlig_efter_andel": k.get("flows.offentlig_efter_andel")})[:2]
-                if k.get("flows.deltagare") is not None else [])
+    flows = {"antal_deltagare": k.get("flows.deltagare"), "antal_episoder": k.get("flows.antal_episoder"),
+             "inskrivna_i_perioden": k.get("flows.inskrivna_i_perioden"),
+             "avslutade_i_perioden": k.get("flows.avslutade_i_perioden"),
+             "offentlig_fore_andel": k.get("flows.offentlig_fore_andel"),
+             "offentlig_efter_andel": k.get("flows.offentlig_efter_andel")}
+    out.extend(_flows(flows)[:2] if any(v is not None for v in flows.values()) else [])
     if k.get("kasam.deltagare.forandring") is not None:
         out.append(f"Deltagarnas KASAM förändrades med {fmt.number(k['kasam.deltagare.forandring'])} poäng "
                    f"({fmt.number(k.get('kasam.deltagare.fore'))} → {fmt.number(k.get('kasam.deltagare.efter'))}).")
     if k.get("kostnadsnytta.npv_total") is not None:
         out.append(f"Samhällsekonomiskt nettonuvärde {fmt.mkr(k['kostnadsnytta.npv_total'], 1, unit=True)}.")
-    return [m.replace(" ( inskrivningar)", "").replace("( inskrivningar)", "") for m in out]
+    return out
 
 
 #: notebook stem -> builder of key messages from that notebook's ``results.json``.
@@ -322,6 +332,16 @@ def key_messages(notebook: str, results: Mapping[str, Any], limit: int = 6) -> l
     ...     "egen_forsorjning_efter_andel": 0.6329, "tid_median_manader": 4.9, "tid_medel_manader": 6.4})
     >>> len(m), m[1] == "Andelen med offentlig försörjning var 95\\u00a0% före insatsen och 26\\u00a0% efter avslut."
     (4, True)
+
+    Under a protected table set persons are null (no cell gives them): the sentence names the
+    inskrivningar, or only the period's flow, and never prints a missing number:
+
+    >>> key_messages("deltagarfloden", {"antal_deltagare": None, "antal_episoder": 335, "inskrivna_i_perioden": 93,
+    ...     "avslutade_i_perioden": None})[0]
+    'Insatserna har haft 335 inskrivningar; 93 skrevs in under perioden.'
+    >>> key_messages("deltagarfloden", {"antal_deltagare": None, "antal_episoder": None, "inskrivna_i_perioden": 93,
+    ...     "avslutade_i_perioden": 110})[0]
+    'Under perioden skrevs 93 in och avslutades 110.'
     >>> key_messages("okand", {})
     []
     """
