@@ -107,9 +107,11 @@ def test_flows_key_messages_quote_the_results(sample_snapshot):
     folder = Path(sample_snapshot.runs["norrdal-2025/deltagarfloden"])
     res = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     text = _visible_text((folder / "rapport.html").read_text(encoding="utf-8"))
-    # 310 people; the share with public support before (0.9545 -> "95 %") is quoted as a Swedish percent
-    # only where the protected table set publishes it (results.json "publicerade"), else left out
-    assert f"{res['antal_deltagare']} personer har deltagit" in text
+    # persons are no cell of the protected table set (null): the header quotes the 335 inskrivningar, the nya
+    # cell of every year, and never "None"; the share with public support before (0.9545 -> "95 %") is quoted
+    # as a Swedish percent only where the protected table set publishes it (results.json "publicerade")
+    assert res["antal_deltagare"] is None and "personer har deltagit" not in text and "None" not in text
+    assert f"Insatserna har haft {res['antal_episoder']} inskrivningar" in text
     published = res["publicerade"]["offentlig_fore_andel"] and res["publicerade"]["offentlig_efter_andel"]
     if published:
         assert f"{round(100 * res['offentlig_fore_andel'])}\u00a0% före insatsen" in text

@@ -13,6 +13,7 @@ Two levels:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -183,12 +184,15 @@ def test_every_flow_number_of_the_slutrapport_is_a_published_cell(snap, forbund)
                 key = KON.get(row[col], row[col]) if dim == "kon" else row[col]
                 _check_count(row["Antal"], ts, "avslutade", where, **dims, **{dim: key})
                 checked += 1
-    # key figures: avslutade and inskrivna in the flows table
+    # key figures: avslutade and inskrivna in the flows table; the episodes are the nya cell of every year;
+    # persons are no cell: not in the board's tables (null in results.json)
     for where, df in _tables(o, "Deltagarflöden"):
         v = df.set_index("Mått")["Värde"]
         _check_count(v["Avslutade under perioden"], ts, "avslutade", where, **dims)
         _check_count(v["Inskrivna under perioden"], ts, "nya", where, **dims)
-        checked += 2
+        _check_count(v["Episoder inskrivna till och med referensdatum"], ts, "nya", where, forbund=forbund, period="alla")
+        assert "Deltagare (personer)" not in v.index, where
+        checked += 3
     assert checked > 60
 
 
@@ -379,10 +383,29 @@ def test_deltagarfloden_report_shows_only_slices(sample_snapshot, closed_2024_20
     for heading, _ in tables:  # (the one line saying why a table is not shown may name it)
         for gone in ("Sysselsättning", "per källa", "Omfattning", "Milstol", "Övergång"):
             assert gone not in heading or "visas inte" in heading, heading
-    # the rundgång cohort (exit months) and its returns are not slices: not in the tables, "–" among the key figures
+    # the rundgång cohort (exit months) and its returns are not slices, nor are persons, anonymous participants
+    # and unconfirmed exits: never shown, so no row among the key figures (and null in results.json)
     assert not any("Avslutade i kohorten" in df.columns for _, df in tables)
     key = next(df for _, df in tables if "Nyckeltal" in df.columns).set_index("Nyckeltal")["Värde"]
-    assert key["Avslutade i rundgångskohorten"] == "–" and key["Åter i kontakt eller på försörjningsstöd (andel av kohorten)"] == "–"
+    for gone in ("Avslutade i rundgångskohorten", "Åter i kontakt eller på försörjningsstöd (andel av kohorten)",
+                 "Deltagare (personer)", "Anonyma deltagare", "Avslut som ännu inte är bekräftade (väntetid)",
+                 "Episoder (deltagare × insats)"):
+        assert gone not in key.index, gone
+    # the episodes: the nya cell of every year; ongoing: nya − avslutade of every year (both published here)
+    res = json.loads((html.parent / "results.json").read_text(encoding="utf-8"))
+    nya, pub_nya = _cell(ts, "nya", forbund=forbund, period="alla")
+    avs, pub_avs = _cell(ts, "avslutade", forbund=forbund, period="alla")
+    shown_nya, shown_pag = (key["Episoder inskrivna till och med referensdatum (deltagare × insats)"],
+                            key["Pågående vid referensdatum"])
+    if pub_nya:
+        assert _num(shown_nya) == nya == res["antal_episoder"]
+    else:
+        assert shown_nya == "–" and res["antal_episoder"] is None
+    if pub_nya and pub_avs:
+        assert _num(shown_pag) == nya - avs == res["pagaende_vid_referensdatum"]
+    else:
+        assert shown_pag == "–" and res["pagaende_vid_referensdatum"] is None
+    assert all(res[k] is None and res["publicerade"][k] is False for k in flows.EVALUATOR_ONLY)
     margins = [df for _, df in tables if list(df.columns) == ["Försörjning", "Vid inskrivning", "Vid avslut"]]
     assert len(margins) == 1
     labels = {flows._forsorjning_label(g, "sv"): g for g in flows._GROUPS}
