@@ -525,6 +525,9 @@ def _flows(ind: dict, u: Underlag, min_n: int, categories: list[str]) -> dict:
                 hidden.append("ej_skiva")
                 return None, None
             cells = flows_from_cells(ts, matt, dims)
+            if cells is None and matt in flows.CELL_COUNTS:  # e.g. antal_episoder, pagaende: sums of cells
+                v = flows.cell_count(ts, matt, dims)
+                cells = (v, v)
             if cells is not None:
                 v, n = cells
                 if pd.isna(v):

@@ -177,3 +177,28 @@ def test_slutrapport_measures_under_a_table_set(data):
     assert m.loc["flows.antal_episoder", "etikett"] == "Episoder inskrivna till och med referensdatum"
     plain = report.measures(inp, *PERIOD).set_index("nyckel")  # the evaluator's catalogue (no table set)
     assert plain.at["flows.deltagare", "varde"] == 17 and "flows.antal_episoder" not in plain.index
+
+
+def test_goal_tracker_reads_the_ongoing_and_hides_persons(data):
+    """A goal on the ongoing episodes reads nya − avslutade of every year (11 by hand, 18 − 1 − 6 in the
+    microdata would count p15's late episode as started); a goal on persons is no slice: not measurable."""
+    import dataclasses
+
+    from evaluation import goals
+
+    ep, _, ts = data
+    u = goals.Underlag(episodes=ep, reference_date=REF, forbund="A", tabeller=ts)
+
+    def track(matt):
+        spec = goals.parse_goals({"forbund": "A", "mal": [{"id": "1", "text": "Mål", "indikator": {
+            "kalla": "flows", "matt": matt, "malniva": 10, "riktning": "minst",
+            "uppfoljning": {"period": ["2025-01-01", "2025-12-31"]}}}]})
+        return goals.track(spec, u).indikatorer.iloc[0]
+
+    assert track("pagaende_vid_referensdatum")["uppfoljning"] == 11
+    assert track("antal_episoder")["uppfoljning"] == 17
+    assert track("antal_deltagare")["uppfoljning"] is None
+    plain = goals.track(goals.parse_goals({"forbund": "A", "mal": [{"id": "1", "text": "Mål", "indikator": {
+        "kalla": "flows", "matt": "antal_deltagare", "malniva": 10, "riktning": "minst",
+        "uppfoljning": {"period": ["2025-01-01", "2025-12-31"]}}}]}), dataclasses.replace(u, tabeller=None))
+    assert plain.indikatorer.iloc[0]["uppfoljning"] == 17  # the evaluator's tracker (no table set) counts persons
