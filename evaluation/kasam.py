@@ -26,14 +26,19 @@ Headline results recorded by ``notebooks/kasam_fore_efter.ipynb`` (``results.jso
 ``cohen_dz``, ``p_wilcoxon``, ``rank_biserial``
     Effect size d_z = mean(diff)/SD(diff); Wilcoxon signed-rank p and matched-pairs rank-biserial.
 ``alpha_fore``, ``alpha_fore_ki_lag``, ``alpha_fore_ki_hog``, ``alpha_efter``
-    Cronbach's α (listwise) of the total at each wave.
+    Cronbach's α (listwise) of the total at each wave, on the wave cell's respondents; ``null``
+    where the wave's cell of the protected table set is suppressed, the CI also where its listwise
+    n is hidden (:func:`protected_reliability`).
 ``rci_troskel``
-    Points of change needed for reliable change (1.96 · √2 · SD₁ · √(1 − α)).
+    Points of change needed for reliable change (1.96 · √2 · SD₁ · √(1 − α)); ``null`` where the
+    whole RCI table is hidden (:func:`rci_results`).
 ``andel_forbattrad``, ``andel_oforandrad``, ``andel_forsamrad``, ``n_rci``
     Shares (0–1) reliably improved / unchanged / deteriorated among ``n_rci`` paired respondents;
-    ``null`` where the board's RCI table hides the category (:func:`protect_reliable_change`).
+    ``null`` where the board's RCI table hides the category, and all four where the pairs cell or
+    the before wave's cell is suppressed or the design is unpaired (:func:`protect_reliable_change`).
 ``norm_diff``, ``norm_std_diff``, ``norm_p``
-    Baseline mean minus the Swedish norm (151), standardised by the norm SD (18), one-sample t p.
+    Baseline mean minus the Swedish norm (151), standardised by the norm SD (18), one-sample t p;
+    ``null`` where the before wave's cell is suppressed (:func:`compare_norm`).
 ``personal_design``, ``personal_n``, ``personal_diff``, ``personal_ki_lag``, ``personal_ki_hog``,
 ``personal_p``, ``personal_hedges_g``
     Staff comparison between their first and last wave (Welch when unpaired).

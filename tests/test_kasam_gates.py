@@ -251,3 +251,48 @@ def test_the_notebook_calls_the_gates_with_the_table_set():
     # the ungated functions are no longer called in a board cell
     for raw in ("kasam.reliability(", "kasam.item_rest(", "rc.attrs[\"threshold\"]", "n_total\"].iloc"):
         assert raw not in board, raw
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_notebook_shows_no_kasam_count_or_statistic_of_a_forbunds_hidden_cells(tmp_path, monkeypatch):
+    """The samples' table set with Norrdal's pairs (kasam) and before-wave (kasam_fore) cells forced hidden, as a
+    snapshot's file: the notebook run for Norrdal writes null for every value of those groups in results.json
+    (the RCI's n_rci, shares and threshold, α before, the norm comparison) and no board cell prints their counts;
+    the after wave, whose cell is published, is still shown."""
+    import dataclasses
+
+    import papermill as pm
+
+    from evaluation import inputs
+
+    # the samples' protected table set from the session-wide cache (EVALUATION_CACHE, tests/conftest.py)
+    ts = inputs.load(ROOT / "data_samples", forbund="Norrdal", require=["enkatsvar"]).protected_tables(5)
+    pairs, before = ts.value("kasam", forbund="Norrdal"), ts.value("kasam_fore", forbund="Norrdal")
+    assert pairs >= 5 and before >= 5  # published on the samples: forced hidden here
+    c = ts.cells.copy()
+    c.loc[(c["forbund"] == "Norrdal") & c["matt"].isin(["kasam", "kasam_fore"]), "status"] = tableset.SECONDARY
+    monkeypatch.setenv(tableset.ENV, str(tableset.write_parquet(dataclasses.replace(ts, cells=c), tmp_path / "t.parquet")))
+
+    out = tmp_path / "results.json"
+    nb = ROOT / "notebooks" / "kasam_fore_efter.ipynb"
+    ran = pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), kernel_name="evaluation", cwd=str(nb.parent),
+                              parameters={"results_path": str(out), "forbund": "Norrdal"}, progress_bar=False)
+    res = json.loads(out.read_text(encoding="utf-8"))
+    for key in ("n_par", "medel_fore", "diff", "p", "n_rci", "andel_forbattrad", "andel_oforandrad",
+                "andel_forsamrad", "rci_troskel", "alpha_fore", "alpha_fore_ki_lag", "alpha_fore_ki_hog",
+                "norm_diff", "norm_std_diff", "norm_p"):
+        assert res[key] is None, (key, res[key])
+    assert res["alpha_efter"] is not None and 0 < res["alpha_efter"] < 1   # the after wave's cell is published
+    assert not re.search(r"\d", res["design_skal"].replace("80 %", ""))
+    board = []
+    for cell in ran["cells"]:
+        if cell["cell_type"] != "code" or "hide" in cell.get("metadata", {}).get("tags", []):
+            continue
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            board.append(str(data.get("text/html", "")) + str(data.get("text/markdown", "")) + str(o.get("text", "")))
+    text = "\n".join(board)
+    assert "Tillförlitlig förändring (Jacobson & Truax) visas inte" in text
+    for n in (pairs, before):  # neither hidden count is printed as a table cell or in a sentence
+        assert not re.search(rf"(>|\s){int(n)}(<|\s|,\s)", text), int(n)
