@@ -831,6 +831,15 @@ def protected_reliability(answers: pd.DataFrame, scores: pd.DataFrame, wave: str
       ``min_n − 1`` the total's n and CI are hidden too. (Two subscales' groups are not nested, so
       their difference is no group's size.) α itself has no count and stays.
 
+    Not covered: a reader who knows this rule learns from a hidden n that 1 to ``min_n − 1`` of
+    the cell's respondents left an item of that scale blank (not who; no other figure splits that
+    group), as from any primary suppression without hidden zeros. The counts of this table are
+    not cells of the table set: they are protected within this table, not across outputs (a
+    snapshot that ran the notebook for all förbund beside a run per förbund could subtract one
+    förbund's listwise n from the others'; the sample and national run files run one förbund
+    each). The same holds for the bands of :func:`band_table` and the categories of
+    :func:`protect_reliable_change`.
+
     ``undertryckt`` flags a row with a hidden value (:func:`board_table` shows its NaN as "–").
 
     Raises
