@@ -36,7 +36,8 @@ Notebook ``notebooks/karnindikatorer.ipynb`` records these headline keys with
     share of indicator 7 episode ratings with both the participant's and the staff's rating.
 ``indikator11``
     ``{"kohort": n, "uppfoljda": n, "bibehallen": n, "andel": share}`` (all episodes given, register;
-    all None when fewer than ``min_n`` were followed up).
+    all None when fewer than ``min_n`` were followed up, and in a board output, i.e. with the protected
+    NNS table: no cell gives them, :data:`INDICATOR11_NOT_A_SLICE`).
 
 :func:`headline` builds this dict.
 """
@@ -64,6 +65,7 @@ from .vocabulary import exit_reasons, label, vocabulary
 from .errors import EvaluationError
 
 __all__ = [
+    "INDICATOR11_NOT_A_SLICE",
     "board_table",
     "DEFAULT_BY",
     "MEASURES",
@@ -934,7 +936,8 @@ def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = No
         The protected NNS table (:mod:`evaluation.surveytables`): an NNS target's value pools the
         answers of one or more cells (items of the indicator, timepoints when the target names none);
         with the table it is shown only where every one of those cells is published, else ``n`` and
-        ``varde`` are hidden (``undertryckt``, status ``saknas``, text "Dold …").
+        ``varde`` are hidden (``undertryckt``, status ``saknas``, text "Dold …"). With the table (a
+        board output) an indicator-11 target is hidden too (:data:`INDICATOR11_NOT_A_SLICE`).
 
     Returns
     -------
@@ -960,7 +963,11 @@ def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = No
         covered = True
         rec = tg.to_dict()
         rec["vag"] = vag
-        if int(tg["indikator"]) == 11:
+        if int(tg["indikator"]) == 11 and tabeller is not None:
+            # a board output (issue 15): indicator 11 is no cell of any protected table, and its counts
+            # give hidden cells (:data:`INDICATOR11_NOT_A_SLICE`): n and value hidden, the reason named
+            value, n, covered = math.nan, 0, False
+        elif int(tg["indikator"]) == 11:
             value, n = math.nan, 0
             if ind11 is not None and "forbund" in ind11.columns:
                 r = ind11[ind11["forbund"] == tg["forbund"]]
@@ -989,7 +996,8 @@ def attainment(survey: pd.DataFrame, targets: pd.DataFrame, vag: str | None = No
         rec["n"] = n
         rec["varde"] = value
         rec["status"] = _status(value, float(tg["niva"]), tg["riktning"], float(tg["marginal"]))
-        rec["status_text"] = t(f"indicators.status.{rec['status'] if covered else 'undertryckt'}", lang)
+        why = "ej_skiva" if int(tg["indikator"]) == 11 else "undertryckt"
+        rec["status_text"] = t(f"indicators.status.{rec['status'] if covered else why}", lang)
         hidden.append(not covered)
         rec["farg"] = STATUS_COLORS[rec["status"]]
         rows.append(rec)
@@ -1231,6 +1239,18 @@ def _ind11_counts(per: pd.DataFrame) -> dict:
     k, n = int(fu["bibehallen"].sum()), len(fu)
     return {"kohort": len(coh), "censurerade": int(coh["censurerad"].sum()), "uppfoljda": n, "bibehallen": k,
             "andel": k / n if n else math.nan}
+
+
+#: Indicator 11 is for the evaluator only in board outputs (issue 15): its cohort, follow-up and
+#: held counts are counts of exits in a window of exit dates and of return events, no cell of the
+#: protected table set, and they give hidden cells. On the samples (extract 2025-12-31, 12 months'
+#: follow-up) Söderå's "för tidigt att följa upp" 51 (= kohort 128 − uppföljda 77) is its work and
+#: studies exits of 2025, so the published avslutade 91 − övriga 35 − 51 = 5 recovers the suppressed
+#: ``sus`` cell *aktivt arbetssökande* 2025 exactly. With the protected NNS table (every board output:
+#: the kärnindikatorer notebook, the slutrapport's målnivåer, ``results.json``) :func:`attainment` hides
+#: its n and value ("Visas inte …") and :func:`headline`'s ``indikator11`` values are null; the
+#: evaluator's notebook cell and dashboard view show them.
+INDICATOR11_NOT_A_SLICE = True
 
 
 def indicator11(episodes: pd.DataFrame, events: pd.DataFrame | None, lag_months: int | dict = 12,
@@ -1529,6 +1549,7 @@ def headline(survey: pd.DataFrame, item_res: pd.DataFrame, att: pd.DataFrame | N
         out["indikator7_andel_komplett"] = float(ind7["komplett"].mean()) if len(ind7) else None
     if ind11_episodes is not None:
         c = _ind11_counts(ind11_episodes)  # the aggregation of indicator11
-        ok = c["uppfoljda"] >= min_n
+        # a board output (the protected NNS table given): no cell gives indicator 11 (INDICATOR11_NOT_A_SLICE)
+        ok = c["uppfoljda"] >= min_n and tabeller is None
         out["indikator11"] = {key: (c[key] if ok else None) for key in ("kohort", "uppfoljda", "bibehallen", "andel")}
     return out

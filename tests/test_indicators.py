@@ -491,3 +491,33 @@ def test_indicator7_small_missing_counts_cannot_be_derived_from_the_row():
             hi = linprog([-1.0 if i == k else 0.0 for i in range(3)], A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * 3)
             width = float("inf") if hi.status == 3 else (-hi.fun - lo.fun)
             assert width >= 5, (parts, c, width)
+
+
+def test_indicator11_is_hidden_in_board_outputs_and_shown_to_the_evaluator():
+    """Issue 15: indicator 11's counts are no cell (exits in a window of dates, return events) and give hidden
+    cells (on the samples Söderå's 51 not yet followed up recovers a suppressed 2025 sus cell): with the
+    protected NNS table (a board output) its målnivå row has no n or value and says why, and the headline's
+    indikator11 is null with its keys; without it (the evaluator) the hand-counted 2 of 3 held."""
+    from evaluation import surveytables, tableset
+
+    ev = pd.DataFrame({"episod_id": ["a", "b", "c"], "datum": pd.to_datetime(["2025-03-01", "2024-05-01", "2024-02-01"]),
+                       "handelse": ["aterkontakt", "forsorjningsstod_ater", "forsorjningsstod_ater"]})
+    s = pd.DataFrame({"respondent_id": list("abcdef"), "respondentgrupp": "styrelse", "forbund": "X", "vag": "V",
+                      "tidpunkt": "halvar", "nns_12": [6, 5, 5, 4, 2, 6]})
+    tg = pd.DataFrame([{"forbund": "X", "indikator": 11, "item": None, "respondentgrupp": None, "tidpunkt": None,
+                        "matt": "andel_bibehallen", "niva": 0.6, "riktning": "minst", "marginal": 0.05},
+                       {"forbund": "X", "indikator": 12, "item": "12", "respondentgrupp": "styrelse", "tidpunkt": None,
+                        "matt": "andel_topp2", "niva": 0.5, "riktning": "minst", "marginal": 0.05}])
+    ts = tableset.protect(surveytables.build_nns(s))
+    kw = {"as_of": "2025-06-30", "min_n": 1}
+    evaluator = ind.target_attainment(s, tg, _episodes11(), ev, **kw).set_index("indikator")
+    assert evaluator.at[11, "varde"] == pytest.approx(2 / 3) and evaluator.at[11, "n"] == 3
+    board = ind.target_attainment(s, tg, _episodes11(), ev, tabeller=ts, **kw).set_index("indikator")
+    assert pd.isna(board.at[11, "varde"]) and pd.isna(board.at[11, "n"]) and board.at[11, "undertryckt"]
+    assert board.at[11, "status_text"] == "Visas inte: ingår inte i den skyddade tabelluppsättningen"
+    assert board.at[12, "varde"] == pytest.approx(4 / 6)  # an NNS target of a published cell is still shown
+    per = ind.indicator11_episodes(_episodes11(), ev, 12, as_of="2025-06-30")
+    res = ind.item_results(s)
+    assert ind.headline(s, res, ind11_episodes=per, min_n=1)["indikator11"]["uppfoljda"] == 3
+    hidden = ind.headline(s, res, ind11_episodes=per, min_n=1, tabeller=ts)["indikator11"]
+    assert hidden == {"kohort": None, "uppfoljda": None, "bibehallen": None, "andel": None}

@@ -308,9 +308,11 @@ def test_indicator_11_is_one_figure(outputs, board, forbund):
     rows = [df[df["Indikator"].map(_num) == 11].iloc[0] for df in tables]
     att = db.nns_targets(board, db.Filters(forbund=forbund, period=PERIOD)).astype({"indikator": str})
     dash = att[att["indikator"] == "11"].iloc[0]
+    # issue 15: indicator 11 is no cell of a protected table and its counts give hidden cells, so every board
+    # output hides it alike (one figure: "–", with the reason) and results.json is null; the evaluator's view
+    # (the dashboard's NNS card, no table set) has the figure
     for r in rows:
-        assert _num(r["n"]) == res["uppfoljda"] == dash["n"]
-        assert _same(r["Värde"], res["andel"], 100 if "%" in str(r["Värde"]) else 1)
-        assert r["Status"] == dash["status_text"]
-    assert dash["varde"] == pytest.approx(res["andel"])
-    assert res["uppfoljda"] > 0  # the slutrapport used to say n = 0, Saknar data
+        assert str(r["n"]).strip() == "–" and str(r["Värde"]).strip() == "–", r.to_dict()
+        assert r["Status"] == "Visas inte: ingår inte i den skyddade tabelluppsättningen"
+    assert res == {"kohort": None, "uppfoljda": None, "bibehallen": None, "andel": None}
+    assert dash["n"] > 0 and 0 < dash["varde"] <= 1  # the slutrapport used to say n = 0, Saknar data
