@@ -216,6 +216,10 @@ def test_notebook_runs_on_unpaired_data_and_the_board_shows_its_figure(tmp_path,
     assert res["medel_fore"] == pytest.approx(b.mean()) and res["diff"] == pytest.approx(a.mean() - b.mean())
     ref = stats.ttest_ind(a, b, equal_var=False)
     assert res["p"] == pytest.approx(ref.pvalue)
+    # the RCI needs the same people at both waves: an unpaired design shows no RCI table (kasam.protect_reliable_change)
+    assert all(res[k] is None for k in ("n_rci", "andel_forbattrad", "andel_oforandrad", "andel_forsamrad",
+                                        "rci_troskel"))
+    assert res["alpha_fore"] is not None and res["norm_diff"] == pytest.approx(b.mean() - 151)
 
     kc = db.kasam_change(db.load_data(data, snapshots_dir=tmp_path / "none"), db.Filters(forbund="Norrdal")).iloc[0]
     assert kc["design"] == "unpaired" and not kc["undertryckt"]
