@@ -56,12 +56,12 @@ test: $(STAMP) chromium
 	@# 2. the browser tests alone, one at a time (Voilà kernels, Chromium and their timeouts get the machine).
 	@# The sample snapshot is built once and shared by both (EVALUATION_TEST_SHARED, tests/conftest.py).
 	@shared=$$(mktemp -d); rc=0; \
-	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -n 2 --dist loadgroup -m "not browser and not bench" || rc=1; \
+	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -n 2 --dist loadfile -m "not browser and not bench" || rc=1; \
 	EVALUATION_TEST_SHARED=$$shared $(PY) -m pytest -q -m browser || rc=1; \
 	rm -rf "$$shared"; exit $$rc
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not browser and not notebook"
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not browser and not notebook"
 
 dashboard: samples
 	$(VENV)/bin/evaluation dashboard --port $(PORT)

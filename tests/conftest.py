@@ -99,17 +99,3 @@ def _tab_through(page, limit: int = 120) -> list[dict]:
 def tab_through():
     """The keyboard walk of a page (see :func:`_tab_through`), shared by the report and dashboard tests."""
     return _tab_through
-
-
-def pytest_collection_modifyitems(config, items):
-    """Scheduling under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``): each test file is one
-    group (its module fixtures, e.g. a Voilà server, start once), and every file with a browser test
-    is in the same group, so browser tests (Voilà servers, kernels, Chromium, timeouts) never run on
-    both workers at once."""
-    files: dict[str, bool] = {}
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        files[path] = files.get(path, False) or item.get_closest_marker("browser") is not None
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group("browser" if files[path] else path))

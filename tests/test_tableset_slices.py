@@ -104,7 +104,7 @@ def test_a_table_set_without_tid_gives_no_durations():
 # ----------------------------------------------------------------------------- tid: the attacker
 
 @pytest.mark.slow  # about 2 min; test_tableset's seed-1 attack (not slow) covers the bands through its LINKED too
-@pytest.mark.parametrize("seed", [5, 6])
+@pytest.mark.parametrize("seed", [5])  # one seed: a second (6) added about a minute of CI and no other path
 def test_independent_attacker_finds_no_narrow_band(seed):
     ts = tableset.protect(build(random_episodes(seed, 80), reference_date="2025-12-31"))
     seen = ts.published()
