@@ -75,7 +75,9 @@ records no offentlig försörjning vid avslut; Vuxenteamen 666 / 975), ``egen_fo
 category of ``avslut_per_kategori`` / ``avslut_per_sus_kategori`` whose cell is suppressed too
 (:func:`board_results`); the evaluator reads the values in the executed notebook. Under a protected
 table set the counts are cells (:data:`CELL_COUNTS`: ``antal_episoder`` is the ``nya`` cell of period
-"alla", ``pagaende_vid_referensdatum`` = ``nya`` − ``avslutade`` of period "alla"), and the counts no
+"alla", ``pagaende_vid_referensdatum`` = ``nya`` − ``avslutade`` of period "alla"), the shares are
+ratios of cells (:data:`CELL_SHARES`, :func:`cell_share`: the one definition the board dashboard's key
+figures use too), and the counts no
 cell gives (:data:`EVALUATOR_ONLY`: ``antal_deltagare``, ``antal_anonyma``, ``avslut_obekraftade``)
 are ``null`` and not in the board's key figure table.
 """
@@ -137,6 +139,8 @@ __all__ = [
     "published_keys",
     "KEY_FIGURE_CELLS",
     "CELL_COUNTS",
+    "CELL_SHARES",
+    "cell_share",
     "EVALUATOR_ONLY",
     "NOT_SLICES",
     "cell_count",
@@ -1563,24 +1567,60 @@ CELL_COUNTS: dict[str, list[tuple[int, str, dict]]] = {
     "aktiva_i_perioden": [(1, "aktiva", {})],
 }
 
-#: Cells of the protected table set behind the key figures of :func:`headline` (besides the slice).
+#: Shares of :func:`headline` that a board reads as a ratio of cells of the protected table set (issue
+#: 15): ``{headline key: (numerator cells, base cells)}``, each cell ``(matt, dims)`` with dims within
+#: the slice (like :data:`CELL_COUNTS`). The one definition of these shares as cells: under a table set
+#: the board's value (the key figure table, ``results.json``, the slutrapport, the board dashboard's
+#: key figures, :func:`evaluation.dashboards.key_figures`) is Σ numerator / Σ base of the published
+#: cells (:func:`cell_share`), never the microdata share; it is published only when every cell is.
+#: The definitions are those of :func:`key_figure_counts`:
+#:
+#: * ``egen_forsorjning_efter_andel``: ``egen`` *ja* / ``egen`` *ja* + *nej* (the avslutade whose
+#:   support after is known; *okant* is left out of the base);
+#: * ``offentlig_fore_andel`` / ``offentlig_efter_andel``: ``forsorjning_fore`` / ``forsorjning_efter``
+#:   with försörjningsgrupp *offentlig* / ``avslutade``;
+#: * ``arbete_studier_andel``: ``sus`` *förvärvsarbete* + *studier* / ``avslutade``;
+#: * ``handlingsplan_i_tid_andel``: ``handlingsplan`` *i_tid* / ``handlingsplan`` of period ``"alla"``
+#:   (episodes of every year whose första möte → handlingsplan step is judged at the table set's
+#:   extract date, with :data:`evaluation.tableset.PLAN_DEADLINE_DAYS`; another deadline is no cell).
+#:
+#: Where the table set is dated differently from the notebook's ``reference_date`` the microdata share
+#: counts other episodes (e.g. a handlingsplan judged between the two dates); the board shows the cells'.
+CELL_SHARES: dict[str, tuple[list[tuple[str, dict]], list[tuple[str, dict]]]] = {
+    "egen_forsorjning_efter_andel": ([("egen", {"kategori": "ja"})],
+                                     [("egen", {"kategori": "ja"}), ("egen", {"kategori": "nej"})]),
+    "offentlig_fore_andel": ([("forsorjning_fore", {"kategori": "offentlig"})], [("avslutade", {})]),
+    "offentlig_efter_andel": ([("forsorjning_efter", {"kategori": "offentlig"})], [("avslutade", {})]),
+    "handlingsplan_i_tid_andel": ([("handlingsplan", {"period": "alla", "kategori": "i_tid"})],
+                                  [("handlingsplan", {"period": "alla"})]),
+    "arbete_studier_andel": ([("sus", {"kategori": "forvarvsarbete"}), ("sus", {"kategori": "studier"})],
+                             [("avslutade", {})]),
+}
+
+
+def _share_cells(key: str) -> list[tuple[str, dict]]:
+    """The distinct cells of a share of :data:`CELL_SHARES` (numerator, then base)."""
+    num, base = CELL_SHARES[key]
+    out: list[tuple[str, dict]] = []
+    for cell in num + base:
+        if cell not in out:
+            out.append(cell)
+    return out
+
+
+#: Cells of the protected table set behind the key figures of :func:`headline` (besides the slice):
+#: those of :data:`CELL_COUNTS` and :data:`CELL_SHARES`, and the group cell that gates a time.
 KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
     **{k: [(m, d) for _, m, d in terms] for k, terms in CELL_COUNTS.items() if k != "aktiva_i_perioden"},
-    "egen_forsorjning_efter_andel": [("avslutade", {}), ("egen", {"kategori": "ja"}), ("egen", {"kategori": "nej"})],
-    "offentlig_fore_andel": [("avslutade", {}), ("forsorjning_fore", {"kategori": "offentlig"})],
-    "offentlig_efter_andel": [("avslutade", {}), ("forsorjning_efter", {"kategori": "offentlig"})],
+    **{k: _share_cells(k) for k in CELL_SHARES if k != "arbete_studier_andel"},
     "paborjat_eller_okat_andel": [("avslutade", {})],
     "tid_medel_manader": [("avslutade", {})],
     "tid_median_manader": [("avslutade", {})],
-    # the share's base and numerator are cells of measure handlingsplan (episodes of every year: period "alla")
-    "handlingsplan_i_tid_andel": [("handlingsplan", {"period": "alla"}),
-                                  ("handlingsplan", {"period": "alla", "kategori": "i_tid"})],
     # the KM median's group is every episode started by the extract date: the nya cell of every year
     "km_median_manader": [("nya", {"period": "alla"})],
     # not rows of the key figure table, but figures of results.json and of the board dashboard's key figures
     "aktiva_i_perioden": [("aktiva", {})],
-    "arbete_studier_andel": [("avslutade", {}), ("sus", {"kategori": "forvarvsarbete"}),
-                             ("sus", {"kategori": "studier"})],
+    "arbete_studier_andel": _share_cells("arbete_studier_andel"),
 }
 
 
@@ -1688,6 +1728,52 @@ def cell_count(ts, key: str, skiva: dict | None) -> float:
     return total
 
 
+def cell_share(ts, key: str, skiva: dict | None) -> float:
+    """A share of :data:`CELL_SHARES` as the board reads it: Σ numerator cells / Σ base cells.
+
+    Parameters
+    ----------
+    ts : evaluation.tableset.TableSet
+    key : str
+        A key of :data:`CELL_SHARES` (``egen_forsorjning_efter_andel``, ``handlingsplan_i_tid_andel`` …).
+    skiva : dict or None
+        The slice (:func:`table_slice`); a cell's own dims (``period="alla"``) override it.
+
+    Returns
+    -------
+    float
+        Fraction 0-1; NaN when a cell it uses is suppressed, ``skiva`` is not a slice or the base is 0.
+
+    Examples
+    --------
+    Ten episodes ended in 2025: 6 to work, 1 to studies, 3 to "other"; eight with a known support
+    after, five of them egen (by hand: (6 + 1) / 10 = 0.7 and 5 / 8 = 0.625):
+
+    >>> from evaluation import tableset
+    >>> ep = classify_exits(pd.DataFrame({"episod_id": [f"e{i}" for i in range(10)],
+    ...     "deltagare_id": [f"p{i}" for i in range(10)], "forbund": "A", "insats": "X", "kon": "man",
+    ...     "inskrivningsdatum": "2025-01-10", "avslutsdatum": "2025-06-01",
+    ...     "avslutsorsak": ["forvarvsarbete"] * 6 + ["studier"] + ["ovriga_avslutade"] * 3,
+    ...     "forsorjning_efter": ["lon"] * 5 + ["forsorjningsstod"] * 3 + [None] * 2}), "2026-01-15")
+    >>> ts = tableset.build(ep, reference_date="2026-01-15")
+    >>> s = table_slice("A", "", "2025-01-01", "2025-12-31")
+    >>> cell_share(ts, "arbete_studier_andel", s), cell_share(ts, "egen_forsorjning_efter_andel", s)
+    (0.7, 0.625)
+    >>> cell_share(ts, "offentlig_efter_andel", {**s, "period": "2024"})  # nobody ended in 2024: base 0
+    nan
+    """
+    if skiva is None or skiva.get("period", "") is None:
+        return float("nan")
+    sums = []
+    for cells in CELL_SHARES[key]:
+        vals = [cell_value(ts, m, **{**skiva, **d}) for m, d in cells]
+        if any(pd.isna(v) for v in vals):
+            return float("nan")
+        sums.append(float(sum(vals)))
+    num, base = sums
+    return num / base if base > 0 else float("nan")
+
+
 def board_results(head: Mapping, tabeller, skiva: dict | None) -> dict:
     """:func:`headline` as a board may read it (the deltagarflöden ``results.json``): what the board tables hide is None.
 
@@ -1696,7 +1782,9 @@ def board_results(head: Mapping, tabeller, skiva: dict | None) -> dict:
     all published in the slice, every key of :data:`NOT_SLICES` and :data:`EVALUATOR_ONLY` (persons,
     anonymous, unconfirmed exits: no cell gives them), and each category of :data:`CATEGORY_CELLS`
     whose cell is suppressed is ``None`` (JSON null); the keys stay. A published count of
-    :data:`CELL_COUNTS` and a published category is the cell's value (:func:`cell_count`).
+    :data:`CELL_COUNTS` and a published category is the cell's value (:func:`cell_count`), a
+    published share of :data:`CELL_SHARES` the ratio of its cells (:func:`cell_share`; the microdata
+    share may count other episodes when the table set's extract date is not ``reference_date``).
     ``publicerade`` (:func:`published_keys`) is added. The evaluator finds the values in the executed
     notebook. Without a table set (``tabeller`` None) the headline is returned as it is, with an empty
     ``publicerade``.
@@ -1727,6 +1815,10 @@ def board_results(head: Mapping, tabeller, skiva: dict | None) -> dict:
         for key in CELL_COUNTS:  # the board's count is the cells' (equal to the microdata's where both exist)
             if key in out and pub.get(key):
                 out[key] = int(cell_count(tabeller, key, skiva))
+        for key in CELL_SHARES:  # and its share the cells' ratio (the microdata's may count other episodes)
+            if key in out and pub.get(key):
+                v = cell_share(tabeller, key, skiva)
+                out[key] = None if pd.isna(v) else float(v)
         for key, matt in CATEGORY_CELLS.items():
             if isinstance(out.get(key), Mapping):
                 vals = {c: cell_value(tabeller, matt, **{**skiva, "kategori": c}) if skiva else np.nan
@@ -1753,7 +1845,8 @@ def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dic
     tabeller : evaluation.tableset.TableSet, optional
         The protected table set: a key figure whose cells (:data:`KEY_FIGURE_CELLS`) are not all
         published in the slice ``skiva`` (:func:`table_slice`) shows "–"; a count of
-        :data:`CELL_COUNTS` shows the sum of its cells (:func:`cell_count`); the keys of
+        :data:`CELL_COUNTS` shows the sum of its cells (:func:`cell_count`), a share of
+        :data:`CELL_SHARES` the ratio of its cells (:func:`cell_share`); the keys of
         :data:`EVALUATOR_ONLY` and :data:`NOT_SLICES`, never published, have no row.
     skiva : dict, optional
 
@@ -1776,6 +1869,8 @@ def key_figures_table(head: Mapping, lang: str = "sv", tabeller=None, skiva: dic
             continue  # never shown to a board under a table set: no row of "–"
         v = head[key]
         label = t(f"flows.nyckeltal.{key}", lang)
+        if tabeller is not None and key in CELL_SHARES:
+            v = cell_share(tabeller, key, skiva)  # the board's share is the cells' ratio
         if tabeller is not None and key in CELL_COUNTS:
             v = cell_count(tabeller, key, skiva)  # the board's count is the cells' sum
             if key == "antal_episoder":

@@ -114,6 +114,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import flows as _flows
 from . import reported
 from .labels import t
 from .errors import EvaluationError
@@ -429,17 +430,16 @@ def _by_forbund(df: pd.DataFrame | None, forbund: str) -> pd.DataFrame | None:
 
 
 #: ``flows`` measures the goal tracker reads from cells of the protected table set, as
-#: ``{headline key: (numerator cells, base cells)}``; a share is Σ numerator / Σ base, a count is Σ
-#: numerator (base ``None``). ``egen_forsorjning_efter_andel`` has the base of
-#: :func:`evaluation.flows.key_figure_counts`: the avslutade whose support after is known (ja + nej).
-#: ``handlingsplan_i_tid_andel`` is the share of the point's calendar year (of the första möte), with
-#: :data:`evaluation.tableset.PLAN_DEADLINE_DAYS`; without a table set the microdata share over
-#: every year (:func:`evaluation.flows.headline`).
+#: ``{headline key: (numerator cells, base cells)}`` with cells ``(matt, kategori)``; a share is Σ
+#: numerator / Σ base, a count is Σ numerator (base ``None``). The shares are those of
+#: :data:`evaluation.flows.CELL_SHARES` (the one definition; ``egen_forsorjning_efter_andel`` has the
+#: base of :func:`evaluation.flows.key_figure_counts`: the avslutade whose support after is known, ja +
+#: nej), except ``handlingsplan_i_tid_andel``: a goal's point is a calendar year, so its share is that
+#: year's cells (of the första möte), with :data:`evaluation.tableset.PLAN_DEADLINE_DAYS`; without a
+#: table set the microdata share over every year (:func:`evaluation.flows.headline`).
 CELL_MEASURES: dict[str, tuple[list, list | None]] = {
-    "egen_forsorjning_efter_andel": ([("egen", "ja")], [("egen", "ja"), ("egen", "nej")]),
-    "offentlig_fore_andel": ([("forsorjning_fore", "offentlig")], [("avslutade", None)]),
-    "offentlig_efter_andel": ([("forsorjning_efter", "offentlig")], [("avslutade", None)]),
-    "arbete_studier_andel": ([("sus", "forvarvsarbete"), ("sus", "studier")], [("avslutade", None)]),
+    **{key: ([(m, d.get("kategori")) for m, d in num], [(m, d.get("kategori")) for m, d in base])
+       for key, (num, base) in _flows.CELL_SHARES.items() if key != "handlingsplan_i_tid_andel"},
     "avslutade_i_perioden": ([("avslutade", None)], None),
     "inskrivna_i_perioden": ([("nya", None)], None),
     "aktiva_i_perioden": ([("aktiva", None)], None),

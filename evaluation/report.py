@@ -296,7 +296,9 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
     on fewer than ``min_n`` people is left out (small-cell suppression). With the protected table
     set ``tabeller`` (:func:`protected_tables`), a flow or participant-KASAM measure whose cells
     (:data:`evaluation.flows.KEY_FIGURE_CELLS`, the ``kasam`` cell) are not all published shows "–" as its text; its ``varde`` stays the
-    whole-population figure recorded in ``results.json``.
+    whole-population figure recorded in ``results.json``. Under a table set a published count is the sum of its
+    cells (:func:`evaluation.flows.cell_count`) and a published share the ratio of its cells
+    (:func:`evaluation.flows.cell_share`), as in the deltagarflöden notebook and the board dashboard.
 
     Returns
     -------
@@ -336,19 +338,24 @@ def measures(inp: Inputs, period_start=None, period_end=None, min_n: int = 5, la
                 v = v if pd.isna(c) else int(c)  # a hidden count shows "–" below (its varde never shown)
             add(f"flows.{key}", t(f"report.matt.{key}", lang), v,
                 _nr(v, lang, 0) if (v == 0 or v >= min_n) else "–", v)
+        def share(key):  # the board's share is the cells' ratio (flows.CELL_SHARES); hidden: "–" below
+            c = flows.cell_share(tabeller, key, skiva) if tabeller is not None else np.nan
+            return h[key] if pd.isna(c) else float(c)
+
         if n_closed >= min_n:
             for key in ("egen_forsorjning_efter_andel", "offentlig_fore_andel", "offentlig_efter_andel"):
                 if h.get(key) is not None:
-                    add(f"flows.{key}", t(f"report.matt.{key}", lang), h[key],
-                        f"{_pct(h[key], lang)} (n = {n_closed})", n_closed)
+                    v = share(key)
+                    add(f"flows.{key}", t(f"report.matt.{key}", lang), v, f"{_pct(v, lang)} (n = {n_closed})", n_closed)
         if h.get("handlingsplan_i_tid_andel") is not None:
             # its base: the episodes whose step första möte -> handlingsplan is judged (the handlingsplan cell)
             n_plan = (flows.cell_value(tabeller, "handlingsplan", forbund=u.forbund or "", period="alla")
                       if tabeller is not None else np.nan)
             if (pd.isna(n_plan) and (tabeller is not None or n_closed >= min_n)) or n_plan >= min_n:
-                add("flows.handlingsplan_i_tid_andel", t("report.matt.handlingsplan_i_tid_andel", lang),
-                    h["handlingsplan_i_tid_andel"], _pct(h["handlingsplan_i_tid_andel"], lang)
-                    + ("" if pd.isna(n_plan) else f" (n = {int(n_plan)})"), None if pd.isna(n_plan) else int(n_plan))
+                v = share("handlingsplan_i_tid_andel")
+                add("flows.handlingsplan_i_tid_andel", t("report.matt.handlingsplan_i_tid_andel", lang), v,
+                    _pct(v, lang) + ("" if pd.isna(n_plan) else f" (n = {int(n_plan)})"),
+                    None if pd.isna(n_plan) else int(n_plan))
         if n_closed >= min_n:
             if h.get("tid_median_manader") is not None:
                 add("flows.tid_median_manader", t("report.matt.tid_median_manader", lang), h["tid_median_manader"],

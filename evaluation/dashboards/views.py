@@ -344,6 +344,16 @@ def _categories(ts, matt: str, which: str = "kategori") -> list[str]:
     return [v for v in dict.fromkeys(vals) if v != tableset.TOTAL]
 
 
+#: The board dashboard's key figures (:func:`key_figures`, ``nyckel``) and the :func:`evaluation.flows.headline`
+#: key (``results.json``) each one is: its cells are those of :data:`evaluation.flows.CELL_COUNTS` /
+#: :data:`evaluation.flows.CELL_SHARES`.
+KEY_FIGURE_KEYS: dict[str, str] = {
+    "aktiva": "aktiva_i_perioden", "nya": "inskrivna_i_perioden", "avslutade": "avslutade_i_perioden",
+    "andel_arbete_studier": "arbete_studier_andel", "offentlig_fore": "offentlig_fore_andel",
+    "offentlig_efter": "offentlig_efter_andel", "egen_efter": "egen_forsorjning_efter_andel",
+}
+
+
 def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv") -> pd.DataFrame:
     """Nyckeltal for the board: cells of the protected table set (:func:`protected_tableset`).
 
@@ -353,11 +363,13 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
     ``offentlig_efter_andel``, ``egen_forsorjning_efter_andel``) for the filter combination (förbund,
     insats, period, kön), each read from cells of :mod:`evaluation.tableset`:
 
-    * ``aktiva``, ``nya``, ``avslutade``: the cells of those measures;
-    * ``andel_arbete_studier``: ``sus`` *förvärvsarbete* + *studier* / ``avslutade``;
-    * ``offentlig_fore`` / ``offentlig_efter``: ``forsorjning_fore`` / ``forsorjning_efter`` with
-      försörjningsgrupp *offentlig* / ``avslutade``;
-    * ``egen_efter``: ``egen`` *ja* / the ``egen`` categories other than *okant*.
+    * ``aktiva``, ``nya``, ``avslutade``: the cells of :data:`evaluation.flows.CELL_COUNTS`;
+    * the shares: numerator and base cells of :data:`evaluation.flows.CELL_SHARES` (the one definition
+      the notebook's key figure table, ``results.json`` and the slutrapport read too,
+      :func:`evaluation.flows.cell_share`): ``andel_arbete_studier`` = ``sus`` *förvärvsarbete* +
+      *studier* / ``avslutade``; ``offentlig_fore`` / ``offentlig_efter`` = ``forsorjning_fore`` /
+      ``forsorjning_efter`` *offentlig* / ``avslutade``; ``egen_efter`` = ``egen`` *ja* / ``egen``
+      *ja* + *nej*.
 
     A figure is shown only when every cell it uses is published (else "–"); a share with base 0
     is missing ("uppgift saknas").
@@ -377,16 +389,19 @@ def key_figures(data: DashboardData, f: Filters, min_n: int = 5, lang: str = "sv
     ['–', '–', '–', '–', '–', '–', '–']
     """
     ts = protected_tableset(data, min_n)
-    egen_base = [k for k in _categories(ts, "egen") if k != "okant"]
-    spec = [
-        ("aktiva", [("aktiva", "", "")], None),
-        ("nya", [("nya", "", "")], None),
-        ("avslutade", [("avslutade", "", "")], None),
-        ("andel_arbete_studier", [("sus", "forvarvsarbete", ""), ("sus", "studier", "")], [("avslutade", "", "")]),
-        ("offentlig_fore", [("forsorjning_fore", "offentlig", "")], [("avslutade", "", "")]),
-        ("offentlig_efter", [("forsorjning_efter", "offentlig", "")], [("avslutade", "", "")]),
-        ("egen_efter", [("egen", "ja", "")], [("egen", k, "") for k in egen_base]),
-    ]
+
+    def args(terms):  # (matt, dims) of evaluation.flows -> the arguments of _cell (the filter is the slice)
+        assert all(set(d) <= {"kategori", "kategori2"} for _, d in terms), terms
+        return [(m, d.get("kategori", ""), d.get("kategori2", "")) for m, d in terms]
+
+    spec = []
+    for key, head_key in KEY_FIGURE_KEYS.items():
+        if head_key in flows.CELL_SHARES:
+            num, base = flows.CELL_SHARES[head_key]
+            spec.append((key, args(num), args(base)))
+        else:  # a count: the sum of its cells (every coefficient 1 for these)
+            assert all(c == 1 for c, _, _ in flows.CELL_COUNTS[head_key]), head_key
+            spec.append((key, args([(m, d) for _, m, d in flows.CELL_COUNTS[head_key]]), None))
     rows = []
     for key, num, base in spec:
         cells = [_cell(ts, m, f, k1, k2) for m, k1, k2 in num + (base or [])]
