@@ -316,3 +316,51 @@ def test_indicator_11_is_one_figure(outputs, board, forbund):
         assert r["Status"] == "Visas inte: ingår inte i den skyddade tabelluppsättningen"
     assert res == {"kohort": None, "uppfoljda": None, "bibehallen": None, "andel": None}
     assert dash["n"] > 0 and 0 < dash["varde"] <= 1  # the slutrapport used to say n = 0, Saknar data
+
+
+@pytest.fixture(scope="module")
+def board_by_data():
+    """The dashboard data as the real dashboards load them: no REFERENCE env, dated by the data (2025-12-31),
+    like the snapshot's table set (``runs`` -> ``tableset.for_data_dir``); its protection is the snapshot's
+    (cached by content), not another one."""
+    import os
+
+    from evaluation import dashboards as db
+
+    old = os.environ.pop(db.REFERENCE_ENV, None)
+    try:
+        data = db.load_data(ROOT / "data_samples", snapshots_dir=ROOT / "no-such-snapshots")
+    finally:
+        if old is not None:
+            os.environ[db.REFERENCE_ENV] = old
+    return data
+
+
+@pytest.mark.parametrize("forbund", list(RUNS))
+def test_key_figure_shares_are_the_dashboards_cells(outputs, board_by_data, sample_snapshot, forbund):
+    """Every key-figure share of results.json is the ratio of the cells the board dashboard reads (one
+    definition, flows.CELL_SHARES): the notebook (reference_date 2026-01-15) used to publish its microdata
+    share, e.g. Norrdal's handlingsplan i tid 221 / 331 where the published cells say 221 / (221 + 109)."""
+    from evaluation import dashboards as db
+    from evaluation import flows, tableset
+
+    head = outputs[forbund]["results"]["deltagarfloden"]
+    ts = db.views.protected_tableset(board_by_data, 5)
+    assert str(pd.Timestamp(ts.reference_date).date()) == "2025-12-31"
+    snap = tableset.read_parquet(sample_snapshot.path / tableset.FILENAME)
+    skiva = flows.table_slice(forbund, "", f"{PERIOD}-01-01", f"{PERIOD}-12-31")
+    # the handlingsplan share by hand from the board's cells: i tid / (i tid + sen), every year
+    plan = {k: ts.value("handlingsplan", forbund=forbund, period="alla", kategori=k) for k in ("i_tid", "sen")}
+    assert plan["i_tid"] > 0 and plan["sen"] > 0
+    assert head["handlingsplan_i_tid_andel"] == pytest.approx(plan["i_tid"] / (plan["i_tid"] + plan["sen"]), abs=1e-12)
+    for key in flows.CELL_SHARES:
+        for cells in (ts, snap):  # the dashboard's table set and the snapshot's: the same cells
+            v = flows.cell_share(cells, key, skiva)
+            assert (head[key] is None) == math.isnan(v), (key, head[key], v)
+            assert head[key] is None or head[key] == pytest.approx(v, abs=1e-12), (key, head[key], v)
+    # the board dashboard's shares for the same slice: shown alike ("–" where results.json is null)
+    kf = db.key_figures(board_by_data, db.Filters(forbund=forbund, period=PERIOD)).set_index("nyckel")
+    for key, head_key in db.views.KEY_FIGURE_KEYS.items():
+        if head_key in flows.CELL_SHARES:
+            assert (head[head_key] is None) == (bool(kf.at[key, "undertryckt"]) or math.isnan(kf.at[key, "andel"])), key
+            assert head[head_key] is None or kf.at[key, "andel"] == pytest.approx(head[head_key], abs=1e-12), key
