@@ -1544,9 +1544,12 @@ def cleanup_default() -> bool:
 
     Examples
     --------
-    >>> os.environ[CLEANUP_ENV] = "0"; cleanup_default()
+    >>> from unittest import mock   # the setting is read on each call; the process's own is left alone
+    >>> with mock.patch.dict(os.environ, {CLEANUP_ENV: "0"}):
+    ...     cleanup_default()
     False
-    >>> os.environ[CLEANUP_ENV] = "1"; cleanup_default()
+    >>> with mock.patch.dict(os.environ, {CLEANUP_ENV: "1"}):
+    ...     cleanup_default()
     True
     """
     return os.environ.get(CLEANUP_ENV, "1").strip().lower() not in ("0", "nej", "false", "no")
