@@ -78,7 +78,8 @@ table set the counts are cells (:data:`CELL_COUNTS`: ``antal_episoder`` is the `
 "alla", ``pagaende_vid_referensdatum`` = ``nya`` − ``avslutade`` of period "alla"), the shares are
 ratios of cells (:data:`CELL_SHARES`, :func:`cell_share`: the one definition the board dashboard's key
 figures use too), and the counts no
-cell gives (:data:`EVALUATOR_ONLY`: ``antal_deltagare``, ``antal_anonyma``, ``avslut_obekraftade``)
+cell gives (:data:`EVALUATOR_ONLY`: ``antal_deltagare``, ``antal_anonyma``, ``avslut_obekraftade``) and
+the started-or-increased share ``paborjat_eller_okat_andel`` (neither its numerator nor its base is a cell)
 are ``null`` and not in the board's key figure table.
 """
 
@@ -1613,7 +1614,6 @@ def _share_cells(key: str) -> list[tuple[str, dict]]:
 KEY_FIGURE_CELLS: dict[str, list[tuple[str, dict]]] = {
     **{k: [(m, d) for _, m, d in terms] for k, terms in CELL_COUNTS.items() if k != "aktiva_i_perioden"},
     **{k: _share_cells(k) for k in CELL_SHARES if k != "arbete_studier_andel"},
-    "paborjat_eller_okat_andel": [("avslutade", {})],
     "tid_medel_manader": [("avslutade", {})],
     "tid_median_manader": [("avslutade", {})],
     # the KM median's group is every episode started by the extract date: the nya cell of every year
@@ -1632,8 +1632,12 @@ NOT_SLICES: tuple[str, ...] = ("aterkomst_kohort", "aterkomst_andel", "ej_offent
 #: distinct people, not an additive cell), anonymous episodes and exits still in their waiting period
 #: (SUS category × confirmation is deliberately not crossed in the table set). In small data they are
 #: 1-4 people, or differ from a suppressed cell by a small group. Under a table set they are for the
-#: evaluator only: left out of the board's key figure table, ``null`` in ``results.json``.
-EVALUATOR_ONLY: tuple[str, ...] = ("antal_deltagare", "antal_anonyma", "avslut_obekraftade")
+#: evaluator only: left out of the board's key figure table, ``null`` in ``results.json``. So is the
+#: share that started or increased work/studies (``paborjat_eller_okat_andel``): its numerator and its
+#: base (exits with the extent known before and after) are no cells, and omfattning is not a measure of
+#: the table set (the notebook's omfattning table is the evaluator's too).
+EVALUATOR_ONLY: tuple[str, ...] = ("antal_deltagare", "antal_anonyma", "avslut_obekraftade",
+                                   "paborjat_eller_okat_andel")
 
 #: ``{headline key: measure of the table set}`` of the per-category counts of :func:`headline`: each
 #: category is the cell of that measure and category in the slice (the board's exit tables).
