@@ -301,8 +301,11 @@ class Inputs:
         :func:`evaluation.tableset.for_data_dir` on every förbund of the folder, dated by the data's
         latest date as a snapshot and the board dashboards date it (the same cells and the same
         protection, whatever förbund this selection holds; cached on disk by the table set). A
-        table set dated after ``reference_date`` would count other episodes: then the folder is
-        protected as of ``reference_date`` instead.
+        table set dated after ``reference_date`` would count episodes after the extract date: then the
+        folder is protected as of ``reference_date`` instead. One dated before it (the samples: the
+        data end 2025-12-31, the runs judge at 2026-01-15) is used as it is; its cells are the
+        figures every output publishes, so a handlingsplan judged between the two dates counts as
+        the set's date says.
 
         Parameters
         ----------
@@ -321,7 +324,10 @@ class Inputs:
         ref = reference_date if reference_date not in (None, "") else self.reference_date
         ref = pd.Timestamp(ref).normalize() if ref is not None else None
 
-        def counts_as_of(ts) -> bool:  # dated at or before the extract date: no event after it, same counts
+        # dated at or before the extract date: its cells count what had happened by its own date (a
+        # handlingsplan due between the two dates is judged at the set's date); the board's figures are
+        # those cells (flows.CELL_COUNTS, flows.CELL_SHARES), so every output shows the same numbers
+        def counts_as_of(ts) -> bool:
             return ts.reference_date is None or ref is None or pd.Timestamp(ts.reference_date).normalize() <= ref
 
         ts = tableset.current(self.data_dir)
