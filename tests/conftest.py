@@ -66,6 +66,27 @@ def sample_snapshot(tmp_path_factory):
     return types.SimpleNamespace(path=target, manifest=manifest, runs=folders)
 
 
+
+@pytest.fixture(scope="session")
+def samples_board():
+    """The board dashboards' data of ``data_samples`` dated 2026-01-15, the sample run files' reference date.
+
+    Read once per session (per xdist worker) and shared by the one-truth checks and the table-set
+    tests: its table set (participants with events, that extract date) is then one protection,
+    cached by content (:func:`evaluation.tableset.protect_cached`).
+    """
+    from evaluation import dashboards as db
+
+    old = os.environ.get(db.REFERENCE_ENV)
+    os.environ[db.REFERENCE_ENV] = "2026-01-15"
+    try:
+        return db.load_data(ROOT / "data_samples", snapshots_dir=ROOT / "no-such-snapshots")
+    finally:
+        if old is None:
+            os.environ.pop(db.REFERENCE_ENV, None)
+        else:
+            os.environ[db.REFERENCE_ENV] = old
+
 _FOCUS_JS = """() => {
   const e = document.activeElement;
   if (!e || e === document.body || e === document.documentElement) return null;

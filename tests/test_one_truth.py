@@ -149,22 +149,10 @@ def outputs(sample_snapshot):
 
 
 @pytest.fixture(scope="module")
-def board():
-    """The dashboard data for the same data folder and extract date (read once)."""
-    import os
-
-    from evaluation import dashboards as db
-
-    old = os.environ.get(db.REFERENCE_ENV)
-    os.environ[db.REFERENCE_ENV] = REFERENCE
-    try:
-        data = db.load_data(ROOT / "data_samples", snapshots_dir=ROOT / "no-such-snapshots")
-    finally:
-        if old is None:
-            os.environ.pop(db.REFERENCE_ENV, None)
-        else:
-            os.environ[db.REFERENCE_ENV] = old
-    return data
+def board(samples_board):
+    """The dashboard data for the same data folder and extract date (REFERENCE; tests/conftest.py)."""
+    assert str(samples_board.reference_date.date()) == REFERENCE
+    return samples_board
 
 
 # ----------------------------------------------------------------------------- the checks

@@ -10,9 +10,6 @@ minimum and maximum with scipy's linprog (and milp for integer solutions on smal
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,8 +18,6 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from evaluation import tableset  # its doctests run through --doctest-modules (pyproject testpaths)
 from evaluation.tableset import PUBLISHED, build, read_parquet, write_parquet
-
-ROOT = Path(__file__).resolve().parents[1]
 
 LINKED = {"avslut": "avslutade", "sus": "avslutade", "forsorjning_fore": "avslutade",
           "forsorjning_efter": "avslutade", "egen": "avslutade", "tid": "avslutade"}
@@ -214,20 +209,10 @@ def test_leak_mean_by_weighted_subtraction():
 
 
 @pytest.fixture(scope="session")
-def sample_tableset():
-    from evaluation import dashboards
-
+def sample_tableset(samples_board):
     # the same table set as test_one_truth's board (same data, extract date and measures): one
     # protection of the samples' 7 056 cells serves both (protect_cached, by content)
-    old = os.environ.get(dashboards.REFERENCE_ENV)
-    os.environ[dashboards.REFERENCE_ENV] = "2026-01-15"
-    try:
-        data = dashboards.load_data(ROOT / "data_samples", snapshots_dir=ROOT / "no-such-snapshots")
-    finally:
-        if old is None:
-            os.environ.pop(dashboards.REFERENCE_ENV, None)
-        else:
-            os.environ[dashboards.REFERENCE_ENV] = old
+    data = samples_board
     return build(data.episodes, data.kasam_scores, data.reference_date, events=data.events)
 
 
