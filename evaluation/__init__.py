@@ -14,4 +14,20 @@ disclosure   small-cell suppression with secondary suppression
 labels       Swedish/English labels for everything a board reads
 """
 
+import os as _os
+import sys as _sys
+
 __version__ = "0.1.0"
+
+#: Environment variable that makes importing :mod:`evaluation` block the optional
+#: ``rfc3987_syntax`` module in this process (set by :func:`evaluation.dashboards.server.server_env`
+#: for the board kernels). ``plotly.io`` imports ``nbformat``, whose validator imports
+#: ``jsonschema``, which imports ``rfc3987_syntax`` when it is installed (it is, through
+#: ``jupyter-events`` -> ``jsonschema[format-nongpl]``) and that builds a Lark grammar at import:
+#: 1,1-1,4 CPU-s per process on this machine kind (BENCHMARKS.md, "Board kernels"), for
+#: jsonschema's optional ``iri`` format check, which no schema of a notebook or of this package
+#: uses. Blocked, ``jsonschema`` simply goes without that one format check.
+LEAN_IMPORTS_ENV = "EVALUATION_LEAN_IMPORTS"
+
+if _os.environ.get(LEAN_IMPORTS_ENV) == "1" and "rfc3987_syntax" not in _sys.modules:
+    _sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError

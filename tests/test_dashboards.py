@@ -329,6 +329,28 @@ def test_server_env_sets_a_validated_absolute_data_dir(tmp_path):
         db.server_env(str(tmp_path) + "/../x", base={})
 
 
+def test_board_kernels_skip_the_rfc3987_grammar_and_still_validate_notebooks(tmp_path):
+    """server_env makes the board kernels block rfc3987_syntax (a Lark grammar built at import,
+    1,1-1,4 CPU-s per kernel); plotly and nbformat's validation work without it, and a process
+    without the variable imports it as before."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("rfc3987_syntax")
+    probe = ("import evaluation, plotly.io, nbformat, sys\n"
+             "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+             "import jsonschema\n"
+             "print(sys.modules.get('rfc3987_syntax') is not None, "
+             "'iri' in jsonschema.FormatChecker().checkers)\n")
+    env = db.server_env(tmp_path, tmp_path / "snaps")
+    assert env["EVALUATION_LEAN_IMPORTS"] == "1"
+    lean = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert lean.stdout.split() == ["False", "False"]
+    env.pop("EVALUATION_LEAN_IMPORTS")
+    full = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert full.stdout.split() == ["True", "True"]
+
+
 def test_cli_refuses_a_missing_data_folder(capsys):
     from evaluation.cli import main
 

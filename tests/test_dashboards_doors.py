@@ -443,6 +443,104 @@ def test_the_cap_takes_closed_tabs_first_and_refuses_in_swedish_when_every_kerne
     assert FULL_MESSAGE.format(cap=2).startswith("För många")
 
 
+def test_a_cold_kernel_still_starting_or_rendering_is_never_abandoned(monkeypatch):
+    """A viewer beyond the pool gets a kernel that first boots and runs the dashboard; under a crowd
+    it sends no message for longer than ``connect_grace``. Before the fix every such kernel was shut
+    down under its viewer (20 viewers at once: all 20 failed). Quiet and ``starting``/``busy``: kept;
+    quiet and ``idle`` with no browser: abandoned and shut down."""
+    import asyncio
+    import concurrent.futures
+    import types
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    from evaluation.dashboards.kernels import CappedKernelManager
+
+    async def fake_start(self, *a, **k):
+        kid = "cold"
+        self._kernels[kid] = types.SimpleNamespace(execution_state="starting", last_activity=None)
+        self._kernel_connections[kid] = 0
+        return kid
+
+    async def fake_shutdown(self, kid, now=False, restart=False):
+        self._kernels.pop(kid, None)
+        self._kernel_connections.pop(kid, None)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+
+    async def scenario():
+        km = CappedKernelManager(max_kernels=4, connect_grace=0.1)
+        kid = await km.start_kernel()  # a viewer's cold start: handed out at once
+        kernel = km._kernels[kid]
+        seen = []
+        for state in ("starting", "busy"):  # quiet for many graces, and past a re-check (every >= 1 s)
+            kernel.execution_state = state
+            await asyncio.sleep(1.2)
+            seen.append((state, kid in km._kernels, km._abandoned(kid)))
+        kernel.execution_state = "idle"  # the page was delivered; no browser ever connects
+        for _ in range(30):
+            await asyncio.sleep(0.1)
+            if kid not in km._kernels:
+                break
+        seen.append(("idle", kid in km._kernels, None))
+        return seen
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, scenario()).result()
+    assert seen == [("starting", True, False), ("busy", True, False), ("idle", False, None)]
+
+
+def test_a_start_under_way_holds_one_place_under_the_cap_not_two(monkeypatch):
+    """While a kernel starts it is both ours (passed the cap) and jupyter_client's pending kernel:
+    counted once. Before the fix, 3 viewers arriving at once under a cap of 4 had the third refused
+    (2 starts counted as 4); with 20 viewers and a cap of 24, 3 were refused."""
+    import asyncio
+    import concurrent.futures
+    import types
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from tornado import web
+
+    from evaluation.dashboards.kernels import CappedKernelManager
+
+    async def fake_start(self, *a, kernel_id=None, **k):  # as jupyter_client: pending, then a kernel
+        self._pending_kernels[kernel_id] = object()
+        await self.gate.wait()
+        self._pending_kernels.pop(kernel_id)
+        self._kernels[kernel_id] = types.SimpleNamespace(execution_state="idle", last_activity=None)
+        self._kernel_connections[kernel_id] = 0
+        return kernel_id
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
+
+    async def scenario():
+        km = CappedKernelManager(max_kernels=4)
+        km.gate = asyncio.Event()
+        starts = [asyncio.ensure_future(km.start_kernel()) for _ in range(3)]
+        await asyncio.sleep(0.05)
+        under_way = km.running_kernels()
+        km.gate.set()
+        kids = await asyncio.gather(*starts, return_exceptions=True)
+        for kid in kids:
+            if not isinstance(kid, BaseException):
+                km.notify_connect(kid)
+        km.gate.clear()
+        fourth = asyncio.ensure_future(km.start_kernel())
+        await asyncio.sleep(0.05)
+        km.gate.set()
+        await fourth
+        with pytest.raises(web.HTTPError):  # four viewers are there: the fifth is refused
+            await km.start_kernel()
+        return under_way, kids, km.running_kernels()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        under_way, kids, running = pool.submit(asyncio.run, scenario()).result()
+    assert under_way == 3
+    assert all(isinstance(k, str) for k in kids) and len(set(kids)) == 3
+    assert running == 4
+
+
 def test_closed_tabs_free_their_kernel_after_the_grace_and_a_refused_refill_waits_for_room(monkeypatch):
     """The pool and the cap (fake kernels, a pool shaped like Voilà's ``_pools``/``fill_if_needed``):
 

@@ -9,14 +9,17 @@ kernel manager, so the cap counts the preheated pool too).
 What a kernel is, for the cap
 -----------------------------
 * **serving**: a viewer's browser is connected to it (at least one open websocket), or it was
-  handed to a viewer less than ``connect_grace`` seconds ago (default 30 s, counted from its last
-  activity, so a page still rendering keeps it) and the browser has not connected yet;
+  handed to a viewer less than ``connect_grace`` seconds ago (default 120 s, counted from its last
+  activity, so a page still rendering keeps it; 30 s was too short for a crowd: with 20 viewers at
+  once on 2 cores the browsers connected up to ~2 minutes after their pages were delivered) and the browser has not connected yet;
 * **preheating**: in Voilà's pool of preheated kernels (ran the notebook, waits for a viewer);
 * **left**: its viewer's last websocket closed (a closed tab, a reload, a navigation away). It is
   shut down ``disconnect_grace`` seconds later (default 5 s; a websocket that reconnects within
   that time keeps it), and at once when the cap needs room;
-* **abandoned**: handed out but no browser ever connected within ``connect_grace`` seconds (a page
-  fetched by a script, a tab closed while loading). Shut down like a left kernel.
+* **abandoned**: handed out but no browser ever connected within ``connect_grace`` seconds of the
+  kernel being idle (a page fetched by a script, a tab closed while loading); a kernel still starting
+  or running the notebook for its viewer (execution state ``starting`` or ``busy``) never counts as
+  abandoned. Shut down like a left kernel.
 
 Only serving and preheating kernels hold a place under the cap. When a start finds ``max_kernels``
 kernels running, left kernels (the one whose viewer left first) and abandoned ones are shut down to
@@ -75,7 +78,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
     --------
     >>> km = CappedKernelManager(max_kernels=3)
     >>> km.max_kernels, km.disconnect_grace, km.connect_grace
-    (3, 5.0, 30.0)
+    (3, 5.0, 120.0)
     >>> km.running_kernels()  # no kernel started yet
     0
     """
@@ -83,7 +86,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
     max_kernels = Integer(8, config=True, help="Most kernels running at the same time (pool included; 0: no cap).")
     disconnect_grace = Float(5.0, config=True, help="Seconds after the last websocket of a kernel closed (a closed "
                                                     "tab) before it is shut down; negative: only when room is needed.")
-    connect_grace = Float(30.0, config=True, help="Seconds a kernel handed to a viewer may wait (idle) for its "
+    connect_grace = Float(120.0, config=True, help="Seconds a kernel handed to a viewer may wait (idle) for its "
                                                   "browser before it counts as abandoned and is shut down.")
 
     def __init__(self, **kwargs):
@@ -91,7 +94,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self._left: dict[str, float] = {}      # kernel id -> when its last websocket closed
         self._seen: set[str] = set()           # kernels a browser has connected to
         self._taken: dict[str, float] = {}     # kernel id -> when it was handed to a viewer
-        self._starting = 0                     # starts under way (not yet in self._kernels)
+        self._starting: set[str] = set()       # ids of starts under way (passed the cap, not returned yet)
         self._deferred: set[str] = set()       # notebooks whose pool refill waits for room
         self._closing = False
         self._making_room = 0
@@ -124,7 +127,10 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     def running_kernels(self) -> int:
         """Kernels that hold a place under the cap now: running, pending and being started."""
-        return len(self._kernels) + len(getattr(self, "_pending_kernels", {}) or {}) + self._starting
+        # one place per kernel id: a start under way is first only ours, then also jupyter_client's
+        # pending kernel, then a kernel; counting the three apart counted every start twice (with
+        # 20 viewers arriving at once, 18 cold starts filled a cap of 24 and viewers were refused)
+        return len(set(self._kernels) | set(getattr(self, "_pending_kernels", {}) or {}) | self._starting)
 
     def _pool_kernel_ids(self) -> set:
         """Kernels waiting in Voilà's pool (started, not yet handed to a viewer)."""
@@ -176,6 +182,14 @@ class CappedKernelManager(AsyncMappingKernelManager):
         return time.monotonic() - since
 
     def _abandoned(self, kernel_id: str) -> bool:
+        # A kernel still starting or running the dashboard for its viewer is not abandoned, however
+        # long it has been quiet: a cold start (a viewer beyond the preheated pool) gets no IOPub
+        # message while ipykernel boots or a long cell runs, and with 20 viewers at once on 2 cores
+        # that silence lasted over 30 s and every such kernel was shut down under its viewer
+        # (BENCHMARKS.md, "Board kernels"). Its clock starts when it is idle (the page delivered).
+        state = getattr(self._kernels.get(kernel_id), "execution_state", "idle")
+        if state in ("starting", "busy"):
+            return False
         return (kernel_id in self._taken and kernel_id not in self._seen and kernel_id in self._kernels
                 and self._kernel_connections.get(kernel_id, 0) <= 0
                 and self._quiet_since(kernel_id) >= self.connect_grace)
@@ -288,11 +302,14 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
             self.log.warning("kernel cap %s reached, all kernels in use: refusing a start", self.max_kernels)
             raise web.HTTPError(503, reason="Too many viewers", log_message=FULL_MESSAGE.format(cap=self.max_kernels))
-        self._starting += 1
+        # the id is chosen here so that the start is counted once (running_kernels) while it is
+        # also jupyter_client's pending kernel
+        kwargs["kernel_id"] = wanted = kwargs.get("kernel_id") or self.new_kernel_id()
+        self._starting.add(wanted)
         try:
             kid = await super().start_kernel(*args, **kwargs)
         finally:
-            self._starting -= 1
+            self._starting.discard(wanted)
         pool = self._current_pool()
         if pool is None:  # a viewer's kernel (a cold start, or a refill a viewer waits for)
             self._handed_out(kid)

@@ -33,7 +33,7 @@ port 8867 and always with a token), with::
     --VoilaConfiguration.multi_kernel_manager_class=evaluation.dashboards.kernels.CappedKernelManager
     --CappedKernelManager.max_kernels=8                # kernels at once, pool included
     --CappedKernelManager.disconnect_grace=5           # a closed tab's kernel is shut down 5 s later
-    --CappedKernelManager.connect_grace=30             # a page nobody's browser connected to: 30 s
+    --CappedKernelManager.connect_grace=120            # a page nobody's browser connected to: 120 s
     --VoilaConfiguration.allow_template_override=NO --VoilaConfiguration.allow_theme_override=NO
     --preheat_kernel=True --pool_size=2               # kernels that already ran the notebook
     --VoilaKernelManager.fill_delay=10                # refill the pool 10 s after a viewer took a kernel
@@ -299,7 +299,7 @@ def door_root(door: str = "board", source: str | os.PathLike | None = None) -> P
 def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 120, pool_size: int = 2,
                     cull_idle_timeout: int = 600, cull_interval: int = 60, base_url: str | None = None,
                     fill_delay: float = 10, root: str | os.PathLike | None = None,
-                    max_kernels: int = 8, disconnect_grace: float = 5, connect_grace: float = 30) -> list[str]:
+                    max_kernels: int = 8, disconnect_grace: float = 5, connect_grace: float = 120) -> list[str]:
     """Voilà command-line arguments (without the executable) for serving the dashboards safely.
 
     ``fill_delay`` (seconds) is how long Voilà waits before refilling the pool of preheated kernels
@@ -312,8 +312,10 @@ def voila_arguments(port: int = 8866, token: str | None = None, timeout: int = 1
     door's own folder, :func:`door_root`). ``max_kernels`` caps the kernels running at once, pool
     included (:class:`evaluation.dashboards.kernels.CappedKernelManager`; 0: no cap);
     ``disconnect_grace`` (seconds, default 5) is how long the kernel of a closed tab lives on (a
-    websocket that reconnects within it keeps its kernel), ``connect_grace`` (seconds, default 30)
-    how long a kernel handed to a viewer waits for the browser to connect;
+    websocket that reconnects within it keeps its kernel), ``connect_grace`` (seconds, default 120)
+    how long a kernel handed to a viewer, once idle, waits for the browser to connect (with 20
+    viewers at once on 2 cores a browser connected up to ~2 minutes after its page; 30 s shut
+    kernels down under their viewers);
     ``cull_idle_timeout`` (seconds, default 600) shuts down kernels idle that long.
 
     Examples
@@ -357,13 +359,16 @@ def server_env(data_dir: str | os.PathLike, snapshots_dir: str | os.PathLike | N
     >>> import tempfile
     >>> env = server_env(tempfile.mkdtemp(), base={})
     >>> sorted(k for k in env if k.startswith("EVALUATION_"))
-    ['EVALUATION_DATA_DIR', 'EVALUATION_SNAPSHOTS_DIR']
+    ['EVALUATION_DATA_DIR', 'EVALUATION_LEAN_IMPORTS', 'EVALUATION_SNAPSHOTS_DIR']
     """
     env = dict(os.environ if base is None else base)
     env[DATA_ENV] = str(resolve_data_dir(data_dir))
     snap = snapshots_dir if snapshots_dir is not None else env.get(SNAPSHOTS_ENV, "snapshots")
     env[SNAPSHOTS_ENV] = str(Path(snap).resolve())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # board kernels skip the optional rfc3987_syntax grammar (1,1-1,4 CPU-s per kernel): see
+    # evaluation.LEAN_IMPORTS_ENV
+    env.setdefault("EVALUATION_LEAN_IMPORTS", "1")
     # the workbench's Voilà template (evaluation/data/jupyter/voila/templates/styrelse): no CDN requests
     own = str(Path(__file__).resolve().parents[1] / "data" / "jupyter")
     env["JUPYTER_PATH"] = os.pathsep.join([own, *([env["JUPYTER_PATH"]] if env.get("JUPYTER_PATH") else [])])
@@ -386,7 +391,7 @@ def free_port() -> int:
 def serve(port: int = 8866, token: str | None = None, data_dir: str | os.PathLike = "data_samples",
           snapshots_dir: str | os.PathLike | None = None, pool_size: int = 2, timeout: int = 120,
           door: str = "board", max_kernels: int = 8, cull_idle_timeout: int = 600,
-          disconnect_grace: float = 5, connect_grace: float = 30, **popen_kwargs) -> subprocess.Popen:
+          disconnect_grace: float = 5, connect_grace: float = 120, **popen_kwargs) -> subprocess.Popen:
     """Start Voilà over one door's dashboards in a subprocess (see module docstring).
 
     Voilà runs in a process group of its own (``start_new_session``), so that :func:`stop` can end
