@@ -477,6 +477,65 @@ def make_episode_table(rows: int, data_dir: Path, cache_dir: Path, fmt: str = "p
     return path
 
 
+def import_limit(path: Path, repeats: int = 3) -> dict[str, float]:
+    """The measured limit of a Parquet import: CPU seconds of the read and of the passes that no
+    importer with the workbench's guarantees can skip (best of ``repeats``, one process).
+
+    * ``read``: :func:`pyarrow.parquet.read_table` (the floor);
+    * ``duplicate_key``: the duplicate-episode rule, one hash pass over (deltagare_id, insats,
+      inskrivningsdatum) (:meth:`pandas.DataFrame.duplicated`);
+    * ``unique_id``: the unique ``episod_id`` rule, one hash pass;
+    * ``scan``: the personnummer scan of the two identifier columns in RE2 (the importer's own
+      :func:`evaluation.privacy._arrow_candidates`);
+    * ``mask``: :func:`evaluation.privacy.redact` of each distinct candidate (messages and the import
+      report must never show a number);
+    * ``pseudonymise``: :func:`evaluation.privacy.pseudonymise_text` (HMAC) of each distinct
+      identifier that holds a personnummer-shaped number.
+
+    Returns the seconds per pass, their ``sum`` and ``ratio`` = sum / read: the share of the
+    3× target the read and these passes alone take (BENCHMARKS.md, "Import"). Hand-written measurement; no
+    library does it.
+
+    Examples
+    --------
+    ``import_limit(make_episode_table(1_000_000, Path("data_samples"), Path("bench_results")))``
+    gave on the quiet machine a sum of about 3× the read (BENCHMARKS.md).
+    """
+    import secrets
+
+    import pyarrow.parquet as pq
+
+    from . import privacy
+
+    key = secrets.token_bytes(32)
+    cols = ["deltagare_id", "episod_id", "insats", "inskrivningsdatum"]
+    frame = pq.read_table(path, columns=cols).to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow")
+                                                        if str(t) in ("string", "large_string") else None)
+    ids = {c: frame[c] for c in ("deltagare_id", "episod_id")}
+    arrows = {c: privacy._arrow_strings(s) for c, s in ids.items()}
+
+    def candidates() -> dict[str, pd.Series]:
+        return {c: s[privacy._arrow_candidates(s, arrows[c])] for c, s in ids.items()}
+
+    cand = candidates()
+    distinct = pd.unique(pd.concat(list(cand.values())).astype(object))
+    shaped = [v for v in distinct if privacy.redact(v) != v]
+    passes: dict[str, Callable[[], Any]] = {
+        "read": lambda: pq.read_table(path),
+        "duplicate_key": lambda: frame.duplicated(["deltagare_id", "insats", "inskrivningsdatum"]),
+        "unique_id": lambda: frame["episod_id"].duplicated(),
+        "scan": candidates,
+        "mask": lambda: [privacy.redact(v) for v in distinct],
+        "pseudonymise": lambda: [privacy.pseudonymise_text(v, key) for v in shaped],
+    }
+    out = {name: min(_timed_cpu(fn)[1] for _ in range(repeats)) for name, fn in passes.items()}
+    out["sum"] = sum(out.values())  # the read and the passes: what an import cannot go below
+    out["ratio"] = out["sum"] / out["read"] if out["read"] > 0 else float("nan")
+    out["distinct_candidates"] = len(distinct)
+    out["distinct_personnummer_shaped"] = len(shaped)
+    return out
+
+
 def bench_columnar(sizes: Sizes, data_dir: Path, cache_dir: Path) -> list[Result]:
     """:func:`evaluation.io.load_episodes` of 1 000 000 episodes as Parquet and CSV vs ``pyarrow`` reading them."""
     import pyarrow.csv as pacsv
@@ -508,7 +567,8 @@ def bench_columnar(sizes: Sizes, data_dir: Path, cache_dir: Path) -> list[Result
                      "rows_accepted": int(res.report.rows_accepted), "rows_rejected": int(res.report.rows_rejected),
                      "floor_rows": tab.num_rows, "repeats": reps,
                      "cpu_s": c_ours, "floor_cpu_s": c_floor, "cpu_ratio": c_ours / c_floor if c_floor > 0 else None,
-                     "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}))
+                     "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+                     **({"limit_cpu_s": import_limit(path, repeats=max(2, reps))} if fmt == "parquet" else {})}))
     return out
 
 

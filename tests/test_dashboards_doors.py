@@ -397,21 +397,14 @@ def test_sigterm_stops_voila_and_its_kernels(tmp_path):
             cli.kill()
 
 
-def test_the_cap_takes_closed_tabs_first_and_refuses_in_swedish_when_every_kernel_is_in_use(monkeypatch):
-    import asyncio
-    import concurrent.futures
-    import itertools
-
+def _fake_kernels(monkeypatch, kernel_ids, make=object):
+    """Kernel starts and shutdowns without processes: each start registers the next of ``kernel_ids``
+    as a kernel made by ``make()``."""
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-    from tornado import web
-
-    from evaluation.dashboards.kernels import FULL_MESSAGE, CappedKernelManager
-
-    ids = itertools.count(1)
 
     async def fake_start(self, *a, **k):
-        kid = f"k{next(ids)}"
-        self._kernels[kid] = object()
+        kid = next(kernel_ids)
+        self._kernels[kid] = make()
         self._kernel_connections[kid] = 0
         return kid
 
@@ -421,6 +414,18 @@ def test_the_cap_takes_closed_tabs_first_and_refuses_in_swedish_when_every_kerne
 
     monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
     monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+
+
+def test_the_cap_takes_closed_tabs_first_and_refuses_in_swedish_when_every_kernel_is_in_use(monkeypatch):
+    import asyncio
+    import concurrent.futures
+    import itertools
+
+    from tornado import web
+
+    from evaluation.dashboards.kernels import FULL_MESSAGE, CappedKernelManager
+
+    _fake_kernels(monkeypatch, (f"k{i}" for i in itertools.count(1)))
     km = CappedKernelManager(max_kernels=2)
 
     async def scenario():
@@ -452,22 +457,11 @@ def test_a_cold_kernel_still_starting_or_rendering_is_never_abandoned(monkeypatc
     import concurrent.futures
     import types
 
-    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
     from evaluation.dashboards.kernels import CappedKernelManager
 
-    async def fake_start(self, *a, **k):
-        kid = "cold"
-        self._kernels[kid] = types.SimpleNamespace(execution_state="starting", last_activity=None)
-        self._kernel_connections[kid] = 0
-        return kid
-
-    async def fake_shutdown(self, kid, now=False, restart=False):
-        self._kernels.pop(kid, None)
-        self._kernel_connections.pop(kid, None)
-
-    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
-    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    _fake_kernels(monkeypatch, iter(["cold"]),
+                  lambda: types.SimpleNamespace(execution_state="starting", last_activity=None))
 
     async def scenario():
         km = CappedKernelManager(max_kernels=4, connect_grace=0.1)
