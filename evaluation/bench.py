@@ -1049,6 +1049,28 @@ def _visit(browser, url: str, timeout: float, redraw: bool) -> tuple[float, floa
         page.close()
 
 
+def crowd_p95(times: list) -> float | None:
+    """The 95th percentile of time to interactive over every viewer (seconds), a viewer who was
+    never served (an error message instead of a time) counting as infinitely slow: None when more
+    than 5 % were not served. The p95 of the served viewers alone read 84 s in a run where 1 of
+    20 viewers was served (BENCHMARKS.md). Percentile by :func:`numpy.percentile` (``lower``).
+
+    Examples
+    --------
+    >>> crowd_p95([float(t) for t in range(1, 21)])
+    19.0
+    >>> crowd_p95([float(t) for t in range(1, 20)] + ["TimeoutError"])
+    19.0
+    >>> crowd_p95([84.0] + ["TimeoutError"] * 19) is None
+    True
+    """
+    if not times:
+        return None
+    served = sorted(t for t in times if isinstance(t, float))
+    p = float(np.percentile(served + [math.inf] * (len(times) - len(served)), 95, method="lower"))
+    return p if math.isfinite(p) else None
+
+
 async def _concurrent_visits(chromium: str, url: str, viewers: int, timeout: float) -> list[float | str]:
     """``viewers`` visitors opening ``url`` at the same moment (one browser, one context each):
     each one's time to interactive, or the error it met."""
@@ -1219,7 +1241,7 @@ def bench_dashboard(root: Path, notebook: str = "styrelse.ipynb", loads: int = 5
     tti, ftti = med(m["board"]["tti"]), med(m["floor"]["tti"])
     red = med(m["board"]["redraw"])
     rss, frss = med(m["board"]["rss"]), import_floor[0]
-    p95 = float(np.percentile(ok, 95)) if ok else None
+    p95 = crowd_p95(crowd)
     return [
         Result("dashboard_tti", f"Styrelsedashboard: tid till interaktiv (median av {len(m['board']['tti'])})", tti,
                "s", baseline="förvärmd Voilà-sida med bara ipywidgets och en plotly-figur (golv)",
@@ -1241,7 +1263,8 @@ def bench_dashboard(root: Path, notebook: str = "styrelse.ipynb", loads: int = 5
                      "table set (a few thousand cells), the widgets and the figures of one viewer",
                details={"board": m["board"]["rss"], "floor_modules": import_floor[1],
                         "minimal_page_kernel": m["floor"]["rss"]}),
-        Result("dashboard_crowd", f"Styrelsedashboard: {viewers} tittare samtidigt, p95 tid till interaktiv", p95,
+        Result("dashboard_crowd", f"Styrelsedashboard: {viewers} tittare samtidigt, p95 tid till interaktiv "
+               f"({len(ok)} av {len(crowd)} visade inom {timeout:g} s)", p95,
                "s", baseline="median", baseline_value=med(ok), target="", met=None,
                limit="every viewer beyond the preheated pool of 2 gets a kernel that first runs the dashboard "
                      "notebook; on 2 cores they queue for the CPU",
