@@ -330,23 +330,25 @@ def test_server_env_sets_a_validated_absolute_data_dir(tmp_path):
 
 
 def test_board_kernels_skip_the_rfc3987_grammar_and_still_validate_notebooks(tmp_path):
-    """server_env makes the board kernels block rfc3987_syntax (a Lark grammar built at import,
-    1,1-1,4 CPU-s per kernel); plotly and nbformat's validation work without it, and a process
-    without the variable imports it as before."""
+    """Importing evaluation blocks rfc3987_syntax (a Lark grammar built at import, 1,1-1,4 CPU-s per
+    board kernel, runner, worker and fork template); plotly and nbformat's validation work without
+    it, and EVALUATION_LEAN_IMPORTS=0 imports it as before."""
     import subprocess
     import sys
 
-    pytest.importorskip("rfc3987_syntax")
+    import importlib.metadata
+
+    importlib.metadata.distribution("rfc3987-syntax")  # installed (jupyter-events -> jsonschema[format-nongpl])
     probe = ("import evaluation, plotly.io, nbformat, sys\n"
              "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
              "import jsonschema\n"
              "print(sys.modules.get('rfc3987_syntax') is not None, "
              "'iri' in jsonschema.FormatChecker().checkers)\n")
-    env = db.server_env(tmp_path, tmp_path / "snaps")
-    assert env["EVALUATION_LEAN_IMPORTS"] == "1"
+    env = db.server_env(tmp_path, tmp_path / "snaps")  # the board kernels' environment
+    env.pop("EVALUATION_LEAN_IMPORTS", None)
     lean = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert lean.stdout.split() == ["False", "False"]
-    env.pop("EVALUATION_LEAN_IMPORTS")
+    env["EVALUATION_LEAN_IMPORTS"] = "0"
     full = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert full.stdout.split() == ["True", "True"]
 

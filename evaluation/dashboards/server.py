@@ -359,16 +359,13 @@ def server_env(data_dir: str | os.PathLike, snapshots_dir: str | os.PathLike | N
     >>> import tempfile
     >>> env = server_env(tempfile.mkdtemp(), base={})
     >>> sorted(k for k in env if k.startswith("EVALUATION_"))
-    ['EVALUATION_DATA_DIR', 'EVALUATION_LEAN_IMPORTS', 'EVALUATION_SNAPSHOTS_DIR']
+    ['EVALUATION_DATA_DIR', 'EVALUATION_SNAPSHOTS_DIR']
     """
     env = dict(os.environ if base is None else base)
     env[DATA_ENV] = str(resolve_data_dir(data_dir))
     snap = snapshots_dir if snapshots_dir is not None else env.get(SNAPSHOTS_ENV, "snapshots")
     env[SNAPSHOTS_ENV] = str(Path(snap).resolve())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    # board kernels skip the optional rfc3987_syntax grammar (1,1-1,4 CPU-s per kernel): see
-    # evaluation.LEAN_IMPORTS_ENV
-    env.setdefault("EVALUATION_LEAN_IMPORTS", "1")
     # the workbench's Voilà template (evaluation/data/jupyter/voila/templates/styrelse): no CDN requests
     own = str(Path(__file__).resolve().parents[1] / "data" / "jupyter")
     env["JUPYTER_PATH"] = os.pathsep.join([own, *([env["JUPYTER_PATH"]] if env.get("JUPYTER_PATH") else [])])
