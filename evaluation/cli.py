@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require this token (board door: none on 127.0.0.1 unless given; evaluator door: random)")
     d.add_argument("--max-kernels", type=int, default=8, help="most kernels at once, preheated included (default 8)")
     d.add_argument("--cull-idle", type=int, default=600, help="shut down kernels idle this many seconds (default 600)")
+    d.add_argument("--pool-size", type=int, default=2,
+                   help="kernels that have already run each dashboard, waiting for a viewer (default 2; "
+                        "about 305 MB each). A viewer beyond them waits for a kernel to start and run the "
+                        "dashboard: on 2 cores, 20 viewers at once took about 2 minutes (BENCHMARKS.md)")
     d.add_argument("--disconnect-grace", type=float, default=5,
                    help="seconds a closed tab's kernel lives on before it is shut down (default 5)")
     d.add_argument("--data", default="data_samples", help="data folder the dashboards may read")

@@ -353,6 +353,33 @@ def test_board_kernels_skip_the_rfc3987_grammar_and_still_validate_notebooks(tmp
     assert full.stdout.split() == ["True", "True"]
 
 
+def test_cli_pool_size_reaches_voila(monkeypatch, tmp_path):
+    """``evaluation dashboard --pool-size 6``: six preheated kernels (for a board meeting where many open the
+    page at once); the default stays 2."""
+    from evaluation.cli import main
+
+    seen = []
+
+    class Done:
+        def wait(self):
+            return 0
+
+        def poll(self):
+            return 0
+
+    def fake_serve(port, token, data_dir, **kw):
+        seen.append(kw["pool_size"])
+        return Done()
+
+    from evaluation.dashboards import server
+
+    monkeypatch.setattr(server, "serve", fake_serve)
+    assert main(["dashboard", "--data", str(tmp_path), "--pool-size", "6"]) == 0
+    assert main(["dashboard", "--data", str(tmp_path)]) == 0
+    assert seen == [6, 2]
+    assert "--pool_size=6" in db.voila_arguments(9000, pool_size=6)
+
+
 def test_cli_refuses_a_missing_data_folder(capsys):
     from evaluation.cli import main
 

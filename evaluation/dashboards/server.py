@@ -503,7 +503,7 @@ def wait_until_ready(port: int, timeout: float = 60.0, proc: subprocess.Popen | 
 
 
 def cli(args) -> int:
-    """``evaluation dashboard [--evaluator] [--port] [--token] [--data] [--max-kernels] [--cull-idle] [--disconnect-grace]``.
+    """``evaluation dashboard [--evaluator] [--port] [--token] [--data] [--max-kernels] [--pool-size] [--cull-idle] [--disconnect-grace]``.
 
     Two doors: without ``--evaluator`` the **board door** serves only the board dashboards
     (styrelse, samhällsekonomi); with ``--evaluator`` the **evaluator door** serves the evaluator
@@ -537,8 +537,10 @@ def cli(args) -> int:
     print(f"{label}: http://127.0.0.1:{port}/" + (f"?token={token}" if token else "")
           + f"  (data: {data_dir}; avsluta med Ctrl-C)", flush=True)
     grace = getattr(args, "disconnect_grace", None)
+    pool = getattr(args, "pool_size", None)
     try:
         proc = serve(port, token, data_dir, door=door, max_kernels=int(getattr(args, "max_kernels", 8) or 0),
+                     pool_size=2 if pool is None else max(0, int(pool)),
                      cull_idle_timeout=int(getattr(args, "cull_idle", 600) or 600),
                      disconnect_grace=5 if grace is None else float(grace))
     except DashboardError as e:  # e.g. the protected table set could not be computed
