@@ -66,7 +66,6 @@ def sample_snapshot(tmp_path_factory):
     return types.SimpleNamespace(path=target, manifest=manifest, runs=folders)
 
 
-
 @pytest.fixture(scope="session")
 def samples_board():
     """The board dashboards' data of ``data_samples`` dated 2026-01-15, the sample run files' reference date.
@@ -86,6 +85,7 @@ def samples_board():
             os.environ.pop(db.REFERENCE_ENV, None)
         else:
             os.environ[db.REFERENCE_ENV] = old
+
 
 _FOCUS_JS = """() => {
   const e = document.activeElement;

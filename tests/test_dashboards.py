@@ -333,10 +333,9 @@ def test_board_kernels_skip_the_rfc3987_grammar_and_still_validate_notebooks(tmp
     """Importing evaluation blocks rfc3987_syntax (a Lark grammar built at import, 1,1-1,4 CPU-s per
     board kernel, runner, worker and fork template); plotly and nbformat's validation work without
     it, and EVALUATION_LEAN_IMPORTS=0 imports it as before."""
+    import importlib.metadata
     import subprocess
     import sys
-
-    import importlib.metadata
 
     importlib.metadata.distribution("rfc3987-syntax")  # installed (jupyter-events -> jsonschema[format-nongpl])
     probe = ("import evaluation, plotly.io, nbformat, sys\n"

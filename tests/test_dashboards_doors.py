@@ -457,7 +457,6 @@ def test_a_cold_kernel_still_starting_or_rendering_is_never_abandoned(monkeypatc
     import concurrent.futures
     import types
 
-
     from evaluation.dashboards.kernels import CappedKernelManager
 
     _fake_kernels(monkeypatch, iter(["cold"]),

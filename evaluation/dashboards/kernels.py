@@ -10,8 +10,8 @@ What a kernel is, for the cap
 -----------------------------
 * **serving**: a viewer's browser is connected to it (at least one open websocket), or it was
   handed to a viewer less than ``connect_grace`` seconds ago (default 120 s, counted from its last
-  activity, so a page still rendering keeps it; 30 s was too short for a crowd: with 20 viewers at
-  once on 2 cores the browsers connected up to ~2 minutes after their pages were delivered) and the browser has not connected yet;
+  activity, so a page still rendering keeps it) and the browser has not connected yet; 30 s was
+  too short for a crowd: with 20 viewers at once on 2 cores browsers connected later than that;
 * **preheating**: in Voilà's pool of preheated kernels (ran the notebook, waits for a viewer);
 * **left**: its viewer's last websocket closed (a closed tab, a reload, a navigation away). It is
   shut down ``disconnect_grace`` seconds later (default 5 s; a websocket that reconnects within
